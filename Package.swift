@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fault-lab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lab", targets: ["LabRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
+        .target(name: "LabJSON"),
+        .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser"]),
+        .target(name: "MockOllama", dependencies: ["LabHTTP", "LabJSON"]),
+        .executableTarget(name: "LabRunner", dependencies: [
+            "LabHTTP", "LabJSON", "MockOllama",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LabJSONTests", dependencies: ["LabJSON"]),
+        .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
+        .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabJSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

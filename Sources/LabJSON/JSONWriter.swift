@@ -1,0 +1,112 @@
+extension JSONValue {
+    /// Compact JSON, escaped the way Go's `encoding/json` escapes (`<`, `>`, `&`
+    /// as `\u003c`…), since the mock imitates a Go server byte for byte where it can.
+    public var compact: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        write(to: &out, indent: nil, level: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var compactBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        write(to: &out, indent: nil, level: 0)
+        return out
+    }
+
+    /// Indented JSON for people (reports, `GET /__lab/…`).
+    public var pretty: String {
+        var out: [UInt8] = []
+        write(to: &out, indent: 2, level: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func write(to out: inout [UInt8], indent: Int?, level: Int) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: Self.format(d).utf8)
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.newline(&out, indent, level + 1)
+                item.write(to: &out, indent: indent, level: level + 1)
+            }
+            if !items.isEmpty { Self.newline(&out, indent, level) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.newline(&out, indent, level + 1)
+                Self.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(UInt8(ascii: " ")) }
+                value.write(to: &out, indent: indent, level: level + 1)
+            }
+            if !members.isEmpty { Self.newline(&out, indent, level) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func newline(_ out: inout [UInt8], _ indent: Int?, _ level: Int) {
+        guard let indent else { return }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+    }
+
+    /// Numbers as JSON allows them: no NaN or infinity (written as null), and
+    /// whole floats without a trailing `.0`, as Go writes them.
+    static func format(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d.rounded() == d, abs(d) < 1e15 { return String(Int(d)) }
+        return "\(d)"
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let utf8 = s.utf8
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let b = utf8[i]
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0..<0x20, 0x3c, 0x3e, 0x26: appendEscape(UInt32(b), to: &out)
+            case 0xE2:
+                // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
+                let n1 = utf8.index(after: i)
+                if n1 != utf8.endIndex, utf8[n1] == 0x80 {
+                    let n2 = utf8.index(after: n1)
+                    if n2 != utf8.endIndex, utf8[n2] == 0xA8 || utf8[n2] == 0xA9 {
+                        appendEscape(utf8[n2] == 0xA8 ? 0x2028 : 0x2029, to: &out)
+                        i = utf8.index(after: n2)
+                        continue
+                    }
+                }
+                out.append(b)
+            default: out.append(b)
+            }
+            i = utf8.index(after: i)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ v: UInt32, to out: inout [UInt8]) {
+        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
+        out.append(contentsOf: [hex[Int(v >> 12 & 0xf)], hex[Int(v >> 8 & 0xf)], hex[Int(v >> 4 & 0xf)], hex[Int(v & 0xf)]])
+    }
+}
+
+extension JSONValue: CustomStringConvertible {
+    public var description: String { compact }
+}
