@@ -1,0 +1,164 @@
+import CHTTPParser
+
+/// The head of a parsed request or response.
+struct MessageHead {
+    var method = ""
+    var url = ""
+    var status = 0
+    var versionMajor = 1
+    var versionMinor = 1
+    var headers = HTTPHeaders()
+    var keepAlive = true
+}
+
+/// Feeds bytes to Node's http_parser and reports heads, body pieces and message ends.
+/// One instance per connection; it handles pipelined messages back to back.
+final class HTTPMessageParser {
+    enum Failure: Equatable {
+        case headersTooLarge
+        case bodyTooLarge
+        case invalid(name: String, description: String)
+    }
+
+    private let parser: UnsafeMutablePointer<http_parser>
+    private let maxHeaderBytes: Int
+    private var headerBytes = 0
+    private var head = MessageHead()
+    private var url: [UInt8] = []
+    private var field: [UInt8] = []
+    private var value: [UInt8] = []
+    private var inValue = false
+    private(set) var failure: Failure?
+    /// True between the first byte of a message and its end.
+    private(set) var inMessage = false
+
+    /// Returns true to tell the parser that no body follows (a response to HEAD).
+    var onHead: (MessageHead) -> Bool = { _ in false }
+    /// Returns false to stop parsing (a body over its limit).
+    var onBody: (UnsafeRawBufferPointer) -> Bool = { _ in true }
+    var onComplete: () -> Void = {}
+
+    init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024) {
+        self.maxHeaderBytes = maxHeaderBytes
+        parser = .allocate(capacity: 1)
+        http_parser_init(parser, kind)
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        parser.deallocate()
+    }
+
+    /// Parses `bytes`; returns false when parsing stopped on an error (see `failure`).
+    func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard failure == nil else { return false }
+        return withExtendedLifetime(self) {
+            let consumed = http_parser_execute(parser, Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+            return checkError(consumed: consumed, expected: bytes.count)
+        }
+    }
+
+    /// Tells the parser the peer closed; a body delimited by the close then ends.
+    func finish() -> Bool {
+        guard failure == nil else { return false }
+        return withExtendedLifetime(self) {
+            let consumed = http_parser_execute(parser, Self.settings, nil, 0)
+            return checkError(consumed: consumed, expected: 0)
+        }
+    }
+
+    private func checkError(consumed: Int, expected: Int) -> Bool {
+        if failure != nil { return false }
+        let errno = http_errno(rawValue: parser.pointee.http_errno)
+        if errno != HPE_OK {
+            failure = .invalid(name: String(cString: http_errno_name(errno)), description: String(cString: http_errno_description(errno)))
+            return false
+        }
+        if parser.pointee.upgrade != 0 {
+            failure = .invalid(name: "HPE_UPGRADE", description: "protocol upgrade is not supported")
+            return false
+        }
+        return consumed == expected
+    }
+
+    private func countHeaderBytes(_ n: Int) -> Int32 {
+        headerBytes += n
+        if headerBytes > maxHeaderBytes {
+            failure = .headersTooLarge
+            return 1
+        }
+        return 0
+    }
+
+    fileprivate func flushField() {
+        if inValue {
+            head.headers.add(String(decoding: field, as: UTF8.self), String(decoding: value, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            value.removeAll(keepingCapacity: true)
+            inValue = false
+        }
+    }
+
+    func failBody() { failure = .bodyTooLarge }
+
+    private static func me(_ p: UnsafeMutablePointer<http_parser>?) -> HTTPMessageParser {
+        Unmanaged<HTTPMessageParser>.fromOpaque(p!.pointee.data).takeUnretainedValue()
+    }
+
+    nonisolated(unsafe) static let settings: UnsafeMutablePointer<http_parser_settings> = {
+        let s = UnsafeMutablePointer<http_parser_settings>.allocate(capacity: 1)
+        http_parser_settings_init(s)
+        s.pointee.on_message_begin = { p in
+            let me = HTTPMessageParser.me(p)
+            me.inMessage = true
+            me.head = MessageHead()
+            me.headerBytes = 0
+            me.url.removeAll(keepingCapacity: true)
+            return 0
+        }
+        s.pointee.on_url = { p, at, len in
+            let me = HTTPMessageParser.me(p)
+            me.url.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+            return me.countHeaderBytes(len)
+        }
+        s.pointee.on_header_field = { p, at, len in
+            let me = HTTPMessageParser.me(p)
+            me.flushField()
+            me.field.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+            return me.countHeaderBytes(len + 4)
+        }
+        s.pointee.on_header_value = { p, at, len in
+            let me = HTTPMessageParser.me(p)
+            me.inValue = true
+            me.value.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+            return me.countHeaderBytes(len)
+        }
+        s.pointee.on_headers_complete = { p in
+            let me = HTTPMessageParser.me(p)
+            me.flushField()
+            let parser = p!.pointee
+            me.head.url = String(decoding: me.url, as: UTF8.self)
+            me.head.method = String(cString: http_method_str(http_method(rawValue: parser.method)))
+            me.head.status = Int(parser.status_code)
+            me.head.versionMajor = Int(parser.http_major)
+            me.head.versionMinor = Int(parser.http_minor)
+            me.head.keepAlive = http_should_keep_alive(p) != 0
+            return me.onHead(me.head) ? 1 : 0
+        }
+        s.pointee.on_body = { p, at, len in
+            let me = HTTPMessageParser.me(p)
+            return me.onBody(UnsafeRawBufferPointer(start: at, count: len)) ? 0 : 1
+        }
+        s.pointee.on_message_complete = { p in
+            let me = HTTPMessageParser.me(p)
+            me.inMessage = false
+            me.head.keepAlive = http_should_keep_alive(p) != 0
+            me.onComplete()
+            return 0
+        }
+        return s
+    }()
+
+    /// Keep-alive as decided at the end of the last message.
+    var lastKeepAlive: Bool { head.keepAlive }
+}

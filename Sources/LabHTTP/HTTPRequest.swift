@@ -1,0 +1,34 @@
+/// A request as the server received it, body complete.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target as sent: path plus optional `?query`.
+    public var target: String
+    public var versionMajor: Int
+    public var versionMinor: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// Whether the client asked to keep the connection (HTTP/1.1 default, `Connection: close`, HTTP/1.0 rules).
+    public var keepAlive: Bool
+
+    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                versionMajor: Int = 1, versionMinor: Int = 1, keepAlive: Bool = true) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.versionMajor = versionMajor
+        self.versionMinor = versionMinor
+        self.keepAlive = keepAlive
+    }
+
+    /// The path without the query, percent-decoding left to the router.
+    public var path: String {
+        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
+        return target
+    }
+
+    public var query: String? {
+        guard let q = target.firstIndex(of: "?") else { return nil }
+        return String(target[target.index(after: q)...])
+    }
+}

@@ -1,0 +1,74 @@
+/// Limits that protect a server from what it is sent.
+public struct ServerLimits: Sendable {
+    public var maxHeaderBytes = 64 * 1024
+    public var maxBodyBytes = 8 * 1024 * 1024
+    /// Requests a connection may have waiting for their turn before reading pauses.
+    public var maxPipelined = 32
+
+    public init() {}
+}
+
+/// An HTTP/1.1 server on a libuv loop: keep-alive, pipelining answered in order,
+/// request size limits. Each request goes to `handler` with a `Responder`.
+public final class HTTPServer {
+    public typealias Handler = (HTTPRequest, Responder) -> Void
+
+    let loop: EventLoop
+    let limits: ServerLimits
+    let handler: Handler
+    private var listener: TCPListener?
+    private var connections: [ObjectIdentifier: ServerConnection] = [:]
+    let dates = HTTPDate()
+    public let host: String
+    /// Renders the server's answer to a request it could not parse (400, 413, 431),
+    /// so each server can use its own error shape. Default: plain text.
+    public var errorScript: ((Int, String) -> WireScript)?
+    /// Told about every request refused by the parser, for the journal.
+    public var onRejected: ((Responder, Int) -> Void)?
+
+    public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, limits: ServerLimits = ServerLimits(), handler: @escaping Handler) throws {
+        self.loop = loop
+        self.limits = limits
+        self.handler = handler
+        self.host = host
+        listener = try TCPListener(loop: loop, host: host, port: port) { [weak self] stream in
+            self?.accept(stream)
+        }
+    }
+
+    public var port: Int { listener?.port ?? 0 }
+
+    /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
+    public var url: String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+
+    public var openConnections: Int { connections.count }
+
+    public var isListening: Bool { listener?.isListening ?? false }
+
+    /// Stops accepting new connections (clients then see "connection refused");
+    /// open connections carry on.
+    public func stopListening() {
+        listener?.close()
+    }
+
+    public func resumeListening() throws {
+        try listener?.listen()
+    }
+
+    /// Stops listening and closes every connection.
+    public func shutdown() {
+        listener?.close()
+        for connection in connections.values { connection.abort() }
+        connections = [:]
+    }
+
+    private func accept(_ stream: TCPStream) {
+        let connection = ServerConnection(server: self, stream: stream)
+        let id = ObjectIdentifier(connection)
+        connections[id] = connection
+        stream.onClose = { [weak self] in self?.connections[id] = nil }
+        connection.start()
+    }
+}

@@ -1,0 +1,73 @@
+/// The handle a request handler answers through. Steps can be sent all at once
+/// (a script) or piece by piece (a proxied stream); they run in order, after the
+/// responses to earlier requests on the same connection.
+public final class Responder {
+    public let request: HTTPRequest
+    /// Monotonic time the request was complete, in nanoseconds.
+    public let receivedAtNs: UInt64
+    public let peer: String
+    var pending: [WireStep] = []
+    var pendingIndex = 0
+    public private(set) var executed: [ExecutedStep] = []
+    public private(set) var outcome: ResponseOutcome?
+    /// Called once when the response has ended one way or another.
+    public var onFinish: ((Responder) -> Void)?
+    /// Called when the client leaves before the response ended, so long work can stop.
+    public var onClientGone: (() -> Void)?
+    weak var connection: ServerConnection?
+
+    init(request: HTTPRequest, peer: String, connection: ServerConnection?) {
+        self.request = request
+        self.peer = peer
+        self.connection = connection
+        receivedAtNs = EventLoop.monotonicNs
+    }
+
+    public var isFinished: Bool { outcome != nil }
+
+    /// The status sent, if a head was written.
+    public var sentStatus: Int? {
+        for step in executed { if case .head(let s) = step.kind { return s } }
+        return nil
+    }
+
+    public func send(_ steps: [WireStep]) {
+        guard outcome == nil else { return }
+        pending.append(contentsOf: steps)
+        connection?.pump()
+    }
+
+    public func send(_ script: WireScript) { send(script.steps) }
+
+    public func send(_ step: WireStep) { send([step]) }
+
+    func nextStep() -> WireStep? {
+        guard pendingIndex < pending.count else { return nil }
+        let step = pending[pendingIndex]
+        pendingIndex += 1
+        if pendingIndex > 64 {
+            pending.removeFirst(pendingIndex)
+            pendingIndex = 0
+        }
+        return step
+    }
+
+    func record(_ kind: ExecutedStep.Kind) {
+        executed.append(ExecutedStep(atMs: Double(EventLoop.monotonicNs &- receivedAtNs) / 1e6, kind: kind))
+    }
+
+    func finish(_ how: ResponseOutcome) {
+        guard outcome == nil else { return }
+        outcome = how
+        pending = []
+        if how == .clientGone {
+            record(.clientGone)
+            let gone = onClientGone
+            onClientGone = nil
+            gone?()
+        }
+        let done = onFinish
+        onFinish = nil
+        done?(self)
+    }
+}

@@ -1,0 +1,270 @@
+/// One accepted connection: parses requests, hands them to the server's handler,
+/// and executes the responses' wire steps strictly in request order. This and
+/// `TCPStream` are the only code that writes to a server socket.
+final class ServerConnection {
+    private enum Framing { case none, length, chunked, untilClose }
+
+    private let server: HTTPServer
+    private let stream: TCPStream
+    private let parser: HTTPMessageParser
+    private let peer: String
+    private var queue: [Responder] = []
+    private var parsedHead = MessageHead()
+    private var body: [UInt8] = []
+    private var completed: [HTTPRequest] = []
+    private var readingPaused = false
+    private var dead = false
+    private var pumping = false
+    private var repump = false
+
+    // State of the response at the head of the queue.
+    private var headWritten = false
+    private var framing = Framing.none
+    private var closeAfterEnd = false
+    private var waitTimer: Timer?
+    private var hanging = false
+    private var out: [UInt8] = []
+
+    init(server: HTTPServer, stream: TCPStream) {
+        self.server = server
+        self.stream = stream
+        self.peer = stream.peerDescription
+        parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: server.limits.maxHeaderBytes)
+    }
+
+    func start() {
+        let maxBody = server.limits.maxBodyBytes
+        parser.onHead = { [unowned self] head in
+            parsedHead = head
+            body.removeAll(keepingCapacity: true)
+            if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
+                parser.failBody()
+            }
+            return false
+        }
+        parser.onBody = { [unowned self] chunk in
+            guard body.count + chunk.count <= maxBody else {
+                parser.failBody()
+                return false
+            }
+            body.append(contentsOf: chunk)
+            return true
+        }
+        parser.onComplete = { [unowned self] in
+            completed.append(HTTPRequest(
+                method: parsedHead.method, target: parsedHead.url, headers: parsedHead.headers, body: body,
+                versionMajor: parsedHead.versionMajor, versionMinor: parsedHead.versionMinor, keepAlive: parser.lastKeepAlive))
+            body = []
+        }
+        // Strong on purpose: the stream drops these closures when it closes, which frees us.
+        stream.onRead = { [self] bytes in didRead(bytes) }
+        stream.onEnd = { [self] _ in peerGone() }
+        stream.startReading()
+    }
+
+    private func didRead(_ bytes: UnsafeRawBufferPointer) {
+        let ok = parser.feed(bytes)
+        let requests = completed
+        completed = []
+        for request in requests where !dead { dispatch(request) }
+        if !ok, !dead { rejectUnparsable() }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        let responder = Responder(request: request, peer: peer, connection: self)
+        queue.append(responder)
+        if queue.count >= server.limits.maxPipelined, !readingPaused {
+            readingPaused = true
+            stream.stopReading()
+        }
+        server.handler(request, responder)
+        pump()
+    }
+
+    /// Answers a request the parser refused, after the responses already owed, then closes.
+    private func rejectUnparsable() {
+        stream.stopReading()
+        let (status, text): (Int, String)
+        switch parser.failure {
+        case .headersTooLarge: (status, text) = (431, "431 Request Header Fields Too Large")
+        case .bodyTooLarge: (status, text) = (413, "413 Request Entity Too Large")
+        case .invalid(_, let description): (status, text) = (400, "400 Bad Request: \(description)")
+        case nil: return
+        }
+        let request = HTTPRequest(method: parsedHead.method.isEmpty ? "?" : parsedHead.method, target: parsedHead.url,
+                                  headers: parsedHead.headers, keepAlive: false)
+        let responder = Responder(request: request, peer: peer, connection: self)
+        queue.append(responder)
+        let script = server.errorScript?(status, text) ?? WireScript.respond(status: status, contentType: "text/plain; charset=utf-8", body: text)
+        var steps = script.steps
+        if let i = steps.firstIndex(where: { if case .head = $0 { return true } else { return false } }),
+            case .head(let s, var headers) = steps[i]
+        {
+            headers.set("Connection", "close")
+            steps[i] = .head(status: s, headers: headers)
+        }
+        server.onRejected?(responder, status)
+        responder.send(steps + [.close])
+    }
+
+    /// Runs the head response's steps until one has to wait (a timer, more steps, a drain).
+    func pump() {
+        if pumping { repump = true; return }
+        pumping = true
+        defer { pumping = false }
+        repeat {
+            repump = false
+            while !dead, waitTimer == nil, !hanging, let responder = queue.first, let step = responder.nextStep() {
+                execute(step, for: responder)
+            }
+        } while repump && !dead
+        flush()
+    }
+
+    private func execute(_ step: WireStep, for responder: Responder) {
+        switch step {
+        case .wait(let ms):
+            responder.record(.waited(ms: ms))
+            guard ms > 0 else { return }
+            flush()
+            waitTimer = server.loop.after(ms: UInt64(ms)) { [weak self] in
+                guard let self else { return }
+                waitTimer = nil
+                pump()
+            }
+        case .head(let status, let headers):
+            guard !headWritten else { return }
+            writeHead(status: status, headers: headers, for: responder)
+            responder.record(.head(status: status))
+        case .body(let bytes):
+            responder.record(.body(bytes: bytes.count))
+            guard !bytes.isEmpty else { return }
+            if !headWritten {
+                out.append(contentsOf: bytes)
+                return
+            }
+            switch framing {
+            case .none: break
+            case .length, .untilClose: out.append(contentsOf: bytes)
+            case .chunked:
+                out.append(contentsOf: String(bytes.count, radix: 16).utf8)
+                out.append(contentsOf: [13, 10])
+                out.append(contentsOf: bytes)
+                out.append(contentsOf: [13, 10])
+            }
+        case .end:
+            if headWritten, framing == .chunked { out.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+            responder.record(.end)
+            let closing = closeAfterEnd || framing == .untilClose
+            finishHead(.completed)
+            if closing {
+                flush()
+                die(.closed, reset: false)
+            } else if readingPaused, queue.count < server.limits.maxPipelined {
+                readingPaused = false
+                stream.startReading()
+            }
+        case .close:
+            responder.record(.close)
+            flush()
+            die(.closed, reset: false)
+        case .reset:
+            responder.record(.reset)
+            flush()
+            die(.reset, reset: true)
+        case .hang:
+            responder.record(.hang)
+            flush()
+            hanging = true
+        case .raw(let bytes):
+            responder.record(.raw(bytes: bytes.count))
+            out.append(contentsOf: bytes)
+        }
+    }
+
+    private func writeHead(status: Int, headers: HTTPHeaders, for responder: Responder) {
+        let request = responder.request
+        var h = headers
+        let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
+        if !h.contains("Date") { h.add("Date", server.dates.now) }
+        if bodiless {
+            framing = .none
+        } else if h.contains("Content-Length") {
+            framing = .length
+        } else if request.versionMinor == 0 && request.versionMajor == 1 {
+            framing = .untilClose
+        } else {
+            h.set("Transfer-Encoding", "chunked")
+            framing = .chunked
+        }
+        closeAfterEnd = !request.keepAlive || h["Connection"]?.lowercased() == "close"
+        if closeAfterEnd {
+            if request.versionMinor >= 1, !h.contains("Connection") { h.add("Connection", "close") }
+        } else if request.versionMinor == 0, framing != .untilClose {
+            h.set("Connection", "keep-alive")
+        }
+        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        for field in h {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: [58, 32])
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: [13, 10])
+        }
+        out.append(contentsOf: [13, 10])
+        headWritten = true
+    }
+
+    private func finishHead(_ outcome: ResponseOutcome) {
+        guard !queue.isEmpty else { return }
+        let responder = queue.removeFirst()
+        headWritten = false
+        framing = .none
+        closeAfterEnd = false
+        hanging = false
+        responder.finish(outcome)
+    }
+
+    private func flush() {
+        guard !out.isEmpty else { return }
+        stream.write(out)
+        out.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends the connection from our side; the head response gets `how`, later ones were never answered.
+    private func die(_ how: ResponseOutcome, reset: Bool) {
+        guard !dead else { return }
+        dead = true
+        waitTimer?.close()
+        waitTimer = nil
+        let owed = queue
+        queue = []
+        if reset {
+            stream.whenDrained { [stream] in stream.reset() }
+        } else {
+            stream.close()
+        }
+        for (i, responder) in owed.enumerated() { responder.finish(i == 0 ? how : .closed) }
+    }
+
+    /// The client closed or reset the connection.
+    private func peerGone() {
+        guard !dead else { return }
+        dead = true
+        waitTimer?.close()
+        waitTimer = nil
+        let owed = queue
+        queue = []
+        stream.closeHandle()
+        for responder in owed { responder.finish(.clientGone) }
+    }
+
+    /// Server shutdown.
+    func abort() {
+        guard !dead else { return }
+        die(.closed, reset: false)
+    }
+}
+
+import CHTTPParser
+let HTTP_REQUEST_KIND = HTTP_REQUEST
+let HTTP_RESPONSE_KIND = HTTP_RESPONSE

@@ -1,0 +1,91 @@
+/// One thing a server does on the wire. Every response — a normal reply, a stream,
+/// or a fault — is an ordered list of these; only the executor touches sockets.
+public enum WireStep: Equatable, Sendable {
+    /// Do nothing for this long (lab milliseconds, already scaled).
+    case wait(ms: Int)
+    /// Status line and headers. Without a Content-Length the body is sent chunked.
+    case head(status: Int, headers: HTTPHeaders)
+    /// A piece of body: one HTTP chunk when chunked, so stream lines arrive as sent.
+    case body([UInt8])
+    /// The response is complete; the connection goes on to the next request.
+    case end
+    /// Close the connection gracefully (FIN) after what was written.
+    case close
+    /// Abort the connection with a TCP RST after what was written.
+    case reset
+    /// Never send anything more; the connection stays open until the client leaves.
+    case hang
+    /// Bytes written as they are, outside any framing (broken wire on purpose).
+    case raw([UInt8])
+}
+
+/// An ordered list of wire steps, with builders for the common shapes.
+public struct WireScript: Equatable, Sendable {
+    public var steps: [WireStep]
+
+    public init(_ steps: [WireStep] = []) { self.steps = steps }
+
+    /// A complete response with a Content-Length.
+    public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
+        var h = headers
+        h.set("Content-Length", String(body.count))
+        return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
+    }
+
+    public static func respond(status: Int, contentType: String, body: String) -> WireScript {
+        respond(status: status, headers: ["Content-Type": contentType], body: Array(body.utf8))
+    }
+
+    /// Total time the script waits.
+    public var totalWaitMs: Int {
+        steps.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
+    }
+
+    /// The status the script sends, if it sends a head.
+    public var status: Int? {
+        for step in steps { if case .head(let status, _) = step { return status } }
+        return nil
+    }
+}
+
+/// What the executor did, with when it did it, for the journal.
+public struct ExecutedStep: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case waited(ms: Int)
+        case head(status: Int)
+        case body(bytes: Int)
+        case end
+        case close
+        case reset
+        case hang
+        case raw(bytes: Int)
+        /// The client closed or reset the connection while this response was pending.
+        case clientGone
+    }
+
+    /// Milliseconds since the request was received.
+    public let atMs: Double
+    public let kind: Kind
+
+    public var summary: String {
+        switch kind {
+        case .waited(let ms): return "wait \(ms) ms"
+        case .head(let status): return "head \(status)"
+        case .body(let n): return "body \(n) B"
+        case .end: return "end"
+        case .close: return "close"
+        case .reset: return "reset"
+        case .hang: return "hang"
+        case .raw(let n): return "raw \(n) B"
+        case .clientGone: return "client gone"
+        }
+    }
+}
+
+/// How a response ended.
+public enum ResponseOutcome: Equatable, Sendable {
+    case completed
+    case closed
+    case reset
+    case clientGone
+}
