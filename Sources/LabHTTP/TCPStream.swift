@@ -108,7 +108,8 @@ public final class TCPStream: LoopHandleOwner {
         isClosed = true
         handle = nil
         drainWaiters = []
-        if uv_tcp_close_reset(h, releaseOnClose) != 0 {
+        let rc = uv_tcp_close_reset(h, releaseOnClose)
+        if rc != 0 {
             uv_close(asHandle(h), releaseOnClose)
         }
         fireClose()

@@ -1,0 +1,159 @@
+import CLibUV
+
+/// One client socket: connects, carries one exchange at a time, and goes back to
+/// the pool when the server keeps it alive.
+final class ClientConnection {
+    let key: String
+    private weak var client: HTTPClient?
+    private let stream: TCPStream
+    private let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND, maxHeaderBytes: 256 * 1024)
+    private var exchange: ClientExchange?
+    private var responseTimer: Timer?
+    private var messageDone = false
+    private var keepAlive = false
+    private(set) var isUsable = true
+
+    init(client: HTTPClient, key: String) {
+        self.client = client
+        self.key = key
+        stream = TCPStream(loop: client.loop)
+    }
+
+    private final class ConnectContext {
+        let done: (HTTPClientError?) -> Void
+        let address: String
+        init(address: String, done: @escaping (HTTPClientError?) -> Void) {
+            self.address = address
+            self.done = done
+        }
+    }
+
+    func connect(to address: SocketAddress, _ done: @escaping (HTTPClientError?) -> Void) {
+        guard let handle = stream.handle else { done(.cancelled); return }
+        let (host, port) = address.hostAndPort
+        let req = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
+        req.pointee.data = Unmanaged.passRetained(ConnectContext(address: "\(host):\(port)", done: done)).toOpaque()
+        let rc = address.withSockaddr { sa in
+            uv_tcp_connect(req, handle, sa) { req, status in
+                let context = Unmanaged<ConnectContext>.fromOpaque(req!.pointee.data).takeRetainedValue()
+                req!.deallocate()
+                context.done(status == 0 ? nil : ClientConnection.connectError(status, address: context.address))
+            }
+        }
+        if rc != 0 {
+            let context = Unmanaged<ConnectContext>.fromOpaque(req.pointee.data).takeRetainedValue()
+            req.deallocate()
+            done(Self.connectError(rc, address: context.address))
+        }
+    }
+
+    static func connectError(_ status: Int32, address: String) -> HTTPClientError {
+        let error = UVError(status)
+        switch error.name {
+        case "ECONNREFUSED": return .refused(address)
+        case "ECONNRESET": return .reset
+        case "ETIMEDOUT": return .connectTimeout
+        case "ECANCELED": return .cancelled
+        default: return .other("connect \(error.name) \(address)")
+        }
+    }
+
+    func run(_ exchange: ClientExchange) {
+        self.exchange = exchange
+        exchange.connection = self
+        messageDone = false
+        let isHead = exchange.request.method == "HEAD"
+        parser.onHead = { [unowned self] head in
+            responseTimer?.close()
+            responseTimer = nil
+            keepAlive = head.keepAlive
+            self.exchange?.deliverHead(ClientResponseHead(status: head.status, headers: head.headers))
+            return isHead
+        }
+        parser.onBody = { [unowned self] bytes in
+            self.exchange?.deliverBody(Array(bytes))
+            return true
+        }
+        parser.onComplete = { [unowned self] in
+            messageDone = true
+            keepAlive = parser.lastKeepAlive
+        }
+        stream.onRead = { [self] bytes in didRead(bytes) }
+        stream.onEnd = { [self] error in didEnd(error) }
+        stream.startReading()
+        if let ms = exchange.timeouts.responseMs {
+            responseTimer = client?.loop.after(ms: UInt64(ms)) { [weak self] in
+                guard let self, let exchange = self.exchange, !exchange.gotHead else { return }
+                self.exchange = nil
+                abandon()
+                exchange.fail(.responseTimeout)
+            }
+        }
+        stream.write(exchange.request.serialized())
+    }
+
+    private func didRead(_ bytes: UnsafeRawBufferPointer) {
+        guard let exchange else {
+            // Bytes on an idle connection: the server is confused; do not reuse it.
+            abandon()
+            return
+        }
+        let ok = parser.feed(bytes)
+        if !ok {
+            self.exchange = nil
+            abandon()
+            exchange.fail(.invalidResponse(failureText))
+            return
+        }
+        if messageDone { complete(exchange) }
+    }
+
+    private var failureText: String {
+        if case .invalid(_, let description) = parser.failure { return description }
+        return "response headers too large"
+    }
+
+    private func complete(_ exchange: ClientExchange) {
+        self.exchange = nil
+        responseTimer?.close()
+        responseTimer = nil
+        exchange.connection = nil
+        let reusable = keepAlive && !exchange.isDone
+        exchange.deliverEnd()
+        if reusable, let client {
+            client.putIdle(self)
+        } else {
+            abandon()
+        }
+    }
+
+    private func didEnd(_ error: UVError?) {
+        guard let exchange else {
+            abandon()
+            return
+        }
+        if error == nil, exchange.gotHead, parser.finish(), messageDone {
+            complete(exchange)
+            return
+        }
+        self.exchange = nil
+        abandon()
+        if let error, error.name == "ECONNRESET" {
+            exchange.fail(.reset)
+        } else if let error {
+            exchange.fail(.other("read \(error.name)"))
+        } else {
+            exchange.fail(exchange.gotHead ? .closedMidBody : .closedBeforeResponse)
+        }
+    }
+
+    /// Closes the socket; the connection is never used again.
+    func abandon() {
+        isUsable = false
+        responseTimer?.close()
+        responseTimer = nil
+        exchange = nil
+        client?.dropIdle(self)
+        stream.closeHandle()
+    }
+}

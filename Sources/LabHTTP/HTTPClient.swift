@@ -1,0 +1,180 @@
+import CLibUV
+
+/// One request in flight. Callbacks fire on the loop: a head, body pieces, then
+/// either `onEnd` or `onError` (once).
+public final class ClientExchange {
+    public let request: ClientRequest
+    let timeouts: ClientTimeouts
+    public var onHead: ((ClientResponseHead) -> Void)?
+    public var onBody: (([UInt8]) -> Void)?
+    public var onEnd: (() -> Void)?
+    public var onError: ((HTTPClientError) -> Void)?
+    public private(set) var isDone = false
+    public private(set) var gotHead = false
+    var connection: ClientConnection?
+    var connectTimer: Timer?
+
+    init(request: ClientRequest, timeouts: ClientTimeouts) {
+        self.request = request
+        self.timeouts = timeouts
+    }
+
+    /// Abandons the request; its connection is closed, no more callbacks fire.
+    public func cancel() {
+        guard !isDone else { return }
+        isDone = true
+        clearCallbacks()
+        connectTimer?.close()
+        connection?.abandon()
+        connection = nil
+    }
+
+    func deliverHead(_ head: ClientResponseHead) {
+        guard !isDone else { return }
+        gotHead = true
+        onHead?(head)
+    }
+
+    func deliverBody(_ bytes: [UInt8]) {
+        guard !isDone else { return }
+        onBody?(bytes)
+    }
+
+    func deliverEnd() {
+        guard !isDone else { return }
+        isDone = true
+        let cb = onEnd
+        clearCallbacks()
+        cb?()
+    }
+
+    func fail(_ error: HTTPClientError) {
+        guard !isDone else { return }
+        isDone = true
+        connectTimer?.close()
+        let cb = onError
+        clearCallbacks()
+        cb?(error)
+    }
+
+    private func clearCallbacks() {
+        onHead = nil
+        onBody = nil
+        onEnd = nil
+        onError = nil
+    }
+}
+
+/// An HTTP/1.1 client on the loop with a keep-alive pool per host:port.
+public final class HTTPClient {
+    let loop: EventLoop
+    private var idle: [String: [ClientConnection]] = [:]
+    public var maxIdlePerHost = 64
+
+    public init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    /// Sends a request; set the exchange's callbacks before the loop runs again.
+    @discardableResult
+    public func send(_ request: ClientRequest, timeouts: ClientTimeouts = ClientTimeouts()) -> ClientExchange {
+        let exchange = ClientExchange(request: request, timeouts: timeouts)
+        // Start on the next loop turn so callers can attach callbacks first.
+        loop.after(ms: 0) { [self] in
+            guard !exchange.isDone else { return }
+            if let connection = takeIdle(request.poolKey) {
+                connection.run(exchange)
+            } else {
+                connect(exchange)
+            }
+        }
+        return exchange
+    }
+
+    /// Sends a request and buffers the whole response.
+    public func fetch(_ request: ClientRequest, timeouts: ClientTimeouts = ClientTimeouts(),
+                      _ completion: @escaping (Result<ClientResponse, HTTPClientError>) -> Void) {
+        let exchange = send(request, timeouts: timeouts)
+        var head: ClientResponseHead?
+        var body: [UInt8] = []
+        exchange.onHead = { head = $0 }
+        exchange.onBody = { body.append(contentsOf: $0) }
+        exchange.onEnd = { completion(.success(ClientResponse(status: head?.status ?? 0, headers: head?.headers ?? HTTPHeaders(), body: body))) }
+        exchange.onError = { completion(.failure($0)) }
+    }
+
+    /// Closes every idle pooled connection.
+    public func closeIdle() {
+        for list in idle.values { for c in list { c.abandon() } }
+        idle = [:]
+    }
+
+    public var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+
+    private func takeIdle(_ key: String) -> ClientConnection? {
+        while var list = idle[key], let c = list.popLast() {
+            idle[key] = list.isEmpty ? nil : list
+            if c.isUsable { return c }
+        }
+        return nil
+    }
+
+    func putIdle(_ connection: ClientConnection) {
+        var list = idle[connection.key] ?? []
+        guard list.count < maxIdlePerHost else { connection.abandon(); return }
+        list.append(connection)
+        idle[connection.key] = list
+    }
+
+    func dropIdle(_ connection: ClientConnection) {
+        idle[connection.key]?.removeAll { $0 === connection }
+    }
+
+    private func connect(_ exchange: ClientExchange) {
+        let request = exchange.request
+        if let ms = exchange.timeouts.connectMs {
+            exchange.connectTimer = loop.after(ms: UInt64(ms)) { exchange.cancelForTimeout() }
+        }
+        if let address = SocketAddress(host: request.host, port: request.port) {
+            connect(exchange, addresses: [address], index: 0)
+            return
+        }
+        Resolver.resolve(loop: loop, host: request.host, port: request.port) { [self] result in
+            guard !exchange.isDone else { return }
+            switch result {
+            case .success(let addresses): connect(exchange, addresses: addresses, index: 0)
+            case .failure(let error): exchange.fail(error)
+            }
+        }
+    }
+
+    /// Tries the addresses in order; a refused one moves on to the next (localhost is ::1 and 127.0.0.1).
+    private func connect(_ exchange: ClientExchange, addresses: [SocketAddress], index: Int) {
+        let connection = ClientConnection(client: self, key: exchange.request.poolKey)
+        exchange.connection = connection
+        connection.connect(to: addresses[index]) { [self] error in
+            guard !exchange.isDone else { connection.abandon(); return }
+            if let error {
+                connection.abandon()
+                if case .refused = error, index + 1 < addresses.count {
+                    connect(exchange, addresses: addresses, index: index + 1)
+                } else {
+                    exchange.fail(error)
+                }
+                return
+            }
+            exchange.connectTimer?.close()
+            exchange.connectTimer = nil
+            connection.run(exchange)
+        }
+    }
+}
+
+extension ClientExchange {
+    func cancelForTimeout() {
+        guard !isDone else { return }
+        connection?.abandon()
+        connection = nil
+        fail(.connectTimeout)
+    }
+}

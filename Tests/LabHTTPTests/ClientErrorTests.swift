@@ -1,0 +1,80 @@
+import Testing
+@testable import LabHTTP
+
+@Suite struct ClientErrorTests {
+    func server(_ loop: EventLoop, _ steps: [WireStep]) throws -> HTTPServer {
+        try HTTPServer(loop: loop) { _, responder in responder.send(steps) }
+    }
+
+    func failure(_ loop: EventLoop, _ url: String, timeouts: ClientTimeouts = ClientTimeouts()) throws -> HTTPClientError? {
+        let client = HTTPClient(loop: loop)
+        guard case .failure(let error)? = loop.fetch(client, try ClientRequest(method: "GET", url: url), timeouts: timeouts) else { return nil }
+        return error
+    }
+
+    @Test func refused() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [])
+        let port = s.port
+        s.shutdown()
+        #expect(try failure(loop, "http://127.0.0.1:\(port)/") == .refused("127.0.0.1:\(port)"))
+    }
+
+    @Test func resetBeforeHeaders() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [.reset])
+        #expect(try failure(loop, s.url) == .reset)
+    }
+
+    @Test func closedBeforeResponse() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [.close])
+        #expect(try failure(loop, s.url) == .closedBeforeResponse)
+    }
+
+    @Test func closedMidBody() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [.head(status: 200, headers: ["Content-Length": "100"]), .body(Array("partial".utf8)), .close])
+        #expect(try failure(loop, s.url) == .closedMidBody)
+    }
+
+    /// Linux reports an RST that lands on unread bytes as a plain EOF, so the reset
+    /// here comes after the client has had time to read what was sent.
+    @Test func resetMidStream() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [.head(status: 200, headers: [:]), .body(Array("a".utf8)), .wait(ms: 20), .reset])
+        let f = try failure(loop, s.url)
+        #expect(f == .reset, "\(String(describing: f))")
+    }
+
+    @Test func nameThatDoesNotResolve() throws {
+        let loop = EventLoop()
+        #expect(try failure(loop, "http://no-such-host.invalid:1234/") == .nameNotResolved("no-such-host.invalid"))
+    }
+
+    @Test func responseTimeoutOnHang() throws {
+        let loop = EventLoop()
+        var outcome: ResponseOutcome?
+        let s = try HTTPServer(loop: loop) { _, responder in
+            responder.onFinish = { outcome = $0.outcome }
+            responder.send(.hang)
+        }
+        #expect(try failure(loop, s.url, timeouts: ClientTimeouts(responseMs: 50)) == .responseTimeout)
+        // The server sees the client leave and ends the hanging response.
+        loop.run(until: { outcome != nil }, timeoutMs: 2000)
+        #expect(outcome == .clientGone)
+    }
+
+    @Test func invalidURL() {
+        #expect(throws: HTTPClientError.invalidURL("ftp://x")) { try ClientRequest(method: "GET", url: "ftp://x") }
+    }
+
+    @Test func urlParts() {
+        #expect(URLParts("http://[::1]:8080/a?b") == URLParts("http://[::1]:8080/a?b"))
+        let p = URLParts("http://portkey-gateway-ollama:11434")!
+        #expect(p.host == "portkey-gateway-ollama" && p.port == 11434 && p.target == "/")
+        let v6 = URLParts("http://[::1]:8080/v1/x?y=1")!
+        #expect(v6.host == "::1" && v6.port == 8080 && v6.target == "/v1/x?y=1")
+        #expect(URLParts("http://h:99999/") == nil)
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+import Foundation
+@testable import LabHTTP
+
+@Suite struct ServerTests {
+    func echoServer(_ loop: EventLoop, limits: ServerLimits = ServerLimits()) throws -> HTTPServer {
+        try HTTPServer(loop: loop, limits: limits) { request, responder in
+            switch request.path {
+            case "/slow":
+                responder.send([.wait(ms: 50)] + WireScript.respond(status: 200, contentType: "text/plain", body: "slow").steps)
+            case "/chunked":
+                responder.send([.head(status: 200, headers: ["Content-Type": "application/x-ndjson"]),
+                                .body(Array("one\n".utf8)), .body(Array("two\n".utf8)), .end])
+            default:
+                responder.send(WireScript.respond(status: 200, contentType: "text/plain",
+                                                  body: "\(request.method) \(request.target) \(request.body.count)"))
+            }
+        }
+    }
+
+    @Test func keepAliveReusesOneConnection() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let client = HTTPClient(loop: loop)
+        for i in 0..<3 {
+            let r = try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/n\(i)"))?.get()
+            #expect(r?.status == 200)
+            #expect(r?.text == "GET /n\(i) 0")
+        }
+        #expect(server.openConnections == 1)
+        #expect(client.idleCount == 1)
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let raw = RawClient(loop: loop, port: server.port)
+        // The first is slow, so a server answering out of order would put /b first.
+        raw.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /chunked HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { raw.text.hasSuffix("0\r\n\r\n") }, timeoutMs: 3000)
+        let text = raw.text
+        let slow = text.range(of: "\r\n\r\nslow")!.lowerBound
+        let b = text.range(of: "GET /b 0")!.lowerBound
+        let chunked = text.range(of: "4\r\none\n\r\n4\r\ntwo\n\r\n0\r\n\r\n")!.lowerBound
+        #expect(slow < b && b < chunked)
+        #expect(text.contains("Transfer-Encoding: chunked"))
+    }
+
+    @Test func chunkedResponseIsReassembledByClient() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let client = HTTPClient(loop: loop)
+        let r = try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/chunked"))?.get()
+        #expect(r?.text == "one\ntwo\n")
+    }
+
+    @Test func headGetsHeadersWithoutBody() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("HEAD /x HTTP/1.1\r\nHost: x\r\n\r\nGET /y HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { raw.text.contains("GET /y 0") }, timeoutMs: 3000)
+        #expect(!raw.text.contains("HEAD /x 0"))
+        #expect(raw.text.contains("Content-Length: 9"))
+    }
+
+    @Test func connectionCloseIsHonoured() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        loop.run(until: { raw.ended }, timeoutMs: 3000)
+        #expect(raw.ended)
+        #expect(raw.text.contains("Connection: close"))
+    }
+
+    @Test func requestBodiesAreReadWithLengthAndChunked() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        raw.send("POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+        loop.run(until: { raw.text.contains("POST /b 5") }, timeoutMs: 3000)
+        #expect(raw.text.contains("POST /a 5"))
+        #expect(raw.text.contains("POST /b 5"))
+    }
+
+    @Test(arguments: [
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413),
+        ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n", 431),
+        ("GARBAGE\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+    ])
+    func badInputGetsItsStatusAndServerGoesOn(input: String, status: Int) throws {
+        let loop = EventLoop()
+        var limits = ServerLimits()
+        limits.maxBodyBytes = 1000
+        let server = try echoServer(loop, limits: limits)
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send(input + String(repeating: "b", count: 1500))
+        loop.run(until: { raw.ended }, timeoutMs: 3000)
+        #expect(raw.text.hasPrefix("HTTP/1.1 \(status) "))
+        // The server still serves the next client.
+        let client = HTTPClient(loop: loop)
+        let r = try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/next"))?.get()
+        #expect(r?.text == "GET /next 0")
+    }
+
+    @Test func scriptWaitsAreHonoured() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let client = HTTPClient(loop: loop)
+        let start = EventLoop.monotonicNs
+        _ = try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/slow"))?.get()
+        #expect(Double(EventLoop.monotonicNs - start) / 1e6 >= 49)
+    }
+
+    @Test func stopListeningRefusesAndResumeServesAgain() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let client = HTTPClient(loop: loop)
+        server.stopListening()
+        loop.run(until: { false }, timeoutMs: 20)
+        let refused = loop.fetch(client, try ClientRequest(method: "GET", url: "\(server.url)/"))
+        guard case .failure(.refused)? = refused else { Issue.record("expected refused, got \(String(describing: refused))"); return }
+        try server.resumeListening()
+        #expect(try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/"))?.get().status == 200)
+    }
+}
