@@ -13,16 +13,16 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
-        .target(name: "LabJSON"),
+        .target(name: "LabCore"),
         .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser"]),
-        .target(name: "MockOllama", dependencies: ["LabHTTP", "LabJSON"]),
+        .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
         .executableTarget(name: "LabRunner", dependencies: [
-            "LabHTTP", "LabJSON", "MockOllama",
+            "LabHTTP", "LabCore", "MockOllama",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "LabJSONTests", dependencies: ["LabJSON"]),
+        .testTarget(name: "LabCoreTests", dependencies: ["LabCore"]),
         .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
-        .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabJSON"]),
+        .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,8 @@ public final class HTTPServer {
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     let dates = HTTPDate()
     public let host: String
+    /// Multiplies every `wait` step: scripts speak lab time, the wire runs at this scale.
+    public var timeScale: Double = 1.0
     /// Renders the server's answer to a request it could not parse (400, 413, 431),
     /// so each server can use its own error shape. Default: plain text.
     public var errorScript: ((Int, String) -> WireScript)?

@@ -125,9 +125,10 @@ final class ServerConnection {
         switch step {
         case .wait(let ms):
             responder.record(.waited(ms: ms))
-            guard ms > 0 else { return }
+            let scaled = Int((Double(ms) * server.timeScale).rounded())
+            guard scaled > 0 else { return }
             flush()
-            waitTimer = server.loop.after(ms: UInt64(ms)) { [weak self] in
+            waitTimer = server.loop.after(ms: UInt64(scaled)) { [weak self] in
                 guard let self else { return }
                 waitTimer = nil
                 pump()

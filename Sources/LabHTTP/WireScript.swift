@@ -1,7 +1,7 @@
 /// One thing a server does on the wire. Every response — a normal reply, a stream,
 /// or a fault — is an ordered list of these; only the executor touches sockets.
 public enum WireStep: Equatable, Sendable {
-    /// Do nothing for this long (lab milliseconds, already scaled).
+    /// Do nothing for this long, in lab milliseconds (the server's time scale applies).
     case wait(ms: Int)
     /// Status line and headers. Without a Content-Length the body is sent chunked.
     case head(status: Int, headers: HTTPHeaders)

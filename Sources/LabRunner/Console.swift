@@ -1,0 +1,17 @@
+import Glibc
+
+/// Output lines written straight to the file descriptors, unbuffered, so a
+/// process reading `lab` through a pipe sees each line as it happens.
+enum Console {
+    static func out(_ line: String) { write(1, line + "\n") }
+    static func err(_ line: String) { write(2, line + "\n") }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Glibc
+import LabHTTP
+import MockOllama
+
+struct MockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock",
+        abstract: "Run one fake Ollama server (a drop-in for `ollama serve`).",
+        discussion: """
+            It speaks Ollama's native API (/api/chat, /api/generate, /api/embed, /api/tags, …) and its \
+            OpenAI-compatible API (/v1/chat/completions, /v1/embeddings, /v1/models, …). Replies are \
+            deterministic text made from the model, the messages and the seed; no model is loaded.
+
+            Examples:
+              lab mock                                   # 127.0.0.1:11434 with llama3
+              lab mock --port 0 --model llama3 --model nomic-embed-text
+              lab mock --answer 'capital of France=Paris.' --ttft-ms 200 --tokens-per-second 40
+              curl http://127.0.0.1:11434/api/chat -d '{"model":"llama3","messages":[{"role":"user","content":"hi"}]}'
+
+            Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
+            """)
+
+    @Option(help: "Address to listen on (IPv4 or IPv6 literal).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (the chosen URL is printed).")
+    var port = 11434
+
+    @Option(name: .customLong("model"), help: "A model to offer, e.g. llama3 or qwen2.5:0.5b (repeatable; default llama3).")
+    var models: [String] = []
+
+    @Option(help: "Seed for the generated text and embeddings.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("answer"), help: "A canned answer 'PATTERN=TEXT': prompts matching the regular expression PATTERN (case-insensitive) get TEXT (repeatable).")
+    var answers: [String] = []
+
+    @Option(name: .customLong("ttft-ms"), help: "Milliseconds before the first token.")
+    var ttftMs = 0
+
+    @Option(name: .customLong("tokens-per-second"), help: "Token rate after the first token (default: no delay).")
+    var tokensPerSecond: Double?
+
+    @Option(name: .customLong("time-scale"), help: "Multiplies every delay (0.01 runs 100x faster).")
+    var timeScale = 1.0
+
+    @Flag(help: "Do not log each request.")
+    var quiet = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
+        if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
+        guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
+        for model in models where ModelName(model) == nil {
+            throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
+        }
+        for answer in answers where !answer.contains("=") {
+            throw ValidationError("--answer '\(answer)' must look like PATTERN=TEXT")
+        }
+    }
+
+    func run() throws {
+        let canned = answers.map { answer -> CannedAnswer in
+            let eq = answer.firstIndex(of: "=")!
+            return CannedAnswer(pattern: String(answer[..<eq]), answer: String(answer[answer.index(after: eq)...]))
+        }
+        let options = MockOptions(
+            models: models.isEmpty ? [ModelName("llama3")!] : models.compactMap(ModelName.init),
+            seed: seed, cannedAnswers: canned,
+            pacing: Pacing(timeToFirstTokenMs: ttftMs, tokensPerSecond: tokensPerSecond))
+        let mock: MockOllama
+        do {
+            mock = try MockOllama(options: options)
+        } catch {
+            throw ValidationError("an --answer pattern is not a valid regular expression: \(error)")
+        }
+        let loop = EventLoop()
+        let server: MockOllamaServer
+        do {
+            server = try MockOllamaServer(loop: loop, mock: mock, host: host, port: port, timeScale: timeScale)
+        } catch {
+            Console.err("error: \(error)")
+            throw ExitCode(1)
+        }
+        if !quiet { server.log = { Console.out("mock: \($0)") } }
+        let names = mock.catalogue.models.map(\.name.description).joined(separator: ", ")
+        Console.out("MockOllama listening on \(server.url) (models: \(names))")
+        var signals: SignalWatcher?
+        signals = SignalWatcher(loop: loop, signals: [SIGINT, SIGTERM]) { signum in
+            Console.out("mock: stopping (signal \(signum))")
+            server.shutdown()
+            signals?.close()
+        }
+        loop.run()
+        _ = signals
+    }
+}

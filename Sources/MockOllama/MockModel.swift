@@ -1,0 +1,61 @@
+import LabCore
+
+/// A model the mock pretends to have: plausible details derived from its name,
+/// the same on every run.
+public struct MockModel: Sendable {
+    public var name: ModelName
+    public var family: String
+    public var parameterSize: String
+    public var parameterCount: Int
+    public var quantization: String
+    public var sizeBytes: Int
+    public var digest: String
+    /// RFC 3339 with nanoseconds, as Ollama writes it.
+    public var modifiedAt: String
+    /// Seconds since 1970, for `/v1/models`.
+    public var modifiedUnix: Int
+    public var contextLength: Int
+    public var embeddingLength: Int
+    public var capabilities: [String]
+
+    public var isEmbeddingOnly: Bool { !capabilities.contains("completion") }
+
+    /// Details for a name: embedding models (names with `embed`, `minilm`, `bge`)
+    /// only embed; the rest chat, complete and use tools.
+    public static func make(_ name: ModelName, modifiedUnix: Int? = nil) -> MockModel {
+        let lower = name.model.lowercased()
+        let embedding = ["embed", "minilm", "bge"].contains { lower.contains($0) }
+        let letters = String(lower.prefix { $0.isLetter })
+        var random = SeededRandom(seed: 7, key: name.key)
+        let billions = Self.billions(fromTag: name.tag) ?? (embedding ? 0.137 : 8.0)
+        let count = Int(billions * 1e9)
+        // Spread fixed modification times over 2026 so "newest first" has a meaning.
+        let modified = modifiedUnix ?? (1_767_225_600 + Int(random.next() % 25_000_000))
+        return MockModel(
+            name: name,
+            family: embedding ? "nomic-bert" : (letters.isEmpty ? "llama" : letters),
+            parameterSize: billions < 1 ? "\(Int(billions * 1000))M" : "\(Self.oneDecimal(billions))B",
+            parameterCount: count,
+            quantization: embedding ? "F16" : "Q4_0",
+            sizeBytes: embedding ? count * 2 : count * 9 / 16,
+            digest: StableHash.hexDigest(name.key),
+            modifiedAt: WallClock.rfc3339(unixSeconds: modified, nanos: Int(random.next() % 1_000_000_000), utcOffset: true),
+            modifiedUnix: modified,
+            contextLength: embedding ? 2048 : 8192,
+            embeddingLength: embedding ? 768 : 4096,
+            capabilities: embedding ? ["embedding"] : ["completion", "tools"])
+    }
+
+    /// `8b` → 8, `0.5b` → 0.5, `70b-instruct-q4` → 70.
+    static func billions(fromTag tag: String) -> Double? {
+        let lower = tag.lowercased()
+        guard let b = lower.firstIndex(of: "b") else { return nil }
+        let number = lower[..<b].split(separator: "-").last.map(String.init) ?? ""
+        return Double(number)
+    }
+
+    static func oneDecimal(_ v: Double) -> String {
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

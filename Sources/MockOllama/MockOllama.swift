@@ -1,0 +1,111 @@
+import LabCore
+import LabHTTP
+
+/// A fake Ollama server's logic: request in, wire script out. No sockets here;
+/// `lab mock` and the lab runner put it behind an `HTTPServer`.
+public final class MockOllama {
+    public let options: MockOptions
+    public let catalogue: ModelCatalogue
+    let replies: ReplyGenerator
+    let embedder: Embedder
+    var clock: () -> WallTime
+    var completionCounter = 0
+    /// The wall time the current request is answered at; every timestamp of one answer derives from it.
+    var now = WallTime(seconds: 0, nanos: 0)
+    /// Models that have answered, for `/api/ps`, with when they were last used.
+    var loaded: [String: WallTime] = [:]
+
+    public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
+        self.options = options
+        self.clock = clock
+        catalogue = ModelCatalogue(options.models)
+        replies = try ReplyGenerator(seed: options.seed, cannedAnswers: options.cannedAnswers)
+        embedder = Embedder(seed: options.seed)
+    }
+
+    private typealias Route = (methods: [String], handler: @Sendable (MockOllama, HTTPRequest) -> WireScript)
+
+    private static let routes: [String: Route] = [
+        "/": (["GET", "HEAD"], { _, _ in WireScript.respond(status: 200, contentType: "text/plain; charset=utf-8", body: "Ollama is running") }),
+        "/api/version": (["GET", "HEAD"], { m, _ in Responses.json(.native, ["version": .string(m.options.version)]) }),
+        "/api/tags": (["GET", "HEAD"], { m, _ in m.tags() }),
+        "/api/ps": (["GET"], { m, _ in m.ps() }),
+        "/api/show": (["POST"], { m, r in m.withBody(r, .native, "api.ShowRequest", m.show) }),
+        "/api/chat": (["POST"], { m, r in m.withBody(r, .native, "api.ChatRequest", m.chat) }),
+        "/api/generate": (["POST"], { m, r in m.withBody(r, .native, "api.GenerateRequest", m.generate) }),
+        "/api/embed": (["POST"], { m, r in m.withBody(r, .native, "api.EmbedRequest", m.embed) }),
+        "/api/embeddings": (["POST"], { m, r in m.withBody(r, .native, "api.EmbeddingRequest", m.legacyEmbeddings) }),
+        "/api/pull": (["POST"], { m, r in m.withBody(r, .native, "api.PullRequest", m.pull) }),
+        "/api/copy": (["POST"], { m, r in m.withBody(r, .native, "api.CopyRequest", m.copy) }),
+        "/api/delete": (["DELETE"], { m, r in m.withBody(r, .native, "api.DeleteRequest", m.delete) }),
+        "/v1/models": (["GET"], { m, _ in m.openAIModels() }),
+        "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.ChatCompletionRequest", m.openAIChat) }),
+        "/v1/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.CompletionRequest", m.openAICompletion) }),
+        "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .openAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
+    ]
+
+    /// The answer to one request, as a wire script.
+    public func respond(to request: HTTPRequest) -> WireScript {
+        now = clock()
+        let path = request.path
+        if let route = Self.routes[path] {
+            guard route.methods.contains(request.method) else { return Responses.plain(405, "405 method not allowed") }
+            return route.handler(self, request)
+        }
+        if path.hasPrefix("/v1/models/"), path.count > "/v1/models/".count {
+            guard request.method == "GET" else { return Responses.plain(405, "405 method not allowed") }
+            return openAIModel(String(path.dropFirst("/v1/models/".count)).removingPercentEncoding)
+        }
+        return Responses.plain(404, "404 page not found")
+    }
+
+    /// Decodes a JSON object body the way Ollama's handlers do, with their errors.
+    private func withBody(_ request: HTTPRequest, _ surface: Surface, _ goType: String,
+                          _ body: (JSONValue) -> WireScript) -> WireScript {
+        guard !request.body.isEmpty else { return Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF") }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(request.body)
+        } catch {
+            return Responses.error(surface, 400, error.message)
+        }
+        guard case .object = value else {
+            return Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)")
+        }
+        return body(value)
+    }
+
+    func markLoaded(_ model: MockModel) {
+        loaded[model.name.key] = now
+    }
+
+    func timestamp(offsetMs: Int = 0) -> String {
+        let total = now.nanos + offsetMs * 1_000_000
+        return WallClock.rfc3339(unixSeconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
+    }
+
+    func nextCompletionNumber() -> Int {
+        defer { completionCounter += 1 }
+        return completionCounter % 999
+    }
+}
+
+extension String {
+    /// `%2F` → `/`; invalid escapes are left as they are.
+    var removingPercentEncoding: String {
+        guard contains("%") else { return self }
+        var out: [UInt8] = []
+        var bytes = Array(utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%"), bytes.count >= 2,
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import LabHTTP
+
+/// A `MockOllama` behind an HTTP server on a loop, with one log line per request.
+public final class MockOllamaServer {
+    public let mock: MockOllama
+    public let http: HTTPServer
+    /// Receives one line per finished request; nil for silence.
+    public var log: ((String) -> Void)?
+
+    public init(loop: EventLoop, mock: MockOllama, host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1) throws {
+        self.mock = mock
+        var logger: ((Responder) -> Void)?
+        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in
+            responder.onFinish = { logger?($0) }
+            responder.send(mock.respond(to: request))
+        }
+        http.timeScale = timeScale
+        logger = { [weak self] responder in self?.log?(RequestLogLine.format(responder)) }
+    }
+
+    public var url: String { http.url }
+    public var port: Int { http.port }
+
+    public func shutdown() { http.shutdown() }
+}
+
+/// `POST /api/chat 200 12.4ms 423B model=llama3 from 127.0.0.1:51234`
+public enum RequestLogLine {
+    public static func format(_ responder: Responder) -> String {
+        let request = responder.request
+        let elapsed = responder.executed.last?.atMs ?? 0
+        let bytes = responder.executed.reduce(0) { total, step in
+            if case .body(let n) = step.kind { return total + n }
+            return total
+        }
+        var line = "\(request.method) \(request.target) "
+        switch responder.outcome {
+        case .completed?, nil: line += responder.sentStatus.map(String.init) ?? "-"
+        case .closed?: line += "\(responder.sentStatus.map(String.init) ?? "-") closed"
+        case .reset?: line += "\(responder.sentStatus.map(String.init) ?? "-") reset"
+        case .clientGone?: line += "\(responder.sentStatus.map(String.init) ?? "-") client-gone"
+        }
+        line += " \(formatMs(elapsed)) \(bytes)B"
+        if let model = modelName(request.body) { line += " model=\(model)" }
+        return line + " from \(responder.peer)"
+    }
+
+    static func formatMs(_ ms: Double) -> String {
+        let tenths = Int((ms * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)ms"
+    }
+
+    /// The `"model"` of a JSON body, found without parsing the whole body.
+    static func modelName(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty, body.count < 1 << 20 else { return nil }
+        let text = String(decoding: body, as: UTF8.self)
+        guard let key = text.range(of: "\"model\"") else { return nil }
+        let rest = text[key.upperBound...].drop { $0 == " " || $0 == ":" }
+        guard rest.first == "\"" else { return nil }
+        return String(rest.dropFirst().prefix { $0 != "\"" })
+    }
+}

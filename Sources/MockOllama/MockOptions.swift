@@ -1,0 +1,56 @@
+/// How fast a model "generates": time to the first token and tokens per second
+/// after it, in lab milliseconds. Zero and nil mean no delay.
+public struct Pacing: Equatable, Sendable {
+    public var timeToFirstTokenMs: Int
+    public var tokensPerSecond: Double?
+
+    public init(timeToFirstTokenMs: Int = 0, tokensPerSecond: Double? = nil) {
+        self.timeToFirstTokenMs = timeToFirstTokenMs
+        self.tokensPerSecond = tokensPerSecond
+    }
+
+    public static let none = Pacing()
+
+    /// Lab milliseconds at which token `index` (0-based) is ready.
+    public func tokenTimeMs(_ index: Int) -> Int {
+        guard let tps = tokensPerSecond, tps > 0 else { return timeToFirstTokenMs }
+        return timeToFirstTokenMs + Int((Double(index) * 1000 / tps).rounded())
+    }
+}
+
+/// A fixed answer for prompts matching a pattern (a case-insensitive regular
+/// expression tried against the last user message or the prompt).
+public struct CannedAnswer: Sendable {
+    public var pattern: String
+    public var answer: String
+
+    public init(pattern: String, answer: String) {
+        self.pattern = pattern
+        self.answer = answer
+    }
+}
+
+/// Everything that shapes one mock Ollama's answers.
+public struct MockOptions: Sendable {
+    public var models: [ModelName]
+    public var seed: UInt64
+    public var version: String
+    public var cannedAnswers: [CannedAnswer]
+    public var pacing: Pacing
+    /// Per-model pacing, by model key (`llama3:latest`), overriding `pacing`.
+    public var modelPacing: [String: Pacing]
+
+    public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
+                cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {
+        self.models = models
+        self.seed = seed
+        self.version = version
+        self.cannedAnswers = cannedAnswers
+        self.pacing = pacing
+        self.modelPacing = modelPacing
+    }
+
+    public func pacing(for model: ModelName) -> Pacing {
+        modelPacing[model.key] ?? pacing
+    }
+}

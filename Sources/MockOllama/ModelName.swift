@@ -1,0 +1,61 @@
+/// An Ollama model name, `[host/][namespace/]model[:tag]`, with Ollama's defaults
+/// (`registry.ollama.ai`, `library`, `latest`). Names match case-insensitively.
+public struct ModelName: Hashable, Sendable, CustomStringConvertible {
+    public static let defaultHost = "registry.ollama.ai"
+    public static let defaultNamespace = "library"
+    public static let defaultTag = "latest"
+
+    public let host: String
+    public let namespace: String
+    public let model: String
+    public let tag: String
+
+    public init?(_ raw: String) {
+        let trimmed = raw.trimmingSpaces
+        guard !trimmed.isEmpty else { return nil }
+        var parts = trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (1...3).contains(parts.count) else { return nil }
+        var last = parts.removeLast()
+        var tag = Self.defaultTag
+        if let colon = last.lastIndex(of: ":") {
+            tag = String(last[last.index(after: colon)...])
+            last = String(last[..<colon])
+        }
+        let namespace = parts.popLast() ?? Self.defaultNamespace
+        let host = parts.popLast() ?? Self.defaultHost
+        guard Self.validPart(last), Self.validPart(tag), Self.validPart(namespace), !host.isEmpty else { return nil }
+        self.host = host
+        self.namespace = namespace
+        self.model = last
+        self.tag = tag
+    }
+
+    /// `model:tag`, `namespace/model:tag`, or with the host when it is not the default.
+    public var description: String {
+        var shown = "\(model):\(tag)"
+        if namespace.lowercased() != Self.defaultNamespace || host.lowercased() != Self.defaultHost { shown = "\(namespace)/\(shown)" }
+        if host.lowercased() != Self.defaultHost { shown = "\(host)/\(shown)" }
+        return shown
+    }
+
+    /// The form names are compared by.
+    public var key: String { description.lowercased() }
+
+    public static func == (a: ModelName, b: ModelName) -> Bool { a.key == b.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    static func validPart(_ part: String) -> Bool {
+        guard let first = part.unicodeScalars.first, part.utf8.count <= 80 else { return false }
+        func word(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+        return word(first) && part.unicodeScalars.allSatisfy { word($0) || $0 == "." || $0 == "-" }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

@@ -1,0 +1,144 @@
+import LabCore
+import LabHTTP
+
+/// The OpenAI-compatible `/v1` surface.
+extension MockOllama {
+    func openAIModels() -> WireScript {
+        Responses.json(.openAI, ["object": "list", "data": .array(catalogue.models.map { model in
+            ["id": .string(model.name.description), "object": "model", "created": .int(model.modifiedUnix),
+             "owned_by": .string(model.name.namespace)]
+        })])
+    }
+
+    func openAIModel(_ id: String) -> WireScript {
+        guard let model = catalogue.find(id) else { return Responses.error(.openAI, 404, "model '\(id)' not found") }
+        return Responses.json(.openAI, ["id": .string(id), "object": "model", "created": .int(model.modifiedUnix),
+                                        "owned_by": .string(model.name.namespace)])
+    }
+
+    private func openAIModelFor(_ body: JSONValue, capability: String) -> Result<MockModel, ScriptError> {
+        let requested = body["model"]?.stringValue ?? ""
+        switch resolve(requested, .openAI) {
+        case .failure(let e): return .failure(e)
+        case .success(let model):
+            guard model.capabilities.contains(capability) else {
+                return .failure(ScriptError(Responses.error(.openAI, 400, "\"\(model.name)\" does not support \(capability == "completion" ? "chat" : capability)")))
+            }
+            markLoaded(model)
+            return .success(model)
+        }
+    }
+
+    private func usage(prompt: Int, completion: Int) -> JSONValue {
+        ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion)]
+    }
+
+    func openAIChat(_ body: JSONValue) -> WireScript {
+        guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+            return Responses.error(.openAI, 400, "[] is too short - 'messages'")
+        }
+        let model: MockModel
+        switch openAIModelFor(body, capability: "completion") {
+        case .success(let m): model = m
+        case .failure(let e): return e.script
+        }
+        let requested = body["model"]?.stringValue ?? ""
+        let transcript = Conversation(messages: messages)
+        let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
+                                  requestSeed: body["seed"]?.intValue, maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue,
+                                  stop: Conversation.stops(body["stop"]))
+        let pacing = self.pacing(for: model)
+        let promptTokens = Tokenizer.count(transcript.text)
+        let id: JSONValue = .string("chatcmpl-\(nextCompletionNumber())")
+        let created: JSONValue = .int(now.seconds)
+        let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
+        let usage = usage(prompt: promptTokens, completion: reply.tokens.count)
+        guard body["stream"]?.boolValue ?? false else {
+            return builder.delayed(Responses.json(.openAI, [
+                "id": id, "object": "chat.completion", "created": created, "model": .string(requested),
+                "system_fingerprint": "fp_ollama",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": .string(reply.text)],
+                             "finish_reason": .string(reply.doneReason)]],
+                "usage": usage,
+            ]), tokenCount: reply.tokens.count)
+        }
+        func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
+            var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
+                                                  ("model", .string(requested)), ("system_fingerprint", "fp_ollama"), ("choices", choices)]
+            if let usage { members.append(("usage", usage)) }
+            return .object(members)
+        }
+        var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": .string(reply.doneReason)]]))]
+        if body["stream_options"]?["include_usage"]?.boolValue == true { closing.append(Responses.event(chunk([], usage: usage))) }
+        closing.append(Responses.doneEvent)
+        return builder.script(tokenCount: reply.tokens.count, chunk: { i in
+            let delta: JSONValue = i == 0 ? ["role": "assistant", "content": .string(reply.tokens[i])] : ["content": .string(reply.tokens[i])]
+            return Responses.event(chunk([["index": 0, "delta": delta, "finish_reason": nil]]))
+        }, closing: closing)
+    }
+
+    func openAICompletion(_ body: JSONValue) -> WireScript {
+        guard let prompt = body["prompt"]?.stringValue else { return Responses.error(.openAI, 400, "invalid type for 'prompt' field: expected string") }
+        let model: MockModel
+        switch openAIModelFor(body, capability: "completion") {
+        case .success(let m): model = m
+        case .failure(let e): return e.script
+        }
+        let requested = body["model"]?.stringValue ?? ""
+        let reply = replies.reply(model: model.name, conversation: prompt, lastUserText: prompt, requestSeed: body["seed"]?.intValue,
+                                  maxTokens: body["max_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
+        let pacing = self.pacing(for: model)
+        let id: JSONValue = .string("cmpl-\(nextCompletionNumber())")
+        let created: JSONValue = .int(now.seconds)
+        let usage = usage(prompt: Tokenizer.count(prompt), completion: reply.tokens.count)
+        let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
+        func completion(_ text: String, _ finish: JSONValue, usage: JSONValue? = nil) -> JSONValue {
+            var members: [(String, JSONValue)] = [("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
+                                                  ("system_fingerprint", "fp_ollama"),
+                                                  ("choices", [["text": .string(text), "index": 0, "finish_reason": finish]])]
+            if let usage { members.append(("usage", usage)) }
+            return .object(members)
+        }
+        guard body["stream"]?.boolValue ?? false else {
+            return builder.delayed(Responses.json(.openAI, completion(reply.text, .string(reply.doneReason), usage: usage)), tokenCount: reply.tokens.count)
+        }
+        var closing = [Responses.event(completion("", .string(reply.doneReason)))]
+        if body["stream_options"]?["include_usage"]?.boolValue == true {
+            closing.append(Responses.event(.object([("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
+                                                    ("system_fingerprint", "fp_ollama"), ("choices", []), ("usage", usage)])))
+        }
+        closing.append(Responses.doneEvent)
+        return builder.script(tokenCount: reply.tokens.count, chunk: { i in
+            Responses.event(completion(reply.tokens[i], nil))
+        }, closing: closing)
+    }
+
+    func openAIEmbeddings(_ body: JSONValue) -> WireScript {
+        let inputs: [String]
+        switch body["input"] {
+        case .string(let s)?: inputs = [s]
+        case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
+        default: return Responses.error(.openAI, 400, "invalid input")
+        }
+        let format = body["encoding_format"]?.stringValue ?? "float"
+        guard format == "float" || format == "base64" else {
+            return Responses.error(.openAI, 400, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
+        }
+        let model: MockModel
+        switch openAIModelFor(body, capability: "embedding") {
+        case .success(let m): model = m
+        case .failure(let e):
+            // Ollama embeds with any model; only a missing model is an error here.
+            guard let m = catalogue.find(body["model"]?.stringValue ?? "") else { return e.script }
+            model = m
+        }
+        let dimensions = body["dimensions"]?.intValue.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
+        let data: [JSONValue] = inputs.enumerated().map { i, text in
+            let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
+            return ["object": "embedding", "embedding": format == "base64" ? .string(v.base64) : v.json, "index": .int(i)]
+        }
+        let tokens = inputs.reduce(0) { $0 + Tokenizer.count($1) }
+        return Responses.json(.openAI, ["object": "list", "data": .array(data), "model": .string(body["model"]?.stringValue ?? ""),
+                                        "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)]])
+    }
+}

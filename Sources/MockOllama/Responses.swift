@@ -1,0 +1,124 @@
+import LabCore
+import LabHTTP
+
+/// The two API surfaces answer in their own shapes and content types.
+enum Surface {
+    case native
+    case openAI
+
+    var jsonContentType: String { self == .native ? "application/json; charset=utf-8" : "application/json" }
+}
+
+enum Responses {
+    static let ndjson = "application/x-ndjson"
+    static let eventStream = "text/event-stream"
+
+    static func json(_ surface: Surface, _ value: JSONValue, status: Int = 200) -> WireScript {
+        WireScript.respond(status: status, headers: ["Content-Type": surface.jsonContentType], body: value.compactBytes)
+    }
+
+    /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
+    static func error(_ surface: Surface, _ status: Int, _ message: String) -> WireScript {
+        switch surface {
+        case .native:
+            return json(.native, ["error": .string(message)], status: status)
+        case .openAI:
+            return json(.openAI, openAIError(status, message), status: status)
+        }
+    }
+
+    static func openAIError(_ status: Int, _ message: String) -> JSONValue {
+        let type: String
+        switch status {
+        case 400: type = "invalid_request_error"
+        case 404: type = "not_found_error"
+        default: type = "api_error"
+        }
+        return ["error": ["message": .string(message), "type": .string(type), "param": nil, "code": nil]]
+    }
+
+    /// Gin's plain-text answers for unknown paths and methods.
+    static func plain(_ status: Int, _ text: String) -> WireScript {
+        WireScript.respond(status: status, contentType: "text/plain", body: text)
+    }
+
+    static func emptyOK() -> WireScript {
+        WireScript.respond(status: 200, headers: HTTPHeaders(), body: [])
+    }
+
+    /// One NDJSON line.
+    static func line(_ value: JSONValue) -> [UInt8] {
+        var bytes = value.compactBytes
+        bytes.append(10)
+        return bytes
+    }
+
+    /// One server-sent event.
+    static func event(_ value: JSONValue) -> [UInt8] {
+        var bytes = Array("data: ".utf8)
+        bytes.append(contentsOf: value.compactBytes)
+        bytes.append(contentsOf: [10, 10])
+        return bytes
+    }
+
+    static let doneEvent = Array("data: [DONE]\n\n".utf8)
+}
+
+/// Generation metrics in nanoseconds, consistent with the token counts and pacing.
+struct Metrics {
+    var promptEvalCount: Int
+    var evalCount: Int
+    var loadDuration = 50_000
+    var promptEvalDuration: Int
+    var evalDuration: Int
+
+    /// Nominal speeds when there is no pacing: 20 µs a prompt token, 10 µs a reply token.
+    init(promptTokens: Int, evalTokens: Int, pacing: Pacing) {
+        promptEvalCount = promptTokens
+        evalCount = evalTokens
+        promptEvalDuration = pacing.timeToFirstTokenMs > 0 ? pacing.timeToFirstTokenMs * 1_000_000 : promptTokens * 20_000
+        if let tps = pacing.tokensPerSecond, tps > 0 {
+            evalDuration = Int(Double(evalTokens) * 1e9 / tps)
+        } else {
+            evalDuration = evalTokens * 10_000
+        }
+    }
+
+    var totalDuration: Int { loadDuration + promptEvalDuration + evalDuration }
+
+    var fields: [(String, JSONValue)] {
+        [("total_duration", .int(totalDuration)), ("load_duration", .int(loadDuration)),
+         ("prompt_eval_count", .int(promptEvalCount)), ("prompt_eval_duration", .int(promptEvalDuration)),
+         ("eval_count", .int(evalCount)), ("eval_duration", .int(evalDuration))]
+    }
+}
+
+/// Builds a paced stream: headers go out with the first token (as a Go server
+/// flushes them), each token at its time, then the closing pieces.
+struct StreamBuilder {
+    let contentType: String
+    let pacing: Pacing
+
+    func script(tokenCount: Int, chunk: (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
+        var steps: [WireStep] = []
+        var t = 0
+        func waitUntil(_ at: Int) {
+            if at > t { steps.append(.wait(ms: at - t)); t = at }
+        }
+        waitUntil(pacing.tokenTimeMs(0))
+        steps.append(.head(status: 200, headers: ["Content-Type": contentType]))
+        for i in 0..<tokenCount {
+            waitUntil(pacing.tokenTimeMs(i))
+            steps.append(.body(chunk(i)))
+        }
+        for piece in closing { steps.append(.body(piece)) }
+        steps.append(.end)
+        return WireScript(steps)
+    }
+
+    /// A whole answer at once, after the time the generation would take.
+    func delayed(_ script: WireScript, tokenCount: Int) -> WireScript {
+        let at = pacing.tokenTimeMs(max(tokenCount - 1, 0))
+        return at > 0 ? WireScript([.wait(ms: at)] + script.steps) : script
+    }
+}
