@@ -1,0 +1,107 @@
+import Testing
+import Foundation
+import LabCore
+@testable import MockOllama
+
+@Suite struct ModelRouteTests {
+    let mock = makeMock()
+
+    @Test func tagsListEveryModel() {
+        let models = mock.call("GET", "/api/tags").json["models"]?.arrayValue ?? []
+        #expect(models.count == 2)
+        for m in models {
+            #expect(m["name"] == m["model"])
+            #expect(m["digest"]?.stringValue?.count == 64)
+            #expect(m["details"]?["parameter_size"]?.stringValue != nil)
+            #expect(m["modified_at"]?.stringValue?.hasSuffix("+00:00") == true)
+        }
+    }
+
+    @Test func showAcceptsModelAndLegacyName() {
+        let byModel = mock.call("POST", "/api/show", #"{"model":"llama3"}"#)
+        let byName = mock.call("POST", "/api/show", #"{"name":"llama3"}"#)
+        #expect(byModel.json == byName.json)
+        #expect(byModel.json["model_info"]?["llama.context_length"] == 8192)
+        #expect(byModel.json["capabilities"] == ["completion", "tools"])
+        let missing = mock.call("POST", "/api/show", #"{"model":"ghost"}"#)
+        #expect(missing.status == 404 && missing.json["error"] == "model 'ghost:latest' not found")
+    }
+
+    @Test func pullStreamsProgressAndAddsTheModel() {
+        let r = mock.call("POST", "/api/pull", #"{"model":"qwen2.5:0.5b"}"#)
+        let statuses = r.lines.compactMap { $0["status"]?.stringValue }
+        #expect(statuses.first == "pulling manifest" && statuses.last == "success")
+        #expect(statuses.contains("verifying sha256 digest"))
+        #expect(r.lines.contains { $0["completed"] != nil && $0["completed"] == $0["total"] })
+        #expect(mock.call("POST", "/api/show", #"{"model":"qwen2.5:0.5b"}"#).json["details"]?["parameter_size"] == "500M")
+        #expect(mock.call("POST", "/api/pull", #"{"model":"x","stream":false}"#).json == ["status": "success"])
+    }
+
+    @Test func copyAndDelete() {
+        let copied = mock.call("POST", "/api/copy", #"{"source":"llama3","destination":"mine"}"#)
+        #expect(copied.status == 200 && copied.body.isEmpty)
+        #expect(mock.call("POST", "/api/copy", #"{"source":"ghost","destination":"x"}"#).status == 404)
+        let deleted = mock.call("DELETE", "/api/delete", #"{"model":"mine"}"#)
+        #expect(deleted.status == 200 && deleted.body.isEmpty)
+        #expect(mock.call("DELETE", "/api/delete", #"{"model":"mine"}"#).status == 404)
+    }
+
+    @Test func psListsModelsThatAnswered() {
+        #expect(mock.call("GET", "/api/ps").json["models"] == [])
+        _ = mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"x","stream":false}"#)
+        let running = mock.call("GET", "/api/ps").json["models"]?.arrayValue ?? []
+        #expect(running.count == 1 && running.first?["name"] == "llama3:latest")
+    }
+
+    @Test func openAIModels() {
+        let list = mock.call("GET", "/v1/models")
+        #expect(list.json["object"] == "list" && list.json["data"]?.arrayValue?.count == 2)
+        #expect(list.json["data"]?[0]?["owned_by"] == "library")
+        let one = mock.call("GET", "/v1/models/llama3")
+        #expect(one.json["id"] == "llama3" && one.json["object"] == "model")
+        let missing = mock.call("GET", "/v1/models/ghost")
+        #expect(missing.status == 404 && missing.json["error"]?["type"] == "not_found_error")
+    }
+}
+
+extension JSONValue {
+    subscript(index: Int) -> JSONValue? { arrayValue.flatMap { index < $0.count ? $0[index] : nil } }
+}
+
+@Suite struct EmbeddingTests {
+    let mock = makeMock()
+
+    func norm(_ v: JSONValue?) -> Double {
+        (v?.arrayValue ?? []).reduce(0) { $0 + ($1.doubleValue ?? 0) * ($1.doubleValue ?? 0) }.squareRoot()
+    }
+
+    @Test func embedIsNormalisedAndTakesStringOrList() {
+        let one = mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":"hello"}"#).json
+        #expect(one["embeddings"]?.arrayValue?.count == 1)
+        #expect(abs(norm(one["embeddings"]?[0]) - 1) < 1e-5)
+        #expect(one["embeddings"]?[0]?.arrayValue?.count == 768)
+        let two = mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":["hello","world"]}"#).json
+        #expect(two["embeddings"]?[0] == one["embeddings"]?[0])
+        #expect(two["embeddings"]?[1] != one["embeddings"]?[0])
+        #expect(mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":[]}"#).json["embeddings"] == [])
+        #expect(mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":[1]}"#).status == 400)
+    }
+
+    @Test func legacyEmbeddingsAreNotNormalised() {
+        let r = mock.call("POST", "/api/embeddings", #"{"model":"nomic-embed-text","prompt":"hello"}"#).json
+        #expect(r.objectValue?.map(\.0) == ["embedding"])
+        #expect(abs(norm(r["embedding"]) - 1) > 0.1)
+    }
+
+    @Test func openAIFloatAndBase64AgreeAndOtherFormatsAreRefused() {
+        let floats = mock.call("POST", "/v1/embeddings", #"{"model":"nomic-embed-text","input":["a","b"]}"#).json
+        let b64 = mock.call("POST", "/v1/embeddings", #"{"model":"nomic-embed-text","input":["a","b"],"encoding_format":"base64"}"#).json
+        #expect(floats["data"]?.arrayValue?.count == 2 && floats["data"]?[1]?["index"] == 1)
+        let data = Data(base64Encoded: b64["data"]?[0]?["embedding"]?.stringValue ?? "")!
+        let decoded = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let expected = floats["data"]?[0]?["embedding"]?.arrayValue?.compactMap { $0.doubleValue.map(Float.init) } ?? []
+        #expect(decoded == expected)
+        let bad = mock.call("POST", "/v1/embeddings", #"{"model":"nomic-embed-text","input":"a","encoding_format":"int8"}"#)
+        #expect(bad.status == 400 && bad.json["error"]?["type"] == "invalid_request_error")
+    }
+}

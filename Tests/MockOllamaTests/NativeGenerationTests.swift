@@ -1,0 +1,97 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import MockOllama
+
+@Suite struct NativeGenerationTests {
+    let mock = makeMock()
+    let ask = #"{"model":"llama3","messages":[{"role":"user","content":"What is AI? Answer briefly."}]"#
+
+    @Test func chatStreamsByDefaultAsNDJSON() {
+        let r = mock.call("POST", "/api/chat", ask + "}")
+        #expect(r.status == 200)
+        #expect(r.headers["Content-Type"] == "application/x-ndjson")
+        #expect(r.headers["Content-Length"] == nil)
+        let lines = r.lines
+        #expect(lines.count >= 2)
+        #expect(!r.text.contains("\n\n"))  // no blank line: ollama-python parses every line
+        for line in lines.dropLast() {
+            #expect(line["done"] == false && line["message"]?["role"] == "assistant" && line["model"] == "llama3")
+            #expect(line["total_duration"] == nil)
+        }
+        let last = lines.last!
+        #expect(last["done"] == true && last["done_reason"] == "stop" && last["message"]?["content"] == "")
+        #expect(last["eval_count"]?.intValue == lines.count - 1)
+        for key in ["total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_duration"] {
+            #expect(last[key]?.intValue != nil, "\(key)")
+        }
+        // One line per chunk, so a stream reader sees tokens as they come.
+        #expect(r.chunks.count == lines.count)
+    }
+
+    @Test func nonStreamingChatIsOneObjectWithTheSameText() {
+        let streamed = mock.call("POST", "/api/chat", ask + "}").lines.dropLast().compactMap { $0["message"]?["content"]?.stringValue }.joined()
+        let single = mock.call("POST", "/api/chat", ask + #","stream":false}"#)
+        #expect(single.headers["Content-Type"] == "application/json; charset=utf-8")
+        #expect(single.json["message"]?["content"]?.stringValue == streamed)
+        #expect(single.json["done"] == true)
+        #expect(single.json["created_at"] == "2026-11-18T11:06:40.123456789Z")
+    }
+
+    @Test func textIsAPureFunctionOfModelPromptAndSeed() {
+        func text(_ mock: MockOllama, _ prompt: String) -> String {
+            mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"\#(prompt)","stream":false}"#).json["response"]?.stringValue ?? ""
+        }
+        #expect(text(mock, "one") == text(makeMock(), "one"))
+        #expect(text(mock, "one") != text(mock, "two"))
+        let seeded = makeMock(MockOptions(seed: 99))
+        #expect(text(mock, "one") != text(seeded, "one"))
+    }
+
+    @Test func cannedAnswers() throws {
+        let m = try MockOllama(options: MockOptions(cannedAnswers: [CannedAnswer(pattern: "capital of france", answer: "Paris.")]))
+        let r = m.call("POST", "/api/chat", #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"What is the capital of France?"}]}"#)
+        #expect(r.json["message"]?["content"] == "Paris.")
+        #expect(r.json["eval_count"] == 1)
+    }
+
+    @Test func numPredictCutsWithLength() {
+        let r = mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","stream":false,"options":{"num_predict":3}}"#)
+        #expect(r.json["done_reason"] == "length")
+        #expect(r.json["eval_count"] == 3)
+        #expect(Tokenizer.count(r.json["response"]?.stringValue ?? "") == 3)
+        #expect(r.json["context"]?.arrayValue?.isEmpty == false)
+    }
+
+    @Test func pacingShapesTheScriptAndTheMetrics() throws {
+        let m = try MockOllama(options: MockOptions(pacing: Pacing(timeToFirstTokenMs: 200, tokensPerSecond: 50)))
+        let r = m.call("POST", "/api/chat", ask + "}")
+        let tokens = r.lines.count - 1
+        #expect(r.script.steps.first == .wait(ms: 200))
+        #expect(r.script.totalWaitMs == 200 + Int((Double(tokens - 1) * 20).rounded()))
+        let last = r.lines.last!
+        #expect(last["prompt_eval_duration"] == 200_000_000)
+        #expect(last["eval_duration"]?.intValue == tokens * 20_000_000)
+        // Headers leave with the first token, not before.
+        guard case .head = r.script.steps[1] else { Issue.record("head should follow the first wait"); return }
+        let single = m.call("POST", "/api/chat", ask + #","stream":false}"#)
+        #expect(single.script.totalWaitMs == 200 + (tokens - 1) * 20)
+    }
+
+    @Test func emptyMessagesOrPromptIsALoadResponse() {
+        let chat = mock.call("POST", "/api/chat", #"{"model":"llama3","messages":[]}"#)
+        #expect(chat.json["done_reason"] == "load" && chat.json["done"] == true)
+        let gen = mock.call("POST", "/api/generate", #"{"model":"llama3","keep_alive":0}"#)
+        #expect(gen.json["done_reason"] == "unload")
+    }
+
+    @Test func modelErrors() {
+        let unknown = mock.call("POST", "/api/chat", #"{"model":"foo","messages":[{"role":"user","content":"x"}]}"#)
+        #expect(unknown.status == 404 && unknown.json == ["error": "model 'foo' not found"])
+        let required = mock.call("POST", "/api/chat", #"{"messages":[]}"#)
+        #expect(required.status == 400 && required.json == ["error": "model is required"])
+        #expect(mock.call("POST", "/api/generate", #"{"prompt":"x"}"#).status == 404)
+        let embedOnly = mock.call("POST", "/api/chat", #"{"model":"nomic-embed-text","messages":[{"role":"user","content":"x"}]}"#)
+        #expect(embedOnly.status == 400 && embedOnly.json["error"] == "\"nomic-embed-text:latest\" does not support chat")
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+import LabCore
+@testable import MockOllama
+
+@Suite struct OpenAIChatTests {
+    let mock = makeMock()
+    let ask = #"{"model":"llama3","messages":[{"role":"user","content":[{"type":"text","text":"What is REST?"}]}]"#
+
+    @Test func nonStreamingIsTheDefault() {
+        let r = mock.call("POST", "/v1/chat/completions", ask + "}")
+        #expect(r.headers["Content-Type"] == "application/json")
+        let j = r.json
+        #expect(j["object"] == "chat.completion" && j["system_fingerprint"] == "fp_ollama" && j["model"] == "llama3")
+        #expect(j["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
+        #expect(j["choices"]?[0]?["message"]?["role"] == "assistant")
+        #expect(j["choices"]?[0]?["finish_reason"] == "stop")
+        let usage = j["usage"]!
+        #expect(usage["total_tokens"]?.intValue == (usage["prompt_tokens"]?.intValue ?? 0) + (usage["completion_tokens"]?.intValue ?? 0))
+    }
+
+    @Test func sseStreamInTheReferenceOrder() {
+        let r = mock.call("POST", "/v1/chat/completions", ask + #","stream":true,"stream_options":{"include_usage":true},"max_tokens":4}"#)
+        #expect(r.headers["Content-Type"] == "text/event-stream")
+        let events = r.events
+        #expect(events.last == "[DONE]")
+        let chunks = events.dropLast().map { (try? JSONParser.parse($0)) ?? .null }
+        #expect(chunks.count == 4 + 2)
+        #expect(chunks[0]["choices"]?[0]?["delta"]?["role"] == "assistant")
+        #expect(chunks[1]["choices"]?[0]?["delta"]?["role"] == nil)
+        #expect(chunks[1]["usage"] == nil)
+        let finish = chunks[4]
+        #expect(finish["choices"]?[0]?["delta"] == [:] && finish["choices"]?[0]?["finish_reason"] == "length")
+        #expect(chunks[5]["choices"] == [] && chunks[5]["usage"]?["completion_tokens"] == 4)
+        #expect(Set(chunks.compactMap { $0["id"]?.stringValue }).count == 1)
+        #expect(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
+    }
+
+    @Test func withoutIncludeUsageThereIsNoUsageChunk() {
+        let events = mock.call("POST", "/v1/chat/completions", ask + #","stream":true}"#).events
+        #expect(!events.contains { $0.contains("\"usage\"") })
+    }
+
+    @Test func errors() {
+        let empty = mock.call("POST", "/v1/chat/completions", #"{"model":"llama3","messages":[]}"#)
+        #expect(empty.status == 400 && empty.json["error"]?["message"] == "[] is too short - 'messages'")
+        let unknown = mock.call("POST", "/v1/chat/completions", #"{"model":"ghost","messages":[{"role":"user","content":"x"}]}"#)
+        #expect(unknown.status == 404 && unknown.json["error"]?["type"] == "not_found_error")
+        #expect(unknown.json["error"]?["message"] == "model 'ghost' not found")
+    }
+
+    @Test func completions() {
+        let r = mock.call("POST", "/v1/completions", #"{"model":"llama3","prompt":"Say hi"}"#).json
+        #expect(r["object"] == "text_completion" && r["id"]?.stringValue?.hasPrefix("cmpl-") == true)
+        #expect(r["choices"]?[0]?["text"]?.stringValue?.isEmpty == false)
+        let stream = mock.call("POST", "/v1/completions", #"{"model":"llama3","prompt":"Say hi","stream":true}"#).events
+        #expect(stream.last == "[DONE]")
+        let last = try? JSONParser.parse(stream[stream.count - 2])
+        #expect(last?["choices"]?[0]?["text"] == "" && last?["choices"]?[0]?["finish_reason"] == "stop")
+        #expect(mock.call("POST", "/v1/completions", #"{"model":"llama3","prompt":["a"]}"#).status == 400)
+    }
+}
