@@ -1,0 +1,57 @@
+"""Starts the `lab` binary for the conformance tests and reads what it prints."""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LAB = os.environ.get("LAB_BIN", str(ROOT / ".build" / "debug" / "lab"))
+
+
+class LabProcess:
+    """A running `lab` subcommand; its output is drained on a thread so a full pipe never stalls it."""
+
+    def __init__(self, *args, ready=r"listening on (http://\S+)", timeout=15):
+        self.lines = []
+        self.proc = subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._ready = threading.Event()
+        self.url = None
+        pattern = re.compile(ready)
+
+        def drain():
+            for line in self.proc.stdout:
+                self.lines.append(line.rstrip("\n"))
+                m = pattern.search(line)
+                if m and not self._ready.is_set():
+                    self.url = m.group(1)
+                    self._ready.set()
+            self._ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not self._ready.wait(timeout) or self.url is None:
+            self.proc.kill()
+            raise RuntimeError(f"lab {' '.join(args)} did not start: {self.lines}")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=10)
+
+    def log_lines_since(self, index):
+        deadline = time.time() + 2
+        while time.time() < deadline and len(self.lines) <= index:
+            time.sleep(0.01)
+        return self.lines[index:]
+
+
+@pytest.fixture(scope="session")
+def mock():
+    lab = LabProcess("mock", "--port", "0", "--model", "llama3", "--model", "nomic-embed-text",
+                     "--answer", "capital of France=Paris.")
+    yield lab
+    assert lab.stop() == 0, "lab mock should exit 0 on SIGTERM"
+    assert any("stopping" in line for line in lab.lines)

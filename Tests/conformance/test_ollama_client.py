@@ -1,0 +1,94 @@
+"""The official ollama-python client against `lab mock`: every endpoint, streaming and not, and the errors."""
+import ollama
+import pytest
+
+
+@pytest.fixture()
+def client(mock):
+    return ollama.Client(host=mock.url)
+
+
+def test_chat_non_streaming(client):
+    r = client.chat(model="llama3", messages=[{"role": "user", "content": "What is AI? Answer briefly."}])
+    assert r.done and r.done_reason == "stop"
+    assert r.message.role == "assistant" and r.message.content
+    assert r.eval_count == len(r.message.content.split())
+    assert r.total_duration >= r.eval_duration > 0
+
+
+def test_chat_streaming_matches_non_streaming(client):
+    messages = [{"role": "user", "content": "What is Docker? One sentence."}]
+    chunks = list(client.chat(model="llama3", messages=messages, stream=True))
+    assert len(chunks) > 2
+    assert all(not c.done for c in chunks[:-1]) and chunks[-1].done
+    streamed = "".join(c.message.content for c in chunks)
+    single = client.chat(model="llama3", messages=messages)
+    assert streamed == single.message.content
+    assert chunks[-1].eval_count == len(chunks) - 1
+
+
+def test_canned_answer(client):
+    r = client.chat(model="llama3", messages=[{"role": "user", "content": "What is the capital of France?"}])
+    assert r.message.content == "Paris."
+
+
+def test_generate_streaming_and_length_cut(client):
+    chunks = list(client.generate(model="llama3", prompt="Say something", stream=True))
+    assert chunks[-1].done and chunks[-1].context
+    cut = client.generate(model="llama3", prompt="Say something", options={"num_predict": 2})
+    assert cut.done_reason == "length" and cut.eval_count == 2
+
+
+def test_embed_string_and_list(client):
+    one = client.embed(model="nomic-embed-text", input="hello")
+    assert len(one.embeddings) == 1 and len(one.embeddings[0]) == 768
+    assert abs(sum(x * x for x in one.embeddings[0]) - 1) < 1e-4
+    two = client.embed(model="nomic-embed-text", input=["hello", "world"])
+    assert len(two.embeddings) == 2 and two.embeddings[0] == pytest.approx(one.embeddings[0])
+
+
+def test_legacy_embeddings(client):
+    r = client.embeddings(model="nomic-embed-text", prompt="hello")
+    assert len(r.embedding) == 768
+
+
+def test_list_show_ps(client):
+    names = {m.model for m in client.list().models}
+    assert {"llama3:latest", "nomic-embed-text:latest"} <= names
+    shown = client.show("llama3")
+    assert shown.modelinfo["general.architecture"] == "llama"
+    assert "completion" in shown.capabilities
+    client.generate(model="llama3", prompt="warm up")
+    assert "llama3:latest" in {m.model for m in client.ps().models}
+
+
+def test_pull_stream_copy_delete(client):
+    statuses = [p.status for p in client.pull("tinyllama", stream=True)]
+    assert statuses[0] == "pulling manifest" and statuses[-1] == "success"
+    assert client.pull("tinyllama").status == "success"
+    assert client.copy("tinyllama", "tiny-copy").status == "success"
+    assert "tiny-copy:latest" in {m.model for m in client.list().models}
+    assert client.delete("tiny-copy").status == "success"
+    with pytest.raises(ollama.ResponseError) as e:
+        client.delete("tiny-copy")
+    assert e.value.status_code == 404
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.chat(model="ghost", messages=[{"role": "user", "content": "x"}]),
+    lambda c: c.generate(model="ghost", prompt="x"),
+    lambda c: c.show("ghost"),
+    lambda c: c.embed(model="ghost", input="x"),
+])
+def test_unknown_model_is_404(client, call):
+    with pytest.raises(ollama.ResponseError) as e:
+        call(client)
+    assert e.value.status_code == 404
+    assert "not found" in e.value.error
+
+
+def test_one_log_line_per_request(mock, client):
+    before = len(mock.lines)
+    client.show("llama3")
+    lines = mock.log_lines_since(before)
+    assert any(line.startswith("mock: POST /api/show 200") for line in lines)
