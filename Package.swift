@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
@@ -16,13 +17,17 @@ let package = Package(
         .target(name: "LabCore"),
         .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser"]),
         .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
+        .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"]),
+        .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"]),
         .executableTarget(name: "LabRunner", dependencies: [
-            "LabHTTP", "LabCore", "MockOllama",
+            "LabHTTP", "LabCore", "MockOllama", "FaultInjector", "ProviderHost",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LabCoreTests", dependencies: ["LabCore"]),
         .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
         .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabCore"]),
+        .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore", "ProviderHost", "MockOllama"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Glibc
+import FaultInjector
 import LabHTTP
 import MockOllama
+import ProviderHost
 
 struct MockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +19,11 @@ struct MockCommand: ParsableCommand {
               lab mock --port 0 --model llama3 --model nomic-embed-text
               lab mock --answer 'capital of France=Paris.' --ttft-ms 200 --tokens-per-second 40
               curl http://127.0.0.1:11434/api/chat -d '{"model":"llama3","messages":[{"role":"user","content":"hi"}]}'
+
+            Faults: --faults FILE loads rules (YAML or JSON list; see docs/faults.md), and the \
+            control API changes them while it runs:
+              curl -X PUT http://127.0.0.1:11434/__lab/faults -d '[{"when":{"first":2},"fault":{"status":503}}]'
+              curl http://127.0.0.1:11434/__lab/journal
 
             Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
             """)
@@ -44,6 +51,12 @@ struct MockCommand: ParsableCommand {
 
     @Option(name: .customLong("time-scale"), help: "Multiplies every delay (0.01 runs 100x faster).")
     var timeScale = 1.0
+
+    @Option(help: "A YAML or JSON file with a list of fault rules.")
+    var faults: String?
+
+    @Option(name: .customLong("control-token"), help: "Token the control API (/__lab/) requires; without one it answers loopback clients only.")
+    var controlToken: String?
 
     @Flag(help: "Do not log each request.")
     var quiet = false
@@ -76,10 +89,20 @@ struct MockCommand: ParsableCommand {
         } catch {
             throw ValidationError("an --answer pattern is not a valid regular expression: \(error)")
         }
+        var rules: [FaultRule] = []
+        if let faults {
+            do {
+                rules = try FaultFile.load(faults)
+            } catch {
+                Console.err("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let loop = EventLoop()
-        let server: MockOllamaServer
+        let server: Provider
         do {
-            server = try MockOllamaServer(loop: loop, mock: mock, host: host, port: port, timeScale: timeScale)
+            server = try Provider(name: "mock", loop: loop, mock: mock, rules: rules, seed: seed, host: host, port: port,
+                                  timeScale: timeScale, controlToken: controlToken)
         } catch {
             Console.err("error: \(error)")
             throw ExitCode(1)
@@ -87,6 +110,7 @@ struct MockCommand: ParsableCommand {
         if !quiet { server.log = { Console.out("mock: \($0)") } }
         let names = mock.catalogue.models.map(\.name.description).joined(separator: ", ")
         Console.out("MockOllama listening on \(server.url) (models: \(names))")
+        if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }
         var signals: SignalWatcher?
         signals = SignalWatcher(loop: loop, signals: [SIGINT, SIGTERM]) { signum in
             Console.out("mock: stopping (signal \(signum))")

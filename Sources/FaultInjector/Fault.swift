@@ -1,0 +1,76 @@
+import LabCore
+import LabHTTP
+
+/// One kind of misbehaviour: a pure transform of the wire script a provider would
+/// send. Adding a fault kind is adding one file with one of these and a line in
+/// `FaultCatalogue`.
+public protocol Fault: Sendable {
+    /// When several faults are combined in one rule they apply in this order:
+    /// replacements (status, hang, connection) first, then stream and rate shaping,
+    /// then delays before the first byte.
+    var order: Int { get }
+    func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript
+}
+
+/// What a fault may look at and draw from while it transforms a script.
+public struct FaultContext {
+    public let request: HTTPRequest
+    /// The lab's seeded generator; every draw is recorded for the journal.
+    public var random: SeededRandom
+    public private(set) var draws: [Double] = []
+    /// Set by a quota: how long until its window rolls over.
+    public var quotaRetryAfterMs: Int?
+
+    public init(request: HTTPRequest, random: SeededRandom) {
+        self.request = request
+        self.random = random
+    }
+
+    public mutating func draw() -> Double {
+        let u = random.unit()
+        draws.append(u)
+        return u
+    }
+
+    public mutating func normal() -> Double {
+        let n = random.normal()
+        draws.append(n)
+        return n
+    }
+
+    /// Which API surface the request used, for provider-shaped error bodies.
+    public var surface: ErrorSurface {
+        let path = request.path
+        if path.hasPrefix("/v1/") { return .openAI }
+        if path.hasPrefix("/api/") { return .native }
+        return .plain
+    }
+}
+
+public enum ErrorSurface: Sendable { case native, openAI, plain }
+
+extension WireScript {
+    /// Index of the head step, if any.
+    var headIndex: Int? {
+        steps.firstIndex { if case .head = $0 { return true } else { return false } }
+    }
+
+    /// Indexes of body steps after the head: the chunks of a stream.
+    var bodyIndexes: [Int] {
+        guard let head = headIndex else { return [] }
+        return steps.indices.filter { i in
+            if i > head, case .body = steps[i] { return true }
+            return false
+        }
+    }
+
+    /// The head step with its content-length removed: a transformed body has another length.
+    func withoutContentLength() -> WireScript {
+        var copy = self
+        if let i = headIndex, case .head(let status, var headers) = steps[i], headers.contains("Content-Length") {
+            headers.remove("Content-Length")
+            copy.steps[i] = .head(status: status, headers: headers)
+        }
+        return copy
+    }
+}

@@ -1,0 +1,76 @@
+import LabCore
+import LabHTTP
+
+/// What the injector decided for one request.
+public struct FaultDecision: Sendable {
+    /// 1-based number of the rule that fired, and its name.
+    public var ruleNumber: Int?
+    public var ruleName: String?
+    /// Every random draw made for this request, in order.
+    public var draws: [Double]
+    /// The script to execute: the provider's own, or a fault's transform of it.
+    public var script: WireScript
+}
+
+/// Decides, request by request, which rule fires and transforms the script.
+/// Counters are per rule and per injector (one injector per provider); every
+/// random decision comes from one generator seeded from the lab's seed and the
+/// provider's name, so the same seed and request order give the same decisions.
+public final class FaultInjector {
+    public private(set) var rules: [FaultRule]
+    private var states: [RuleState]
+    private var random: SeededRandom
+    private let seed: UInt64
+    private let key: String
+
+    private struct RuleState {
+        var matched = 0
+        var quotaWindowStartMs: Double = -1
+        var quotaCount = 0
+    }
+
+    public init(rules: [FaultRule] = [], seed: UInt64 = 0, provider: String = "") {
+        self.rules = rules
+        self.seed = seed
+        self.key = provider
+        states = Array(repeating: RuleState(), count: rules.count)
+        random = SeededRandom(seed: seed, key: "faults\u{1}" + provider)
+    }
+
+    /// New rules, fresh counters and a fresh generator: a replaced rule list behaves
+    /// the same as the same list given at start.
+    public func replace(_ rules: [FaultRule]) {
+        self.rules = rules
+        reset()
+    }
+
+    public func reset() {
+        states = Array(repeating: RuleState(), count: rules.count)
+        random = SeededRandom(seed: seed, key: "faults\u{1}" + key)
+    }
+
+    /// - Parameters:
+    ///   - model: the request's `model`, for `match.model`.
+    ///   - nowMs: lab milliseconds since the provider started.
+    public func decide(_ request: HTTPRequest, model: String?, nowMs: Double, script: WireScript) -> FaultDecision {
+        var draws: [Double] = []
+        for (i, rule) in rules.enumerated() where rule.match.matches(request, model: model) {
+            states[i].matched += 1
+            var state = ScheduleState(index: states[i].matched, nowMs: nowMs, random: random,
+                                      quotaWindowStartMs: states[i].quotaWindowStartMs, quotaCount: states[i].quotaCount)
+            let fires = rule.when.allSatisfy { $0.fires(&state) }
+            random = state.random
+            draws += state.draws
+            states[i].quotaWindowStartMs = state.quotaWindowStartMs
+            states[i].quotaCount = state.quotaCount
+            guard fires else { continue }
+            var context = FaultContext(request: request, random: random)
+            context.quotaRetryAfterMs = state.quotaRetryAfterMs
+            var transformed = script
+            for fault in rule.faults { transformed = fault.apply(to: transformed, &context) }
+            random = context.random
+            return FaultDecision(ruleNumber: i + 1, ruleName: rule.name, draws: draws + context.draws, script: transformed)
+        }
+        return FaultDecision(ruleNumber: nil, ruleName: nil, draws: draws, script: script)
+    }
+}

@@ -1,0 +1,73 @@
+import LabHTTP
+
+/// Where a connection fault strikes.
+public enum CutPoint: Sendable, Equatable {
+    case beforeHeaders
+    case afterHeaders
+    case afterBytes(Int)
+    case afterChunks(Int)
+}
+
+/// `{"reset": "before_headers"}`, `{"reset": "after_headers"}`, `{"reset": {"after_bytes": 100}}`,
+/// `{"reset": {"after_chunks": 3}}`, and the same with `close` (FIN instead of RST).
+/// `{"close": "before_headers"}` is a close with no response at all.
+public struct ConnectionFault: Fault {
+    public enum Ending: String, Sendable { case reset, close }
+
+    public var ending: Ending
+    public var point: CutPoint
+    public let order = 10
+
+    public init(_ ending: Ending, at point: CutPoint) {
+        self.ending = ending
+        self.point = point
+    }
+
+    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        let last: WireStep = ending == .reset ? .reset : .close
+        return WireScript(ScriptCut.prefix(of: script, at: point) + [last])
+    }
+}
+
+/// Cutting a script at a point of its body, shared by connection and stream faults.
+enum ScriptCut {
+    /// The steps up to the cut point, without the end. A body step that straddles
+    /// a byte cut is split.
+    static func prefix(of script: WireScript, at point: CutPoint) -> [WireStep] {
+        switch point {
+        case .beforeHeaders:
+            return []
+        case .afterHeaders:
+            guard let head = script.headIndex else { return [] }
+            return Array(script.steps[...head])
+        case .afterChunks(let n):
+            let bodies = script.bodyIndexes
+            guard let head = script.headIndex else { return [] }
+            let stop = n <= 0 ? head : (n <= bodies.count ? bodies[n - 1] : script.steps.count - 1)
+            return script.steps[...stop].filter { $0 != .end }
+        case .afterBytes(let n):
+            var out: [WireStep] = []
+            var sent = 0
+            var sawHead = false
+            for step in script.steps {
+                switch step {
+                case .head:
+                    sawHead = true
+                    out.append(step)
+                case .body(let bytes) where sawHead:
+                    if sent + bytes.count >= n {
+                        if n - sent > 0 { out.append(.body(Array(bytes.prefix(n - sent)))) }
+                        return out
+                    }
+                    sent += bytes.count
+                    out.append(step)
+                case .end:
+                    return out
+                default:
+                    out.append(step)
+                }
+            }
+            return out
+        }
+    }
+}

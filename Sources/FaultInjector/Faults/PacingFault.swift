@@ -1,0 +1,50 @@
+import LabHTTP
+
+/// `{"pacing": {"ttft_ms": 2000, "token_ms": 50, "stall_after_tokens": 5, "stall_ms": 10000}}`:
+/// re-times a stream. Existing waits are replaced: the head and first chunk after
+/// `ttft_ms`, every later chunk `token_ms` after the one before, and one stall of
+/// `stall_ms` after `stall_after_tokens` chunks.
+public struct PacingFault: Fault {
+    public var ttftMs: Int?
+    public var tokenMs: Int?
+    public var stallAfterTokens: Int?
+    public var stallMs: Int?
+    public let order = 50
+
+    public init(ttftMs: Int? = nil, tokenMs: Int? = nil, stallAfterTokens: Int? = nil, stallMs: Int? = nil) {
+        self.ttftMs = ttftMs
+        self.tokenMs = tokenMs
+        self.stallAfterTokens = stallAfterTokens
+        self.stallMs = stallMs
+    }
+
+    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        var out: [WireStep] = []
+        var chunks = 0
+        var waitBeforeNext = ttftMs
+        var sawHead = false
+        for step in script.steps {
+            switch step {
+            case .wait(let ms):
+                // Keep the script's own waits only where this fault sets no timing.
+                if (sawHead ? tokenMs : ttftMs) == nil { out.append(.wait(ms: ms)) }
+            case .head:
+                if let ttft = ttftMs, ttft > 0 { out.append(.wait(ms: ttft)) }
+                waitBeforeNext = nil
+                sawHead = true
+                out.append(step)
+            case .body:
+                if chunks > 0, let w = waitBeforeNext ?? tokenMs, w > 0 { out.append(.wait(ms: w)) }
+                waitBeforeNext = nil
+                out.append(step)
+                chunks += 1
+                if let after = stallAfterTokens, let stall = stallMs, chunks == after, stall > 0 {
+                    out.append(.wait(ms: stall))
+                }
+            default:
+                out.append(step)
+            }
+        }
+        return WireScript(out)
+    }
+}

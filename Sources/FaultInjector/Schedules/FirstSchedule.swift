@@ -1,0 +1,7 @@
+/// `first: N` — the first N matching requests.
+public struct FirstSchedule: ScheduleCondition {
+    public let count: Int
+    public let order = 0
+    public init(_ count: Int) { self.count = count }
+    public func fires(_ state: inout ScheduleState) -> Bool { state.index <= count }
+}

@@ -1,0 +1,91 @@
+import LabCore
+import Yams
+
+/// Reads YAML (and so JSON, its subset) into a `JSONValue`, remembering the line
+/// each value started on so errors can say `file:line`.
+struct YAMLDocument {
+    let value: JSONValue
+    /// Line numbers by path: `""` is the root, `"[2]"` the third item, `"[2].when.first"` a field in it.
+    let lines: [String: Int]
+    let file: String
+
+    init(text: String, file: String) throws(ConfigError) {
+        self.file = file
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, line: Self.line(of: error), message: Self.problem(of: error))
+        } catch {
+            throw ConfigError(file: file, line: nil, message: "\(error)")
+        }
+        var lines: [String: Int] = [:]
+        value = node.map { Self.convert($0, path: "", lines: &lines) } ?? .null
+        self.lines = lines
+    }
+
+    func line(_ path: String) -> Int? {
+        var p = path
+        while true {
+            if let l = lines[p] { return l }
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return lines[""] }
+            p = String(p[..<cut])
+        }
+    }
+
+    func error(at path: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: line(path), message: message)
+    }
+
+    private static func convert(_ node: Node, path: String, lines: inout [String: Int]) -> JSONValue {
+        if let mark = node.mark { lines[path] = mark.line }
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain {
+                switch node.tag.rawValue {
+                case Tag.Name.null.rawValue: return .null
+                case Tag.Name.bool.rawValue: if let b = node.bool { return .bool(b) }
+                case Tag.Name.int.rawValue: if let i = node.int { return .int(i) }
+                case Tag.Name.float.rawValue: if let d = node.float { return .double(d) }
+                default: break
+                }
+            }
+            return .string(scalar.string)
+        case .mapping(let mapping):
+            return .object(mapping.map { key, value in
+                let name = key.string ?? ""
+                return (name, convert(value, path: path.isEmpty ? name : "\(path).\(name)", lines: &lines))
+            })
+        case .sequence(let sequence):
+            return .array(sequence.enumerated().map { i, item in convert(item, path: "\(path)[\(i)]", lines: &lines) })
+        case .alias:
+            return .null
+        }
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            return context.map { "\($0.text) \(problem)" } ?? problem
+        default: return "\(error)"
+        }
+    }
+}
+
+/// A problem in a file the user wrote, located as `file:line`.
+struct ConfigError: Error, CustomStringConvertible {
+    let file: String
+    let line: Int?
+    let message: String
+
+    var description: String {
+        line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
+    }
+}

@@ -1,0 +1,93 @@
+import LabCore
+import LabHTTP
+import FaultInjector
+
+/// One request as a provider saw it: what came in, which rule fired with which
+/// draws, and what the wire did, step by step, with times.
+public final class JournalEntry {
+    public let sequence: Int
+    /// Lab milliseconds since the provider started when the request was complete.
+    public let atMs: Double
+    public let method: String
+    public let path: String
+    public let model: String?
+    public let ruleNumber: Int?
+    public let ruleName: String?
+    public let draws: [Double]
+    public internal(set) var status: Int?
+    public internal(set) var outcome: ResponseOutcome?
+    public internal(set) var steps: [ExecutedStep] = []
+
+    init(sequence: Int, atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) {
+        self.sequence = sequence
+        self.atMs = atMs
+        method = request.method
+        path = request.path
+        self.model = model
+        ruleNumber = decision?.ruleNumber
+        ruleName = decision?.ruleName
+        draws = decision?.draws ?? []
+    }
+
+    /// The head was sent but the body did not end properly.
+    public var truncated: Bool {
+        status != nil && outcome != nil && outcome != .completed
+    }
+
+    public func json(timeScale: Double) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("seq", .int(sequence)), ("at_ms", .double(Self.round(atMs))), ("method", .string(method)), ("path", .string(path)),
+            ("model", model.map(JSONValue.string) ?? .null),
+            ("rule", ruleNumber.map { .object([("number", .int($0)), ("name", .string(ruleName ?? ""))]) } ?? .null),
+            ("draws", .array(draws.map { .double(Self.round($0, digits: 6)) })),
+            ("status", status.map(JSONValue.int) ?? .null),
+            ("outcome", .string(Self.name(outcome))),
+            ("truncated", .bool(truncated)),
+        ]
+        // Step times are wall milliseconds on the wire; shown in lab time like everything else.
+        members.append(("wire", .array(steps.map { step in
+            .object([("at_ms", .double(Self.round(step.atMs / timeScale))), ("step", .string(step.summary))])
+        })))
+        return .object(members)
+    }
+
+    static func name(_ outcome: ResponseOutcome?) -> String {
+        switch outcome {
+        case nil: return "in_flight"
+        case .completed?: return "completed"
+        case .closed?: return "closed"
+        case .reset?: return "reset"
+        case .clientGone?: return "client_gone"
+        }
+    }
+
+    static func round(_ v: Double, digits: Int = 1) -> Double {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        return (v * scale).rounded() / scale
+    }
+}
+
+/// Every request a provider received, in arrival order, aborted ones included.
+public final class Journal {
+    public private(set) var entries: [JournalEntry] = []
+    private var nextSequence = 1
+
+    public init() {}
+
+    func open(atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) -> JournalEntry {
+        let entry = JournalEntry(sequence: nextSequence, atMs: atMs, request: request, model: model, decision: decision)
+        nextSequence += 1
+        entries.append(entry)
+        return entry
+    }
+
+    public func clear() {
+        entries = []
+        nextSequence = 1
+    }
+
+    public func json(timeScale: Double) -> JSONValue {
+        .array(entries.map { $0.json(timeScale: timeScale) })
+    }
+}

@@ -1,0 +1,97 @@
+import LabCore
+import LabHTTP
+import FaultInjector
+import MockOllama
+
+/// A mock provider on the wire: MockOllama's answers passed through the fault
+/// rules, every request written to the journal, and the control API under `/__lab/`.
+public final class Provider {
+    public let name: String
+    public let mock: MockOllama
+    public let faults: FaultInjector
+    public let journal = Journal()
+    public let http: HTTPServer
+    let loop: EventLoop
+    let controlToken: String?
+    private var startNs: UInt64
+    private var upTimer: Timer?
+    /// One line per finished request, for `lab mock`'s log.
+    public var log: ((String) -> Void)?
+
+    public init(name: String, loop: EventLoop, mock: MockOllama, rules: [FaultRule] = [], seed: UInt64 = 0,
+                host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1, controlToken: String? = nil) throws {
+        self.name = name
+        self.loop = loop
+        self.mock = mock
+        self.controlToken = controlToken
+        faults = FaultInjector(rules: rules, seed: seed, provider: name)
+        startNs = EventLoop.monotonicNs
+        var handler: ((HTTPRequest, Responder) -> Void)?
+        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http.timeScale = timeScale
+        handler = { [unowned self] request, responder in handle(request, responder) }
+    }
+
+    public var url: String { http.url }
+    public var port: Int { http.port }
+    public var timeScale: Double { http.timeScale }
+
+    /// Lab milliseconds since start (or since the journal was last cleared).
+    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / http.timeScale }
+
+    private func handle(_ request: HTTPRequest, _ responder: Responder) {
+        if request.path.hasPrefix("/__lab/") {
+            responder.send(control(request, peer: responder.peer))
+            return
+        }
+        let model = Self.model(of: request)
+        let decision = faults.decide(request, model: model, nowMs: nowMs, script: mock.respond(to: request))
+        let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
+        responder.onFinish = { [weak self] responder in
+            entry.status = responder.sentStatus
+            entry.outcome = responder.outcome
+            entry.steps = responder.executed
+            guard let self, let log else { return }
+            var line = RequestLogLine.format(responder)
+            if let rule = decision.ruleNumber { line += " rule=\(rule)" }
+            log(line)
+        }
+        responder.send(decision.script)
+    }
+
+    static func model(of request: HTTPRequest) -> String? {
+        guard request.body.first == UInt8(ascii: "{"), let body = try? JSONParser.parse(request.body) else { return nil }
+        return body["model"]?.stringValue ?? body["name"]?.stringValue
+    }
+
+    /// Stops accepting connections (clients see "connection refused"); with `forMs`,
+    /// comes back by itself after that much lab time.
+    public func goDown(forMs: Int? = nil) {
+        http.stopListening()
+        upTimer?.close()
+        upTimer = nil
+        if let forMs {
+            upTimer = loop.after(ms: UInt64(max(0, (Double(forMs) * http.timeScale).rounded()))) { [weak self] in
+                self?.upTimer = nil
+                try? self?.comeUp()
+            }
+        }
+    }
+
+    public func comeUp() throws {
+        upTimer?.close()
+        upTimer = nil
+        try http.resumeListening()
+    }
+
+    public var isUp: Bool { http.isListening }
+
+    public func resetClock() {
+        startNs = EventLoop.monotonicNs
+    }
+
+    public func shutdown() {
+        upTimer?.close()
+        http.shutdown()
+    }
+}
