@@ -1,0 +1,128 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import FaultInjector
+
+@Suite struct FaultTransformTests {
+    func apply(_ fault: String, to script: WireScript = streamScript, request: HTTPRequest = chatRequest, seed: UInt64 = 0) throws -> WireScript {
+        let injector = FaultInjector(rules: try rules("[{\"fault\":\(fault)}]"), seed: seed)
+        return injector.decide(request, model: nil, nowMs: 0, script: script).script
+    }
+
+    func body(_ script: WireScript) -> String {
+        script.steps.reduce(into: "") { text, step in if case .body(let b) = step { text += String(decoding: b, as: UTF8.self) } }
+    }
+
+    func head(_ script: WireScript) -> HTTPHeaders? {
+        for step in script.steps { if case .head(_, let h) = step { return h } }
+        return nil
+    }
+
+    @Test func statusWithProviderShapedBodies() throws {
+        let native = try apply(#"{"status":503}"#)
+        #expect(native.status == 503)
+        #expect(try JSONParser.parse(body(native))["error"]?.stringValue?.hasPrefix("server busy") == true)
+        #expect(head(native)?["Content-Type"] == "application/json; charset=utf-8")
+        let openAI = try apply(#"{"status":429,"retry_after":3,"retry_after_ms":2500}"#, request: openAIRequest)
+        let err = try JSONParser.parse(body(openAI))["error"]
+        #expect(err?["type"] == "api_error" && err?["param"] == .null)
+        #expect(head(openAI)?["Retry-After"] == "3" && head(openAI)?["retry-after-ms"] == "2500")
+        let custom = try apply(#"{"status":500,"headers":{"x-why":"test"},"body":"boom"}"#)
+        #expect(body(custom) == "boom" && head(custom)?["x-why"] == "test")
+        #expect(head(custom)?["Content-Length"] == "4")
+        let object = try apply(#"{"status":400,"body":{"error":{"message":"nope"}}}"#)
+        #expect(body(object) == #"{"error":{"message":"nope"}}"# && head(object)?["Content-Type"] == "application/json")
+    }
+
+    @Test func delays() throws {
+        #expect(try apply(#"{"delay_ms":300}"#).steps.first == .wait(ms: 300))
+        let combined = try apply(#"{"delay_ms":300,"status":503}"#)
+        #expect(combined.steps.first == .wait(ms: 300) && combined.status == 503)
+        for seed in 0..<20 as Range<UInt64> {
+            guard case .wait(let ms) = try apply(#"{"delay":{"uniform":[100,200]}}"#, seed: seed).steps.first else { Issue.record("no wait"); continue }
+            #expect((100...200).contains(ms))
+        }
+        let a = try apply(#"{"delay":{"lognormal":{"median_ms":200,"sigma":0.5}}}"#, seed: 5)
+        #expect(a == (try apply(#"{"delay":{"lognormal":{"median_ms":200,"sigma":0.5}}}"#, seed: 5)))
+    }
+
+    @Test func hangs() throws {
+        #expect(try apply(#"{"hang":true}"#).steps == [.hang])
+        let after = try apply(#"{"hang":"after_headers"}"#).steps
+        #expect(after.count == 2 && after.last == .hang)
+    }
+
+    @Test func connectionFaults() throws {
+        #expect(try apply(#"{"reset":"before_headers"}"#).steps == [.reset])
+        #expect(try apply(#"{"close":"before_headers"}"#).steps == [.close])
+        let afterHead = try apply(#"{"reset":"after_headers"}"#).steps
+        #expect(afterHead.count == 2 && afterHead.last == .reset)
+        let bytes = try apply(#"{"close":{"after_bytes":10}}"#)
+        #expect(body(bytes).utf8.count == 10 && bytes.steps.last == .close)
+        let chunks = try apply(#"{"reset":{"after_chunks":2}}"#)
+        #expect(chunks.steps.filter { if case .body = $0 { return true } else { return false } }.count == 2)
+        #expect(!chunks.steps.contains(.end))
+    }
+
+    @Test func streamFaults() throws {
+        let cut = try apply(#"{"stream":{"cut_after_chunks":2,"then":"close"}}"#)
+        #expect(body(cut).split(separator: "\n").count == 2 && cut.steps.last == .close)
+        #expect(try apply(#"{"stream":{"cut_after_chunks":1,"then":"stall"}}"#).steps.last == .hang)
+        let malformed = try apply(#"{"stream":{"malformed_chunk":3}}"#)
+        let lines = body(malformed).split(separator: "\n").map(String.init)
+        #expect(lines[2] == #"{"model": "#)
+        #expect((try? JSONParser.parse(lines[2])) == nil)
+        let noDone = try apply(#"{"stream":{"drop_done":true}}"#)
+        #expect(!body(noDone).contains("\"done\":true") && noDone.steps.last == .end)
+        let error = try apply(#"{"stream":{"error_after_chunks":2,"message":"runner crashed"}}"#)
+        #expect(body(error).hasSuffix("{\"error\":\"runner crashed\"}\n") && error.status == 200)
+        let sse = WireScript([.head(status: 200, headers: [:]), .body(Array("data: {\"a\":1}\n\n".utf8)), .body(Array("data: [DONE]\n\n".utf8)), .end])
+        let sseError = try apply(#"{"stream":{"error_after_chunks":1}}"#, to: sse, request: openAIRequest)
+        #expect(body(sseError).contains("data: {\"error\":{") && !body(sseError).contains("[DONE]"))
+        let sseMalformed = try apply(#"{"stream":{"malformed_chunk":1}}"#, to: sse, request: openAIRequest)
+        #expect(body(sseMalformed).hasPrefix("data: {\"model\": \n\n"))
+    }
+
+    @Test func pacingRetimesTheStream() throws {
+        let paced = try apply(#"{"pacing":{"ttft_ms":1000,"token_ms":50,"stall_after_tokens":2,"stall_ms":5000}}"#)
+        #expect(paced.steps.first == .wait(ms: 1000))
+        #expect(paced.totalWaitMs == 1000 + 5 * 50 + 5000)
+    }
+
+    @Test func slowTricklesTheBody() throws {
+        let slow = try apply(#"{"slow":{"bytes_per_second":100}}"#, to: okScript)
+        #expect(body(slow) == #"{"ok":true}"#)
+        #expect(slow.totalWaitMs == 10 * (11 - 1))
+    }
+}
+
+@Suite struct RuleParserTests {
+    @Test(arguments: [
+        (#"{"a":1}"#, "fault rules must be a list (JSON array), got object"),
+        (#"[{"fault":{"status":"x"}}]"#, #"rule 1: fault.status: expected a whole number, got "x""#),
+        (#"[{"name":"n","when":{"first":-1},"fault":{"status":503}}]"#, #"rule 1 ("n"): when.first: expected at least 0, got -1"#),
+        (#"[{"fault":{"status":503}},{"when":{"sometimes":1},"fault":{"status":503}}]"#, "rule 2: when.sometimes: unknown schedule (when takes first, nth, every, after, requests, time, probability, quota)"),
+        (#"[{"fault":{"explode":true}}]"#, "rule 1: fault.explode: unknown fault (one of status, headers, body, retry_after, retry_after_ms, delay_ms, delay, hang, reset, close, stream, pacing, slow)"),
+        (#"[{"when":{"first":1}}]"#, "rule 1: fault: required: one or more of status, headers, body, retry_after, retry_after_ms, delay_ms, delay, hang, reset, close, stream, pacing, slow"),
+        (#"[{"fault":{"reset":"later"}}]"#, #"rule 1: fault.reset: expected "before_headers", "after_headers", {after_bytes: N} or {after_chunks: N}"#),
+        (#"[{"when":{"probability":2},"fault":{"status":503}}]"#, "rule 1: when.probability: expected a number from 0 to 1, got 2"),
+        (#"[{"fault":{"retry_after":2}}]"#, "rule 1: fault.retry_after: only applies with fault.status"),
+        (#"[{"match":{"url":"/x"},"fault":{"status":503}}]"#, "rule 1: match.url: unknown key (match takes path, method, model, header)"),
+        (#"[{"fault":{"status":503},"extra":1}]"#, "rule 1: extra: unknown key (a rule has name, match, when and fault)"),
+    ])
+    func errorsNameTheRuleAndTheField(input: String, message: String) throws {
+        let value = try JSONParser.parse(input)
+        do {
+            _ = try FaultRuleParser.parse(value)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func sourceIsKeptForTheControlAPI() throws {
+        let text = #"[{"name":"x","when":{"first":1},"fault":{"status":503}}]"#
+        let parsed = try rules(text)
+        #expect(JSONValue.array(parsed.map(\.source)).compact == text)
+    }
+}
