@@ -132,13 +132,13 @@ public struct ClientTimeouts: Sendable {
     }
 }
 
-public struct ClientResponseHead: Sendable {
+public struct ClientResponseHead: Sendable, Equatable {
     public var status: Int
     public var headers: HTTPHeaders
 }
 
 /// A buffered response.
-public struct ClientResponse: Sendable {
+public struct ClientResponse: Sendable, Equatable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]

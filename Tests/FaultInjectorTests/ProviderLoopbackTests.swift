@@ -1,0 +1,125 @@
+import Testing
+import LabCore
+import LabHTTP
+import MockOllama
+@testable import FaultInjector
+@testable import ProviderHost
+
+/// Faults seen from a client's side over loopback.
+@Suite struct ProviderLoopbackTests {
+    let loop = EventLoop()
+
+    func provider(_ rulesJSON: String = "[]", seed: UInt64 = 0) throws -> Provider {
+        try Provider(name: "primary", loop: loop, mock: try MockOllama(), rules: try rules(rulesJSON), seed: seed)
+    }
+
+    func chat(_ p: Provider, stream: Bool = false, timeouts: ClientTimeouts = ClientTimeouts()) throws -> Result<ClientResponse, HTTPClientError> {
+        let body = #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
+        let client = HTTPClient(loop: loop)
+        var result: Result<ClientResponse, HTTPClientError>?
+        client.fetch(try ClientRequest(method: "POST", url: p.url + "/api/chat", body: Array(body.utf8)), timeouts: timeouts) { result = $0 }
+        loop.run(until: { result != nil }, timeoutMs: 5000)
+        return try #require(result)
+    }
+
+    func control(_ p: Provider, _ method: String, _ path: String, _ body: String = "") throws -> ClientResponse? {
+        let client = HTTPClient(loop: loop)
+        var result: Result<ClientResponse, HTTPClientError>?
+        client.fetch(try ClientRequest(method: method, url: p.url + path, body: Array(body.utf8))) { result = $0 }
+        loop.run(until: { result != nil }, timeoutMs: 5000)
+        return try? result?.get()
+    }
+
+    @Test func resetBeforeHeadersIsAReset() throws {
+        let p = try provider(#"[{"fault":{"reset":"before_headers"}}]"#)
+        #expect(try chat(p) == .failure(.reset))
+        loop.run(until: { p.journal.entries.first?.outcome != nil }, timeoutMs: 1000)
+        #expect(p.journal.entries.first?.outcome == .reset)
+    }
+
+    @Test func closeWithNoResponse() throws {
+        let p = try provider(#"[{"fault":{"close":"before_headers"}}]"#)
+        #expect(try chat(p) == .failure(.closedBeforeResponse))
+    }
+
+    @Test func cutStreamIsAnIncompleteBodyAfterA200() throws {
+        let p = try provider(#"[{"fault":{"stream":{"cut_after_chunks":2,"then":"close"}}}]"#)
+        var head: ClientResponseHead?
+        var body: [UInt8] = []
+        var failure: HTTPClientError?
+        let client = HTTPClient(loop: loop)
+        let exchange = client.send(try ClientRequest(method: "POST", url: p.url + "/api/chat",
+                                                     body: Array(#"{"model":"llama3","messages":[{"role":"user","content":"hi"}]}"#.utf8)))
+        exchange.onHead = { head = $0 }
+        exchange.onBody = { body += $0 }
+        exchange.onError = { failure = $0 }
+        loop.run(until: { failure != nil }, timeoutMs: 3000)
+        #expect(head?.status == 200)
+        #expect(failure == .closedMidBody)
+        #expect(String(decoding: body, as: UTF8.self).split(separator: "\n").count == 2)
+        #expect(p.journal.entries.first?.truncated == true)
+    }
+
+    @Test func hangIsTheClientsOwnTimeout() throws {
+        let p = try provider(#"[{"fault":{"hang":true}}]"#)
+        #expect(try chat(p, timeouts: ClientTimeouts(responseMs: 100)) == .failure(.responseTimeout))
+        loop.run(until: { p.journal.entries.first?.outcome != nil }, timeoutMs: 1000)
+        #expect(p.journal.entries.first?.outcome == .clientGone)
+    }
+
+    @Test func retryAfterArrives() throws {
+        let p = try provider(#"[{"when":{"first":1},"fault":{"status":429,"retry_after":2}}]"#)
+        let limited = try chat(p).get()
+        #expect(limited.status == 429 && limited.headers["Retry-After"] == "2")
+        #expect(try chat(p).get().status == 200)
+    }
+
+    @Test func delayIsFeltOnTheWire() throws {
+        let p = try provider(#"[{"fault":{"delay_ms":150}}]"#)
+        let start = EventLoop.monotonicNs
+        #expect(try chat(p).get().status == 200)
+        #expect(Double(EventLoop.monotonicNs - start) / 1e6 >= 149)
+        #expect(p.journal.entries.first?.steps.first?.kind == .waited(ms: 150))
+    }
+
+    @Test func controlAPIReplacesRulesAndShowsTheJournal() throws {
+        let p = try provider()
+        #expect(try control(p, "GET", "/__lab/health")?.status == 200)
+        let put = try control(p, "PUT", "/__lab/faults", #"[{"name":"x","when":{"first":1},"fault":{"status":503}}]"#)
+        #expect(put?.status == 200)
+        #expect(try JSONParser.parse(try #require(put).body) == (try JSONParser.parse(#"[{"name":"x","when":{"first":1},"fault":{"status":503}}]"#)))
+        #expect(try chat(p).get().status == 503)
+        #expect(try chat(p).get().status == 200)
+        let journal = try JSONParser.parse(try #require(try control(p, "GET", "/__lab/journal")).body)
+        #expect(journal.arrayValue?.count == 2)
+        #expect(journal.arrayValue?.first?["rule"]?["name"] == "x")
+        #expect(journal.arrayValue?.first?["status"] == 503)
+        let bad = try control(p, "PUT", "/__lab/faults", #"[{"fault":{"status":"x"}}]"#)
+        #expect(bad?.status == 400 && bad?.text.contains("rule 1: fault.status") == true)
+        #expect(try control(p, "DELETE", "/__lab/faults")?.status == 200)
+        #expect(p.faults.rules.isEmpty)
+        #expect(try control(p, "DELETE", "/__lab/journal")?.status == 200)
+        #expect(p.journal.entries.isEmpty)
+        #expect(try control(p, "GET", "/__lab/nope")?.status == 404)
+    }
+
+    @Test func downMeansRefusedUntilUp() throws {
+        let p = try provider()
+        #expect(try control(p, "POST", "/__lab/down", #"{"for_ms":200}"#)?.status == 200)
+        loop.run(until: { !p.isUp }, timeoutMs: 1000)
+        guard case .failure(.refused) = try chat(p) else { Issue.record("expected refused"); return }
+        loop.run(until: { p.isUp }, timeoutMs: 2000)
+        #expect(try chat(p).get().status == 200)
+    }
+
+    @Test func sameSeedSameDecisionJournal() throws {
+        func run(seed: UInt64) throws -> [String] {
+            let p = try provider(#"[{"when":{"probability":0.4},"fault":{"status":503}},{"when":{"every":3},"fault":{"delay_ms":1}}]"#, seed: seed)
+            for _ in 0..<12 { _ = try chat(p) }
+            return p.journal.entries.map { "\($0.ruleNumber ?? 0) \($0.status ?? 0) \($0.draws)" }
+        }
+        let a = try run(seed: 7)
+        #expect(a == (try run(seed: 7)))
+        #expect(a != (try run(seed: 8)))
+    }
+}
