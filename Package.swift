@@ -18,15 +18,17 @@ let package = Package(
         .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser"]),
         .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"]),
+        .target(name: "Gateway", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"]),
         .executableTarget(name: "LabRunner", dependencies: [
-            "LabHTTP", "LabCore", "MockOllama", "FaultInjector", "ProviderHost",
+            "LabHTTP", "LabCore", "MockOllama", "FaultInjector", "ProviderHost", "Gateway",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LabCoreTests", dependencies: ["LabCore"]),
         .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
         .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabCore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "LabHTTP", "LabCore", "ProviderHost", "MockOllama", "FaultInjector"]),
         .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore", "ProviderHost", "MockOllama"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,6 +15,15 @@ extension JSONValue {
         return out
     }
 
+    /// Compact JSON as JavaScript's `JSON.stringify` writes it: `<`, `>`, `&` and
+    /// U+2028/2029 left as they are (the Portkey gateway is a Node program).
+    public var javaScriptCompact: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        write(to: &out, indent: nil, level: 0, htmlSafe: false)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Indented JSON for people (reports, `GET /__lab/…`).
     public var pretty: String {
         var out: [UInt8] = []
@@ -22,19 +31,19 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout [UInt8], indent: Int?, level: Int) {
+    func write(to out: inout [UInt8], indent: Int?, level: Int, htmlSafe: Bool = true) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d): out.append(contentsOf: Self.format(d).utf8)
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): Self.writeString(s, to: &out, htmlSafe: htmlSafe)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.newline(&out, indent, level + 1)
-                item.write(to: &out, indent: indent, level: level + 1)
+                item.write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
             }
             if !items.isEmpty { Self.newline(&out, indent, level) }
             out.append(UInt8(ascii: "]"))
@@ -43,10 +52,10 @@ extension JSONValue {
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.newline(&out, indent, level + 1)
-                Self.writeString(key, to: &out)
+                Self.writeString(key, to: &out, htmlSafe: htmlSafe)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(UInt8(ascii: " ")) }
-                value.write(to: &out, indent: indent, level: level + 1)
+                value.write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
             }
             if !members.isEmpty { Self.newline(&out, indent, level) }
             out.append(UInt8(ascii: "}"))
@@ -69,7 +78,7 @@ extension JSONValue {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    static func writeString(_ s: String, to out: inout [UInt8], htmlSafe: Bool = true) {
         out.append(UInt8(ascii: "\""))
         let utf8 = s.utf8
         var i = utf8.startIndex
@@ -81,8 +90,9 @@ extension JSONValue {
             case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
             case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0..<0x20, 0x3c, 0x3e, 0x26: appendEscape(UInt32(b), to: &out)
-            case 0xE2:
+            case 0..<0x20: appendEscape(UInt32(b), to: &out)
+            case 0x3c, 0x3e, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
+            case 0xE2 where htmlSafe:
                 // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
                 let n1 = utf8.index(after: i)
                 if n1 != utf8.endIndex, utf8[n1] == 0x80 {

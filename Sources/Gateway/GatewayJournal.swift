@@ -1,0 +1,82 @@
+import LabCore
+
+/// What the gateway did for one client request: every attempt at a target, every
+/// wait, and the answer — the raw material for reports and timelines.
+public final class GatewayJournalEntry {
+    public struct Attempt: Sendable {
+        public let target: String
+        public let url: String
+        public let startMs: Double
+        public internal(set) var endMs: Double?
+        /// `503`, `408 (request_timeout)`, `refused`, `reset`, `stream started`…
+        public internal(set) var outcome: String = "in flight"
+        public internal(set) var status: Int?
+    }
+
+    public struct Wait: Sendable {
+        public let target: String
+        public let atMs: Double
+        public let ms: Int
+        public let reason: String
+    }
+
+    public let sequence: Int
+    public let atMs: Double
+    public let path: String
+    public internal(set) var attempts: [Attempt] = []
+    public internal(set) var waits: [Wait] = []
+    public internal(set) var status: Int?
+    public internal(set) var lastUsedOptionIndex: String?
+    public internal(set) var retryAttemptCount: Int?
+    public internal(set) var gatewayException = false
+    /// A stream reached the client with its 200, then its upstream broke.
+    public internal(set) var truncated = false
+    public internal(set) var clientGone = false
+    public internal(set) var endMs: Double?
+
+    init(sequence: Int, atMs: Double, path: String) {
+        self.sequence = sequence
+        self.atMs = atMs
+        self.path = path
+    }
+
+    public var json: JSONValue {
+        func r(_ v: Double?) -> JSONValue { v.map { .double(($0 * 10).rounded() / 10) } ?? .null }
+        return .object([
+            ("seq", .int(sequence)), ("at_ms", r(atMs)), ("path", .string(path)),
+            ("status", status.map(JSONValue.int) ?? .null),
+            ("last_used_option_index", lastUsedOptionIndex.map(JSONValue.string) ?? .null),
+            ("retry_attempt_count", retryAttemptCount.map(JSONValue.int) ?? .null),
+            ("gateway_exception", .bool(gatewayException)), ("truncated", .bool(truncated)), ("client_gone", .bool(clientGone)),
+            ("end_ms", r(endMs)),
+            ("attempts", .array(attempts.map { a in
+                .object([("target", .string(a.target)), ("url", .string(a.url)), ("start_ms", r(a.startMs)), ("end_ms", r(a.endMs)),
+                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome))])
+            })),
+            ("waits", .array(waits.map { w in
+                .object([("target", .string(w.target)), ("at_ms", r(w.atMs)), ("ms", .int(w.ms)), ("reason", .string(w.reason))])
+            })),
+        ])
+    }
+}
+
+public final class GatewayJournal {
+    public private(set) var entries: [GatewayJournalEntry] = []
+    private var next = 1
+
+    public init() {}
+
+    func open(atMs: Double, path: String) -> GatewayJournalEntry {
+        let e = GatewayJournalEntry(sequence: next, atMs: atMs, path: path)
+        next += 1
+        entries.append(e)
+        return e
+    }
+
+    public func clear() {
+        entries = []
+        next = 1
+    }
+
+    public var json: JSONValue { .array(entries.map(\.json)) }
+}

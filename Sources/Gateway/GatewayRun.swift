@@ -1,0 +1,267 @@
+import LabCore
+import LabHTTP
+
+/// One client request through the config tree: strategies, retries, timeouts and
+/// the provider calls, on the loop. The decisions themselves live in the pure
+/// types (`FallbackRule`, `RetryPolicy`, `LoadBalancer`, `ConditionalRouter`, `OllamaProvider`).
+final class GatewayRun {
+    struct Request {
+        var endpoint: OllamaProvider.Endpoint?
+        var body: JSONValue
+        var stream: Bool
+        var headerProvider: String?
+        var headerCustomHost: String?
+        var headerTimeoutMs: Int?
+        var routing: ConditionalRouter.Context
+    }
+
+    private unowned let gateway: PortkeyGateway
+    private let request: Request
+    let entry: GatewayJournalEntry
+    private var exchange: ClientExchange?
+    private var timer: Timer?
+    private(set) var cancelled = false
+
+    init(gateway: PortkeyGateway, request: Request, entry: GatewayJournalEntry) {
+        self.gateway = gateway
+        self.request = request
+        self.entry = entry
+    }
+
+    /// The client left: stop calling providers.
+    func cancel() {
+        cancelled = true
+        exchange?.cancel()
+        timer?.close()
+    }
+
+    func run(_ t: PortkeyTarget, path: String, inherited: Inherited, _ done: @escaping (UpstreamResult) -> Void) {
+        guard !cancelled else { return }
+        let inh = inherited.entering(t)
+        guard t.isGroup else { return runLeaf(t, path: path, inh, done) }
+        guard !t.targets.isEmpty else { return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response) }
+        func child(_ i: Int, _ next: @escaping (UpstreamResult) -> Void) {
+            run(t.targets[i], path: "\(path).targets[\(i)]", inherited: inh, next)
+        }
+        switch t.mode ?? .single {
+        case .single:
+            child(0, done)
+        case .fallback:
+            func attempt(_ i: Int) {
+                child(i) { result in
+                    if i == t.targets.count - 1 || FallbackRule.stops(result, onStatusCodes: t.onStatusCodes) {
+                        done(result)
+                    } else {
+                        attempt(i + 1)
+                    }
+                }
+            }
+            attempt(0)
+        case .loadbalance:
+            guard let i = LoadBalancer.pick(weights: t.targets.map(\.weight), draw: gateway.draw()) else {
+                return done(GatewayFailure.exception(status: 500, message: "Every loadbalance target has weight 0, so none can be chosen (the real gateway never answers here)").response)
+            }
+            child(i, done)
+        case .conditional:
+            guard let name = ConditionalRouter.route(t.conditions, default: t.defaultTarget, request.routing),
+                let i = t.targets.firstIndex(where: { $0.name == name })
+            else {
+                return done(GatewayFailure.badRequest("Query router did not resolve to any valid target").response)
+            }
+            child(i, done)
+        }
+    }
+
+    private func runLeaf(_ t: PortkeyTarget, path: String, _ inh: Inherited, _ done: @escaping (UpstreamResult) -> Void) {
+        let provider = t.provider ?? request.headerProvider ?? ""
+        guard provider == "ollama" else {
+            return done(GatewayFailure.exception(status: 500, message: "provider '\(provider)' is not available in the lab's embedded gateway (it speaks to ollama only)").response)
+        }
+        guard let endpoint = request.endpoint else {
+            return done(GatewayFailure.exception(status: 500, message: "complete is not supported by ollama").response)
+        }
+        let host = request.headerCustomHost ?? inh.customHost ?? OllamaProvider.defaultHost
+        let url = host + OllamaProvider.path(endpoint)
+        let params = OllamaProvider.params(request.body, overrides: inh.overrideParams)
+        let body = endpoint == .chat ? OllamaProvider.chatBody(params) : OllamaProvider.embedBody(params)
+        let leaf = Leaf(path: path, url: url, body: body.javaScriptCompact, endpoint: endpoint,
+                        timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry))
+        attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
+    }
+
+    private struct Leaf {
+        let path: String
+        let url: String
+        let body: String
+        let endpoint: OllamaProvider.Endpoint
+        let timeoutMs: Int?
+        let policy: RetryPolicy
+    }
+
+    private func attempt(_ leaf: Leaf, try n: Int, retryAfterBudgetMs: Int, _ done: @escaping (UpstreamResult) -> Void) {
+        guard !cancelled else { return }
+        call(leaf) { [self] result, networkError in
+            guard !cancelled else { return }
+            let policy = leaf.policy
+            func finish(_ count: Int) {
+                result.routed = !result.gatewayException
+                result.indexPath = leaf.path
+                result.retryCount = count
+                done(result)
+            }
+            if RetryPolicy.isSuccess(result.status) || result.gatewayException || result.stream != nil
+                || !policy.isRetryable(status: result.status, networkError: networkError) || policy.attempts == 0
+            {
+                return finish(n)
+            }
+            var wait = RetryPolicy.backoffMs(beforeRetry: n + 1)
+            var reason = "backoff"
+            var budget = retryAfterBudgetMs
+            var waitsAfterLast = false
+            if policy.useRetryAfterHeader, result.status == 429, let ms = RetryPolicy.retryAfterMs({ result.headers[$0] }) {
+                guard ms < RetryPolicy.retryAfterBudgetMs, ms <= budget else { return finish(-1) }
+                wait = ms
+                reason = "Retry-After"
+                budget -= ms
+                waitsAfterLast = true
+            }
+            let exhausted = n == policy.attempts
+            if exhausted && !waitsAfterLast {
+                return finish(RetryPolicy.countHeader(retries: n, exhaustedOnRetryableStatus: policy.codes.contains(result.status)))
+            }
+            sleep(wait, target: leaf.path, reason: reason) { [self] in
+                if exhausted {
+                    finish(RetryPolicy.countHeader(retries: n, exhaustedOnRetryableStatus: policy.codes.contains(result.status)))
+                } else {
+                    attempt(leaf, try: n + 1, retryAfterBudgetMs: budget, done)
+                }
+            }
+        }
+    }
+
+    private func sleep(_ ms: Int, target: String, reason: String, _ then: @escaping () -> Void) {
+        entry.waits.append(.init(target: target, atMs: gateway.nowMs, ms: ms, reason: reason))
+        timer = gateway.loop.after(ms: gateway.scaled(ms)) { [weak self] in
+            self?.timer = nil
+            then()
+        }
+    }
+
+    /// One HTTP call to the provider. Reports the result and whether it was a network error.
+    private func call(_ leaf: Leaf, _ done: @escaping (UpstreamResult, Bool) -> Void) {
+        let attemptIndex = entry.attempts.count
+        entry.attempts.append(.init(target: leaf.path, url: leaf.url, startMs: gateway.nowMs))
+        func record(_ outcome: String, status: Int?) {
+            entry.attempts[attemptIndex].endMs = gateway.nowMs
+            entry.attempts[attemptIndex].outcome = outcome
+            entry.attempts[attemptIndex].status = status
+        }
+        func network(_ error: HTTPClientError, _ name: String) {
+            let (status, text) = NodeFetchError.text(error)
+            record(name, status: status)
+            let body = OllamaProvider.invalidResponse(text)
+            done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompact.utf8.map { $0 }), true)
+        }
+        guard let parts = URLParts(leaf.url) else {
+            return network(.invalidURL(leaf.url), "invalid url")
+        }
+        let target = gateway.options.resolveHost?(parts) ?? parts
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
+        let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
+                                     headers: headers, body: Array(leaf.body.utf8))
+        let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs.map { Int(gateway.scaled($0)) })
+        let ex = gateway.client.send(outgoing, timeouts: timeouts)
+        exchange = ex
+        var head: ClientResponseHead?
+        var body: [UInt8] = []
+        var relay: StreamRelay?
+        var sse = SSESplitter()
+        ex.onHead = { h in
+            head = h
+            let isStream = self.request.stream && (200...299).contains(h.status) && (h.headers["Content-Type"] ?? "").hasPrefix("text/event-stream")
+            guard isStream else { return }
+            record("stream started", status: h.status)
+            let r = StreamRelay()
+            r.cancel = { ex.cancel() }
+            relay = r
+            done(UpstreamResult(status: h.status, headers: ["Content-Type": "text/event-stream"], body: [], stream: r), false)
+        }
+        ex.onBody = { bytes in
+            guard let relay else { body += bytes; return }
+            for event in sse.feed(bytes) {
+                guard let out = OllamaProvider.streamEvent(event) else {
+                    relay.emit(.failed)
+                    ex.cancel()
+                    return
+                }
+                relay.emit(.data(out))
+            }
+        }
+        ex.onEnd = {
+            if let relay { relay.emit(.end); return }
+            let status = head?.status ?? 0
+            guard let json = OllamaProvider.response(leaf.endpoint, status: status, contentType: head?.headers["Content-Type"], body: body) else {
+                record("\(status) with a body that is not JSON", status: status)
+                return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+            }
+            record(String(status), status: status)
+            var headers: HTTPHeaders = ["Content-Type": "application/json"]
+            for name in ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"] {
+                if let v = head?.headers[name] { headers.add(name, v) }
+            }
+            done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
+        }
+        ex.onError = { error in
+            if let relay { relay.emit(.failed); return }
+            if head != nil {
+                record("\(head!.status), then the body broke (\(error))", status: head!.status)
+                return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+            }
+            if error == .responseTimeout, let ms = leaf.timeoutMs {
+                record("408 (request_timeout \(ms) ms)", status: 408)
+                let envelope: JSONValue = ["error": ["message": .string("Request exceeded the timeout sent in the request: \(ms)ms"),
+                                                     "type": "timeout_error", "param": nil, "code": nil]]
+                return done(UpstreamResult(status: 408, headers: ["Content-Type": "application/json"], body: envelope.compactBytes), false)
+            }
+            network(error, Self.name(error))
+        }
+    }
+
+    static func name(_ error: HTTPClientError) -> String {
+        switch error {
+        case .refused: return "refused"
+        case .reset: return "reset"
+        case .closedBeforeResponse: return "closed before a response"
+        case .closedMidBody: return "closed mid-body"
+        case .nameNotResolved: return "dns failure"
+        case .connectTimeout: return "connect timeout"
+        default: return "\(error)"
+        }
+    }
+}
+
+/// Splits a server-sent-event byte stream into events on blank lines, as the
+/// gateway does (`\n\n`).
+struct SSESplitter {
+    private var buffer: [UInt8] = []
+
+    mutating func feed(_ bytes: [UInt8]) -> [String] {
+        buffer += bytes
+        var events: [String] = []
+        var start = 0
+        var i = 0
+        while i + 1 < buffer.count {
+            if buffer[i] == 10, buffer[i + 1] == 10 {
+                let event = String(decoding: buffer[start..<i], as: UTF8.self)
+                if !event.isEmpty { events.append(event) }
+                start = i + 2
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        buffer.removeFirst(start)
+        return events
+    }
+}

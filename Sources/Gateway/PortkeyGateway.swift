@@ -1,0 +1,170 @@
+import LabCore
+import LabHTTP
+
+public struct GatewayOptions {
+    /// Multiplies request_timeout, backoff and Retry-After waits (and the stream's first-chunk delay).
+    public var timeScale: Double = 1
+    /// Loadbalance draws come from a generator seeded with this.
+    public var seed: UInt64 = 0
+    public var hostPolicy = CustomHostPolicy.fromEnvironment(nil)
+    /// Where a `custom_host` really points. The lab maps the host names in real configs
+    /// to its mock providers; nil means plain DNS.
+    public var resolveHost: ((URLParts) -> URLParts)?
+
+    public init() {}
+}
+
+/// An embedded Portkey-compatible gateway: `POST /v1/chat/completions` and
+/// `/v1/embeddings` with `x-portkey-config` (or `x-portkey-provider` +
+/// `x-portkey-custom-host`), answered with the real gateway's statuses, bodies and
+/// `x-portkey-*` headers.
+public final class PortkeyGateway {
+    public let http: HTTPServer
+    public let journal = GatewayJournal()
+    public let options: GatewayOptions
+    let loop: EventLoop
+    let client: HTTPClient
+    private var random: SeededRandom
+    private let startNs = EventLoop.monotonicNs
+    /// Requests being routed right now.
+    public private(set) var inFlight = 0
+
+    static let providers: Set<String> = ["openai", "anthropic", "azure-openai", "cohere", "google", "vertex-ai", "bedrock", "groq",
+                                         "mistral-ai", "together-ai", "perplexity-ai", "deepseek", "fireworks-ai", "ollama", "huggingface"]
+
+    public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, options: GatewayOptions = GatewayOptions()) throws {
+        self.loop = loop
+        self.options = options
+        client = HTTPClient(loop: loop)
+        random = SeededRandom(seed: options.seed, key: "gateway-loadbalance")
+        var handler: ((HTTPRequest, Responder) -> Void)?
+        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http.timeScale = options.timeScale
+        http.errorScript = { status, text in
+            WireScript.respond(status: status, headers: ["Content-Type": "application/json"],
+                               body: JSONValue.object([("status", "failure"), ("message", .string(text))]).compactBytes)
+        }
+        handler = { [unowned self] request, responder in handle(request, responder) }
+    }
+
+    public var url: String { http.url }
+    public var port: Int { http.port }
+
+    /// Lab milliseconds since the gateway started.
+    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / options.timeScale }
+
+    func scaled(_ ms: Int) -> UInt64 { UInt64(max(0, (Double(ms) * options.timeScale).rounded())) }
+
+    func draw() -> Double { random.unit() }
+
+    public func shutdown() {
+        http.shutdown()
+        client.closeIdle()
+    }
+
+    private func handle(_ request: HTTPRequest, _ responder: Responder) {
+        let endpoint: OllamaProvider.Endpoint?
+        switch (request.method, request.path) {
+        case ("POST", "/v1/chat/completions"): endpoint = .chat
+        case ("POST", "/v1/embeddings"): endpoint = .embed
+        case ("POST", "/v1/completions"): endpoint = nil
+        case ("GET", "/"), ("HEAD", "/"):
+            return responder.send(WireScript.respond(status: 200, contentType: "text/plain; charset=UTF-8", body: "AI Gateway says hey!"))
+        default:
+            return responder.send(WireScript.respond(status: 404, contentType: "text/plain; charset=UTF-8", body: "404 Not Found"))
+        }
+        let entry = journal.open(atMs: nowMs, path: request.path)
+        let target: PortkeyTarget
+        do {
+            target = try Self.intake(request.headers, policy: options.hostPolicy)
+        } catch {
+            return reply(error.response, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+        }
+        let body = (try? JSONParser.parse(request.body)) ?? .object([])
+        let metadata = request.headers["x-portkey-metadata"].flatMap { try? JSONParser.parse($0) } ?? .object([])
+        let run = GatewayRun(gateway: self, request: .init(
+            endpoint: endpoint, body: body, stream: body["stream"]?.boolValue ?? false,
+            headerProvider: request.headers["x-portkey-provider"], headerCustomHost: request.headers["x-portkey-custom-host"],
+            headerTimeoutMs: request.headers["x-portkey-request-timeout"].flatMap { Int($0) },
+            routing: .init(metadata: metadata, params: body, pathname: request.path)), entry: entry)
+        inFlight += 1
+        var finished = false
+        responder.onClientGone = { [weak self] in
+            entry.clientGone = true
+            run.cancel()
+            if !finished { finished = true; self?.inFlight -= 1 }
+        }
+        run.run(target, path: "config", inherited: Inherited()) { [weak self] result in
+            guard let self else { return }
+            if !finished { finished = true; inFlight -= 1 }
+            reply(result, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+        }
+    }
+
+    /// Reads the config from the headers and checks it as the gateway's validator does.
+    static func intake(_ headers: HTTPHeaders, policy: CustomHostPolicy) throws(GatewayFailure) -> PortkeyTarget {
+        var target: PortkeyTarget
+        if let raw = headers["x-portkey-config"] {
+            guard let json = try? JSONParser.parse(raw) else {
+                throw .badRequest("Invalid config passed. You need to pass a valid json")
+            }
+            target = try ConfigParser.parse(json)
+        } else if let provider = headers["x-portkey-provider"] {
+            guard providers.contains(provider) else { throw .badRequest("Invalid provider passed") }
+            target = PortkeyTarget()
+            target.provider = provider
+        } else {
+            throw .badRequest("Either x-portkey-config or x-portkey-provider header is required")
+        }
+        var hosts: [String] = headers["x-portkey-custom-host"].map { [$0] } ?? []
+        func collect(_ t: PortkeyTarget) {
+            if let h = t.customHost { hosts.append(h) }
+            t.targets.forEach(collect)
+        }
+        collect(target)
+        for host in hosts where !policy.allows(host) {
+            throw .invalidConfig(["path: , message: Invalid custom host"])
+        }
+        return target
+    }
+
+    private func reply(_ result: UpstreamResult, to responder: Responder, entry: GatewayJournalEntry, traceID: String?) {
+        entry.status = result.status
+        entry.gatewayException = result.gatewayException
+        var headers = result.headers
+        headers.remove("Content-Length")
+        headers.remove("Content-Encoding")
+        if result.routed {
+            entry.lastUsedOptionIndex = result.indexPath
+            entry.retryAttemptCount = result.retryCount
+            headers.add("x-portkey-last-used-option-index", result.indexPath)
+            headers.add("x-portkey-retry-attempt-count", String(result.retryCount))
+            headers.add("x-portkey-trace-id", traceID ?? "")
+            headers.add("x-portkey-provider", "ollama")
+            headers.add("x-portkey-cache-status", "DISABLED")
+        }
+        guard let stream = result.stream else {
+            entry.endMs = nowMs
+            return responder.send([.head(status: result.status, headers: headers), .body(result.body), .end])
+        }
+        // The gateway holds the first chunk back 25 ms.
+        responder.send([.head(status: result.status, headers: headers), .wait(ms: 25)])
+        responder.onClientGone = { [weak entry] in
+            entry?.clientGone = true
+            stream.cancel()
+        }
+        stream.sink = { [weak self] event in
+            switch event {
+            case .data(let bytes): responder.send(.body(bytes))
+            case .end:
+                entry.endMs = self?.nowMs
+                responder.send(.end)
+            case .failed:
+                // A stream that broke after it started cannot fall back: it simply ends.
+                entry.truncated = true
+                entry.endMs = self?.nowMs
+                responder.send(.end)
+            }
+        }
+    }
+}
