@@ -9,5 +9,5 @@ struct Lab: ParsableCommand {
             Start a fake Ollama that real clients cannot tell from the real one:
               lab mock --port 11434 --model llama3 --model nomic-embed-text
             """,
-        subcommands: [MockCommand.self])
+        subcommands: [MockCommand.self, GatewayCommand.self])
 }

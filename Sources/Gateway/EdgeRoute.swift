@@ -1,0 +1,116 @@
+import LabCore
+import LabHTTP
+
+/// The route in front of the gateway (the OpenShift router in the original
+/// deployment): a reverse proxy that gives up after a timeout with a 504 and a
+/// router-style HTML page. The timeout counts silence from the upstream: until the
+/// head, and between pieces of a streamed body.
+public final class EdgeRoute {
+    public struct Record {
+        public let sequence: Int
+        public let atMs: Double
+        public let path: String
+        public internal(set) var status: Int?
+        /// The route answered 504 while the gateway was still working on the request.
+        public internal(set) var timedOut = false
+        public internal(set) var endMs: Double?
+    }
+
+    public let http: HTTPServer
+    public let upstream: URLParts
+    public let timeoutMs: Int
+    public private(set) var records: [Record] = []
+    let loop: EventLoop
+    let client: HTTPClient
+    let timeScale: Double
+    private let startNs = EventLoop.monotonicNs
+
+    static let timeoutPage = "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n"
+    static let badGatewayPage = "<html><body><h1>502 Bad Gateway</h1>\nThe server returned an invalid or incomplete response.\n</body></html>\n"
+
+    public init(loop: EventLoop, upstream: URLParts, timeoutMs: Int = 30_000, timeScale: Double = 1, host: String = "127.0.0.1", port: Int = 0) throws {
+        self.loop = loop
+        self.upstream = upstream
+        self.timeoutMs = timeoutMs
+        self.timeScale = timeScale
+        client = HTTPClient(loop: loop)
+        var handler: ((HTTPRequest, Responder) -> Void)?
+        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http.timeScale = timeScale
+        handler = { [unowned self] request, responder in forward(request, responder) }
+    }
+
+    public var url: String { http.url }
+    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / timeScale }
+
+    public func shutdown() {
+        http.shutdown()
+        client.closeIdle()
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"]
+
+    private func forward(_ request: HTTPRequest, _ responder: Responder) {
+        let index = records.count
+        records.append(Record(sequence: index + 1, atMs: nowMs, path: request.path))
+        var headers = HTTPHeaders()
+        for field in request.headers where !Self.hopByHop.contains(field.name.lowercased()) { headers.add(field.name, field.value) }
+        let outgoing = ClientRequest(method: request.method, host: upstream.host, port: upstream.port, target: request.target,
+                                     headers: headers, body: request.body)
+        let exchange = client.send(outgoing, timeouts: ClientTimeouts(connectMs: 10_000, responseMs: nil))
+        var timer: Timer?
+        var answered = false
+        let scaledTimeout = UInt64(max(1, (Double(timeoutMs) * timeScale).rounded()))
+        func arm() {
+            timer?.close()
+            timer = loop.after(ms: scaledTimeout) { [weak self] in
+                guard let self else { return }
+                exchange.cancel()
+                records[index].endMs = nowMs
+                if answered {
+                    // Silence mid-body: the router drops the connection.
+                    responder.send(.close)
+                } else {
+                    records[index].status = 504
+                    records[index].timedOut = true
+                    responder.send(WireScript.respond(status: 504, headers: ["Content-Type": "text/html", "Cache-Control": "no-cache"],
+                                                      body: Array(Self.timeoutPage.utf8)))
+                }
+            }
+        }
+        arm()
+        responder.onClientGone = {
+            timer?.close()
+            exchange.cancel()
+        }
+        exchange.onHead = { [weak self] head in
+            answered = true
+            self?.records[index].status = head.status
+            arm()
+            var h = HTTPHeaders()
+            for field in head.headers where !Self.hopByHop.contains(field.name.lowercased()) { h.add(field.name, field.value) }
+            responder.send(.head(status: head.status, headers: h))
+        }
+        exchange.onBody = { bytes in
+            arm()
+            responder.send(.body(bytes))
+        }
+        exchange.onEnd = { [weak self] in
+            timer?.close()
+            self?.records[index].endMs = self?.nowMs
+            responder.send(.end)
+        }
+        exchange.onError = { [weak self] _ in
+            timer?.close()
+            guard let self else { return }
+            records[index].endMs = nowMs
+            if answered {
+                responder.send(.close)
+            } else {
+                records[index].status = 502
+                responder.send(WireScript.respond(status: 502, headers: ["Content-Type": "text/html", "Cache-Control": "no-cache"],
+                                                  body: Array(Self.badGatewayPage.utf8)))
+            }
+        }
+    }
+}
