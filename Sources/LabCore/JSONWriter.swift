@@ -91,7 +91,7 @@ extension JSONValue {
             case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
             case 0..<0x20: appendEscape(UInt32(b), to: &out)
-            case 0x3c, 0x3e, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
+            case 0x3c where htmlSafe, 0x3e where htmlSafe, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
             case 0xE2 where htmlSafe:
                 // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
                 let n1 = utf8.index(after: i)

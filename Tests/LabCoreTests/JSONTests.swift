@@ -79,3 +79,9 @@ import Testing
         #expect(d.allSatisfy { $0.isHexDigit && !$0.isUppercase })
     }
 }
+
+@Suite struct JavaScriptJSONTests {
+    @Test func leavesHTMLCharactersAlone() {
+        #expect(JSONValue.object([("h", .string("<b>&</b>\n"))]).javaScriptCompact == #"{"h":"<b>&</b>\n"}"#)
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import Gateway
+
+@Suite struct IntakeTests {
+    func failure(_ headers: HTTPHeaders, policy: CustomHostPolicy = CustomHostPolicy()) -> JSONValue? {
+        do {
+            _ = try PortkeyGateway.intake(headers, policy: policy)
+            return nil
+        } catch {
+            return error.body
+        }
+    }
+
+    @Test func validatorMessages() {
+        #expect(failure([:]) == ["status": "failure", "message": "Either x-portkey-config or x-portkey-provider header is required"])
+        #expect(failure(["x-portkey-config": "pc-abc"]) == ["status": "failure", "message": "Invalid config passed. You need to pass a valid json"])
+        #expect(failure(["x-portkey-provider": "nope"]) == ["status": "failure", "message": "Invalid provider passed"])
+        #expect(failure(["x-portkey-config": #"{"provider":"ollama","custom_host":"http://10.1.2.3:11434"}"#])
+                == ["status": "failure", "message": "Invalid config passed", "errors": ["path: , message: Invalid custom host"]])
+        let mode = failure(["x-portkey-config": #"{"strategy":{"mode":"roundrobin"},"targets":[]}"#])
+        #expect(mode?["errors"]?.arrayValue?.first?.stringValue?.hasPrefix("path: strategy,mode, message: Invalid 'mode' value") == true)
+        #expect(failure(["x-portkey-config": #"{"foo":1}"#])?["message"] == "Invalid config passed")
+    }
+
+    @Test func keysInEitherCaseAndUnknownKeysIgnored() throws {
+        let t = try PortkeyGateway.intake(["x-portkey-config": #"{"strategy":{"mode":"fallback","onStatusCodes":[429]},"targets":[{"provider":"ollama","requestTimeout":5,"use_retry_after_headers":true,"retry":{"attempts":2,"use_retry_after_header":true}}]}"#], policy: CustomHostPolicy())
+        #expect(t.onStatusCodes == [429])
+        #expect(t.targets[0].requestTimeoutMs == 5)
+        #expect(t.targets[0].retry == .init(attempts: 2, onStatusCodes: nil, useRetryAfterHeader: true))
+    }
+
+    @Test func customHostPolicy() {
+        let p = CustomHostPolicy(trusted: ["ollama.svc"])
+        for ok in ["http://localhost:11434", "http://127.0.0.1:1", "http://[::1]:2", "http://host.docker.internal:3", "http://portkey-gateway-ollama:11434", "http://ollama.svc:1", "https://api.example.com"] {
+            #expect(p.allows(ok), "\(ok)")
+        }
+        for bad in ["http://10.1.2.3:11434", "http://192.168.1.5", "http://172.20.0.1", "http://169.254.169.254", "http://box.local:1", "http://metadata.google.internal", "http://[fd00::1]:1", "ftp://x"] {
+            #expect(!p.allows(bad), "\(bad)")
+        }
+    }
+}
+
+@Suite struct OllamaProviderTests {
+    @Test func chatBodyAllowList() {
+        let params = OllamaProvider.params(
+            ["model": "gpt", "messages": [["role": "developer", "content": "be brief"]], "n": 2, "user": "u", "temperature": 3.5,
+             "max_completion_tokens": 50, "stream_options": ["include_usage": true], "logprobs": true, "tool_choice": "auto"],
+            overrides: [("model", "llama3")])
+        let body = OllamaProvider.chatBody(params)
+        #expect(body["model"] == "llama3")
+        #expect(body["messages"]?.arrayValue?.first?["role"] == "system")
+        #expect(body["temperature"] == 2)
+        #expect(body["max_tokens"] == 50)
+        for dropped in ["n", "user", "stream_options", "logprobs", "tool_choice", "max_completion_tokens"] { #expect(body[dropped] == nil, "\(dropped)") }
+        #expect(OllamaProvider.chatBody(["messages": []])["max_tokens"] == 100)
+        #expect(OllamaProvider.chatBody(["messages": []])["model"] == "llama2")
+    }
+
+    @Test func errorWrapping() {
+        let openAIError = OllamaProvider.response(.chat, status: 404, contentType: "application/json",
+                                                  body: Array(#"{"error":{"message":"model 'x' not found","type":"not_found_error"}}"#.utf8))
+        #expect(openAIError == ["error": ["message": "ollama error: model 'x' not found", "type": "not_found_error", "param": nil, "code": nil], "provider": "ollama"])
+        let native = OllamaProvider.response(.chat, status: 503, contentType: nil, body: Array(#"{"error":"busy"}"#.utf8))
+        #expect(native?["error"]?["message"] == "ollama error: undefined")
+        let html = OllamaProvider.response(.chat, status: 502, contentType: "text/html", body: Array("<h1>bad</h1>".utf8))
+        #expect(html?["error"]?["message"] == #"Invalid response received from ollama: {"html-message":"<h1>bad</h1>"}"#)
+        #expect(OllamaProvider.response(.chat, status: 200, contentType: nil, body: Array("nope".utf8)) == nil)
+    }
+
+    @Test func streamEventsAreReemitted() {
+        let out = OllamaProvider.streamEvent(#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"x":1}}"#)
+        #expect(out.map { String(decoding: $0, as: UTF8.self) } == #"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","provider":"ollama","choices":[]}"# + "\n\n")
+        #expect(OllamaProvider.streamEvent("data: [DONE]") == Array("data: [DONE]\n\n".utf8))
+        #expect(OllamaProvider.streamEvent("data: {broken") == nil)
+        var splitter = SSESplitter()
+        #expect(splitter.feed(Array("data: a\n\nda".utf8)) == ["data: a"])
+        #expect(splitter.feed(Array("ta: b\n\n".utf8)) == ["data: b"])
+    }
+
+    @Test func retryPolicy() {
+        #expect(RetryPolicy(nil).codes == [])
+        #expect(RetryPolicy(.init(attempts: 2, onStatusCodes: nil, useRetryAfterHeader: false)).codes == [429, 500, 502, 503, 504])
+        #expect((1...4).map(RetryPolicy.backoffMs) == [1000, 2000, 4000, 8000])
+        let headers: HTTPHeaders = ["retry-after": "3", "x-ms-retry-after-ms": "250"]
+        #expect(RetryPolicy.retryAfterMs { headers[$0] } == 250)
+        let date: HTTPHeaders = ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"]
+        #expect(RetryPolicy.retryAfterMs { date[$0] } == nil)
+        #expect(RetryPolicy.isSuccess(204) && !RetryPolicy.isSuccess(206))
+    }
+}
