@@ -20,7 +20,12 @@ let package = Package(
         .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "Gateway", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"]),
+        .target(name: "LabKit", dependencies: [
+            "LabHTTP", "LabCore", "MockOllama", "FaultInjector", "ProviderHost", "Gateway",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "LabRunner", dependencies: [
+            "LabKit",
             "LabHTTP", "LabCore", "MockOllama", "FaultInjector", "ProviderHost", "Gateway",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -28,6 +33,7 @@ let package = Package(
         .testTarget(name: "LabCoreTests", dependencies: ["LabCore"]),
         .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
         .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabCore"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabCore", "LabHTTP", "Gateway", "ProviderHost"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "LabHTTP", "LabCore", "ProviderHost", "MockOllama", "FaultInjector"]),
         .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore", "ProviderHost", "MockOllama"]),
     ],

@@ -165,6 +165,9 @@ final class GatewayRun {
         guard let parts = URLParts(leaf.url) else {
             return network(.invalidURL(leaf.url), "invalid url")
         }
+        if gateway.options.unresolvable.contains(parts.host.lowercased()) {
+            return network(.nameNotResolved(parts.host), "dns failure")
+        }
         let target = gateway.options.resolveHost?(parts) ?? parts
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")

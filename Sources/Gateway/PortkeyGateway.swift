@@ -10,6 +10,8 @@ public struct GatewayOptions {
     /// Where a `custom_host` really points. The lab maps the host names in real configs
     /// to its mock providers; nil means plain DNS.
     public var resolveHost: ((URLParts) -> URLParts)?
+    /// Host names that do not resolve (the lab's `unreachable: dns`).
+    public var unresolvable: Set<String> = []
 
     public init() {}
 }
@@ -56,6 +58,12 @@ public final class PortkeyGateway {
     func scaled(_ ms: Int) -> UInt64 { UInt64(max(0, (Double(ms) * options.timeScale).rounded())) }
 
     func draw() -> Double { random.unit() }
+
+    /// Restarts the loadbalance draws from the seed and `key` (a scenario's name), so a
+    /// scenario draws the same whether it runs alone or after others.
+    public func reseed(_ key: String) {
+        random = SeededRandom(seed: options.seed, key: "gateway-loadbalance\u{1}" + key)
+    }
 
     public func shutdown() {
         http.shutdown()
@@ -166,5 +174,33 @@ public final class PortkeyGateway {
                 responder.send(.end)
             }
         }
+    }
+}
+
+/// Checks a Portkey config as the gateway's validator would, for `lab check`.
+public enum PortkeyConfigCheck {
+    public struct Refusal: Error, CustomStringConvertible {
+        public let body: String
+        public var description: String { body }
+    }
+
+    public static func check(_ config: JSONValue, policy: CustomHostPolicy = CustomHostPolicy()) throws(Refusal) {
+        do {
+            _ = try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: policy)
+        } catch {
+            throw Refusal(body: "\(error.status) \(error.body.compact)")
+        }
+    }
+
+    /// Every `custom_host` in the config tree, with its host name.
+    public static func hosts(_ config: JSONValue) -> [(url: String, host: String)] {
+        var out: [(String, String)] = []
+        func walk(_ v: JSONValue) {
+            let o = ConfigKeys.normalized(v)
+            if let url = o["customHost"]?.stringValue, let host = URLParts(url)?.host { out.append((url, host)) }
+            for t in o["targets"]?.arrayValue ?? [] { walk(t) }
+        }
+        walk(config)
+        return out
     }
 }

@@ -5,6 +5,8 @@ import Glibc
 enum Console {
     static func out(_ line: String) { write(1, line + "\n") }
     static func err(_ line: String) { write(2, line + "\n") }
+    /// Text without a newline (progress that a later `\r` rewrites).
+    static func partial(_ text: String) { write(1, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import FaultInjector
+import LabKit
 import LabHTTP
 import MockOllama
 import ProviderHost

@@ -3,13 +3,13 @@ import Yams
 
 /// Reads YAML (and so JSON, its subset) into a `JSONValue`, remembering the line
 /// each value started on so errors can say `file:line`.
-struct YAMLDocument {
-    let value: JSONValue
+public struct YAMLDocument {
+    public let value: JSONValue
     /// Line numbers by path: `""` is the root, `"[2]"` the third item, `"[2].when.first"` a field in it.
-    let lines: [String: Int]
-    let file: String
+    public let lines: [String: Int]
+    public let file: String
 
-    init(text: String, file: String) throws(ConfigError) {
+    public init(text: String, file: String) throws(ConfigError) {
         self.file = file
         let node: Node?
         do {
@@ -24,7 +24,7 @@ struct YAMLDocument {
         self.lines = lines
     }
 
-    func line(_ path: String) -> Int? {
+    public func line(_ path: String) -> Int? {
         var p = path
         while true {
             if let l = lines[p] { return l }
@@ -33,7 +33,7 @@ struct YAMLDocument {
         }
     }
 
-    func error(at path: String, _ message: String) -> ConfigError {
+    public func error(at path: String, _ message: String) -> ConfigError {
         ConfigError(file: file, line: line(path), message: message)
     }
 
@@ -80,12 +80,12 @@ struct YAMLDocument {
 }
 
 /// A problem in a file the user wrote, located as `file:line`.
-struct ConfigError: Error, CustomStringConvertible {
-    let file: String
-    let line: Int?
-    let message: String
+public struct ConfigError: Error, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let message: String
 
-    var description: String {
+    public var description: String {
         line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import LabCore
 
 /// A file of fault rules for `lab mock --faults`: a YAML or JSON list.
-enum FaultFile {
-    static func load(_ path: String) throws(ConfigError) -> [FaultRule] {
+public enum FaultFile {
+    public static func load(_ path: String) throws(ConfigError) -> [FaultRule] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, message: "cannot read the file")
         }

@@ -1,0 +1,175 @@
+import LabCore
+
+/// The console narrative: each scenario the way the original demo printed its tests
+/// (a header, the configuration, SUCCESS / EXPECTED FAILURE lines with the response
+/// and latency), plus hits per provider, the target that served, and each verdict.
+public struct ConsoleReport {
+    public var color: Bool
+    public let rule = String(repeating: "=", count: 70)
+
+    public init(color: Bool) { self.color = color }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func green(_ t: String) -> String { paint(t, "32") }
+    func red(_ t: String) -> String { paint(t, "31") }
+    func dim(_ t: String) -> String { paint(t, "2") }
+    func bold(_ t: String) -> String { paint(t, "1") }
+
+    static func seconds(_ ms: Double) -> String {
+        let v = (ms / 1000 * 1000).rounded() / 1000
+        let s = String(v)
+        let parts = s.split(separator: ".")
+        let frac = parts.count > 1 ? String(parts[1]) : ""
+        return "\(parts[0]).\(frac.padding(toLength: 3, withPad: "0", startingAt: 0))s"
+    }
+
+    static func clip(_ text: String, _ n: Int = 60) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count > n ? String(flat.prefix(n)) + "..." : flat + "..."
+    }
+
+    public func header(_ result: ScenarioResult, number: Int, env: LabEnvironment) -> String {
+        let s = result.scenario
+        var out: [String] = [rule, bold("TEST \(number): \(s.title)") + dim("  [\(s.name)]"), rule, "", "Configuration:"]
+        out += configurationLines(s.portkeyConfig, env: env, indent: "  ", label: nil)
+        if !s.faults.isEmpty {
+            out.append("Faults:")
+            for (provider, rules) in s.faults.sorted(by: { $0.key < $1.key }) {
+                for rule in rules { out.append("  \(provider): \(rule.source.compact)") }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func configurationLines(_ config: JSONValue, env: LabEnvironment, indent: String, label: String?) -> [String] {
+        var out: [String] = []
+        let mode = config["strategy"]?["mode"]?.stringValue
+        var line = indent + (label.map { "\($0): " } ?? "")
+        if let mode {
+            line += "strategy \(mode)"
+            if let codes = config["strategy"]?["on_status_codes"] { line += ", on_status_codes \(codes.compact)" }
+        } else {
+            line += "\(config["provider"]?.stringValue ?? "?")"
+            if let host = config["custom_host"]?.stringValue {
+                let name = URLHost.of(host)
+                let where_ = name.flatMap { env.config.hosts[$0.lowercased()] }.map(Self.describe) ?? ""
+                line += " \(host)\(where_.isEmpty ? "" : " → \(where_)")"
+            }
+            if let model = config["override_params"]?["model"]?.stringValue { line += " (model \(model))" }
+        }
+        var extras: [String] = []
+        for key in ["request_timeout", "retry", "weight", "name"] { if let v = config[key] { extras.append("\(key) \(v.compact)") } }
+        if !extras.isEmpty { line += ", " + extras.joined(separator: ", ") }
+        out.append(line)
+        for (i, t) in (config["targets"]?.arrayValue ?? []).enumerated() {
+            out += configurationLines(t, env: env, indent: indent + "  ", label: "targets[\(i)]")
+        }
+        return out
+    }
+
+    public static func describe(_ m: HostMapping) -> String {
+        switch m {
+        case .provider(let p): return p
+        case .refused: return "unreachable (refused)"
+        case .dns: return "unreachable (DNS)"
+        case .hang: return "unreachable (hangs)"
+        }
+    }
+
+    public func requestLines(_ o: RequestOutcome, of total: Int, expectedStatus: Int?) -> String {
+        var out = ["", "[Request \(o.number)/\(total)] \(Self.clip(o.label))"]
+        let expectedFailure = expectedStatus.map { !(200...299).contains($0) } ?? false
+        let where_ = [o.servedBy.map { "from \($0)" }, o.lastUsedOptionIndex.map { "via \($0)" },
+                      o.retryAttemptCount.map { "retries \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        if o.succeeded {
+            out.append("  " + green("SUCCESS") + ": \(o.status!)\(where_.isEmpty ? "" : " " + where_)\(o.fallbackTriggered ? " (fallback)" : "")")
+        } else {
+            let label = expectedFailure ? "EXPECTED FAILURE" : "FAILURE"
+            let what: String
+            if o.edgeTimedOut { what = "504 from the edge route (the gateway had not answered in time)" }
+            else if let s = o.status { what = "\(s)\(where_.isEmpty ? "" : " " + where_)" + (o.streamComplete == false ? ", stream cut short" : "") }
+            else { what = "no answer: \(o.clientError ?? "?")" }
+            out.append("  " + (expectedFailure ? paint(label, "33") : red(label)) + ": \(what)")
+        }
+        out.append("  \(o.succeeded ? "Response" : "Error"): \(Self.clip(o.responseText))")
+        out.append("  Latency: \(Self.seconds(o.labMs))" + dim(" (lab time; \(Self.seconds(o.wallMs)) wall)"))
+        if o.clientAttempts > 1 { out.append("  Client attempts: \(o.clientAttempts) (the client retried)") }
+        return out.joined(separator: "\n")
+    }
+
+    public func statistics(_ result: ScenarioResult) -> String {
+        let r = result.requests
+        let ok = r.filter(\.succeeded).count
+        let avg = r.isEmpty ? 0 : r.map(\.labMs).reduce(0, +) / Double(r.count)
+        var statusCounts: [String: Int] = [:]
+        for o in r { statusCounts[o.status.map(String.init) ?? "none", default: 0] += 1 }
+        var out = ["", "  Statistics:",
+                   "  - Total requests: \(r.count)", "  - Successful: \(ok)", "  - Failed: \(r.count - ok)",
+                   "  - Success rate: \(String(format: "%.1f", r.isEmpty ? 0 : Double(ok) * 100 / Double(r.count)))%",
+                   "  - Fallback triggered: \(r.filter(\.fallbackTriggered).count)",
+                   "  - Avg latency: \(Self.seconds(avg))",
+                   "  - Statuses: " + statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")]
+        var served: [String: Int] = [:]
+        for o in r { served[o.servedBy ?? "none", default: 0] += 1 }
+        out.append("  - Served by: " + served.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        return out.joined(separator: "\n")
+    }
+
+    public func footer(_ result: ScenarioResult) -> String {
+        var out: [String] = []
+        if let d = result.direct, let first = result.requests.first {
+            out += ["", "[Without Fallback Config] Making direct request...",
+                    "  " + (d.succeeded ? green("SUCCESS (Direct)") : red("FAILURE (Direct)")),
+                    "  Response: \(Self.clip(d.responseText))", "  Latency: \(Self.seconds(d.labMs))"]
+            let overhead = first.labMs - d.labMs
+            let pct = d.labMs > 0 ? overhead * 100 / d.labMs : 0
+            out += ["", "  Fallback Config Overhead: \(Self.seconds(overhead)) (\(String(format: "%.1f", pct))%)"]
+        }
+        out.append("")
+        out.append("Hits: " + result.hits.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        if !result.verdicts.isEmpty {
+            out.append("Expectations:")
+            for v in result.verdicts {
+                let mark = v.passed ? green("✔") : red("✘")
+                let detail = v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual)"
+                out.append("  \(mark) \(detail)")
+            }
+        }
+        if let note = result.scenario.note {
+            out.append("Why: " + note.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n     "))
+        }
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+
+    public func summary(_ results: [ScenarioResult], env: LabEnvironment) -> String {
+        var out = [rule, bold("RESULTS SUMMARY"), rule]
+        let width = max(8, results.map(\.scenario.name.count).max() ?? 8)
+        for r in results {
+            let mark = r.passed ? green("PASS") : red("FAIL")
+            let n = r.requests.count
+            let lab = r.requests.map(\.labMs).reduce(0, +)
+            out.append("  \(mark)  \(r.scenario.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(n).leftPad(3)) request\(n == 1 ? " " : "s")  \(Self.seconds(lab).leftPad(9)) lab  \(Self.seconds(r.wallMs).leftPad(8)) wall")
+            for v in r.verdicts where !v.passed { out.append("        " + red("✘") + " \(v.name): expected \(v.expected), got \(v.actual)") }
+        }
+        let failed = results.filter { !$0.passed }.count
+        let gateway = env.isEmbedded ? "embedded gateway" : "gateway \(env.gatewayURL)"
+        out.append("")
+        out.append("\(results.count) scenarios: \(results.count - failed) passed, \(failed) failed" + dim("  (time scale \(env.timeScale), \(gateway), edge timeout \(env.config.edgeTimeoutMs) ms)"))
+        return out.joined(separator: "\n")
+    }
+}
+
+enum URLHost {
+    static func of(_ url: String) -> String? { LabHTTPURLParts.host(url) }
+}
+
+import Foundation
+import LabHTTP
+enum LabHTTPURLParts {
+    static func host(_ url: String) -> String? { URLParts(url)?.host }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

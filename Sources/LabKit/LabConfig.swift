@@ -1,0 +1,104 @@
+import FaultInjector
+import LabCore
+import MockOllama
+
+/// A whole lab.conf: the providers, how config host names reach them, the route,
+/// and the scenarios.
+public struct LabConfig {
+    public var file: String
+    public var seed: UInt64 = 42
+    public var timeScale: Double = 0.01
+    /// nil: the embedded gateway; else a real gateway's base URL.
+    public var gatewayURL: String?
+    public var edgeTimeoutMs = 30_000
+    public var providers: [ProviderConfig] = []
+    public var hosts: [String: HostMapping] = [:]
+    public var scenarios: [Scenario] = []
+
+    public func scenario(_ name: String) -> Scenario? { scenarios.first { $0.name == name } }
+}
+
+public struct ProviderConfig {
+    public var name: String
+    public var port: Int = 0
+    public var models: [ModelName] = [ModelName("llama3")!]
+    public var answers: [CannedAnswer] = []
+    public var pacing = Pacing.none
+    /// Rules always in force on this provider; a scenario's own rules for it come first.
+    public var faults: [FaultRule] = []
+}
+
+/// Where a host name used in a config leads.
+public enum HostMapping: Equatable {
+    case provider(String)
+    /// Nothing listens: connection refused.
+    case refused
+    /// The name does not resolve.
+    case dns
+    /// Connections are accepted and never answered.
+    case hang
+}
+
+public struct Scenario {
+    public var name: String
+    public var title: String
+    public var note: String?
+    public var line: Int?
+    /// The config as written (shown in reports) and as sent.
+    public var portkeyConfig: JSONValue
+    public var faults: [String: [FaultRule]] = [:]
+    public var requests: [ScenarioRequest] = []
+    public var concurrency = 1
+    /// Also send the first request with a plain single-provider config, to measure the overhead.
+    public var compareDirect = false
+    public var expect = Expectations()
+}
+
+public struct ScenarioRequest {
+    public var path = "/v1/chat/completions"
+    public var body: JSONValue
+    public var headers: [(String, String)] = []
+    public var stream: Bool { body["stream"]?.boolValue ?? false }
+    /// Retries the client itself makes (as the portkey and openai SDKs do) on 408/409/429/5xx and connection errors.
+    public var clientRetries = 0
+
+    /// What the console shows of the request: its last user message or input.
+    public var label: String {
+        if let messages = body["messages"]?.arrayValue, let last = messages.last(where: { $0["role"]?.stringValue == "user" }) {
+            return last["content"]?.stringValue ?? ""
+        }
+        return body["input"]?.stringValue ?? body["prompt"]?.stringValue ?? path
+    }
+}
+
+/// A bound on a count: exactly N, or between min and max.
+public struct CountBound: Equatable {
+    public var min: Int?
+    public var max: Int?
+
+    public func holds(_ n: Int) -> Bool { (min.map { n >= $0 } ?? true) && (max.map { n <= $0 } ?? true) }
+
+    public var description: String {
+        if let min, let max, min == max { return "\(min)" }
+        return [min.map { ">= \($0)" }, max.map { "<= \($0)" }].compactMap { $0 }.joined(separator: " and ")
+    }
+}
+
+public struct Expectations {
+    public var status: Int?
+    public var servedBy: String?
+    public var lastUsedOptionIndex: String?
+    public var retryAttemptCount: Int?
+    public var hits: [(String, CountBound)] = []
+    public var statuses: [(Int, CountBound)] = []
+    public var latencyMaxMs: Double?
+    public var latencyMinMs: Double?
+    public var bodyContains: String?
+    public var fallbackTriggered: Bool?
+    public var streamComplete: Bool?
+
+    public var isEmpty: Bool {
+        status == nil && servedBy == nil && lastUsedOptionIndex == nil && retryAttemptCount == nil && hits.isEmpty && statuses.isEmpty
+            && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil
+    }
+}

@@ -1,0 +1,313 @@
+import FaultInjector
+import Foundation
+import LabCore
+import MockOllama
+import LabHTTP
+import Gateway
+
+/// Reads lab.conf with `file:line` errors that say what was expected.
+public enum LabConfigParser {
+    public static func load(_ path: String) throws(ConfigError) -> LabConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, message: "cannot read the file (is the path right? --config picks another)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> LabConfig {
+        let doc = try YAMLDocument(text: text, file: file)
+        let r = Reader(doc: doc)
+        guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
+        try r.allowOnly("", ["seed", "time_scale", "gateway", "edge", "providers", "hosts", "scenarios"])
+        var config = LabConfig(file: file)
+        if let seed = doc.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
+        if let scale = doc.value["time_scale"] {
+            guard let d = scale.doubleValue, d > 0 else { throw r.fail("time_scale", "expected a number greater than 0 (1 is real time, 0.01 runs 100x faster), got \(scale)") }
+            config.timeScale = d
+        }
+        if let gateway = doc.value["gateway"] {
+            guard let s = gateway.stringValue else { throw r.fail("gateway", "expected embedded or a URL like http://127.0.0.1:8787") }
+            if s != "embedded" {
+                guard s.hasPrefix("http://"), URLPartsCheck.valid(s) else { throw r.fail("gateway", "expected embedded or an http:// URL of a running Portkey gateway, got \(s)") }
+                config.gatewayURL = s
+            }
+        }
+        if let edge = doc.value["edge"] {
+            try r.allowOnly("edge", ["timeout_ms"])
+            if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.int(t, "edge.timeout_ms", min: 1) }
+        }
+        guard case .object(let providers)? = doc.value["providers"], !providers.isEmpty else {
+            throw r.fail("providers", "expected at least one provider, e.g. providers: { primary: { models: [llama3] } }")
+        }
+        for (name, value) in providers { config.providers.append(try provider(name, value, r)) }
+        let names = Set(config.providers.map(\.name))
+        if let hosts = doc.value["hosts"] {
+            guard case .object(let members) = hosts else { throw r.fail("hosts", "expected a mapping of host names to providers") }
+            for (host, value) in members {
+                let path = "hosts.\(host)"
+                if let target = value.stringValue {
+                    guard names.contains(target) else { throw r.fail(path, "no provider named '\(target)' (providers: \(names.sorted().joined(separator: ", ")))") }
+                    config.hosts[host.lowercased()] = .provider(target)
+                } else if let how = value["unreachable"]?.stringValue {
+                    switch how {
+                    case "refused": config.hosts[host.lowercased()] = .refused
+                    case "dns": config.hosts[host.lowercased()] = .dns
+                    case "hang": config.hosts[host.lowercased()] = .hang
+                    default: throw r.fail(path + ".unreachable", "expected refused, dns or hang, got \(how)")
+                    }
+                } else {
+                    throw r.fail(path, "expected a provider name or { unreachable: refused | dns | hang }")
+                }
+            }
+        }
+        for name in names where config.hosts[name.lowercased()] == nil { config.hosts[name.lowercased()] = .provider(name) }
+        guard case .array(let scenarios)? = doc.value["scenarios"] else { throw r.fail("scenarios", "expected a list of scenarios") }
+        var seen = Set<String>()
+        for (i, value) in scenarios.enumerated() {
+            let s = try scenario(value, path: "scenarios[\(i)]", r, config: config, baseDirectory: (file as NSString).deletingLastPathComponent)
+            guard seen.insert(s.name).inserted else { throw r.fail("scenarios[\(i)].name", "another scenario is already named '\(s.name)'") }
+            config.scenarios.append(s)
+        }
+        return config
+    }
+
+    static func provider(_ name: String, _ value: JSONValue, _ r: Reader) throws(ConfigError) -> ProviderConfig {
+        let path = "providers.\(name)"
+        var p = ProviderConfig(name: name)
+        if value.isNull { return p }
+        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults"])
+        if let port = value["port"] {
+            p.port = try r.int(port, path + ".port", min: 0)
+            guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
+        }
+        if let models = value["models"] {
+            guard let items = models.arrayValue, !items.isEmpty else { throw r.fail(path + ".models", "expected a list of model names like [llama3]") }
+            p.models = []
+            for (i, item) in items.enumerated() {
+                guard let s = item.stringValue, let m = ModelName(s) else { throw r.fail("\(path).models[\(i)]", "not a valid Ollama model name: \(item)") }
+                p.models.append(m)
+            }
+        }
+        if let answers = value["answers"] {
+            guard case .object(let pairs) = answers else { throw r.fail(path + ".answers", "expected a mapping of prompt patterns to answers") }
+            for (pattern, answer) in pairs {
+                guard let text = answer.stringValue else { throw r.fail("\(path).answers.\(pattern)", "expected the answer text") }
+                guard (try? Regex(pattern)) != nil else { throw r.fail("\(path).answers.\(pattern)", "not a valid regular expression") }
+                p.answers.append(CannedAnswer(pattern: pattern, answer: text))
+            }
+        }
+        if let pacing = value["pacing"] {
+            try r.allowOnly(path + ".pacing", ["ttft_ms", "tokens_per_second"])
+            p.pacing = Pacing(timeToFirstTokenMs: try pacing["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".pacing.ttft_ms", min: 0) } ?? 0,
+                              tokensPerSecond: pacing["tokens_per_second"]?.doubleValue)
+        }
+        if let faults = value["faults"] { p.faults = try rules(faults, path: path + ".faults", r) }
+        return p
+    }
+
+    static func rules(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> [FaultRule] {
+        guard case .array(let items) = value else { throw r.fail(path, "expected a list of fault rules (each with match, when, fault)") }
+        var out: [FaultRule] = []
+        for (i, item) in items.enumerated() {
+            do {
+                out.append(try FaultRuleParser.parseRule(item, number: i + 1))
+            } catch {
+                throw r.fail("\(path)[\(i)]", error.message)
+            }
+        }
+        return out
+    }
+
+    static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String) throws(ConfigError) -> Scenario {
+        try r.allowOnly(path, ["name", "title", "note", "portkey_config", "portkey_config_file", "faults", "request", "requests",
+                               "repeat", "prompts", "concurrency", "compare_direct", "expect"])
+        guard let name = value["name"]?.stringValue, !name.isEmpty else { throw r.fail(path, "a scenario needs a name") }
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw r.fail(path + ".name", "use letters, digits, '-' and '_' only, got '\(name)'")
+        }
+        let portkeyConfig: JSONValue
+        if let inline = value["portkey_config"] {
+            portkeyConfig = inline
+        } else if let file = value["portkey_config_file"]?.stringValue {
+            let full = file.hasPrefix("/") ? file : (baseDirectory.isEmpty ? file : baseDirectory + "/" + file)
+            guard let data = FileManager.default.contents(atPath: full) else { throw r.fail(path + ".portkey_config_file", "cannot read \(full)") }
+            do {
+                portkeyConfig = try JSONParser.parse(Array(data))
+            } catch {
+                throw ConfigError(file: full, line: nil, message: "not valid JSON: \(error.message)")
+            }
+        } else {
+            throw r.fail(path, "scenario '\(name)' needs portkey_config (the Portkey config JSON) or portkey_config_file")
+        }
+        guard case .object = portkeyConfig else { throw r.fail(path + ".portkey_config", "expected a Portkey config object") }
+        do {
+            _ = try PortkeyConfigCheck.check(portkeyConfig)
+        } catch {
+            throw r.fail(path + ".portkey_config", "the gateway would refuse this config: \(error)")
+        }
+        for host in PortkeyConfigCheck.hosts(portkeyConfig) {
+            let key = host.host.lowercased()
+            if config.hosts[key] == nil, !["localhost", "127.0.0.1", "::1"].contains(key) {
+                throw r.fail(path + ".portkey_config", "custom_host '\(host.url)' uses host '\(host.host)', which hosts: does not map (add it under hosts:, to a provider or { unreachable: refused })")
+            }
+        }
+        var s = Scenario(name: name, title: value["title"]?.stringValue ?? name, note: value["note"]?.stringValue,
+                         line: r.doc.line(path), portkeyConfig: portkeyConfig)
+        if let faults = value["faults"] {
+            guard case .object(let members) = faults else { throw r.fail(path + ".faults", "expected a mapping of provider names to fault rules") }
+            for (provider, rules) in members {
+                guard config.providers.contains(where: { $0.name == provider }) else {
+                    throw r.fail("\(path).faults.\(provider)", "no provider named '\(provider)'")
+                }
+                s.faults[provider] = try Self.rules(rules, path: "\(path).faults.\(provider)", r)
+            }
+        }
+        var base = try request(value["request"] ?? .object([]), path: path + ".request", r)
+        if let list = value["requests"] {
+            guard case .array(let items) = list, !items.isEmpty else { throw r.fail(path + ".requests", "expected a list of requests") }
+            for (i, item) in items.enumerated() { s.requests.append(try request(item, path: "\(path).requests[\(i)]", r)) }
+        } else if let prompts = value["prompts"] {
+            guard case .array(let items) = prompts, !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) else {
+                throw r.fail(path + ".prompts", "expected a list of prompt strings")
+            }
+            let repeatCount = try value["repeat"].map { (v) throws(ConfigError) in try r.int(v, path + ".repeat", min: 1) } ?? items.count
+            for i in 0..<repeatCount {
+                var req = base
+                req.body = req.body.setting("messages", [["role": "user", "content": items[i % items.count]]])
+                s.requests.append(req)
+            }
+        } else {
+            let repeatCount = try value["repeat"].map { (v) throws(ConfigError) in try r.int(v, path + ".repeat", min: 1) } ?? 1
+            if base.body["messages"] == nil, base.path == "/v1/chat/completions" {
+                base.body = base.body.setting("messages", [["role": "user", "content": "What is the capital of France?"]])
+            }
+            s.requests = Array(repeating: base, count: repeatCount)
+        }
+        if let c = value["concurrency"] { s.concurrency = try r.int(c, path + ".concurrency", min: 1) }
+        s.compareDirect = value["compare_direct"]?.boolValue ?? false
+        if let e = value["expect"] { s.expect = try expectations(e, path: path + ".expect", r, config: config) }
+        return s
+    }
+
+    static func request(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> ScenarioRequest {
+        guard case .object(let members) = value else { throw r.fail(path, "expected a request body (model, messages, max_tokens, stream…)") }
+        var req = ScenarioRequest(body: .object([]))
+        var body: [(String, JSONValue)] = []
+        for (key, v) in members {
+            switch key {
+            case "path":
+                guard let p = v.stringValue, ["/v1/chat/completions", "/v1/embeddings", "/v1/completions"].contains(p) else {
+                    throw r.fail(path + ".path", "expected /v1/chat/completions, /v1/embeddings or /v1/completions")
+                }
+                req.path = p
+            case "headers":
+                guard case .object(let pairs) = v else { throw r.fail(path + ".headers", "expected a mapping of header names to values") }
+                req.headers = pairs.map { ($0.0, $0.1.stringValue ?? $0.1.compact) }
+            case "client_retries": req.clientRetries = try r.int(v, path + ".client_retries", min: 0)
+            case "stream":
+                guard v.boolValue != nil else { throw r.fail(path + ".stream", "expected true or false") }
+                body.append((key, v))
+            default: body.append((key, v))
+            }
+        }
+        if body.isEmpty == false || !members.isEmpty { req.body = .object(body) }
+        if req.body["model"] == nil { req.body = req.body.setting("model", "llama3") }
+        return req
+    }
+
+    static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> Expectations {
+        try r.allowOnly(path, ["status", "served_by", "last_used_option_index", "retry_attempt_count", "hits", "statuses", "latency_ms",
+                               "body_contains", "fallback_triggered", "stream_complete"])
+        var e = Expectations()
+        if let v = value["status"] { e.status = try r.int(v, path + ".status", min: 100) }
+        if let v = value["served_by"] {
+            guard let s = v.stringValue, s == "none" || config.providers.contains(where: { $0.name == s }) else {
+                throw r.fail(path + ".served_by", "expected a provider name (\(config.providers.map(\.name).joined(separator: ", "))) or none")
+            }
+            e.servedBy = s
+        }
+        if let v = value["last_used_option_index"] {
+            guard let s = v.stringValue, s.hasPrefix("config") else { throw r.fail(path + ".last_used_option_index", "expected a JSON path like config.targets[1]") }
+            e.lastUsedOptionIndex = s
+        }
+        if let v = value["retry_attempt_count"] { e.retryAttemptCount = try r.int(v, path + ".retry_attempt_count", min: -1) }
+        if let v = value["hits"] {
+            guard case .object(let members) = v else { throw r.fail(path + ".hits", "expected provider: count, e.g. { primary: 1, backup: 1 }") }
+            for (name, bound) in members {
+                guard config.providers.contains(where: { $0.name == name }) else { throw r.fail("\(path).hits.\(name)", "no provider named '\(name)'") }
+                e.hits.append((name, try countBound(bound, "\(path).hits.\(name)", r)))
+            }
+        }
+        if let v = value["statuses"] {
+            guard case .object(let members) = v else { throw r.fail(path + ".statuses", "expected status: count, e.g. { 200: 9, 503: 1 }") }
+            for (code, bound) in members {
+                guard let c = Int(code) else { throw r.fail("\(path).statuses.\(code)", "expected an HTTP status as the key") }
+                e.statuses.append((c, try countBound(bound, "\(path).statuses.\(code)", r)))
+            }
+        }
+        if let v = value["latency_ms"] {
+            try r.allowOnly(path + ".latency_ms", ["min", "max"])
+            e.latencyMinMs = v["min"]?.doubleValue
+            e.latencyMaxMs = v["max"]?.doubleValue
+        }
+        e.bodyContains = value["body_contains"]?.stringValue
+        e.fallbackTriggered = value["fallback_triggered"]?.boolValue
+        e.streamComplete = value["stream_complete"]?.boolValue
+        return e
+    }
+
+    static func countBound(_ v: JSONValue, _ path: String, _ r: Reader) throws(ConfigError) -> CountBound {
+        if let n = v.intValue { return CountBound(min: n, max: n) }
+        try r.allowOnly(path, ["min", "max"])
+        let b = CountBound(min: v["min"]?.intValue, max: v["max"]?.intValue)
+        guard b.min != nil || b.max != nil else { throw r.fail(path, "expected a count or { min: N, max: M }") }
+        return b
+    }
+
+    struct Reader {
+        let doc: YAMLDocument
+
+        func fail(_ path: String, _ message: String) -> ConfigError {
+            doc.error(at: path, path.isEmpty ? message : "\(path): \(message)")
+        }
+
+        func int(_ v: JSONValue, _ path: String, min: Int) throws(ConfigError) -> Int {
+            guard let i = v.intValue else { throw fail(path, "expected a whole number, got \(v)") }
+            guard i >= min else { throw fail(path, "expected at least \(min), got \(i)") }
+            return i
+        }
+
+        func allowOnly(_ path: String, _ keys: [String]) throws(ConfigError) {
+            let value = path.isEmpty ? doc.value : lookup(path)
+            guard case .object(let members)? = value else { return }
+            for (key, _) in members where !keys.contains(key) {
+                throw fail(path.isEmpty ? key : "\(path).\(key)", "unknown key (expected one of \(keys.joined(separator: ", ")))")
+            }
+        }
+
+        func lookup(_ path: String) -> JSONValue? {
+            var current: JSONValue? = doc.value
+            var token = ""
+            func step() {
+                guard !token.isEmpty else { return }
+                current = current?[token]
+                token = ""
+            }
+            var chars = path[...]
+            while let c = chars.popFirst() {
+                if c == "." { step() } else if c == "[" {
+                    step()
+                    let digits = chars.prefix { $0 != "]" }
+                    chars = chars.dropFirst(digits.count + 1)
+                    if let i = Int(digits), let items = current?.arrayValue, i < items.count { current = items[i] } else { current = nil }
+                } else { token.append(c) }
+            }
+            step()
+            return current
+        }
+    }
+}
+
+enum URLPartsCheck {
+    static func valid(_ url: String) -> Bool { URLParts(url) != nil }
+}

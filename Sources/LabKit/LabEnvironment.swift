@@ -1,0 +1,129 @@
+import FaultInjector
+import Gateway
+import LabCore
+import LabHTTP
+import MockOllama
+import ProviderHost
+
+/// Everything `lab run` and `lab serve` start on one loop: the mock providers, the
+/// gateway (embedded, or a real one by URL), and the edge route in front of it.
+public final class LabEnvironment {
+    public let loop: EventLoop
+    public let config: LabConfig
+    public let timeScale: Double
+    public private(set) var providers: [String: Provider] = [:]
+    public private(set) var gateway: PortkeyGateway?
+    public let gatewayURL: String
+    public let edge: EdgeRoute
+    /// Accepts connections and never answers: where `unreachable: hang` hosts lead.
+    let blackHole: HTTPServer
+    /// Where nothing listens: where `unreachable: refused` hosts lead.
+    let deadPort: Int
+
+    /// - Parameter gatewayOverride: a real gateway instead of the embedded one (the time scale is then 1).
+    public init(config: LabConfig, loop: EventLoop = EventLoop(), timeScale: Double? = nil, seed: UInt64? = nil, gatewayOverride: String? = nil) throws {
+        self.loop = loop
+        self.config = config
+        let external = gatewayOverride ?? config.gatewayURL
+        self.timeScale = external == nil ? (timeScale ?? config.timeScale) : 1
+        let seed = seed ?? config.seed
+        for p in config.providers {
+            let mock = try MockOllama(options: MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing))
+            providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port, timeScale: self.timeScale)
+        }
+        blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
+        let dead = try HTTPServer(loop: loop) { _, _ in }
+        deadPort = dead.port
+        dead.shutdown()
+        if let external {
+            self.gatewayURL = external
+        } else {
+            var options = GatewayOptions()
+            options.timeScale = self.timeScale
+            options.seed = seed
+            let routes = Self.routes(config: config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
+            options.resolveHost = { parts in
+                guard let port = routes[parts.host.lowercased()] else { return parts }
+                var p = parts
+                p.host = "127.0.0.1"
+                p.port = port
+                return p
+            }
+            options.unresolvable = Set(config.hosts.filter { $0.value == .dns }.map(\.key))
+            let g = try PortkeyGateway(loop: loop, options: options)
+            gateway = g
+            self.gatewayURL = g.url
+        }
+        guard let upstream = URLParts(gatewayURL) else { throw ConfigError(file: config.file, line: nil, message: "gateway URL \(gatewayURL) is not an http:// URL") }
+        edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs, timeScale: self.timeScale)
+    }
+
+    public var isEmbedded: Bool { gateway != nil }
+
+    /// Host name → loopback port, for every mapped host that has one.
+    static func routes(config: LabConfig, providers: [String: Int], deadPort: Int, hangPort: Int) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (host, mapping) in config.hosts {
+            switch mapping {
+            case .provider(let name): out[host] = providers[name]
+            case .refused: out[host] = deadPort
+            case .hang: out[host] = hangPort
+            case .dns: break
+            }
+        }
+        return out
+    }
+
+    /// The provider a config host name leads to.
+    public func provider(forHost host: String) -> String? {
+        if case .provider(let name)? = config.hosts[host.lowercased()] { return name }
+        return nil
+    }
+
+    /// Fresh state for a scenario: its rules (before each provider's standing rules),
+    /// empty journals, restarted counters and draws.
+    public func prepare(_ scenario: Scenario) {
+        for p in config.providers {
+            let provider = providers[p.name]!
+            provider.faults.replace((scenario.faults[p.name] ?? []) + p.faults)
+            provider.journal.clear()
+            provider.resetClock()
+            if !provider.isUp { try? provider.comeUp() }
+        }
+        gateway?.journal.clear()
+        gateway?.reseed(scenario.name)
+    }
+
+    /// The config as sent: unchanged for the embedded gateway, which resolves host names
+    /// itself; for a real gateway, host names become loopback addresses it can reach.
+    public func configToSend(_ config: JSONValue) -> JSONValue {
+        guard !isEmbedded else { return config }
+        let routes = Self.routes(config: self.config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
+        func rewrite(_ v: JSONValue) -> JSONValue {
+            guard case .object(var members) = v else { return v }
+            for i in members.indices {
+                let key = members[i].0
+                if key == "custom_host" || key == "customHost", let url = members[i].1.stringValue, let parts = URLParts(url) {
+                    let host = parts.host.lowercased()
+                    let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target
+                    if let port = routes[host] {
+                        members[i].1 = .string("http://127.0.0.1:\(port)\(suffix)")
+                    } else if self.config.hosts[host] == .dns {
+                        members[i].1 = .string("http://\(host).invalid:\(parts.port)\(suffix)")
+                    }
+                } else if key == "targets", let items = members[i].1.arrayValue {
+                    members[i].1 = .array(items.map(rewrite))
+                }
+            }
+            return .object(members)
+        }
+        return rewrite(config)
+    }
+
+    public func shutdown() {
+        edge.shutdown()
+        gateway?.shutdown()
+        blackHole.shutdown()
+        for p in providers.values { p.shutdown() }
+    }
+}

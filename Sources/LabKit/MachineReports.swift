@@ -1,0 +1,99 @@
+import Foundation
+import LabCore
+
+/// Reports for machines: the verdict JSON and JUnit XML that CI systems read.
+public enum MachineReports {
+    public static func json(_ results: [ScenarioResult], env: LabEnvironment, seed: UInt64) -> JSONValue {
+        let failed = results.filter { !$0.passed }.count
+        return .object([
+            ("lab", .object([("config", .string(env.config.file)), ("seed", .int(Int(seed))), ("time_scale", .double(env.timeScale)),
+                             ("gateway", .string(env.isEmbedded ? "embedded" : env.gatewayURL)), ("edge_timeout_ms", .int(env.config.edgeTimeoutMs))])),
+            ("summary", .object([("scenarios", .int(results.count)), ("passed", .int(results.count - failed)), ("failed", .int(failed))])),
+            ("scenarios", .array(results.map { r in
+                .object([
+                    ("name", .string(r.scenario.name)), ("title", .string(r.scenario.title)), ("passed", .bool(r.passed)),
+                    ("wall_ms", .double(round1(r.wallMs))),
+                    ("hits", .object(r.hits.map { ($0.0, .int($0.1)) })),
+                    ("verdicts", .array(r.verdicts.map { v in
+                        .object([("name", .string(v.name)), ("passed", .bool(v.passed)), ("expected", .string(v.expected)),
+                                 ("actual", .string(v.actual)), ("request", v.request.map(JSONValue.int) ?? .null)])
+                    })),
+                    ("requests", .array(r.requests.map(request))),
+                    ("direct", r.direct.map(request) ?? .null),
+                    ("gateway", .array(r.gatewayJournal.map(\.json))),
+                ])
+            })),
+        ])
+    }
+
+    static func request(_ o: RequestOutcome) -> JSONValue {
+        .object([
+            ("number", .int(o.number)), ("status", o.status.map(JSONValue.int) ?? .null),
+            ("client_error", o.clientError.map(JSONValue.string) ?? .null),
+            ("served_by", o.servedBy.map(JSONValue.string) ?? .null),
+            ("last_used_option_index", o.lastUsedOptionIndex.map(JSONValue.string) ?? .null),
+            ("retry_attempt_count", o.retryAttemptCount.map(JSONValue.int) ?? .null),
+            ("fallback_triggered", .bool(o.fallbackTriggered)), ("stream_complete", o.streamComplete.map(JSONValue.bool) ?? .null),
+            ("edge_timed_out", .bool(o.edgeTimedOut)), ("client_attempts", .int(o.clientAttempts)),
+            ("lab_ms", .double(round1(o.labMs))), ("wall_ms", .double(round1(o.wallMs))),
+        ])
+    }
+
+    static func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
+
+    public static func junit(_ results: [ScenarioResult], env: LabEnvironment) -> String {
+        let failed = results.filter { !$0.passed }.count
+        let total = results.map(\.wallMs).reduce(0, +) / 1000
+        var out = [#"<?xml version="1.0" encoding="UTF-8"?>"#,
+                   #"<testsuites name="lab" tests="\#(results.count)" failures="\#(failed)" errors="0" time="\#(seconds(total))">"#,
+                   #"  <testsuite name="\#(xml(env.config.file))" tests="\#(results.count)" failures="\#(failed)" errors="0" skipped="0" time="\#(seconds(total))">"#]
+        for r in results {
+            out.append(#"    <testcase classname="lab.scenarios" name="\#(xml(r.scenario.name))" time="\#(seconds(r.wallMs / 1000))">"#)
+            let failures = r.verdicts.filter { !$0.passed }
+            if !failures.isEmpty {
+                let message = failures.map { "\($0.name): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
+                out.append(#"      <failure message="\#(xml(message))" type="ExpectationFailed">\#(xml(failures.map { "\($0.name): expected \($0.expected), got \($0.actual)" }.joined(separator: "\n")))</failure>"#)
+            }
+            let story = r.requests.prefix(20).map { o in
+                "request \(o.number): \(o.status.map(String.init) ?? "no answer") served_by=\(o.servedBy ?? "none") index=\(o.lastUsedOptionIndex ?? "-") lab_ms=\(Int(o.labMs))"
+            }.joined(separator: "\n")
+            out.append("      <system-out>\(xml(r.scenario.title + "\n" + story))</system-out>")
+            out.append("    </testcase>")
+        }
+        out.append("  </testsuite>")
+        out.append("</testsuites>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
+
+    static func xml(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            default:
+                // XML 1.0 forbids most control characters.
+                if scalar.value < 0x20 { out += "?" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// Writes a report whole or not at all: a temporary file, then a rename.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try Data(text.utf8).write(to: tmp)
+        if rename(tmp.path, url.path) != 0 {
+            try? FileManager.default.removeItem(at: tmp)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Gateway
+import LabCore
+import LabHTTP
+
+/// One request of a scenario as the client saw it, plus what the lab knows of it.
+public struct RequestOutcome {
+    public var number: Int
+    public var label: String
+    public var stream: Bool
+    /// nil when the client got no HTTP answer at all.
+    public var status: Int?
+    public var clientError: String?
+    public var headers: HTTPHeaders
+    public var body: String
+    /// Lab milliseconds from sending to the end of the answer.
+    public var labMs: Double
+    public var wallMs: Double
+    public var lastUsedOptionIndex: String?
+    public var retryAttemptCount: Int?
+    /// The provider behind the target that answered; nil when no target did.
+    public var servedBy: String?
+    public var fallbackTriggered: Bool
+    /// A streamed answer that ended with `data: [DONE]`.
+    public var streamComplete: Bool?
+    /// The edge route answered 504 itself.
+    public var edgeTimedOut: Bool
+    /// Requests the client sent, its own retries included.
+    public var clientAttempts: Int
+
+    public var succeeded: Bool { status.map { (200...299).contains($0) } ?? false && streamComplete != false }
+
+    /// The answer's text, or its error message, for the console.
+    public var responseText: String {
+        if let e = clientError { return e }
+        guard let json = try? JSONParser.parse(body) else {
+            if stream {
+                let parts = body.components(separatedBy: "\n\n").compactMap { event -> String? in
+                    guard event.hasPrefix("data: {"), let j = try? JSONParser.parse(String(event.dropFirst(6))) else { return nil }
+                    return j["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue
+                }
+                return parts.joined()
+            }
+            return body
+        }
+        if let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue { return content }
+        if let message = json["error"]?["message"]?.stringValue { return message }
+        if let message = json["message"]?.stringValue { return message }
+        if json["data"] != nil { return "embedding" }
+        return json.compact
+    }
+}
+
+/// One expectation checked.
+public struct Verdict {
+    public var name: String
+    public var expected: String
+    public var actual: String
+    public var passed: Bool
+    /// The request it is about (1-based), or nil for the scenario as a whole.
+    public var request: Int?
+}
+
+public struct ScenarioResult {
+    public var scenario: Scenario
+    public var requests: [RequestOutcome]
+    public var direct: RequestOutcome?
+    public var hits: [(String, Int)]
+    public var verdicts: [Verdict]
+    public var gatewayJournal: [GatewayJournalEntry]
+    public var wallMs: Double
+
+    public var passed: Bool { verdicts.allSatisfy(\.passed) }
+}

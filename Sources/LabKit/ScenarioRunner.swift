@@ -1,0 +1,128 @@
+import Gateway
+import LabCore
+import LabHTTP
+
+/// Runs scenarios in a `LabEnvironment`: sends their requests through the edge route
+/// with the scenario's Portkey config and gathers what happened.
+public final class ScenarioRunner {
+    public let env: LabEnvironment
+    let client: HTTPClient
+    /// Called as requests finish: (done, total).
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(env: LabEnvironment) {
+        self.env = env
+        client = HTTPClient(loop: env.loop)
+    }
+
+    public func run(_ scenario: Scenario) -> ScenarioResult {
+        env.prepare(scenario)
+        let start = EventLoop.monotonicNs
+        let config = env.configToSend(scenario.portkeyConfig)
+        let header = config.javaScriptCompact
+        var outcomes = [RequestOutcome?](repeating: nil, count: scenario.requests.count)
+        var next = 0
+        var inFlight = 0
+        var done = 0
+        func launch() {
+            while inFlight < scenario.concurrency, next < scenario.requests.count {
+                let i = next
+                next += 1
+                inFlight += 1
+                send(scenario.requests[i], number: i + 1, headers: [("x-portkey-config", header)], scenario: scenario) { outcome in
+                    outcomes[i] = outcome
+                    inFlight -= 1
+                    done += 1
+                    self.progress?(done, scenario.requests.count)
+                    launch()
+                }
+            }
+        }
+        launch()
+        env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
+        let requests = outcomes.enumerated().map { i, o in
+            o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
+                                clientError: "the lab gave up waiting for an answer", headers: HTTPHeaders(), body: "", labMs: 0, wallMs: 0,
+                                lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
+                                streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
+        }
+        // Let providers finish recording what the gateway left behind (a hang the route gave up on).
+        env.loop.run(until: { false }, timeoutMs: 5)
+        let hits = env.config.providers.map { ($0.name, env.providers[$0.name]!.journal.entries.count) }
+        var direct: RequestOutcome?
+        if scenario.compareDirect, let first = scenario.requests.first, let host = ConfigPath.firstHost(scenario.portkeyConfig) {
+            var done = false
+            let sentHost = env.isEmbedded ? host : (ConfigPath.customHost(config, path: "config.targets[0]") ?? host)
+            send(first, number: 0, headers: [("x-portkey-provider", "ollama"), ("x-portkey-custom-host", sentHost)], scenario: scenario) { o in
+                direct = o
+                done = true
+            }
+            env.loop.run(until: { done }, timeoutMs: budgetMs(scenario))
+        }
+        return ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
+                              verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
+                              gatewayJournal: env.gateway?.journal.entries ?? [],
+                              wallMs: Double(EventLoop.monotonicNs - start) / 1e6)
+    }
+
+    /// A wall-clock cap far beyond anything a scenario should take: the edge timeout
+    /// bounds every answer, so this only catches a lab bug.
+    func budgetMs(_ scenario: Scenario) -> UInt64 {
+        let perRequest = Double(env.config.edgeTimeoutMs) * env.timeScale * 3 + 5_000
+        return UInt64(perRequest * Double(scenario.requests.count) / Double(scenario.concurrency)) + 10_000
+    }
+
+    static let clientRetryStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504]
+
+    private func send(_ request: ScenarioRequest, number: Int, headers extra: [(String, String)], scenario: Scenario,
+                      attempt: Int = 1, startNs: UInt64? = nil, _ done: @escaping (RequestOutcome) -> Void) {
+        let start = startNs ?? EventLoop.monotonicNs
+        var headers = HTTPHeaders(extra + request.headers)
+        headers.add("Content-Type", "application/json")
+        let upstream = URLParts(env.edge.url)!
+        let outgoing = ClientRequest(method: "POST", host: upstream.host, port: upstream.port, target: request.path,
+                                     headers: headers, body: Array(request.body.javaScriptCompact.utf8))
+        client.fetch(outgoing) { [self] result in
+            let status = try? result.get().status
+            let failed = status.map { Self.clientRetryStatuses.contains($0) } ?? true
+            if failed, attempt <= request.clientRetries {
+                // The SDKs wait about half a second before their retry.
+                env.loop.after(ms: UInt64(max(1, (500 * env.timeScale).rounded()))) { [self] in
+                    send(request, number: number, headers: extra, scenario: scenario, attempt: attempt + 1, startNs: start, done)
+                }
+                return
+            }
+            let wallMs = Double(EventLoop.monotonicNs - start) / 1e6
+            done(outcome(result, request: request, number: number, scenario: scenario, wallMs: wallMs, attempts: attempt))
+        }
+    }
+
+    private func outcome(_ result: Result<ClientResponse, HTTPClientError>, request: ScenarioRequest, number: Int, scenario: Scenario,
+                         wallMs: Double, attempts: Int) -> RequestOutcome {
+        var o = RequestOutcome(number: number, label: request.label, stream: request.stream, status: nil, clientError: nil,
+                               headers: HTTPHeaders(), body: "", labMs: wallMs / env.timeScale, wallMs: wallMs,
+                               lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
+                               streamComplete: nil, edgeTimedOut: false, clientAttempts: attempts)
+        switch result {
+        case .failure(let error):
+            o.clientError = "\(error)"
+            if request.stream { o.streamComplete = false }
+        case .success(let r):
+            o.status = r.status
+            o.headers = r.headers
+            o.body = r.text
+            o.lastUsedOptionIndex = r.headers["x-portkey-last-used-option-index"]
+            o.retryAttemptCount = r.headers["x-portkey-retry-attempt-count"].flatMap { Int($0) }
+            o.edgeTimedOut = r.status == 504 && r.text.contains("504 Gateway Time-out")
+            if request.stream, (200...299).contains(r.status) { o.streamComplete = r.text.hasSuffix("data: [DONE]\n\n") }
+            if let index = o.lastUsedOptionIndex {
+                let host = r.headers["x-portkey-custom-host"] ?? request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
+                    ?? ConfigPath.customHost(scenario.portkeyConfig, path: index)
+                if let host, let name = URLParts(host)?.host { o.servedBy = env.provider(forHost: name) }
+                o.fallbackTriggered = ConfigPath.fallbackTriggered(scenario.portkeyConfig, path: index)
+                if !(200...299).contains(r.status) { o.servedBy = nil }
+            }
+        }
+        return o
+    }
+}

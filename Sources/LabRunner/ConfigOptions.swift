@@ -1,0 +1,27 @@
+import ArgumentParser
+import LabKit
+
+/// `--config`, shared by the commands that read lab.conf.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The lab file to read.")
+    var path = "lab.conf"
+
+    /// Loads lab.conf, or prints where it is broken and exits 2.
+    func load() throws -> LabConfig {
+        do {
+            return try LabConfigParser.load(path)
+        } catch {
+            Console.err("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum Terminal {
+    static var colorOnStdout: Bool {
+        isatty(1) != 0 && getenv("NO_COLOR") == nil
+    }
+    static var isInteractive: Bool { isatty(1) != 0 }
+}
+
+import Glibc

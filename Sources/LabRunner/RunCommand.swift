@@ -1,0 +1,123 @@
+import ArgumentParser
+import Glibc
+import LabCore
+import LabKit
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run scenarios from lab.conf and check their expectations.",
+        discussion: """
+            Starts the mock providers, the gateway (embedded unless lab.conf or --gateway names a \
+            real one) and the edge route, sends each scenario's requests with its Portkey config, \
+            and prints what happened: the target that served, the hits on each provider, \
+            statuses, latencies and every expectation's verdict.
+
+            Exit status: 0 when every expectation held, 1 when one failed, 2 when lab.conf or \
+            the arguments are wrong.
+
+            Examples:
+              lab run                             # every scenario
+              lab run simple hang-without-timeout # just these
+              lab run --time-scale 1              # real timings (30 s route timeouts take 30 s)
+              lab run --junit reports/junit.xml --json reports/verdicts.json
+              lab run --gateway http://127.0.0.1:8787   # against a running Portkey gateway
+            """)
+
+    @OptionGroup var config: ConfigOptions
+
+    @Argument(help: "Scenarios to run (default: all). `lab list` shows them.")
+    var scenarios: [String] = []
+
+    @Option(help: "Seed for fault schedules, loadbalance draws and generated text (default: lab.conf's).")
+    var seed: UInt64?
+
+    @Option(name: .customLong("time-scale"), help: "Multiplies every lab-controlled duration (default: lab.conf's time_scale).")
+    var timeScale: Double?
+
+    @Option(help: "embedded, or the URL of a running Portkey gateway.")
+    var gateway: String?
+
+    @Option(help: "Write the verdicts as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write JUnit XML (for CI) to this file.")
+    var junit: String?
+
+    func validate() throws {
+        if let t = timeScale, t <= 0 { throw ValidationError("--time-scale must be greater than 0, got \(t)") }
+        if let g = gateway, g != "embedded", !g.hasPrefix("http://") {
+            throw ValidationError("--gateway takes embedded or an http:// URL, got \(g)")
+        }
+    }
+
+    func run() throws {
+        var lab = try config.load()
+        let selected: [Scenario]
+        if scenarios.isEmpty {
+            selected = lab.scenarios
+        } else {
+            var list: [Scenario] = []
+            for name in scenarios {
+                guard let s = lab.scenario(name) else {
+                    Console.err("error: no scenario named '\(name)' in \(lab.file). Known: \(lab.scenarios.map(\.name).joined(separator: ", "))")
+                    throw ExitCode(2)
+                }
+                list.append(s)
+            }
+            selected = list
+        }
+        if gateway == "embedded" { lab.gatewayURL = nil }
+        let external = gateway == "embedded" ? nil : (gateway ?? lab.gatewayURL)
+        if let external {
+            Console.out("Gateway: \(external) (a real gateway).")
+            Console.out("  Host names in the configs are rewritten to 127.0.0.1 ports, which a Portkey gateway accepts")
+            Console.out("  as custom_host without TRUSTED_CUSTOM_HOSTS; 'unreachable: dns' hosts become NAME.invalid.")
+            if timeScale.map({ $0 != 1 }) ?? (lab.timeScale != 1) {
+                Console.out("  The time scale cannot reach a real gateway's timers: running at 1.0 (real time).")
+            }
+        }
+        let env: LabEnvironment
+        do {
+            env = try LabEnvironment(config: lab, timeScale: timeScale, seed: seed, gatewayOverride: external)
+        } catch {
+            Console.err("error: cannot start the lab: \(error)")
+            throw ExitCode(1)
+        }
+        defer { env.shutdown() }
+        let report = ConsoleReport(color: Terminal.colorOnStdout)
+        let runner = ScenarioRunner(env: env)
+        var results: [ScenarioResult] = []
+        for (i, scenario) in selected.enumerated() {
+            let many = scenario.requests.count > 1
+            if many && Terminal.isInteractive {
+                runner.progress = { done, total in
+                    if done == total || done % max(1, total / 20) == 0 { Console.partial("\r  \(scenario.name): \(done)/\(total) requests") }
+                }
+            } else {
+                runner.progress = nil
+            }
+            let result = runner.run(scenario)
+            if many && Terminal.isInteractive { Console.partial("\r\u{1B}[2K") }
+            results.append(result)
+            Console.out(report.header(result, number: i + 1, env: env))
+            if scenario.requests.count > 1 { Console.out("\nSending \(scenario.requests.count) requests\(scenario.concurrency > 1 ? ", \(scenario.concurrency) at a time" : "")...") }
+            for o in result.requests.prefix(scenario.requests.count <= 10 ? 10 : 3) {
+                Console.out(report.requestLines(o, of: result.requests.count, expectedStatus: scenario.expect.status))
+            }
+            if scenario.requests.count > 10 { Console.out("\n  ... and \(scenario.requests.count - 3) more") }
+            if scenario.requests.count > 1 { Console.out(report.statistics(result)) }
+            Console.out(report.footer(result))
+        }
+        Console.out(report.summary(results, env: env))
+        let usedSeed = seed ?? lab.seed
+        do {
+            if let json { try MachineReports.writeAtomically(MachineReports.json(results, env: env, seed: usedSeed).pretty + "\n", to: json) }
+            if let junit { try MachineReports.writeAtomically(MachineReports.junit(results, env: env), to: junit) }
+        } catch {
+            Console.err("error: cannot write a report: \(error)")
+            throw ExitCode(1)
+        }
+        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Glibc
+import LabHTTP
+import LabKit
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Start the providers, gateway and edge route from lab.conf and keep them up until Ctrl-C.",
+        discussion: """
+            For exploring by hand: send requests to the edge (or the gateway) with your own \
+            x-portkey-config, change faults on a provider with PUT /__lab/faults, read what \
+            each saw at /__lab/journal. Config host names resolve as in lab.conf's hosts.
+            """)
+
+    @OptionGroup var config: ConfigOptions
+
+    @Option(name: .customLong("time-scale"), help: "Multiplies every lab-controlled duration (default 1: real time).")
+    var timeScale = 1.0
+
+    @Option(help: "embedded, or the URL of a running Portkey gateway.")
+    var gateway: String?
+
+    func run() throws {
+        let lab = try config.load()
+        let external = gateway == "embedded" ? nil : (gateway ?? lab.gatewayURL)
+        let env: LabEnvironment
+        do {
+            env = try LabEnvironment(config: lab, timeScale: timeScale, gatewayOverride: external)
+        } catch {
+            Console.err("error: cannot start the lab: \(error)")
+            throw ExitCode(1)
+        }
+        for p in lab.providers {
+            let provider = env.providers[p.name]!
+            provider.log = { Console.out("\(p.name): \($0)") }
+            Console.out("provider \(p.name): \(provider.url)  (faults: \(provider.url)/__lab/faults, journal: \(provider.url)/__lab/journal)")
+        }
+        Console.out("gateway: \(env.gatewayURL)\(env.isEmbedded ? " (embedded)" : "")")
+        Console.out("edge route: \(env.edge.url) (504 after \(lab.edgeTimeoutMs) ms)")
+        for (host, mapping) in lab.hosts.sorted(by: { $0.key < $1.key }) { Console.out("  host \(host) → \(ConsoleReport.describe(mapping))") }
+        Console.out("Ready. Ctrl-C stops.")
+        var signals: SignalWatcher?
+        signals = SignalWatcher(loop: env.loop, signals: [SIGINT, SIGTERM]) { signum in
+            Console.out("serve: stopping (signal \(signum))")
+            env.shutdown()
+            signals?.close()
+        }
+        env.loop.run()
+    }
+}
