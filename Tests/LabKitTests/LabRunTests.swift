@@ -1,0 +1,64 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import LabKit
+
+/// The default suite, in-process: every expectation holds, the same seed gives the
+/// same verdicts, and JUnit comes out well-formed.
+@Suite(.serialized) struct LabRunTests {
+    func runAll(seed: UInt64? = nil, only: [String]? = nil) throws -> (LabEnvironment, [ScenarioResult]) {
+        let config = try LabConfigParser.load(defaultLabConf)
+        let env = try LabEnvironment(config: config, seed: seed)
+        let runner = ScenarioRunner(env: env)
+        let scenarios = only.map { names in config.scenarios.filter { names.contains($0.name) } } ?? config.scenarios
+        return (env, scenarios.map(runner.run))
+    }
+
+    @Test func theDefaultSuitePasses() throws {
+        let (env, results) = try runAll()
+        defer { env.shutdown() }
+        for r in results where !r.passed {
+            Issue.record("\(r.scenario.name): \(r.verdicts.filter { !$0.passed }.map { "\($0.name) expected \($0.expected) got \($0.actual)" })")
+        }
+        #expect(results.count >= 24)
+    }
+
+    /// Durations differ between runs; everything else must not.
+    static func stripped(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .object(let members):
+            return .object(members.filter { key, _ in !key.hasSuffix("_ms") && !["lab", "wire"].contains(key) }.map { key, value in
+                if key == "verdicts", let items = value.arrayValue {
+                    return (key, .array(items.map { item in item["name"]?.stringValue?.hasPrefix("latency") == true ? item.setting("actual", "") : stripped(item) }))
+                }
+                return (key, stripped(value))
+            })
+        case .array(let items): return .array(items.map(stripped))
+        default: return v
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameVerdicts() throws {
+        let names = ["fallback-on-503", "loadbalance-weights", "flapping-provider", "quota-429", "retry-count-minus-one", "stream-cut", "conditional-metadata"]
+        let (env1, first) = try runAll(only: names)
+        let a = Self.stripped(MachineReports.json(first, env: env1, seed: 42))
+        env1.shutdown()
+        let (env2, second) = try runAll(only: names)
+        let b = Self.stripped(MachineReports.json(second, env: env2, seed: 42))
+        env2.shutdown()
+        #expect(a == b)
+        let (env3, third) = try runAll(seed: 43, only: ["loadbalance-weights"])
+        defer { env3.shutdown() }
+        let hitsA = first.first { $0.scenario.name == "loadbalance-weights" }!.hits.map(\.1)
+        #expect(hitsA != third[0].hits.map(\.1), "another seed should split the 100 requests differently")
+    }
+
+    @Test func junitIsWellFormed() throws {
+        let (env, results) = try runAll(only: ["simple", "all-fail"])
+        defer { env.shutdown() }
+        let xml = MachineReports.junit(results, env: env)
+        #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"lab\" tests=\"2\" failures=\"0\""))
+        #expect(xml.contains("<testcase classname=\"lab.scenarios\" name=\"all-fail\""))
+        #expect(MachineReports.xml("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    }
+}

@@ -1,0 +1,60 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import LabKit
+
+@Suite struct ConfigPathTests {
+    let config: JSONValue = try! JSONParser.parse(#"""
+        {"strategy":{"mode":"fallback"},"custom_host":"http://outer:1","targets":[
+          {"strategy":{"mode":"loadbalance"},"targets":[{"custom_host":"http://a:1"},{"custom_host":"http://b:1"}]},
+          {"provider":"ollama"}]}
+        """#)
+
+    @Test func indexesAndHosts() {
+        #expect(ConfigPath.indexes("config") == [])
+        #expect(ConfigPath.indexes("config.targets[0].targets[1]") == [0, 1])
+        #expect(ConfigPath.indexes("nope") == nil)
+        #expect(ConfigPath.customHost(config, path: "config.targets[0].targets[1]") == "http://b:1")
+        #expect(ConfigPath.customHost(config, path: "config.targets[1]") == "http://outer:1")
+        #expect(ConfigPath.firstHost(config) == "http://a:1")
+    }
+
+    @Test func fallbackTriggeredOnlyPastAFallbacksFirstTarget() {
+        #expect(!ConfigPath.fallbackTriggered(config, path: "config.targets[0].targets[1]"))
+        #expect(ConfigPath.fallbackTriggered(config, path: "config.targets[1]"))
+        #expect(!ConfigPath.fallbackTriggered(config, path: "config"))
+    }
+}
+
+@Suite struct ExpectationCheckTests {
+    func outcome(_ n: Int, status: Int?, servedBy: String? = nil, labMs: Double = 10) -> RequestOutcome {
+        RequestOutcome(number: n, label: "x", stream: false, status: status, clientError: status == nil ? "reset" : nil, headers: HTTPHeaders(),
+                       body: "{\"ok\":true}", labMs: labMs, wallMs: labMs, lastUsedOptionIndex: nil, retryAttemptCount: nil,
+                       servedBy: servedBy, fallbackTriggered: false, streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
+    }
+
+    @Test func verdictsSayWhatWasExpectedAndWhatHappened() {
+        var e = Expectations()
+        e.status = 200
+        e.servedBy = "backup"
+        e.hits = [("primary", CountBound(min: 1, max: 1))]
+        e.latencyMaxMs = 50
+        e.bodyContains = "ok"
+        let v = ExpectationCheck.verdicts(e, requests: [outcome(1, status: 200, servedBy: "primary", labMs: 80)], hits: [("primary", 2)])
+        #expect(v.map(\.name) == ["status", "served_by", "body_contains", "latency_ms.max", "hits.primary"])
+        #expect(v.map(\.passed) == [true, false, true, false, false])
+        #expect(v[1].expected == "backup" && v[1].actual == "primary")
+        #expect(v[4].actual == "2")
+    }
+
+    @Test func manyRequestsReportTheFirstThatDiffers() {
+        var e = Expectations()
+        e.status = 200
+        let v = ExpectationCheck.verdicts(e, requests: [outcome(1, status: 200), outcome(2, status: 503), outcome(3, status: nil)], hits: [])
+        #expect(!v[0].passed && v[0].request == 2)
+        #expect(v[0].actual == "2 of 3 differ; request 2 got 503")
+        var counts = Expectations()
+        counts.statuses = [(200, CountBound(min: 1, max: nil))]
+        #expect(ExpectationCheck.verdicts(counts, requests: [outcome(1, status: 200)], hits: []).first?.passed == true)
+    }
+}

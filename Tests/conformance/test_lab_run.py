@@ -1,0 +1,99 @@
+"""`lab run`, `lab check`, `lab list` and `lab serve` as a user and a CI job use them."""
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+
+import httpx
+
+from conftest import LAB, ROOT, LabProcess
+
+
+def lab(*args, cwd=ROOT, timeout=120):
+    return subprocess.run([LAB, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def test_default_suite_passes_and_writes_reports(tmp_path):
+    run = lab("run", "--json", str(tmp_path / "v.json"), "--junit", str(tmp_path / "junit.xml"), "--config", str(ROOT / "lab.conf"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    for title in ["TEST 1: Fallback Capability Demonstration", "TEST 2: All Providers Fail (Error Handling)",
+                  "TEST 3: Primary Succeeds (No Fallback Triggered)", "TEST 4: Stress Test (5 Requests - All Valid, No Fallback)"]:
+        assert title in run.stdout
+    assert "EXPECTED FAILURE" in run.stdout and "Fallback Config Overhead:" in run.stdout
+    assert "RESULTS SUMMARY" in run.stdout
+    verdicts = json.loads((tmp_path / "v.json").read_text())
+    assert verdicts["summary"]["failed"] == 0 and verdicts["summary"]["scenarios"] >= 24
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    assert suite.tag == "testsuites" and suite.get("failures") == "0"
+    assert len(suite.findall(".//testcase")) == verdicts["summary"]["scenarios"]
+    assert "\x1b[" not in run.stdout, "no colour when stdout is not a terminal"
+
+
+def test_a_wrong_expectation_exits_1_and_says_which(tmp_path):
+    conf = (ROOT / "lab.conf").read_text().replace(
+        'expect: { status: 200, served_by: backup, last_used_option_index: "config.targets[1]", fallback_triggered: true, hits: { primary: 1, backup: 1 } }',
+        'expect: { status: 200, served_by: primary, last_used_option_index: "config.targets[1]", fallback_triggered: true, hits: { primary: 1, backup: 1 } }')
+    assert "served_by: primary, last_used" in conf
+    (tmp_path / "configs").symlink_to(ROOT / "configs")
+    (tmp_path / "lab.conf").write_text(conf)
+    run = lab("run", "fallback-on-503", "--junit", "junit.xml", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "served_by: expected primary, got backup" in run.stdout
+    failure = ET.parse(tmp_path / "junit.xml").getroot().find(".//failure")
+    assert "served_by: expected primary, got backup" in failure.get("message")
+
+
+def test_a_broken_lab_conf_exits_2_with_file_and_line(tmp_path):
+    (tmp_path / "lab.conf").write_text("providers:\n  primary: {}\nscenarios:\n  - name: x\n    portkey_config: {\"provider\": \"ollama\"}\n    expect: { stauts: 200 }\n")
+    for command in ("run", "check", "list"):
+        run = lab(command, cwd=tmp_path)
+        assert run.returncode == 2, command
+        assert "lab.conf:6: scenarios[0].expect.stauts: unknown key" in run.stderr
+
+
+def test_unknown_scenario_is_a_usage_error():
+    run = lab("run", "no-such-scenario")
+    assert run.returncode == 2 and "no scenario named 'no-such-scenario'" in run.stderr
+
+
+def test_check_and_list():
+    check = lab("check")
+    assert check.returncode == 0 and "OK" in check.stdout
+    listing = lab("list")
+    assert listing.stdout.splitlines()[0].startswith("simple")
+
+
+FAST = ["simple", "all-fail", "fallback-on-503", "status-codes-mismatch", "refused-fallback", "reset-fallback",
+        "stream-cut", "loadbalance-in-fallback", "conditional-metadata", "flapping-provider", "quota-429",
+        "all-fail-different-statuses", "dns-failure", "broken-success"]
+
+
+def verdicts(path):
+    data = json.loads(path.read_text())
+    # Measured durations differ between runs; the verdicts themselves must not.
+    return {s["name"]: [(v["name"], v["passed"], "" if v["name"].startswith("latency") else v["actual"]) for v in s["verdicts"]]
+            for s in data["scenarios"]}
+
+
+def test_a_separate_lab_gateway_gives_the_same_verdicts(tmp_path):
+    embedded = lab("run", *FAST, "--json", str(tmp_path / "embedded.json"))
+    assert embedded.returncode == 0, embedded.stdout[-2000:]
+    gateway = LabProcess("gateway", "--port", "0")
+    try:
+        external = lab("run", *FAST, "--gateway", gateway.url, "--json", str(tmp_path / "external.json"))
+    finally:
+        assert gateway.stop() == 0
+    assert external.returncode == 0, external.stdout[-3000:]
+    assert "running at 1.0" in external.stdout
+    assert verdicts(tmp_path / "embedded.json") == verdicts(tmp_path / "external.json")
+
+
+def test_serve_keeps_the_lab_up(tmp_path):
+    serve = LabProcess("serve", ready=r"edge route: (http://\S+)")
+    try:
+        config = json.dumps({"provider": "ollama", "custom_host": "http://portkey-gateway-ollama:11434", "override_params": {"model": "llama3"}})
+        r = httpx.post(serve.url + "/v1/chat/completions", headers={"x-portkey-config": config},
+                       json={"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+        assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == "Paris."
+        assert r.headers["x-portkey-last-used-option-index"] == "config"
+    finally:
+        assert serve.stop() == 0
