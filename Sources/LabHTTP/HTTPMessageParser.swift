@@ -37,6 +37,8 @@ final class HTTPMessageParser {
     /// Returns false to stop parsing (a body over its limit).
     var onBody: (UnsafeRawBufferPointer) -> Bool = { _ in true }
     var onComplete: () -> Void = {}
+    /// The first byte of a message arrived.
+    var onBegin: () -> Void = {}
 
     init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -114,6 +116,7 @@ final class HTTPMessageParser {
             me.head = MessageHead()
             me.headerBytes = 0
             me.url.removeAll(keepingCapacity: true)
+            me.onBegin()
             return 0
         }
         s.pointee.on_url = { p, at, len in

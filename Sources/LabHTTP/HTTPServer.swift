@@ -4,6 +4,10 @@ public struct ServerLimits: Sendable {
     public var maxBodyBytes = 8 * 1024 * 1024
     /// Requests a connection may have waiting for their turn before reading pauses.
     public var maxPipelined = 32
+    /// From a request's first byte to the end of its headers; slower clients get 408.
+    public var headerTimeoutMs = 10_000
+    /// Open connections beyond this are closed at once, with a log line.
+    public var maxConnections = 20_000
 
     public init() {}
 }
@@ -27,6 +31,9 @@ public final class HTTPServer {
     public var errorScript: ((Int, String) -> WireScript)?
     /// Told about every request refused by the parser, for the journal.
     public var onRejected: ((Responder, Int) -> Void)?
+    /// Operational messages (connections refused over the limit).
+    public var onLog: ((String) -> Void)?
+    public private(set) var refusedConnections = 0
 
     public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, limits: ServerLimits = ServerLimits(), handler: @escaping Handler) throws {
         self.loop = loop
@@ -67,6 +74,12 @@ public final class HTTPServer {
     }
 
     private func accept(_ stream: TCPStream) {
+        guard connections.count < limits.maxConnections else {
+            refusedConnections += 1
+            onLog?("refusing a connection from \(stream.peerDescription): \(connections.count) open, the limit is \(limits.maxConnections)")
+            stream.reset()
+            return
+        }
         let connection = ServerConnection(server: self, stream: stream)
         let id = ObjectIdentifier(connection)
         connections[id] = connection

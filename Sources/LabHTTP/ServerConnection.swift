@@ -24,6 +24,8 @@ final class ServerConnection {
     private var waitTimer: Timer?
     private var hanging = false
     private var out: [UInt8] = []
+    /// Runs while a request's headers are arriving.
+    private var headerTimer: Timer?
 
     init(server: HTTPServer, stream: TCPStream) {
         self.server = server
@@ -34,7 +36,14 @@ final class ServerConnection {
 
     func start() {
         let maxBody = server.limits.maxBodyBytes
+        let headerTimeout = UInt64(server.limits.headerTimeoutMs)
+        parser.onBegin = { [unowned self] in
+            headerTimer?.close()
+            headerTimer = server.loop.after(ms: headerTimeout) { [weak self] in self?.headersTooSlow() }
+        }
         parser.onHead = { [unowned self] head in
+            headerTimer?.close()
+            headerTimer = nil
             parsedHead = head
             body.removeAll(keepingCapacity: true)
             if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
@@ -81,9 +90,14 @@ final class ServerConnection {
         pump()
     }
 
+    private func headersTooSlow() {
+        headerTimer = nil
+        guard !dead else { return }
+        reject(status: 408, text: "408 Request Timeout: the request headers took longer than \(server.limits.headerTimeoutMs) ms")
+    }
+
     /// Answers a request the parser refused, after the responses already owed, then closes.
     private func rejectUnparsable() {
-        stream.stopReading()
         let (status, text): (Int, String)
         switch parser.failure {
         case .headersTooLarge: (status, text) = (431, "431 Request Header Fields Too Large")
@@ -91,6 +105,13 @@ final class ServerConnection {
         case .invalid(_, let description): (status, text) = (400, "400 Bad Request: \(description)")
         case nil: return
         }
+        reject(status: status, text: text)
+    }
+
+    private func reject(status: Int, text: String) {
+        stream.stopReading()
+        headerTimer?.close()
+        headerTimer = nil
         let request = HTTPRequest(method: parsedHead.method.isEmpty ? "?" : parsedHead.method, target: parsedHead.url,
                                   headers: parsedHead.headers, keepAlive: false)
         let responder = Responder(request: request, peer: peer, connection: self)
@@ -235,6 +256,7 @@ final class ServerConnection {
     private func die(_ how: ResponseOutcome, reset: Bool) {
         guard !dead else { return }
         dead = true
+        headerTimer?.close()
         waitTimer?.close()
         waitTimer = nil
         let owed = queue
@@ -251,6 +273,7 @@ final class ServerConnection {
     private func peerGone() {
         guard !dead else { return }
         dead = true
+        headerTimer?.close()
         waitTimer?.close()
         waitTimer = nil
         let owed = queue

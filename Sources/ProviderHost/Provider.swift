@@ -24,6 +24,9 @@ public final class Provider {
         self.loop = loop
         self.mock = mock
         self.controlToken = controlToken
+        guard controlToken != nil || Self.isLoopbackAddress(host) else {
+            throw ControlAPIError.tokenRequired(host: host)
+        }
         faults = FaultInjector(rules: rules, seed: seed, provider: name)
         startNs = EventLoop.monotonicNs
         var handler: ((HTTPRequest, Responder) -> Void)?
@@ -57,6 +60,10 @@ public final class Provider {
             log(line)
         }
         responder.send(decision.script)
+    }
+
+    static func isLoopbackAddress(_ host: String) -> Bool {
+        host == "::1" || host.hasPrefix("127.") || host == "localhost"
     }
 
     static func model(of request: HTTPRequest) -> String? {
@@ -93,5 +100,16 @@ public final class Provider {
     public func shutdown() {
         upTimer?.close()
         http.shutdown()
+    }
+}
+
+public enum ControlAPIError: Error, CustomStringConvertible {
+    case tokenRequired(host: String)
+
+    public var description: String {
+        switch self {
+        case .tokenRequired(let host):
+            return "listening on \(host) would open the control API (/__lab/) beyond this machine; give --control-token TOKEN (clients then send x-lab-token), or listen on 127.0.0.1"
+        }
     }
 }

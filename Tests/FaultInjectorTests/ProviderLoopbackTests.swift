@@ -123,3 +123,22 @@ import MockOllama
         #expect(a != (try run(seed: 8)))
     }
 }
+
+@Suite struct ControlAPISafetyTests {
+    @Test func aNonLoopbackBindNeedsAToken() throws {
+        let loop = EventLoop()
+        #expect(throws: ControlAPIError.self) {
+            _ = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0")
+        }
+        let p = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "127.0.0.1", controlToken: "s3cret")
+        let client = HTTPClient(loop: loop)
+        func health(_ headers: HTTPHeaders) throws -> Int? {
+            var result: Result<ClientResponse, HTTPClientError>?
+            client.fetch(try ClientRequest(method: "GET", url: p.url + "/__lab/health", headers: headers)) { result = $0 }
+            loop.run(until: { result != nil }, timeoutMs: 2000)
+            return try? result?.get().status
+        }
+        #expect(try health([:]) == 401)
+        #expect(try health(["x-lab-token": "s3cret"]) == 200)
+    }
+}

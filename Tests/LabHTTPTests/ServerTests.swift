@@ -127,3 +127,41 @@ import Foundation
         #expect(try loop.fetch(client, ClientRequest(method: "GET", url: "\(server.url)/"))?.get().status == 200)
     }
 }
+
+@Suite struct ServerLimitTests {
+    @Test func slowHeadersGet408AndTheServerGoesOn() throws {
+        let loop = EventLoop()
+        var limits = ServerLimits()
+        limits.headerTimeoutMs = 50
+        let server = try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        loop.run(until: { raw.ended }, timeoutMs: 2000)
+        #expect(raw.text.hasPrefix("HTTP/1.1 408 Request Timeout"))
+        // An idle keep-alive connection is not a slow request.
+        let idle = RawClient(loop: loop, port: server.port)
+        loop.run(until: { false }, timeoutMs: 120)
+        idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { idle.text.contains("ok") }, timeoutMs: 2000)
+        #expect(idle.text.hasPrefix("HTTP/1.1 200 OK"))
+    }
+
+    @Test func connectionsOverTheLimitAreRefusedWithALogLine() throws {
+        let loop = EventLoop()
+        var limits = ServerLimits()
+        limits.maxConnections = 2
+        var logs: [String] = []
+        let server = try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+        server.onLog = { logs.append($0) }
+        let a = RawClient(loop: loop, port: server.port)
+        let b = RawClient(loop: loop, port: server.port)
+        let c = RawClient(loop: loop, port: server.port)
+        loop.run(until: { c.ended }, timeoutMs: 2000)
+        #expect(c.ended && server.refusedConnections == 1)
+        #expect(logs.first?.contains("the limit is 2") == true)
+        a.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { a.text.contains("ok") }, timeoutMs: 2000)
+        #expect(a.text.contains("ok"))
+        _ = b
+    }
+}
