@@ -46,7 +46,15 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     public var isEmpty: Bool { fields.isEmpty }
     public var count: Int { fields.count }
 
+    /// ASCII case-insensitive comparison, without allocating: header names are ASCII.
     static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        for (p, q) in zip(x, y) where p != q {
+            let lp = p >= 65 && p <= 90 ? p + 32 : p
+            let lq = q >= 65 && q <= 90 ? q + 32 : q
+            if lp != lq { return false }
+        }
+        return true
     }
 }

@@ -23,12 +23,14 @@ public struct HTTPRequest: Sendable {
 
     /// The path without the query, percent-decoding left to the router.
     public var path: String {
-        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
-        return target
+        let utf8 = target.utf8
+        guard let q = utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        return String(target[..<q])
     }
 
     public var query: String? {
-        guard let q = target.firstIndex(of: "?") else { return nil }
-        return String(target[target.index(after: q)...])
+        let utf8 = target.utf8
+        guard let q = utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return String(target[utf8.index(after: q)...])
     }
 }

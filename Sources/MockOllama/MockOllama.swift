@@ -44,6 +44,17 @@ public final class MockOllama {
         "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .openAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
     ]
 
+    /// The `model` (or legacy `name`) of the request being answered, once its body is parsed.
+    private var requestModel: String?
+
+    /// The answer to one request, and the model it asked for (read while parsing, so
+    /// callers need not parse the body again).
+    public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
+        requestModel = nil
+        let script = respond(to: request)
+        return (script, requestModel)
+    }
+
     /// The answer to one request, as a wire script.
     public func respond(to request: HTTPRequest) -> WireScript {
         now = clock()
@@ -72,6 +83,7 @@ public final class MockOllama {
         guard case .object = value else {
             return Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)")
         }
+        requestModel = value["model"]?.stringValue ?? value["name"]?.stringValue
         return body(value)
     }
 

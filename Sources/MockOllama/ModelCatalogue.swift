@@ -1,6 +1,10 @@
 /// The models a mock has, newest first, changed by pull, copy and delete.
 public final class ModelCatalogue {
-    public private(set) var models: [MockModel]
+    public private(set) var models: [MockModel] {
+        didSet { lookups = [:] }
+    }
+    /// Names as clients spell them → the model, so parsing a name happens once.
+    private var lookups: [String: Int] = [:]
 
     public init(_ names: [ModelName]) {
         var seen = Set<ModelName>()
@@ -9,8 +13,10 @@ public final class ModelCatalogue {
     }
 
     public func find(_ raw: String) -> MockModel? {
-        guard let name = ModelName(raw) else { return nil }
-        return models.first { $0.name == name }
+        if let i = lookups[raw] { return i >= 0 ? models[i] : nil }
+        let index = ModelName(raw).flatMap { name in models.firstIndex { $0.name == name } }
+        if lookups.count < 10_000 { lookups[raw] = index ?? -1 }
+        return index.map { models[$0] }
     }
 
     public func add(_ model: MockModel) {

@@ -14,11 +14,11 @@ public struct Reply: Equatable, Sendable {
 /// or a canned answer when a pattern matches.
 public struct ReplyGenerator {
     let seed: UInt64
-    let canned: [(regex: Regex<AnyRegexOutput>, answer: String)]
+    let canned: [(pattern: PromptPattern, answer: String)]
 
     public init(seed: UInt64, cannedAnswers: [CannedAnswer]) throws {
         self.seed = seed
-        canned = try cannedAnswers.map { (try Regex($0.pattern).ignoresCase(), $0.answer) }
+        canned = try cannedAnswers.map { (try PromptPattern($0.pattern), $0.answer) }
     }
 
     /// - Parameters:
@@ -28,7 +28,7 @@ public struct ReplyGenerator {
     public func reply(model: ModelName, conversation: String, lastUserText: String, requestSeed: Int? = nil,
                       maxTokens: Int? = nil, stop: [String] = []) -> Reply {
         var text: String
-        if let hit = canned.first(where: { (try? $0.regex.firstMatch(in: lastUserText)) != nil }) {
+        if let hit = canned.first(where: { $0.pattern.matches(lastUserText) }) {
             text = hit.answer
         } else {
             let seedValue = requestSeed.map { UInt64(bitPattern: Int64($0)) } ?? seed
@@ -76,21 +76,70 @@ public struct ReplyGenerator {
 /// Splits text into word tokens that keep their leading space, so joining them
 /// gives the text back. Counting prompts uses the same rule.
 public enum Tokenizer {
+    /// A token starts at a space or newline that follows a non-blank character.
     public static func tokens(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
         var tokens: [String] = []
-        var current = ""
-        for ch in text {
-            if ch == " " || ch == "\n", !current.isEmpty, current.contains(where: { $0 != " " && $0 != "\n" }) {
-                tokens.append(current)
-                current = ""
+        var start = 0
+        var sawWord = false
+        for (i, b) in bytes.enumerated() {
+            if b == 32 || b == 10 {
+                if sawWord {
+                    tokens.append(String(decoding: bytes[start..<i], as: UTF8.self))
+                    start = i
+                    sawWord = false
+                }
+            } else {
+                sawWord = true
             }
-            current.append(ch)
         }
-        if !current.isEmpty { tokens.append(current) }
+        if start < bytes.count { tokens.append(String(decoding: bytes[start...], as: UTF8.self)) }
         return tokens
     }
 
     public static func count(_ text: String) -> Int {
-        tokens(text).count
+        var count = 0
+        var sawWord = false
+        var any = false
+        for b in text.utf8 {
+            any = true
+            if b == 32 || b == 10 {
+                if sawWord { count += 1; sawWord = false }
+            } else {
+                sawWord = true
+            }
+        }
+        return any ? count + 1 : 0
+    }
+}
+
+/// A canned-answer pattern: a case-insensitive regular expression. Patterns with no
+/// regex syntax (most of them) are matched as plain text, which is much faster.
+struct PromptPattern {
+    private let literal: [UInt8]?
+    private let regex: Regex<AnyRegexOutput>?
+
+    init(_ pattern: String) throws {
+        let special = Set("\\^$.|?*+()[]{}")
+        if pattern.contains(where: { special.contains($0) }) || !pattern.utf8.allSatisfy({ $0 < 128 }) {
+            regex = try Regex(pattern).ignoresCase()
+            literal = nil
+        } else {
+            regex = nil
+            literal = Array(pattern.lowercased().utf8)
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        if let regex { return (try? regex.firstMatch(in: text)) != nil }
+        guard let needle = literal, !needle.isEmpty else { return true }
+        let hay = Array(text.utf8)
+        guard hay.count >= needle.count else { return false }
+        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+        outer: for i in 0...(hay.count - needle.count) {
+            for j in 0..<needle.count where lower(hay[i + j]) != needle[j] { continue outer }
+            return true
+        }
+        return false
     }
 }

@@ -16,7 +16,8 @@ extension Provider {
         switch (request.method, request.path) {
         case ("GET", "/__lab/health"):
             return Self.reply(200, ["status": "ok", "provider": .string(name), "listening": .bool(isUp),
-                                    "rules": .int(faults.rules.count), "requests": .int(journal.entries.count)])
+                                    "rules": .int(faults.rules.count), "requests": .int(journal.total),
+                                    "journal_dropped": .int(journal.dropped)])
         case ("GET", "/__lab/faults"):
             return Self.reply(200, .array(faults.rules.map(\.source)))
         case ("PUT", "/__lab/faults"):

@@ -69,15 +69,29 @@ public final class JournalEntry {
 }
 
 /// Every request a provider received, in arrival order, aborted ones included.
+/// It keeps the most recent `limit` entries so a long load run cannot exhaust memory;
+/// `dropped` says how many older ones were let go (their sequence numbers show the gap).
 public final class Journal {
     public private(set) var entries: [JournalEntry] = []
     private var nextSequence = 1
+    public let limit: Int
+    public private(set) var dropped = 0
 
-    public init() {}
+    public init(limit: Int = 100_000) {
+        self.limit = limit
+    }
+
+    /// Requests seen since the journal was last cleared, dropped ones included.
+    public var total: Int { nextSequence - 1 }
 
     func open(atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) -> JournalEntry {
         let entry = JournalEntry(sequence: nextSequence, atMs: atMs, request: request, model: model, decision: decision)
         nextSequence += 1
+        if entries.count >= limit {
+            let cut = max(1, limit / 10)
+            entries.removeFirst(cut)
+            dropped += cut
+        }
         entries.append(entry)
         return entry
     }
@@ -85,6 +99,7 @@ public final class Journal {
     public func clear() {
         entries = []
         nextSequence = 1
+        dropped = 0
     }
 
     public func json(timeScale: Double) -> JSONValue {

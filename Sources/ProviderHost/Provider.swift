@@ -47,8 +47,8 @@ public final class Provider {
             responder.send(control(request, peer: responder.peer))
             return
         }
-        let model = Self.model(of: request)
-        let decision = faults.decide(request, model: model, nowMs: nowMs, script: mock.respond(to: request))
+        let (script, model) = mock.answer(to: request)
+        let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
         let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
         responder.onFinish = { [weak self] responder in
             entry.status = responder.sentStatus
@@ -66,10 +66,6 @@ public final class Provider {
         host == "::1" || host.hasPrefix("127.") || host == "localhost"
     }
 
-    static func model(of request: HTTPRequest) -> String? {
-        guard request.body.first == UInt8(ascii: "{"), let body = try? JSONParser.parse(request.body) else { return nil }
-        return body["model"]?.stringValue ?? body["name"]?.stringValue
-    }
 
     /// Stops accepting connections (clients see "connection refused"); with `forMs`,
     /// comes back by itself after that much lab time.
