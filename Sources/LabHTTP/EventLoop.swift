@@ -11,6 +11,7 @@ public final class EventLoop {
     private var closing = false
 
     public init() {
+        lab_ignore_sigpipe()
         raw = .allocate(capacity: 1)
         uv_loop_init(raw)
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)

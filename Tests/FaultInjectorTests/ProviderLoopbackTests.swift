@@ -142,3 +142,14 @@ import MockOllama
         #expect(try health(["x-lab-token": "s3cret"]) == 200)
     }
 }
+
+@Suite struct JournalLimitTests {
+    @Test func keepsTheLatestEntriesAndCountsTheRest() {
+        let journal = Journal(limit: 10)
+        for _ in 0..<25 { _ = journal.open(atMs: 0, request: chatRequest, model: nil, decision: nil) }
+        #expect(journal.entries.count <= 10)
+        #expect(journal.total == 25)
+        #expect(journal.dropped + journal.entries.count == 25)
+        #expect(journal.entries.last?.sequence == 25)
+    }
+}

@@ -165,3 +165,24 @@ import Foundation
         _ = b
     }
 }
+
+@Suite struct PeerGoneTests {
+    /// A client that resets mid-stream ends the response as `clientGone` and frees the
+    /// connection. (SIGPIPE on such writes is covered by Tests/conformance/test_abort.py:
+    /// the test runner ignores SIGPIPE itself, so only a real process shows it.)
+    @Test func aClientResetMidStreamEndsTheResponse() throws {
+        let loop = EventLoop()
+        var outcome: ResponseOutcome?
+        let server = try HTTPServer(loop: loop) { _, r in
+            r.onFinish = { outcome = $0.outcome }
+            r.send([.head(status: 200, headers: [:])] + (0..<40).flatMap { _ in [WireStep.wait(ms: 5), .body(Array(repeating: 65, count: 4096))] } + [.end])
+        }
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { raw.text.contains("200 OK") }, timeoutMs: 2000)
+        raw.stream.reset()
+        loop.run(until: { outcome != nil }, timeoutMs: 3000)
+        #expect(outcome != nil)
+        #expect(server.openConnections == 0)
+    }
+}
