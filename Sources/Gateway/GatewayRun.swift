@@ -33,6 +33,11 @@ final class GatewayRun {
         cancelled = true
         exchange?.cancel()
         timer?.close()
+        for i in entry.attempts.indices where entry.attempts[i].endMs == nil {
+            entry.attempts[i].endMs = gateway.nowMs
+            entry.attempts[i].outcome = "abandoned: the client left"
+        }
+        if entry.endMs == nil { entry.endMs = gateway.nowMs }
     }
 
     func run(_ t: PortkeyTarget, path: String, inherited: Inherited, _ done: @escaping (UpstreamResult) -> Void) {

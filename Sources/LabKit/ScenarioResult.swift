@@ -26,6 +26,8 @@ public struct RequestOutcome {
     public var edgeTimedOut: Bool
     /// Requests the client sent, its own retries included.
     public var clientAttempts: Int
+    /// When it was sent, in lab milliseconds from the scenario's start.
+    public var startLabMs: Double = 0
 
     public var succeeded: Bool { status.map { (200...299).contains($0) } ?? false && streamComplete != false }
 
@@ -68,6 +70,7 @@ public struct ScenarioResult {
     public var verdicts: [Verdict]
     public var gatewayJournal: [GatewayJournalEntry]
     public var wallMs: Double
+    public var timeline: Timeline
 
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
 }

@@ -7,6 +7,7 @@ import LabHTTP
 public final class ScenarioRunner {
     public let env: LabEnvironment
     let client: HTTPClient
+    private var scenarioStartNs: UInt64 = 0
     /// Called as requests finish: (done, total).
     public var progress: ((Int, Int) -> Void)?
 
@@ -18,6 +19,8 @@ public final class ScenarioRunner {
     public func run(_ scenario: Scenario) -> ScenarioResult {
         env.prepare(scenario)
         let start = EventLoop.monotonicNs
+        scenarioStartNs = start
+        let origins = Timeline.Origins(edgeMs: env.edge.nowMs, gatewayMs: env.gateway?.nowMs)
         let config = env.configToSend(scenario.portkeyConfig)
         let header = config.javaScriptCompact
         var outcomes = [RequestOutcome?](repeating: nil, count: scenario.requests.count)
@@ -59,10 +62,14 @@ public final class ScenarioRunner {
             }
             env.loop.run(until: { done }, timeoutMs: budgetMs(scenario))
         }
+        let timeline = Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
+                                      edge: env.edge.records.filter { $0.atMs >= origins.edgeMs }, gateway: env.gateway?.journal.entries ?? [],
+                                      providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
+                                      origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs, timeScale: env.timeScale)
         return ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
                               verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
                               gatewayJournal: env.gateway?.journal.entries ?? [],
-                              wallMs: Double(EventLoop.monotonicNs - start) / 1e6)
+                              wallMs: Double(EventLoop.monotonicNs - start) / 1e6, timeline: timeline)
     }
 
     /// A wall-clock cap far beyond anything a scenario should take: the edge timeout
@@ -103,6 +110,7 @@ public final class ScenarioRunner {
                                headers: HTTPHeaders(), body: "", labMs: wallMs / env.timeScale, wallMs: wallMs,
                                lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                streamComplete: nil, edgeTimedOut: false, clientAttempts: attempts)
+        o.startLabMs = max(0, Double(EventLoop.monotonicNs - scenarioStartNs) / 1e6 / env.timeScale - o.labMs)
         switch result {
         case .failure(let error):
             o.clientError = "\(error)"

@@ -21,6 +21,7 @@ struct RunCommand: ParsableCommand {
               lab run simple hang-without-timeout # just these
               lab run --time-scale 1              # real timings (30 s route timeouts take 30 s)
               lab run --junit reports/junit.xml --json reports/verdicts.json
+              lab run --html reports/lab.html     # a timeline of every scenario
               lab run --gateway http://127.0.0.1:8787   # against a running Portkey gateway
             """)
 
@@ -43,6 +44,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Write JUnit XML (for CI) to this file.")
     var junit: String?
+
+    @Option(help: "Write a self-contained HTML report with a timeline per scenario to this file.")
+    var html: String?
 
     func validate() throws {
         if let t = timeScale, t <= 0 { throw ValidationError("--time-scale must be greater than 0, got \(t)") }
@@ -114,6 +118,7 @@ struct RunCommand: ParsableCommand {
         do {
             if let json { try MachineReports.writeAtomically(MachineReports.json(results, env: env, seed: usedSeed).pretty + "\n", to: json) }
             if let junit { try MachineReports.writeAtomically(MachineReports.junit(results, env: env), to: junit) }
+            if let html { try MachineReports.writeAtomically(HTMLReport.render(results, env: env), to: html) }
         } catch {
             Console.err("error: cannot write a report: \(error)")
             throw ExitCode(1)

@@ -51,7 +51,7 @@ public final class JournalEntry {
         return .object(members)
     }
 
-    static func name(_ outcome: ResponseOutcome?) -> String {
+    public static func name(_ outcome: ResponseOutcome?) -> String {
         switch outcome {
         case nil: return "in_flight"
         case .completed?: return "completed"

@@ -1,0 +1,88 @@
+import Gateway
+import LabHTTP
+import ProviderHost
+
+/// Where the time of a scenario went, lane by lane (client, edge route, gateway, each
+/// provider), in lab milliseconds from the scenario's start. Built from the runner's
+/// outcomes and the components' journals; drawn by `HTMLReport`.
+public struct Timeline {
+    public enum Kind: String, Sendable {
+        case ok, error, network, timeout, truncated, wait, pending
+    }
+
+    public struct Bar: Sendable {
+        public var lane: String
+        public var startMs: Double
+        public var endMs: Double
+        public var kind: Kind
+        public var label: String
+    }
+
+    public var lanes: [String]
+    public var bars: [Bar]
+    /// Where the edge route gives up on the first request, in the same time base.
+    public var edgeTimeoutAtMs: Double?
+    public var endMs: Double {
+        max(bars.map(\.endMs).max() ?? 0, 1)
+    }
+
+    /// The lab time each component's clock read when the scenario started.
+    struct Origins {
+        var edgeMs: Double
+        var gatewayMs: Double?
+    }
+
+    static func kind(status: Int?) -> Kind {
+        guard let status else { return .network }
+        return (200...299).contains(status) ? .ok : (status == 408 || status == 504 ? .timeout : .error)
+    }
+
+    static func build(requests: [RequestOutcome], starts: [Double], edge: [EdgeRoute.Record], gateway: [GatewayJournalEntry],
+                      providers: [(String, Journal)], origins: Origins, edgeTimeoutMs: Int, timeScale: Double) -> Timeline {
+        var bars: [Bar] = []
+        for (o, start) in zip(requests, starts) {
+            let kind: Kind = o.edgeTimedOut ? .timeout : o.streamComplete == false ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
+            bars.append(Bar(lane: "client", startMs: start, endMs: start + o.labMs, kind: kind,
+                            label: "request \(o.number): \(o.status.map(String.init) ?? (o.clientError ?? "no answer"))\(o.servedBy.map { " from \($0)" } ?? "")"))
+        }
+        for r in edge {
+            let start = r.atMs - origins.edgeMs
+            bars.append(Bar(lane: "edge route", startMs: start, endMs: (r.endMs ?? r.atMs) - origins.edgeMs,
+                            kind: r.timedOut ? .timeout : Self.kind(status: r.status),
+                            label: r.timedOut ? "gave up after \(edgeTimeoutMs) ms: 504" : "\(r.status.map(String.init) ?? "?") passed through"))
+        }
+        if let g0 = origins.gatewayMs {
+            for entry in gateway {
+                for a in entry.attempts {
+                    let kind: Kind
+                    switch a.outcome {
+                    case "refused", "reset", "dns failure", "closed before a response", "closed mid-body", "connect timeout": kind = .network
+                    case let s where s.hasPrefix("408") || s.hasPrefix("abandoned"): kind = .timeout
+                    default: kind = a.status.map { Self.kind(status: $0) } ?? .pending
+                    }
+                    bars.append(Bar(lane: "gateway", startMs: a.startMs - g0, endMs: (a.endMs ?? entry.endMs ?? a.startMs) - g0,
+                                    kind: entry.truncated && a.outcome == "stream started" ? .truncated : kind,
+                                    label: "\(a.target): \(a.outcome)"))
+                }
+                for w in entry.waits {
+                    bars.append(Bar(lane: "gateway", startMs: w.atMs - g0, endMs: w.atMs - g0 + Double(w.ms), kind: .wait,
+                                    label: "\(w.reason) \(w.ms) ms before retrying \(w.target)"))
+                }
+            }
+        }
+        for (name, journal) in providers {
+            for e in journal.entries {
+                let last = (e.steps.last?.atMs ?? 0) / timeScale
+                let kind: Kind
+                if e.truncated { kind = .truncated }
+                else if e.status == nil { kind = e.outcome == .clientGone ? .timeout : .network }
+                else { kind = Self.kind(status: e.status) }
+                let what = e.status.map(String.init) ?? (e.outcome == .clientGone ? "no answer (client left)" : "connection \(JournalEntry.name(e.outcome))")
+                bars.append(Bar(lane: name, startMs: e.atMs, endMs: e.atMs + last, kind: kind,
+                                label: "\(e.method) \(e.path): \(what)\(e.ruleName.map { " (rule \($0))" } ?? "")"))
+            }
+        }
+        let edgeAt = starts.first.map { $0 + Double(edgeTimeoutMs) }
+        return Timeline(lanes: ["client", "edge route", "gateway"] + providers.map(\.0), bars: bars, edgeTimeoutAtMs: edgeAt)
+    }
+}

@@ -1,0 +1,34 @@
+import Testing
+import LabCore
+@testable import LabKit
+
+@Suite(.serialized) struct HTMLReportTests {
+    @Test func oneTimelinePerScenarioWithEveryLaneAndTheEdgeLine() throws {
+        let config = try LabConfigParser.load(defaultLabConf)
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let runner = ScenarioRunner(env: env)
+        let results = ["hang-without-timeout", "retry-count-minus-one", "loadbalance-weights"].map { runner.run(config.scenario($0)!) }
+        let html = HTMLReport.render(results, env: env)
+        #expect(html.components(separatedBy: "<svg class=\"timeline\"").count - 1 == 3)
+        #expect(!html.contains("http://") || !html.contains("src=\"http"), "no network fetches")
+        for lane in ["client", "edge route", "gateway", "primary", "backup", "third"] { #expect(html.contains(">\(lane)</text>")) }
+        // The hang: the route's timeout is drawn, and the gateway's abandoned attempt is a timeout bar.
+        let hang = results[0].timeline
+        #expect(hang.edgeTimeoutAtMs != nil && HTMLReport.svg(hang).contains("class=\"edge\""))
+        #expect(hang.bars.contains { $0.lane == "gateway" && $0.kind == .timeout && $0.endMs - $0.startMs > 20_000 })
+        #expect(hang.bars.contains { $0.lane == "edge route" && $0.kind == .timeout })
+        // Retries: three attempts on the primary and two backoff waits of 1 s and 2 s.
+        let retries = results[1].timeline
+        #expect(retries.bars.filter { $0.lane == "primary" }.count == 3)
+        #expect(retries.bars.filter { $0.kind == .wait }.map { Int($0.endMs - $0.startMs) } == [1000, 2000])
+        // A hundred requests still make one chart with a hundred client bars.
+        #expect(results[2].timeline.bars.filter { $0.lane == "client" }.count == 100)
+    }
+
+    @Test func ticksAreRoundNumbers() {
+        #expect(HTMLReport.ticks(31_000) == [0, 10000, 20000, 30000])
+        #expect(HTMLReport.ticks(2_400) == [0, 500, 1000, 1500, 2000])
+        #expect(HTMLReport.ticks(120).first == 0)
+    }
+}
