@@ -30,6 +30,9 @@ public final class PortkeyGateway {
     private let startNs = EventLoop.monotonicNs
     /// Requests being routed right now.
     public private(set) var inFlight = 0
+    /// Configs already read, by the header values they came from: clients send the
+    /// same config with every request, so it is parsed and checked once.
+    private var intakeCache: [String: PortkeyTarget] = [:]
 
     static let providers: Set<String> = ["openai", "anthropic", "azure-openai", "cohere", "google", "vertex-ai", "bedrock", "groq",
                                          "mistral-ai", "together-ai", "perplexity-ai", "deepseek", "fireworks-ai", "ollama", "huggingface"]
@@ -83,10 +86,18 @@ public final class PortkeyGateway {
         }
         let entry = journal.open(atMs: nowMs, path: request.path)
         let target: PortkeyTarget
-        do {
-            target = try Self.intake(request.headers, policy: options.hostPolicy)
-        } catch {
-            return reply(error.response, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+        let cacheKey = [request.headers["x-portkey-config"], request.headers["x-portkey-provider"], request.headers["x-portkey-custom-host"]]
+            .map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
+        if let cached = intakeCache[cacheKey] {
+            target = cached
+        } else {
+            do {
+                target = try Self.intake(request.headers, policy: options.hostPolicy)
+            } catch {
+                return reply(error.response, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+            }
+            if intakeCache.count >= 256 { intakeCache.removeAll() }
+            intakeCache[cacheKey] = target
         }
         let body = (try? JSONParser.parse(request.body)) ?? .object([])
         let metadata = request.headers["x-portkey-metadata"].flatMap { try? JSONParser.parse($0) } ?? .object([])

@@ -94,9 +94,10 @@ import LabHTTP
     }
 
     @Test func requestTimeoutDoesNotCoverAStartedStream() throws {
-        let h = try Harness(faults: ["primary": #"[{"fault":{"pacing":{"token_ms":100}}}]"#])
+        // Headers come with the first token at once; the eight tokens take 2.1 s, far past the 1 s timeout.
+        let h = try Harness(faults: ["primary": #"[{"fault":{"pacing":{"token_ms":300}}}]"#])
         let body = #"{"model":"llama3","stream":true,"max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#
-        let a = try h.send(config: target("primary", #""request_timeout":300"#), body: body)
+        let a = try h.send(config: target("primary", #""request_timeout":1000"#), body: body)
         #expect(a.status == 200 && a.text.hasSuffix("data: [DONE]\n\n"))
     }
 
