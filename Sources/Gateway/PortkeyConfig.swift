@@ -39,15 +39,17 @@ public struct PortkeyTarget: Sendable {
 /// Values a target takes from its parents (`tryTargetsRecursively`): override_params
 /// merged (child wins); retry and cache from the child, else the parent; custom_host,
 /// request_timeout and forward_headers inherited. Credentials are not.
-struct Inherited: Sendable {
-    var overrideParams: [(String, JSONValue)] = []
-    var retry: PortkeyTarget.Retry?
-    var cache: JSONValue?
-    var customHost: String?
-    var requestTimeoutMs: Int?
-    var forwardHeaders: [String]?
+public struct Inherited: Sendable {
+    public var overrideParams: [(String, JSONValue)] = []
+    public var retry: PortkeyTarget.Retry?
+    public var cache: JSONValue?
+    public var customHost: String?
+    public var requestTimeoutMs: Int?
+    public var forwardHeaders: [String]?
 
-    func entering(_ t: PortkeyTarget) -> Inherited {
+    public init() {}
+
+    public func entering(_ t: PortkeyTarget) -> Inherited {
         var next = self
         if let params = t.overrideParams {
             for (key, value) in params {

@@ -65,7 +65,12 @@ public final class PortkeyGateway {
     /// Restarts the loadbalance draws from the seed and `key` (a scenario's name), so a
     /// scenario draws the same whether it runs alone or after others.
     public func reseed(_ key: String) {
-        random = SeededRandom(seed: options.seed, key: "gateway-loadbalance\u{1}" + key)
+        random = Self.loadbalanceRandom(seed: options.seed, scenario: key)
+    }
+
+    /// The generator a scenario's loadbalance draws come from (also what `lab explain` predicts with).
+    public static func loadbalanceRandom(seed: UInt64, scenario: String) -> SeededRandom {
+        SeededRandom(seed: seed, key: "gateway-loadbalance\u{1}" + scenario)
     }
 
     public func shutdown() {
@@ -201,6 +206,20 @@ public enum PortkeyConfigCheck {
         } catch {
             throw Refusal(body: "\(error.status) \(error.body.compact)")
         }
+    }
+
+    /// Reads a config into its target tree, as the gateway does.
+    public static func parse(_ config: JSONValue) throws(Refusal) -> PortkeyTarget {
+        do {
+            return try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: CustomHostPolicy(trusted: hosts(config).map(\.host)))
+        } catch {
+            throw Refusal(body: "\(error.status) \(error.body.compact)")
+        }
+    }
+
+    /// What the ollama provider sends upstream for a chat request: the path and the body.
+    public static func upstreamChat(_ body: JSONValue, overrides: [(String, JSONValue)]) -> (path: String, body: JSONValue) {
+        (OllamaProvider.path(.chat), OllamaProvider.chatBody(OllamaProvider.params(body, overrides: overrides)))
     }
 
     /// Every `custom_host` in the config tree, with its host name.

@@ -1,36 +1,36 @@
 /// The retry handler's decisions (`retryHandler.ts`), pure: which outcomes are
 /// retried, how long to wait, and what the retry-count header says.
-struct RetryPolicy: Equatable {
-    static let defaultCodes = [429, 500, 502, 503, 504]
+public struct RetryPolicy: Equatable, Sendable {
+    public static let defaultCodes = [429, 500, 502, 503, 504]
     /// The whole Retry-After budget of one target.
-    static let retryAfterBudgetMs = 60_000
+    public static let retryAfterBudgetMs = 60_000
 
-    var attempts: Int
-    var codes: [Int]
-    var useRetryAfterHeader: Bool
+    public var attempts: Int
+    public var codes: [Int]
+    public var useRetryAfterHeader: Bool
 
-    init(_ retry: PortkeyTarget.Retry?) {
+    public init(_ retry: PortkeyTarget.Retry?) {
         attempts = retry?.attempts ?? 0
         codes = retry?.onStatusCodes ?? (attempts > 0 ? Self.defaultCodes : [])
         useRetryAfterHeader = retry?.useRetryAfterHeader ?? false
     }
 
     /// Only 200–204 end the retries as a success.
-    static func isSuccess(_ status: Int) -> Bool { (200...204).contains(status) }
+    public static func isSuccess(_ status: Int) -> Bool { (200...204).contains(status) }
 
     /// Network errors are always retried; statuses only when listed.
-    func isRetryable(status: Int, networkError: Bool) -> Bool {
+    public func isRetryable(status: Int, networkError: Bool) -> Bool {
         networkError || codes.contains(status)
     }
 
     /// Exponential backoff before retry `n` (1-based): 1 s, 2 s, 4 s… with no jitter.
-    static func backoffMs(beforeRetry n: Int) -> Int {
+    public static func backoffMs(beforeRetry n: Int) -> Int {
         1000 << max(0, n - 1)
     }
 
     /// The Retry-After wait a 429 asks for, in ms: `retry-after-ms`, then
     /// `x-ms-retry-after-ms`, then `retry-after` (whole seconds; a date does not count).
-    static func retryAfterMs(_ header: (String) -> String?) -> Int? {
+    public static func retryAfterMs(_ header: (String) -> String?) -> Int? {
         if let v = header("retry-after-ms").flatMap(Double.init), v >= 0 { return Int(v) }
         if let v = header("x-ms-retry-after-ms").flatMap(Double.init), v >= 0 { return Int(v) }
         if let v = header("retry-after").flatMap(Int.init), v >= 0 { return v * 1000 }
@@ -39,7 +39,7 @@ struct RetryPolicy: Equatable {
 
     /// The count header: retries made, or -1 when the tries ran out on a retryable
     /// status (or Retry-After cut them short).
-    static func countHeader(retries: Int, exhaustedOnRetryableStatus: Bool) -> Int {
+    public static func countHeader(retries: Int, exhaustedOnRetryableStatus: Bool) -> Int {
         exhaustedOnRetryableStatus ? -1 : retries
     }
 }

@@ -2,18 +2,22 @@ import LabCore
 
 /// The fallback loop's stop rule (`handlerUtils.ts`): stop on a gateway exception;
 /// with `on_status_codes`, stop when the status is not listed; without, stop on 2xx.
-enum FallbackRule {
+public enum FallbackRule {
     static func stops(_ result: UpstreamResult, onStatusCodes: [Int]?) -> Bool {
-        if result.gatewayException { return true }
-        if let codes = onStatusCodes { return !codes.contains(result.status) }
-        return result.ok
+        stops(status: result.status, gatewayException: result.gatewayException, onStatusCodes: onStatusCodes)
+    }
+
+    public static func stops(status: Int, gatewayException: Bool, onStatusCodes: [Int]?) -> Bool {
+        if gatewayException { return true }
+        if let codes = onStatusCodes { return !codes.contains(status) }
+        return (200...299).contains(status)
     }
 }
 
 /// Loadbalance: weights (missing = 1, 0 never chosen) over the lab's seeded draw.
-enum LoadBalancer {
+public enum LoadBalancer {
     /// The index chosen for a draw `u` in [0, 1), or nil when every weight is 0.
-    static func pick(weights: [Double?], draw u: Double) -> Int? {
+    public static func pick(weights: [Double?], draw u: Double) -> Int? {
         let w = weights.map { $0 ?? 1 }
         let total = w.reduce(0, +)
         guard total > 0 else { return nil }
@@ -28,14 +32,20 @@ enum LoadBalancer {
 
 /// Conditional routing (`conditionalRouter.ts`): queries over `metadata.*`,
 /// `params.*` and `url.pathname`, first match wins, then `default`.
-enum ConditionalRouter {
-    struct Context {
-        var metadata: JSONValue
-        var params: JSONValue
-        var pathname: String
+public enum ConditionalRouter {
+    public struct Context {
+        public var metadata: JSONValue
+        public var params: JSONValue
+        public var pathname: String
+
+        public init(metadata: JSONValue, params: JSONValue, pathname: String) {
+            self.metadata = metadata
+            self.params = params
+            self.pathname = pathname
+        }
     }
 
-    static func route(_ conditions: [PortkeyTarget.Condition], default fallback: String?, _ context: Context) -> String? {
+    public static func route(_ conditions: [PortkeyTarget.Condition], default fallback: String?, _ context: Context) -> String? {
         for c in conditions where evaluate(c.query, context) { return c.then }
         return fallback
     }

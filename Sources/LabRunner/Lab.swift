@@ -15,5 +15,5 @@ struct Lab: ParsableCommand {
             Run the embedded Portkey-compatible gateway alone:
               lab gateway --port 8787
             """,
-        subcommands: [RunCommand.self, ListCommand.self, CheckCommand.self, ServeCommand.self, MockCommand.self, GatewayCommand.self])
+        subcommands: [RunCommand.self, ListCommand.self, CheckCommand.self, ExplainCommand.self, ServeCommand.self, MockCommand.self, GatewayCommand.self])
 }

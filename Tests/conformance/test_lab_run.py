@@ -97,3 +97,11 @@ def test_serve_keeps_the_lab_up(tmp_path):
         assert r.headers["x-portkey-last-used-option-index"] == "config"
     finally:
         assert serve.stop() == 0
+
+
+def test_explain_predicts_then_compares():
+    run = lab("explain", "retries-past-the-edge")
+    assert run.returncode == 0, run.stdout
+    assert "worst case ≥ 31.0 s > route timeout 30.0 s: the client will see 504" in run.stdout
+    assert "DIFFERS" not in run.stdout
+    assert lab("explain", "nope").returncode == 2
