@@ -162,6 +162,13 @@ final class HTTPMessageParser {
         return s
     }()
 
+    /// The request line as far as it was read, for answering a request refused mid-way.
+    var partialRequestLine: (method: String, url: String) {
+        // Until the URL starts, the parser's method field means nothing (0 reads as DELETE).
+        guard !url.isEmpty else { return ("?", "") }
+        return (String(cString: http_method_str(http_method(rawValue: parser.pointee.method))), String(decoding: url, as: UTF8.self))
+    }
+
     /// Keep-alive as decided at the end of the last message.
     var lastKeepAlive: Bool { head.keepAlive }
 }

@@ -112,8 +112,10 @@ final class ServerConnection {
         stream.stopReading()
         headerTimer?.close()
         headerTimer = nil
-        let request = HTTPRequest(method: parsedHead.method.isEmpty ? "?" : parsedHead.method, target: parsedHead.url,
-                                  headers: parsedHead.headers, keepAlive: false)
+        // The head may never have completed (headers too large or too slow): use what was read.
+        let line = parser.inMessage ? parser.partialRequestLine : (parsedHead.method, parsedHead.url)
+        let request = HTTPRequest(method: line.0.isEmpty ? "?" : line.0, target: line.1,
+                                  headers: parser.inMessage ? HTTPHeaders() : parsedHead.headers, keepAlive: false)
         let responder = Responder(request: request, peer: peer, connection: self)
         queue.append(responder)
         let script = server.errorScript?(status, text) ?? WireScript.respond(status: status, contentType: "text/plain; charset=utf-8", body: text)

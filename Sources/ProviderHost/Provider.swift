@@ -33,6 +33,15 @@ public final class Provider {
         http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
         http.timeScale = timeScale
         handler = { [unowned self] request, responder in handle(request, responder) }
+        // Requests the parser refused (431, 413, 408, 400) are journaled too: nothing a client sent goes unrecorded.
+        http.onRejected = { [unowned self] responder, _ in
+            let entry = journal.open(atMs: nowMs, request: responder.request, model: nil, decision: nil)
+            responder.onFinish = { responder in
+                entry.status = responder.sentStatus
+                entry.outcome = responder.outcome
+                entry.steps = responder.executed
+            }
+        }
     }
 
     public var url: String { http.url }

@@ -153,3 +153,20 @@ import MockOllama
         #expect(journal.entries.last?.sequence == 25)
     }
 }
+
+@Suite struct JournalCompletenessTests {
+    @Test func refusedAndAbortedRequestsAreJournaled() throws {
+        let loop = EventLoop()
+        let p = try Provider(name: "p", loop: loop, mock: try MockOllama(), rules: try rules(#"[{"match":{"path":"/api/generate"},"fault":{"hang":true}}]"#))
+        let client = HTTPClient(loop: loop)
+        // A request whose headers are too large, one the client abandons, and a normal one.
+        var done = 0
+        client.fetch(try ClientRequest(method: "GET", url: p.url + "/api/tags", headers: ["X-Big": String(repeating: "a", count: 70_000)])) { _ in done += 1 }
+        client.fetch(try ClientRequest(method: "POST", url: p.url + "/api/generate", body: Array(#"{"model":"llama3","prompt":"x"}"#.utf8)),
+                     timeouts: ClientTimeouts(responseMs: 50)) { _ in done += 1 }
+        client.fetch(try ClientRequest(method: "GET", url: p.url + "/api/version")) { _ in done += 1 }
+        loop.run(until: { done == 3 && p.journal.entries.count == 3 && p.journal.entries.allSatisfy { $0.outcome != nil } }, timeoutMs: 3000)
+        let seen = p.journal.entries.map { "\($0.path) \($0.status.map(String.init) ?? "-") \(JournalEntry.name($0.outcome))" }.sorted()
+        #expect(seen == ["/api/generate - client_gone", "/api/tags 431 completed", "/api/version 200 completed"])
+    }
+}
