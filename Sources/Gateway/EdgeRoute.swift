@@ -48,11 +48,29 @@ public final class EdgeRoute {
         client.closeIdle()
     }
 
+    private func update(_ position: Int, _ change: (inout Record) -> Void) {
+        let i = position - firstIndex
+        guard i >= 0, i < records.count else { return }
+        change(&records[i])
+    }
+
     static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"]
 
+    /// Records kept: the most recent ones (older ones go, ten percent at a time).
+    public var recordLimit = 100_000
+    private var sequence = 0
+    private var firstIndex = 0
+
     private func forward(_ request: HTTPRequest, _ responder: Responder) {
-        let index = records.count
-        records.append(Record(sequence: index + 1, atMs: nowMs, path: request.path))
+        if records.count >= recordLimit {
+            let cut = max(1, recordLimit / 10)
+            records.removeFirst(cut)
+            firstIndex += cut
+        }
+        sequence += 1
+        records.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
+        // Where this request's record is, wherever trimming moves it.
+        let position = firstIndex + records.count - 1
         var headers = HTTPHeaders()
         for field in request.headers where !Self.hopByHop.contains(field.name.lowercased()) { headers.add(field.name, field.value) }
         let outgoing = ClientRequest(method: request.method, host: upstream.host, port: upstream.port, target: request.target,
@@ -66,13 +84,16 @@ public final class EdgeRoute {
             timer = loop.after(ms: scaledTimeout) { [weak self] in
                 guard let self else { return }
                 exchange.cancel()
-                records[index].endMs = nowMs
+                let now = nowMs
+                update(position) { $0.endMs = now }
                 if answered {
                     // Silence mid-body: the router drops the connection.
                     responder.send(.close)
                 } else {
-                    records[index].status = 504
-                    records[index].timedOut = true
+                    update(position) {
+                        $0.status = 504
+                        $0.timedOut = true
+                    }
                     responder.send(WireScript.respond(status: 504, headers: ["Content-Type": "text/html", "Cache-Control": "no-cache"],
                                                       body: Array(Self.timeoutPage.utf8)))
                 }
@@ -85,7 +106,7 @@ public final class EdgeRoute {
         }
         exchange.onHead = { [weak self] head in
             answered = true
-            self?.records[index].status = head.status
+            self?.update(position) { $0.status = head.status }
             arm()
             var h = HTTPHeaders()
             for field in head.headers where !Self.hopByHop.contains(field.name.lowercased()) { h.add(field.name, field.value) }
@@ -97,17 +118,20 @@ public final class EdgeRoute {
         }
         exchange.onEnd = { [weak self] in
             timer?.close()
-            self?.records[index].endMs = self?.nowMs
+            guard let self else { return }
+            let now = nowMs
+            update(position) { $0.endMs = now }
             responder.send(.end)
         }
         exchange.onError = { [weak self] _ in
             timer?.close()
             guard let self else { return }
-            records[index].endMs = nowMs
+            let now = nowMs
+            update(position) { $0.endMs = now }
             if answered {
                 responder.send(.close)
             } else {
-                records[index].status = 502
+                update(position) { $0.status = 502 }
                 responder.send(WireScript.respond(status: 502, headers: ["Content-Type": "text/html", "Cache-Control": "no-cache"],
                                                   body: Array(Self.badGatewayPage.utf8)))
             }
