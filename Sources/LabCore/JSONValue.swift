@@ -20,9 +20,15 @@ public enum JSONValue: Equatable, Sendable {
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
-            guard a.count == b.count else { return false }
-            for (key, value) in a where b.first(where: { $0.0 == key })?.1 != value { return false }
-            return true
+            // Key order does not matter; a repeated key means its last value, as in
+            // JavaScript's JSON.parse and Go's decoder.
+            if a.count == b.count, zip(a, b).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }) { return true }
+            func effective(_ members: [(String, JSONValue)]) -> [String: JSONValue] {
+                var out: [String: JSONValue] = [:]
+                for (key, value) in members { out[key] = value }
+                return out
+            }
+            return effective(a) == effective(b)
         default: return false
         }
     }

@@ -85,3 +85,16 @@ import Testing
         #expect(JSONValue.object([("h", .string("<b>&</b>\n"))]).javaScriptCompact == #"{"h":"<b>&</b>\n"}"#)
     }
 }
+
+@Suite struct JSONFuzzRegressionTests {
+    /// Found by fuzz/FuzzJSON.swift: objects with a repeated key did not equal themselves
+    /// after a round trip.
+    @Test func repeatedKeysMeanTheLastValue() throws {
+        let text = #"{"":[2,2,true],"":[1,2,true],"b":{}}"#
+        let value = try JSONParser.parse(text)
+        #expect(try JSONParser.parse(value.compactBytes) == value)
+        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#) == (try JSONParser.parse(#"{"a":2}"#)))
+        #expect(try JSONParser.parse(#"{"a":1,"b":2}"#) == (try JSONParser.parse(#"{"b":2,"a":1}"#)))
+        #expect(try JSONParser.parse(#"{"a":1}"#) != (try JSONParser.parse(#"{"a":2}"#)))
+    }
+}

@@ -1,0 +1,37 @@
+// libFuzzer target: the HTTP request path — http_parser feeding the server's message
+// parser, then the mock and the fault injector answering whatever request came out.
+@testable import LabHTTP
+import LabCore
+import MockOllama
+import FaultInjector
+
+nonisolated(unsafe) let mock = try! MockOllama(options: MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!]))
+nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.parse(try! JSONParser.parse(#"""
+    [{"match":{"path":"/api/*"},"when":{"every":3},"fault":{"stream":{"cut_after_chunks":1,"then":"close"}}},
+     {"when":{"probability":0.3},"fault":{"status":503,"delay_ms":5}},
+     {"match":{"model":"llama3"},"when":{"every":5},"fault":{"stream":{"malformed_chunk":1}}}]
+    """#)), seed: 1)
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: 64 * 1024)
+    var head = MessageHead()
+    var body: [UInt8] = []
+    var requests: [HTTPRequest] = []
+    parser.onHead = { head = $0; body = []; return false }
+    parser.onBody = { chunk in
+        guard body.count + chunk.count <= 1 << 20 else { return false }
+        body.append(contentsOf: chunk)
+        return true
+    }
+    parser.onComplete = { [unowned parser] in
+        requests.append(HTTPRequest(method: head.method, target: head.url, headers: head.headers, body: body, keepAlive: parser.lastKeepAlive))
+    }
+    _ = parser.feed(UnsafeRawBufferPointer(start: start, count: count))
+    _ = parser.partialRequestLine
+    for request in requests {
+        let (script, model) = mock.answer(to: request)
+        _ = injector.decide(request, model: model, nowMs: 0, script: script)
+    }
+    return 0
+}

@@ -1,0 +1,16 @@
+// libFuzzer target: Portkey config intake and validation, as from an x-portkey-config header.
+import LabCore
+import LabHTTP
+import Gateway
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPortkeyConfig(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let text = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+    if let value = try? JSONParser.parse(text) {
+        _ = try? PortkeyConfigCheck.check(value)
+        _ = try? PortkeyConfigCheck.parse(value)
+        _ = PortkeyConfigCheck.hosts(value)
+    }
+    _ = CustomHostPolicy().allows(text)
+    return 0
+}
