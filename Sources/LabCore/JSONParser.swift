@@ -223,7 +223,11 @@ public struct JSONParser {
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
-        return .double(Double(text) ?? 0)
+        // Go's decoder refuses numbers a float64 cannot hold rather than making them infinite.
+        guard let d = Double(text), d.isFinite else {
+            throw JSONSyntaxError(message: "json: cannot unmarshal number \(text) into Go value of type float64", offset: start)
+        }
+        return .double(d)
     }
 
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }

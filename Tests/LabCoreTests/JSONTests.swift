@@ -97,4 +97,12 @@ import Testing
         #expect(try JSONParser.parse(#"{"a":1,"b":2}"#) == (try JSONParser.parse(#"{"b":2,"a":1}"#)))
         #expect(try JSONParser.parse(#"{"a":1}"#) != (try JSONParser.parse(#"{"a":2}"#)))
     }
+
+    /// Found by fuzz/FuzzJSON.swift: a number too large for a double became infinity,
+    /// which JSON cannot write back.
+    @Test func numbersOutOfRangeAreRefused() {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("88888888e188888881") }
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("[-1e400]") }
+        #expect((try? JSONParser.parse("1e308")) == .double(1e308))
+    }
 }
