@@ -177,17 +177,19 @@ public final class PortkeyGateway {
             entry?.clientGone = true
             stream.cancel()
         }
-        stream.sink = { [weak self] event in
+        stream.sink = { [weak self, unowned stream] event in
             switch event {
             case .data(let bytes): responder.send(.body(bytes))
             case .end:
                 entry.endMs = self?.nowMs
                 responder.send(.end)
+                stream.sink = nil
             case .failed:
                 // A stream that broke after it started cannot fall back: it simply ends.
                 entry.truncated = true
                 entry.endMs = self?.nowMs
                 responder.send(.end)
+                stream.sink = nil
             }
         }
     }

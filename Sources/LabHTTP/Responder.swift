@@ -60,10 +60,12 @@ public final class Responder {
         guard outcome == nil else { return }
         outcome = how
         pending = []
+        // Dropped whatever the outcome: a handler's closure often holds what holds this
+        // responder (a proxied stream), and keeping it would keep both alive forever.
+        let gone = onClientGone
+        onClientGone = nil
         if how == .clientGone {
             record(.clientGone)
-            let gone = onClientGone
-            onClientGone = nil
             gone?()
         }
         let done = onFinish
