@@ -12,6 +12,8 @@ public struct GatewayOptions {
     public var resolveHost: ((URLParts) -> URLParts)?
     /// Host names that do not resolve (the lab's `unreachable: dns`).
     public var unresolvable: Set<String> = []
+    /// Requests the journal keeps (the latest ones).
+    public var journalLimit = 100_000
 
     public init() {}
 }
@@ -22,7 +24,7 @@ public struct GatewayOptions {
 /// `x-portkey-*` headers.
 public final class PortkeyGateway {
     public let http: HTTPServer
-    public let journal = GatewayJournal()
+    public let journal: GatewayJournal
     public let options: GatewayOptions
     let loop: EventLoop
     let client: HTTPClient
@@ -40,6 +42,7 @@ public final class PortkeyGateway {
     public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, options: GatewayOptions = GatewayOptions()) throws {
         self.loop = loop
         self.options = options
+        journal = GatewayJournal(limit: options.journalLimit)
         client = HTTPClient(loop: loop)
         random = SeededRandom(seed: options.seed, key: "gateway-loadbalance")
         var handler: ((HTTPRequest, Responder) -> Void)?

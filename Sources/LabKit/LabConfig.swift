@@ -11,6 +11,8 @@ public struct LabConfig {
     /// nil: the embedded gateway; else a real gateway's base URL.
     public var gatewayURL: String?
     public var edgeTimeoutMs = 30_000
+    /// Requests each journal keeps (providers, gateway, edge route): the latest ones.
+    public var journalLimit = 100_000
     public var providers: [ProviderConfig] = []
     public var hosts: [String: HostMapping] = [:]
     public var scenarios: [Scenario] = []

@@ -18,7 +18,7 @@ public enum LabConfigParser {
         let doc = try YAMLDocument(text: text, file: file)
         let r = Reader(doc: doc)
         guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
-        try r.allowOnly("", ["seed", "time_scale", "gateway", "edge", "providers", "hosts", "scenarios"])
+        try r.allowOnly("", ["seed", "time_scale", "gateway", "edge", "journal_limit", "providers", "hosts", "scenarios"])
         var config = LabConfig(file: file)
         if let seed = doc.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
         if let scale = doc.value["time_scale"] {
@@ -32,6 +32,7 @@ public enum LabConfigParser {
                 config.gatewayURL = s
             }
         }
+        if let limit = doc.value["journal_limit"] { config.journalLimit = try r.int(limit, "journal_limit", min: 100) }
         if let edge = doc.value["edge"] {
             try r.allowOnly("edge", ["timeout_ms"])
             if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.int(t, "edge.timeout_ms", min: 1) }

@@ -29,7 +29,8 @@ public final class LabEnvironment {
         let seed = seed ?? config.seed
         for p in config.providers {
             let mock = try MockOllama(options: MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing))
-            providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port, timeScale: self.timeScale)
+            providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
+                                             timeScale: self.timeScale, journalLimit: config.journalLimit)
         }
         blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
         let dead = try HTTPServer(loop: loop) { _, _ in }
@@ -50,12 +51,14 @@ public final class LabEnvironment {
                 return p
             }
             options.unresolvable = Set(config.hosts.filter { $0.value == .dns }.map(\.key))
+            options.journalLimit = config.journalLimit
             let g = try PortkeyGateway(loop: loop, options: options)
             gateway = g
             self.gatewayURL = g.url
         }
         guard let upstream = URLParts(gatewayURL) else { throw ConfigError(file: config.file, line: nil, message: "gateway URL \(gatewayURL) is not an http:// URL") }
         edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs, timeScale: self.timeScale)
+        edge.recordLimit = config.journalLimit
     }
 
     public var isEmbedded: Bool { gateway != nil }

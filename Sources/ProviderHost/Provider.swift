@@ -9,7 +9,7 @@ public final class Provider {
     public let name: String
     public let mock: MockOllama
     public let faults: FaultInjector
-    public let journal = Journal()
+    public let journal: Journal
     public let http: HTTPServer
     let loop: EventLoop
     let controlToken: String?
@@ -19,8 +19,10 @@ public final class Provider {
     public var log: ((String) -> Void)?
 
     public init(name: String, loop: EventLoop, mock: MockOllama, rules: [FaultRule] = [], seed: UInt64 = 0,
-                host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1, controlToken: String? = nil) throws {
+                host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1, controlToken: String? = nil,
+                journalLimit: Int = 100_000) throws {
         self.name = name
+        journal = Journal(limit: journalLimit)
         self.loop = loop
         self.mock = mock
         self.controlToken = controlToken
