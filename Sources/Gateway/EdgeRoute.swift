@@ -19,7 +19,8 @@ public final class EdgeRoute {
     public let http: HTTPServer
     public let upstream: URLParts
     public let timeoutMs: Int
-    public private(set) var records: [Record] = []
+    private var log = BoundedLog<Record>(limit: 100_000)
+    public var records: [Record] { log.items }
     let loop: EventLoop
     let client: HTTPClient
     let timeScale: Double
@@ -49,28 +50,22 @@ public final class EdgeRoute {
     }
 
     private func update(_ position: Int, _ change: (inout Record) -> Void) {
-        let i = position - firstIndex
-        guard i >= 0, i < records.count else { return }
-        change(&records[i])
+        log.update(position, change)
     }
 
     static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"]
 
     /// Records kept: the most recent ones (older ones go, ten percent at a time).
-    public var recordLimit = 100_000
+    public var recordLimit: Int {
+        get { log.limit }
+        set { log = BoundedLog(limit: newValue) }
+    }
     private var sequence = 0
-    private var firstIndex = 0
 
     private func forward(_ request: HTTPRequest, _ responder: Responder) {
-        if records.count >= recordLimit {
-            let cut = max(1, recordLimit / 10)
-            records.removeFirst(cut)
-            firstIndex += cut
-        }
         sequence += 1
-        records.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
         // Where this request's record is, wherever trimming moves it.
-        let position = firstIndex + records.count - 1
+        let position = log.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
         var headers = HTTPHeaders()
         for field in request.headers where !Self.hopByHop.contains(field.name.lowercased()) { headers.add(field.name, field.value) }
         let outgoing = ClientRequest(method: request.method, host: upstream.host, port: upstream.port, target: request.target,

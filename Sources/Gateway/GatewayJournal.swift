@@ -63,29 +63,25 @@ public final class GatewayJournalEntry {
 /// The gateway's requests, most recent `limit` kept (a long-running gateway must not
 /// grow without bound); `dropped` counts the older ones let go.
 public final class GatewayJournal {
-    public private(set) var entries: [GatewayJournalEntry] = []
+    private var log: BoundedLog<GatewayJournalEntry>
     private var next = 1
-    public let limit: Int
-    public private(set) var dropped = 0
 
     public init(limit: Int = 100_000) {
-        self.limit = limit
+        log = BoundedLog(limit: limit)
     }
+
+    public var entries: [GatewayJournalEntry] { log.items }
+    public var dropped: Int { log.dropped }
 
     func open(atMs: Double, path: String) -> GatewayJournalEntry {
         let e = GatewayJournalEntry(sequence: next, atMs: atMs, path: path)
         next += 1
-        if entries.count >= limit {
-            let cut = max(1, limit / 10)
-            entries.removeFirst(cut)
-            dropped += cut
-        }
-        entries.append(e)
+        log.append(e)
         return e
     }
 
     public func clear() {
-        entries = []
+        log.removeAll()
         next = 1
     }
 

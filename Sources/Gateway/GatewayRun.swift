@@ -107,38 +107,21 @@ final class GatewayRun {
         guard !cancelled else { return }
         call(leaf) { [self] result, networkError in
             guard !cancelled else { return }
-            let policy = leaf.policy
             func finish(_ count: Int) {
                 result.routed = !result.gatewayException
                 result.indexPath = leaf.path
                 result.retryCount = count
                 done(result)
             }
-            if RetryPolicy.isSuccess(result.status) || result.gatewayException || result.stream != nil
-                || !policy.isRetryable(status: result.status, networkError: networkError) || policy.attempts == 0
-            {
-                return finish(n)
-            }
-            var wait = RetryPolicy.backoffMs(beforeRetry: n + 1)
-            var reason = "backoff"
-            var budget = retryAfterBudgetMs
-            var waitsAfterLast = false
-            if policy.useRetryAfterHeader, result.status == 429, let ms = RetryPolicy.retryAfterMs({ result.headers[$0] }) {
-                guard ms < RetryPolicy.retryAfterBudgetMs, ms <= budget else { return finish(-1) }
-                wait = ms
-                reason = "Retry-After"
-                budget -= ms
-                waitsAfterLast = true
-            }
-            let exhausted = n == policy.attempts
-            if exhausted && !waitsAfterLast {
-                return finish(RetryPolicy.countHeader(retries: n, exhaustedOnRetryableStatus: policy.codes.contains(result.status)))
-            }
-            sleep(wait, target: leaf.path, reason: reason) { [self] in
-                if exhausted {
-                    finish(RetryPolicy.countHeader(retries: n, exhaustedOnRetryableStatus: policy.codes.contains(result.status)))
-                } else {
-                    attempt(leaf, try: n + 1, retryAfterBudgetMs: budget, done)
+            let step = leaf.policy.step(afterTry: n, status: result.status, networkError: networkError,
+                                        final: result.gatewayException || result.stream != nil,
+                                        retryAfterMs: RetryPolicy.retryAfterMs { result.headers[$0] }, budgetLeftMs: retryAfterBudgetMs)
+            switch step {
+            case .finish(let count):
+                finish(count)
+            case let .wait(ms, reason, budget, thenFinish):
+                sleep(ms, target: leaf.path, reason: reason) { [self] in
+                    if let count = thenFinish { finish(count) } else { attempt(leaf, try: n + 1, retryAfterBudgetMs: budget, done) }
                 }
             }
         }

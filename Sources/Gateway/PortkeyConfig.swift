@@ -66,9 +66,9 @@ public struct Inherited: Sendable {
 }
 
 /// One place for the key spellings the gateway accepts.
-enum ConfigKeys {
+public enum ConfigKeys {
     /// `on_status_codes` → `onStatusCodes`.
-    static func camel(_ key: String) -> String {
+    public static func camel(_ key: String) -> String {
         guard key.contains("_") else { return key }
         var out = ""
         var upper = false

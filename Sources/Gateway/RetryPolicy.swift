@@ -37,6 +37,41 @@ public struct RetryPolicy: Equatable, Sendable {
         return nil
     }
 
+    /// What to do after try `n` (0-based) of a target answered.
+    public enum Step: Equatable, Sendable {
+        /// Stop; the count header reads this.
+        case finish(count: Int)
+        /// Wait, then try again (or, with `thenFinish`, answer with that count: Retry-After
+        /// waits after the last try too).
+        case wait(ms: Int, reason: String, budgetLeftMs: Int, thenFinish: Int?)
+    }
+
+    /// The whole retry rule in one place, for the gateway and for `lab explain`'s predictor.
+    /// - Parameters:
+    ///   - final: the answer can only be returned (a gateway exception, a stream that started).
+    ///   - retryAfterMs: what the answer's Retry-After headers ask for, if any.
+    public func step(afterTry n: Int, status: Int, networkError: Bool, final: Bool, retryAfterMs: Int?, budgetLeftMs: Int) -> Step {
+        if Self.isSuccess(status) || final || !isRetryable(status: status, networkError: networkError) || attempts == 0 {
+            return .finish(count: n)
+        }
+        var wait = Self.backoffMs(beforeRetry: n + 1)
+        var reason = "backoff"
+        var budget = budgetLeftMs
+        var waitsAfterLast = false
+        if useRetryAfterHeader, status == 429, let ms = retryAfterMs {
+            guard ms < Self.retryAfterBudgetMs, ms <= budget else { return .finish(count: -1) }
+            wait = ms
+            reason = "Retry-After"
+            budget -= ms
+            waitsAfterLast = true
+        }
+        let count = Self.countHeader(retries: n, exhaustedOnRetryableStatus: codes.contains(status))
+        if n == attempts {
+            return waitsAfterLast ? .wait(ms: wait, reason: reason, budgetLeftMs: budget, thenFinish: count) : .finish(count: count)
+        }
+        return .wait(ms: wait, reason: reason, budgetLeftMs: budget, thenFinish: nil)
+    }
+
     /// The count header: retries made, or -1 when the tries ran out on a retryable
     /// status (or Retry-After cut them short).
     public static func countHeader(retries: Int, exhaustedOnRetryableStatus: Bool) -> Int {

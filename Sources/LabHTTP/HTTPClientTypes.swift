@@ -37,12 +37,7 @@ public struct ClientRequest: Sendable {
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
             if !h.contains("Content-Length") && !h.contains("Transfer-Encoding") { h.add("Content-Length", String(body.count)) }
         }
-        for field in h {
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: [58, 32])
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: [13, 10])
-        }
+        h.write(to: &out)
         out.append(contentsOf: [13, 10])
         out.append(contentsOf: body)
         return out

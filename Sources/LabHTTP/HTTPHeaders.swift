@@ -43,6 +43,16 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         fields.removeAll { Self.same($0.name, name) }
     }
 
+    /// `Name: value\r\n` for each field, as they go on the wire.
+    func write(to out: inout [UInt8]) {
+        for field in fields {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: [58, 32])
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: [13, 10])
+        }
+    }
+
     public var isEmpty: Bool { fields.isEmpty }
     public var count: Int { fields.count }
 

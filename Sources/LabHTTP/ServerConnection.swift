@@ -228,12 +228,7 @@ final class ServerConnection {
             h.set("Connection", "keep-alive")
         }
         out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
-        for field in h {
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: [58, 32])
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: [13, 10])
-        }
+        h.write(to: &out)
         out.append(contentsOf: [13, 10])
         headWritten = true
     }
@@ -256,23 +251,18 @@ final class ServerConnection {
 
     /// Ends the connection from our side; the head response gets `how`, later ones were never answered.
     private func die(_ how: ResponseOutcome, reset: Bool) {
-        guard !dead else { return }
-        dead = true
-        headerTimer?.close()
-        waitTimer?.close()
-        waitTimer = nil
-        let owed = queue
-        queue = []
-        if reset {
-            stream.whenDrained { [stream] in stream.reset() }
-        } else {
-            stream.close()
-        }
-        for (i, responder) in owed.enumerated() { responder.finish(i == 0 ? how : .closed) }
+        end { [stream] in
+            if reset { stream.whenDrained { stream.reset() } } else { stream.close() }
+        } outcome: { i in i == 0 ? how : .closed }
     }
 
     /// The client closed or reset the connection.
     private func peerGone() {
+        end { [stream] in stream.closeHandle() } outcome: { _ in .clientGone }
+    }
+
+    /// Stops timers, closes the socket, and finishes every response still owed.
+    private func end(closing: () -> Void, outcome: (Int) -> ResponseOutcome) {
         guard !dead else { return }
         dead = true
         headerTimer?.close()
@@ -280,8 +270,8 @@ final class ServerConnection {
         waitTimer = nil
         let owed = queue
         queue = []
-        stream.closeHandle()
-        for responder in owed { responder.finish(.clientGone) }
+        closing()
+        for (i, responder) in owed.enumerated() { responder.finish(outcome(i)) }
     }
 
     /// Server shutdown.

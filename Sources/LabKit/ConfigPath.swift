@@ -1,3 +1,4 @@
+import Gateway
 import LabCore
 import LabHTTP
 
@@ -21,18 +22,7 @@ public enum ConfigPath {
     }
 
     private static func value(_ v: JSONValue, _ key: String) -> JSONValue? {
-        v[key] ?? v[camel(key)]
-    }
-
-    private static func camel(_ key: String) -> String {
-        var out = ""
-        var upper = false
-        for ch in key {
-            if ch == "_" { upper = true; continue }
-            out.append(upper ? Character(ch.uppercased()) : ch)
-            upper = false
-        }
-        return out
+        v[key] ?? v[ConfigKeys.camel(key)]
     }
 
     /// The `custom_host` the target at `path` used (its own, else the nearest parent's).

@@ -72,14 +72,16 @@ public final class JournalEntry {
 /// It keeps the most recent `limit` entries so a long load run cannot exhaust memory;
 /// `dropped` says how many older ones were let go (their sequence numbers show the gap).
 public final class Journal {
-    public private(set) var entries: [JournalEntry] = []
+    private var log: BoundedLog<JournalEntry>
     private var nextSequence = 1
-    public let limit: Int
-    public private(set) var dropped = 0
 
     public init(limit: Int = 100_000) {
-        self.limit = limit
+        log = BoundedLog(limit: limit)
     }
+
+    public var entries: [JournalEntry] { log.items }
+    public var limit: Int { log.limit }
+    public var dropped: Int { log.dropped }
 
     /// Requests seen since the journal was last cleared, dropped ones included.
     public var total: Int { nextSequence - 1 }
@@ -87,19 +89,13 @@ public final class Journal {
     func open(atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) -> JournalEntry {
         let entry = JournalEntry(sequence: nextSequence, atMs: atMs, request: request, model: model, decision: decision)
         nextSequence += 1
-        if entries.count >= limit {
-            let cut = max(1, limit / 10)
-            entries.removeFirst(cut)
-            dropped += cut
-        }
-        entries.append(entry)
+        log.append(entry)
         return entry
     }
 
     public func clear() {
-        entries = []
+        log.removeAll()
         nextSequence = 1
-        dropped = 0
     }
 
     public func json(timeScale: Double) -> JSONValue {

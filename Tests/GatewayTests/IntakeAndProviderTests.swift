@@ -89,4 +89,25 @@ import LabHTTP
         #expect(RetryPolicy.retryAfterMs { date[$0] } == nil)
         #expect(RetryPolicy.isSuccess(204) && !RetryPolicy.isSuccess(206))
     }
+
+    @Test func retrySteps() {
+        let three = RetryPolicy(.init(attempts: 3, onStatusCodes: nil, useRetryAfterHeader: false))
+        let steps = (0...3).map { three.step(afterTry: $0, status: 503, networkError: false, final: false, retryAfterMs: nil, budgetLeftMs: 60_000) }
+        #expect(steps == [.wait(ms: 1000, reason: "backoff", budgetLeftMs: 60_000, thenFinish: nil),
+                          .wait(ms: 2000, reason: "backoff", budgetLeftMs: 60_000, thenFinish: nil),
+                          .wait(ms: 4000, reason: "backoff", budgetLeftMs: 60_000, thenFinish: nil),
+                          .finish(count: -1)])
+        #expect(three.step(afterTry: 1, status: 200, networkError: false, final: false, retryAfterMs: nil, budgetLeftMs: 60_000) == .finish(count: 1))
+        #expect(three.step(afterTry: 0, status: 400, networkError: false, final: false, retryAfterMs: nil, budgetLeftMs: 60_000) == .finish(count: 0))
+        let onlyRateLimits = RetryPolicy(.init(attempts: 2, onStatusCodes: [429], useRetryAfterHeader: true))
+        // Network errors are retried whatever the codes; the count is not -1 since 500 is not listed.
+        #expect(onlyRateLimits.step(afterTry: 2, status: 500, networkError: true, final: false, retryAfterMs: nil, budgetLeftMs: 60_000) == .finish(count: 2))
+        // Retry-After replaces the backoff, spends the budget, and is waited after the last try too.
+        #expect(onlyRateLimits.step(afterTry: 0, status: 429, networkError: false, final: false, retryAfterMs: 300, budgetLeftMs: 60_000)
+                == .wait(ms: 300, reason: "Retry-After", budgetLeftMs: 59_700, thenFinish: nil))
+        #expect(onlyRateLimits.step(afterTry: 2, status: 429, networkError: false, final: false, retryAfterMs: 300, budgetLeftMs: 59_400)
+                == .wait(ms: 300, reason: "Retry-After", budgetLeftMs: 59_100, thenFinish: -1))
+        #expect(onlyRateLimits.step(afterTry: 0, status: 429, networkError: false, final: false, retryAfterMs: 60_000, budgetLeftMs: 60_000) == .finish(count: -1))
+        #expect(three.step(afterTry: 0, status: 503, networkError: false, final: true, retryAfterMs: nil, budgetLeftMs: 60_000) == .finish(count: 0))
+    }
 }

@@ -106,3 +106,17 @@ import Testing
         #expect((try? JSONParser.parse("1e308")) == .double(1e308))
     }
 }
+
+@Suite struct BoundedLogTests {
+    @Test func keepsTheLatestAndPositionsStayStable() {
+        var log = BoundedLog<Int>(limit: 10)
+        var positions: [Int] = []
+        for i in 0..<25 { positions.append(log.append(i)) }
+        #expect(positions == Array(0..<25))
+        #expect(log.items.count <= 10 && log.items.last == 24)
+        #expect(log.dropped + log.items.count == 25)
+        log.update(24) { $0 = -1 }
+        log.update(0) { $0 = -2 }  // long gone: nothing happens
+        #expect(log.items.last == -1 && !log.items.contains(-2))
+    }
+}

@@ -168,31 +168,22 @@ public final class Predictor {
                     return r
                 }
                 guard let end = r.endMs, end < deadline else { return finish(n) }
-                if RetryPolicy.isSuccess(r.status) || r.gatewayException || r.truncated && (200...299).contains(r.status)
-                    || !policy.isRetryable(status: r.status, networkError: r.network) || policy.attempts == 0
-                {
-                    return finish(n)
-                }
-                var wait = RetryPolicy.backoffMs(beforeRetry: n + 1)
-                var reason = "backoff"
-                var waitsAfterLast = false
-                if policy.useRetryAfterHeader, r.status == 429, let ms = r.retryAfterMs {
-                    guard ms < RetryPolicy.retryAfterBudgetMs, ms <= budget else { return finish(-1) }
-                    wait = ms
-                    reason = "Retry-After"
-                    budget -= ms
-                    waitsAfterLast = true
-                }
-                let exhausted = n == policy.attempts
-                let count = RetryPolicy.countHeader(retries: n, exhaustedOnRetryableStatus: policy.codes.contains(r.status))
-                if exhausted && !waitsAfterLast { return finish(count) }
-                waits.append(PredictedWait(target: path, atMs: end, ms: wait, reason: reason))
-                time = end + Double(wait)
-                if exhausted {
-                    r.endMs = time
+                let step = policy.step(afterTry: n, status: r.status, networkError: r.network,
+                                       final: r.gatewayException || request.stream && (200...299).contains(r.status),
+                                       retryAfterMs: r.retryAfterMs, budgetLeftMs: budget)
+                switch step {
+                case .finish(let count):
                     return finish(count)
+                case let .wait(ms, reason, left, thenFinish):
+                    waits.append(PredictedWait(target: path, atMs: end, ms: ms, reason: reason))
+                    time = end + Double(ms)
+                    budget = left
+                    if let count = thenFinish {
+                        r.endMs = time
+                        return finish(count)
+                    }
+                    n += 1
                 }
-                n += 1
             }
         }
 
