@@ -1,4 +1,6 @@
+import Foundation
 import LabCore
+import LabHTTP
 
 /// The console narrative: each scenario the way the original demo printed its tests
 /// (a header, the configuration, SUCCESS / EXPECTED FAILURE lines with the response
@@ -51,7 +53,7 @@ public struct ConsoleReport {
         } else {
             line += "\(config["provider"]?.stringValue ?? "?")"
             if let host = config["custom_host"]?.stringValue {
-                let name = URLHost.of(host)
+                let name = URLParts(host)?.host
                 let where_ = name.flatMap { env.config.hosts[$0.lowercased()] }.map(Self.describe) ?? ""
                 line += " \(host)\(where_.isEmpty ? "" : " → \(where_)")"
             }
@@ -160,15 +162,6 @@ public struct ConsoleReport {
     }
 }
 
-enum URLHost {
-    static func of(_ url: String) -> String? { LabHTTPURLParts.host(url) }
-}
-
-import Foundation
-import LabHTTP
-enum LabHTTPURLParts {
-    static func host(_ url: String) -> String? { URLParts(url)?.host }
-}
 
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }

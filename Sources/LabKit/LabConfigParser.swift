@@ -28,7 +28,7 @@ public enum LabConfigParser {
         if let gateway = doc.value["gateway"] {
             guard let s = gateway.stringValue else { throw r.fail("gateway", "expected embedded or a URL like http://127.0.0.1:8787") }
             if s != "embedded" {
-                guard s.hasPrefix("http://"), URLPartsCheck.valid(s) else { throw r.fail("gateway", "expected embedded or an http:// URL of a running Portkey gateway, got \(s)") }
+                guard s.hasPrefix("http://"), URLParts(s) != nil else { throw r.fail("gateway", "expected embedded or an http:// URL of a running Portkey gateway, got \(s)") }
                 config.gatewayURL = s
             }
         }
@@ -309,6 +309,3 @@ public enum LabConfigParser {
     }
 }
 
-enum URLPartsCheck {
-    static func valid(_ url: String) -> Bool { URLParts(url) != nil }
-}

@@ -124,7 +124,8 @@ public final class ScenarioRunner {
             o.edgeTimedOut = r.status == 504 && r.text.contains("504 Gateway Time-out")
             if request.stream, (200...299).contains(r.status) { o.streamComplete = r.text.hasSuffix("data: [DONE]\n\n") }
             if let index = o.lastUsedOptionIndex {
-                let host = r.headers["x-portkey-custom-host"] ?? request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
+                // The header override beats every target's host, as on the gateway.
+                let host = request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
                     ?? ConfigPath.customHost(scenario.portkeyConfig, path: index)
                 if let host, let name = URLParts(host)?.host { o.servedBy = env.provider(forHost: name) }
                 o.fallbackTriggered = ConfigPath.fallbackTriggered(scenario.portkeyConfig, path: index)

@@ -1,30 +1,6 @@
 import Foundation
 import LabHTTP
 
-/// A `MockOllama` behind an HTTP server on a loop, with one log line per request.
-public final class MockOllamaServer {
-    public let mock: MockOllama
-    public let http: HTTPServer
-    /// Receives one line per finished request; nil for silence.
-    public var log: ((String) -> Void)?
-
-    public init(loop: EventLoop, mock: MockOllama, host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1) throws {
-        self.mock = mock
-        var logger: ((Responder) -> Void)?
-        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in
-            responder.onFinish = { logger?($0) }
-            responder.send(mock.respond(to: request))
-        }
-        http.timeScale = timeScale
-        logger = { [weak self] responder in self?.log?(RequestLogLine.format(responder)) }
-    }
-
-    public var url: String { http.url }
-    public var port: Int { http.port }
-
-    public func shutdown() { http.shutdown() }
-}
-
 /// `POST /api/chat 200 12.4ms 423B model=llama3 from 127.0.0.1:51234`
 public enum RequestLogLine {
     public static func format(_ responder: Responder) -> String {
