@@ -105,3 +105,9 @@ def test_explain_predicts_then_compares():
     assert "worst case ≥ 31.0 s > route timeout 30.0 s: the client will see 504" in run.stdout
     assert "DIFFERS" not in run.stdout
     assert lab("explain", "nope").returncode == 2
+
+
+def test_a_non_loopback_mock_needs_a_control_token():
+    run = lab("mock", "--host", "0.0.0.0", "--port", "0", timeout=20)
+    assert run.returncode == 1
+    assert "--control-token" in run.stderr
