@@ -23,26 +23,23 @@ public final class EdgeRoute {
     public var records: [Record] { log.items }
     let loop: EventLoop
     let client: HTTPClient
-    let timeScale: Double
-    private let startNs = EventLoop.monotonicNs
 
     static let timeoutPage = "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n"
     static let badGatewayPage = "<html><body><h1>502 Bad Gateway</h1>\nThe server returned an invalid or incomplete response.\n</body></html>\n"
 
-    public init(loop: EventLoop, upstream: URLParts, timeoutMs: Int = 30_000, timeScale: Double = 1, host: String = "127.0.0.1", port: Int = 0) throws {
+    public init(loop: EventLoop, upstream: URLParts, timeoutMs: Int = 30_000, host: String = "127.0.0.1", port: Int = 0) throws {
         self.loop = loop
         self.upstream = upstream
         self.timeoutMs = timeoutMs
-        self.timeScale = timeScale
         client = HTTPClient(loop: loop)
         var handler: ((HTTPRequest, Responder) -> Void)?
         http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
-        http.timeScale = timeScale
         handler = { [unowned self] request, responder in forward(request, responder) }
     }
 
     public var url: String { http.url }
-    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / timeScale }
+    /// Lab milliseconds on the loop's clock.
+    public var nowMs: Double { loop.nowMs }
 
     public func shutdown() {
         http.shutdown()
@@ -73,10 +70,9 @@ public final class EdgeRoute {
         let exchange = client.send(outgoing, timeouts: ClientTimeouts(connectMs: 10_000, responseMs: nil))
         var timer: Timer?
         var answered = false
-        let scaledTimeout = UInt64(max(1, (Double(timeoutMs) * timeScale).rounded()))
         func arm() {
             timer?.close()
-            timer = loop.after(ms: scaledTimeout) { [weak self] in
+            timer = loop.after(ms: Double(timeoutMs)) { [weak self] in
                 guard let self else { return }
                 exchange.cancel()
                 let now = nowMs

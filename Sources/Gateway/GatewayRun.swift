@@ -129,7 +129,7 @@ final class GatewayRun {
 
     private func sleep(_ ms: Int, target: String, reason: String, _ then: @escaping () -> Void) {
         entry.waits.append(.init(target: target, atMs: gateway.nowMs, ms: ms, reason: reason))
-        timer = gateway.loop.after(ms: gateway.scaled(ms)) { [weak self] in
+        timer = gateway.loop.after(ms: Double(ms)) { [weak self] in
             self?.timer = nil
             then()
         }
@@ -161,7 +161,7 @@ final class GatewayRun {
         headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
         let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
                                      headers: headers, body: Array(leaf.body.utf8))
-        let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs.map { Int(gateway.scaled($0)) })
+        let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs)
         let ex = gateway.client.send(outgoing, timeouts: timeouts)
         exchange = ex
         var head: ClientResponseHead?

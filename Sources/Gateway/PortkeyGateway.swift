@@ -2,8 +2,6 @@ import LabCore
 import LabHTTP
 
 public struct GatewayOptions {
-    /// Multiplies request_timeout, backoff and Retry-After waits (and the stream's first-chunk delay).
-    public var timeScale: Double = 1
     /// Loadbalance draws come from a generator seeded with this.
     public var seed: UInt64 = 0
     public var hostPolicy = CustomHostPolicy.fromEnvironment(nil)
@@ -29,7 +27,6 @@ public final class PortkeyGateway {
     let loop: EventLoop
     let client: HTTPClient
     private var random: SeededRandom
-    private let startNs = EventLoop.monotonicNs
     /// Requests being routed right now.
     public private(set) var inFlight = 0
     /// Configs already read, by the header values they came from: clients send the
@@ -47,7 +44,6 @@ public final class PortkeyGateway {
         random = SeededRandom(seed: options.seed, key: "gateway-loadbalance")
         var handler: ((HTTPRequest, Responder) -> Void)?
         http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
-        http.timeScale = options.timeScale
         http.errorScript = { status, text in
             WireScript.respond(status: status, headers: ["Content-Type": "application/json"],
                                body: JSONValue.object([("status", "failure"), ("message", .string(text))]).compactBytes)
@@ -58,10 +54,8 @@ public final class PortkeyGateway {
     public var url: String { http.url }
     public var port: Int { http.port }
 
-    /// Lab milliseconds since the gateway started.
-    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / options.timeScale }
-
-    func scaled(_ ms: Int) -> UInt64 { UInt64(max(0, (Double(ms) * options.timeScale).rounded())) }
+    /// Lab milliseconds on the loop's clock.
+    public var nowMs: Double { loop.nowMs }
 
     func draw() -> Double { random.unit() }
 

@@ -5,7 +5,7 @@ import CLibUV
 final class ClientConnection {
     let key: String
     private weak var client: HTTPClient?
-    private let stream: TCPStream
+    private let stream: ByteStream
     private let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND, maxHeaderBytes: 256 * 1024)
     private var exchange: ClientExchange?
     private var responseTimer: Timer?
@@ -13,38 +13,10 @@ final class ClientConnection {
     private var keepAlive = false
     private(set) var isUsable = true
 
-    init(client: HTTPClient, key: String) {
+    init(client: HTTPClient, key: String, stream: ByteStream) {
         self.client = client
         self.key = key
-        stream = TCPStream(loop: client.loop)
-    }
-
-    private final class ConnectContext {
-        let done: (HTTPClientError?) -> Void
-        let address: String
-        init(address: String, done: @escaping (HTTPClientError?) -> Void) {
-            self.address = address
-            self.done = done
-        }
-    }
-
-    func connect(to address: SocketAddress, _ done: @escaping (HTTPClientError?) -> Void) {
-        guard let handle = stream.handle else { done(.cancelled); return }
-        let (host, port) = address.hostAndPort
-        let req = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
-        req.pointee.data = Unmanaged.passRetained(ConnectContext(address: "\(host):\(port)", done: done)).toOpaque()
-        let rc = address.withSockaddr { sa in
-            uv_tcp_connect(req, handle, sa) { req, status in
-                let context = Unmanaged<ConnectContext>.fromOpaque(req!.pointee.data).takeRetainedValue()
-                req!.deallocate()
-                context.done(status == 0 ? nil : ClientConnection.connectError(status, address: context.address))
-            }
-        }
-        if rc != 0 {
-            let context = Unmanaged<ConnectContext>.fromOpaque(req.pointee.data).takeRetainedValue()
-            req.deallocate()
-            done(Self.connectError(rc, address: context.address))
-        }
+        self.stream = stream
     }
 
     static func connectError(_ status: Int32, address: String) -> HTTPClientError {
@@ -82,7 +54,7 @@ final class ClientConnection {
         stream.onEnd = { [self] error in didEnd(error) }
         stream.startReading()
         if let ms = exchange.timeouts.responseMs {
-            responseTimer = client?.loop.after(ms: UInt64(ms)) { [weak self] in
+            responseTimer = client?.loop.after(ms: Double(ms)) { [weak self] in
                 guard let self, let exchange = self.exchange, !exchange.gotHead else { return }
                 self.exchange = nil
                 abandon()

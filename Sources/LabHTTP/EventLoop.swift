@@ -1,4 +1,5 @@
 import CLibUV
+import Glibc
 
 /// One libuv loop. Everything the lab runs lives on one of these, on one thread;
 /// objects that belong to a loop are not Sendable and never leave it.
@@ -9,13 +10,24 @@ public final class EventLoop {
     let readBuffer: UnsafeMutableRawPointer
     static let readBufferSize = 64 * 1024
     private var closing = false
+    /// How time passes on this loop.
+    public let clock: LoopClock
+    /// The virtual clock and what is due on it, in simulation.
+    let scheduler: SimulatedScheduler?
+    /// Where connections go in simulation.
+    private(set) var network: SimulatedNetwork?
+    private let originNs = uv_hrtime()
+    private var stopRequested = false
 
-    public init() {
+    public init(clock: LoopClock = .realTime) {
         lab_ignore_sigpipe()
+        self.clock = clock
         raw = .allocate(capacity: 1)
         uv_loop_init(raw)
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        scheduler = clock.isSimulated ? SimulatedScheduler() : nil
         raw.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        if case .simulated(let settings) = clock { network = SimulatedNetwork(loop: self, settings: settings) }
     }
 
     deinit {
@@ -25,19 +37,41 @@ public final class EventLoop {
         readBuffer.deallocate()
     }
 
-    /// Runs until no handle is active or `stop()` is called.
+    public var isSimulated: Bool { scheduler != nil }
+
+    /// Lab milliseconds since the loop was made: virtual in simulation, else wall
+    /// time divided by the scale.
+    public var nowMs: Double {
+        if let scheduler { return Double(scheduler.nowNs) / 1e6 }
+        guard case .real(let scale) = clock else { return 0 }
+        return Double(uv_hrtime() &- originNs) / 1e6 / scale
+    }
+
+    /// Wall milliseconds for `ms` lab milliseconds on a real clock.
+    func wallMs(_ ms: Double) -> UInt64 {
+        guard case .real(let scale) = clock else { return 0 }
+        return UInt64(max(0, (ms * scale).rounded()))
+    }
+
+    /// Runs until nothing is left to do or `stop()` is called.
     public func run() {
+        if isSimulated {
+            _ = runSimulated(until: { stopRequested }, limitMs: nil)
+            stopRequested = false
+            return
+        }
         uv_run(raw, UV_RUN_DEFAULT)
     }
 
-    /// Runs until `condition` holds or `timeoutMs` of loop time pass; returns whether it held.
-    /// Used by tests and by commands that wait for one outcome.
+    /// Runs until `condition` holds or `timeoutMs` of lab time pass; returns whether it held.
+    /// In simulation it also returns when nothing is left that could make it hold.
     @discardableResult
-    public func run(until condition: () -> Bool, timeoutMs: UInt64) -> Bool {
-        let deadline = uv_now(raw) + timeoutMs
+    public func run(until condition: () -> Bool, timeoutMs: Double) -> Bool {
+        if isSimulated { return runSimulated(until: condition, limitMs: nowMs + timeoutMs) }
+        let deadline = uv_now(raw) + wallMs(timeoutMs)
         // A repeating timer keeps the loop from blocking forever when nothing else is pending.
         let ticker = Timer(loop: self)
-        ticker.start(afterMs: 5, repeatMs: 5) {}
+        ticker.startWall(afterMs: 5, repeatMs: 5) {}
         defer { ticker.close() }
         while !condition() {
             uv_update_time(raw)
@@ -47,20 +81,52 @@ public final class EventLoop {
         return true
     }
 
-    /// Stops `run()` after the current iteration.
+    /// Runs every action due until `condition` holds, the clock passes `limitMs`, or
+    /// nothing is left. Real handles (signal watchers) get a look now and then.
+    private func runSimulated(until condition: () -> Bool, limitMs: Double?) -> Bool {
+        let scheduler = scheduler!
+        let limitNs = limitMs.map { UInt64(max(0, ($0 * 1e6).rounded())) } ?? .max
+        var turns = 0
+        while !condition() {
+            turns &+= 1
+            if turns & 4095 == 0 {
+                uv_run(raw, UV_RUN_NOWAIT)
+                if condition() { return true }
+            }
+            guard let action = scheduler.next(limitNs: limitNs) else { return false }
+            action()
+        }
+        return true
+    }
+
+    /// Stops `run()` after the current action (or loop iteration).
     public func stop() {
+        stopRequested = true
         uv_stop(raw)
     }
 
-    /// Milliseconds of loop time (monotonic, cached once per loop iteration).
-    public var nowMs: UInt64 { uv_now(raw) }
+    /// The calendar in simulation: 2026-01-01T00:00:00Z when the loop starts, so
+    /// every timestamp a simulated run writes is the same on every run.
+    public static let simulatedEpochSeconds: Int64 = 1_767_225_600
 
-    /// Nanoseconds from a monotonic clock, for measuring.
+    /// Seconds and nanoseconds since 1970 on this loop's clock: the machine's calendar
+    /// on a real clock, the simulated epoch plus virtual time in simulation.
+    public var calendarTime: (seconds: Int64, nanos: Int64) {
+        if let scheduler {
+            let ns = Int64(scheduler.nowNs)
+            return (Self.simulatedEpochSeconds + ns / 1_000_000_000, ns % 1_000_000_000)
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
+    }
+
+    /// Nanoseconds from a monotonic wall clock, for measuring the lab itself.
     public static var monotonicNs: UInt64 { uv_hrtime() }
 
-    /// Calls `body` once after `ms` milliseconds of loop time.
+    /// Calls `body` once after `ms` milliseconds of lab time.
     @discardableResult
-    public func after(ms: UInt64, _ body: @escaping () -> Void) -> Timer {
+    public func after(ms: Double, _ body: @escaping () -> Void) -> Timer {
         let timer = Timer(loop: self)
         timer.start(afterMs: ms) { [unowned timer] in
             timer.close()

@@ -133,7 +133,16 @@ public final class HTTPClient {
     private func connect(_ exchange: ClientExchange) {
         let request = exchange.request
         if let ms = exchange.timeouts.connectMs {
-            exchange.connectTimer = loop.after(ms: UInt64(ms)) { exchange.cancelForTimeout() }
+            exchange.connectTimer = loop.after(ms: Double(ms)) { exchange.cancelForTimeout() }
+        }
+        if let network = loop.network {
+            let stream = MemoryStream(network: network)
+            let connection = ClientConnection(client: self, key: request.poolKey, stream: stream)
+            exchange.connection = connection
+            network.connect(stream, host: request.host, port: request.port) { [self] error in
+                connected(exchange, connection, error: error) { false }
+            }
+            return
         }
         if let address = SocketAddress(host: request.host, port: request.port) {
             connect(exchange, addresses: [address], index: 0)
@@ -150,23 +159,34 @@ public final class HTTPClient {
 
     /// Tries the addresses in order; a refused one moves on to the next (localhost is ::1 and 127.0.0.1).
     private func connect(_ exchange: ClientExchange, addresses: [SocketAddress], index: Int) {
-        let connection = ClientConnection(client: self, key: exchange.request.poolKey)
+        let stream = TCPStream(loop: loop)
+        let connection = ClientConnection(client: self, key: exchange.request.poolKey, stream: stream)
         exchange.connection = connection
-        connection.connect(to: addresses[index]) { [self] error in
-            guard !exchange.isDone else { connection.abandon(); return }
-            if let error {
-                connection.abandon()
-                if case .refused = error, index + 1 < addresses.count {
-                    connect(exchange, addresses: addresses, index: index + 1)
-                } else {
-                    exchange.fail(error)
-                }
-                return
+        let (host, port) = addresses[index].hostAndPort
+        let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        stream.connect(to: addresses[index]) { [self] status in
+            let error = status == 0 ? nil : ClientConnection.connectError(status, address: shown)
+            connected(exchange, connection, error: error) {
+                guard index + 1 < addresses.count else { return false }
+                connect(exchange, addresses: addresses, index: index + 1)
+                return true
             }
-            exchange.connectTimer?.close()
-            exchange.connectTimer = nil
-            connection.run(exchange)
         }
+    }
+
+    /// A connect finished: run the exchange on it, or fail it — unless a refusal
+    /// leaves `tryNext` another address to try.
+    private func connected(_ exchange: ClientExchange, _ connection: ClientConnection, error: HTTPClientError?, tryNext: () -> Bool) {
+        guard !exchange.isDone else { connection.abandon(); return }
+        if let error {
+            connection.abandon()
+            if case .refused = error, tryNext() { return }
+            exchange.fail(error)
+            return
+        }
+        exchange.connectTimer?.close()
+        exchange.connectTimer = nil
+        connection.run(exchange)
     }
 }
 

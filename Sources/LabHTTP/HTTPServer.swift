@@ -20,12 +20,10 @@ public final class HTTPServer {
     let loop: EventLoop
     let limits: ServerLimits
     let handler: Handler
-    private var listener: TCPListener?
+    private var listener: Listening?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
-    let dates = HTTPDate()
+    let dates: HTTPDate
     public let host: String
-    /// Multiplies every `wait` step: scripts speak lab time, the wire runs at this scale.
-    public var timeScale: Double = 1.0
     /// Renders the server's answer to a request it could not parse (400, 413, 431),
     /// so each server can use its own error shape. Default: plain text.
     public var errorScript: ((Int, String) -> WireScript)?
@@ -40,8 +38,12 @@ public final class HTTPServer {
         self.limits = limits
         self.handler = handler
         self.host = host
-        listener = try TCPListener(loop: loop, host: host, port: port) { [weak self] stream in
-            self?.accept(stream)
+        dates = HTTPDate(loop: loop)
+        let accept: (ByteStream) -> Void = { [weak self] stream in self?.accept(stream) }
+        if let network = loop.network {
+            listener = try MemoryListener(network: network, host: host, port: port, onAccept: accept)
+        } else {
+            listener = try TCPListener(loop: loop, host: host, port: port, onAccept: accept)
         }
     }
 
@@ -73,7 +75,7 @@ public final class HTTPServer {
         connections = [:]
     }
 
-    private func accept(_ stream: TCPStream) {
+    private func accept(_ stream: ByteStream) {
         guard connections.count < limits.maxConnections else {
             refusedConnections += 1
             onLog?("refusing a connection from \(stream.peerDescription): \(connections.count) open, the limit is \(limits.maxConnections)")

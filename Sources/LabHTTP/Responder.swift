@@ -3,8 +3,9 @@
 /// responses to earlier requests on the same connection.
 public final class Responder {
     public let request: HTTPRequest
-    /// Monotonic time the request was complete, in nanoseconds.
-    public let receivedAtNs: UInt64
+    /// Lab time the request was complete, on its loop's clock.
+    public let receivedAtMs: Double
+    private let loop: EventLoop?
     public let peer: String
     var pending: [WireStep] = []
     var pendingIndex = 0
@@ -16,11 +17,12 @@ public final class Responder {
     public var onClientGone: (() -> Void)?
     weak var connection: ServerConnection?
 
-    init(request: HTTPRequest, peer: String, connection: ServerConnection?) {
+    init(request: HTTPRequest, peer: String, connection: ServerConnection?, loop: EventLoop?) {
         self.request = request
         self.peer = peer
         self.connection = connection
-        receivedAtNs = EventLoop.monotonicNs
+        self.loop = loop
+        receivedAtMs = loop?.nowMs ?? 0
     }
 
     public var isFinished: Bool { outcome != nil }
@@ -53,7 +55,7 @@ public final class Responder {
     }
 
     func record(_ kind: ExecutedStep.Kind) {
-        executed.append(ExecutedStep(atMs: Double(EventLoop.monotonicNs &- receivedAtNs) / 1e6, kind: kind))
+        executed.append(ExecutedStep(atMs: (loop?.nowMs ?? 0) - receivedAtMs, kind: kind))
     }
 
     func finish(_ how: ResponseOutcome) {

@@ -1,11 +1,11 @@
 /// One accepted connection: parses requests, hands them to the server's handler,
 /// and executes the responses' wire steps strictly in request order. This and
-/// `TCPStream` are the only code that writes to a server socket.
+/// its `ByteStream` are the only code that writes to a server connection.
 final class ServerConnection {
     private enum Framing { case none, length, chunked, untilClose }
 
     private let server: HTTPServer
-    private let stream: TCPStream
+    private let stream: ByteStream
     private let parser: HTTPMessageParser
     private let peer: String
     private var queue: [Responder] = []
@@ -27,7 +27,7 @@ final class ServerConnection {
     /// Runs while a request's headers are arriving.
     private var headerTimer: Timer?
 
-    init(server: HTTPServer, stream: TCPStream) {
+    init(server: HTTPServer, stream: ByteStream) {
         self.server = server
         self.stream = stream
         self.peer = stream.peerDescription
@@ -36,7 +36,7 @@ final class ServerConnection {
 
     func start() {
         let maxBody = server.limits.maxBodyBytes
-        let headerTimeout = UInt64(server.limits.headerTimeoutMs)
+        let headerTimeout = Double(server.limits.headerTimeoutMs)
         parser.onBegin = { [unowned self] in
             headerTimer?.close()
             headerTimer = server.loop.after(ms: headerTimeout) { [weak self] in self?.headersTooSlow() }
@@ -80,7 +80,7 @@ final class ServerConnection {
     }
 
     private func dispatch(_ request: HTTPRequest) {
-        let responder = Responder(request: request, peer: peer, connection: self)
+        let responder = Responder(request: request, peer: peer, connection: self, loop: server.loop)
         queue.append(responder)
         if queue.count >= server.limits.maxPipelined, !readingPaused {
             readingPaused = true
@@ -116,7 +116,7 @@ final class ServerConnection {
         let line = parser.inMessage ? parser.partialRequestLine : (parsedHead.method, parsedHead.url)
         let request = HTTPRequest(method: line.0.isEmpty ? "?" : line.0, target: line.1,
                                   headers: parser.inMessage ? HTTPHeaders() : parsedHead.headers, keepAlive: false)
-        let responder = Responder(request: request, peer: peer, connection: self)
+        let responder = Responder(request: request, peer: peer, connection: self, loop: server.loop)
         queue.append(responder)
         let script = server.errorScript?(status, text) ?? WireScript.respond(status: status, contentType: "text/plain; charset=utf-8", body: text)
         var steps = script.steps
@@ -148,10 +148,9 @@ final class ServerConnection {
         switch step {
         case .wait(let ms):
             responder.record(.waited(ms: ms))
-            let scaled = Int((Double(ms) * server.timeScale).rounded())
-            guard scaled > 0 else { return }
+            guard ms > 0 else { return }
             flush()
-            waitTimer = server.loop.after(ms: UInt64(scaled)) { [weak self] in
+            waitTimer = server.loop.after(ms: Double(ms)) { [weak self] in
                 guard let self else { return }
                 waitTimer = nil
                 pump()

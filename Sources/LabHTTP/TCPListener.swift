@@ -2,15 +2,15 @@ import CLibUV
 
 /// A listening TCP socket. It can stop listening and start again on the same
 /// port, which is how a provider goes "down" (connections refused) and comes back.
-public final class TCPListener: LoopHandleOwner {
+final class TCPListener: Listening, LoopHandleOwner {
     let loop: EventLoop
     private var handle: UnsafeMutablePointer<uv_tcp_t>?
-    private let onAccept: (TCPStream) -> Void
-    public let host: String
+    private let onAccept: (ByteStream) -> Void
+    let host: String
     /// The bound port (the OS's choice when 0 was asked for).
-    public private(set) var port: Int
+    private(set) var port: Int
 
-    public init(loop: EventLoop, host: String, port: Int, backlog: Int32 = 1024, onAccept: @escaping (TCPStream) -> Void) throws {
+    init(loop: EventLoop, host: String, port: Int, backlog: Int32 = 1024, onAccept: @escaping (ByteStream) -> Void) throws {
         self.loop = loop
         self.host = host
         self.port = port
@@ -18,9 +18,11 @@ public final class TCPListener: LoopHandleOwner {
         try listen(backlog: backlog)
     }
 
-    public var isListening: Bool { handle != nil }
+    var isListening: Bool { handle != nil }
 
-    public func listen(backlog: Int32 = 1024) throws {
+    func listen() throws { try listen(backlog: 1024) }
+
+    func listen(backlog: Int32) throws {
         guard handle == nil else { return }
         guard let address = SocketAddress(host: host, port: port) else {
             throw ListenError.badAddress(host)
@@ -58,7 +60,7 @@ public final class TCPListener: LoopHandleOwner {
     }
 
     /// Stops accepting; new connections are refused until `listen()` again.
-    public func close() { closeHandle() }
+    func close() { closeHandle() }
 
     func closeHandle() {
         guard let h = handle else { return }

@@ -2,7 +2,7 @@ import CLibUV
 
 /// A connected TCP socket on the loop: reads, ordered writes, graceful close and reset.
 /// Lives until its handle is closed; callbacks then stop.
-public final class TCPStream: LoopHandleOwner {
+public final class TCPStream: ByteStream, LoopHandleOwner {
     let loop: EventLoop
     private(set) var handle: UnsafeMutablePointer<uv_tcp_t>?
     /// Bytes received. The slice is only valid during the call.
@@ -11,6 +11,7 @@ public final class TCPStream: LoopHandleOwner {
     var onEnd: ((UVError?) -> Void)?
     var onClose: (() -> Void)?
     private(set) var pendingWrites = 0
+    private var connectDone: ((Int32) -> Void)?
     private var drainWaiters: [() -> Void] = []
     public private(set) var isClosed = false
 
@@ -26,6 +27,29 @@ public final class TCPStream: LoopHandleOwner {
 
     func setNoDelay() {
         if let handle { uv_tcp_nodelay(handle, 1) }
+    }
+
+    /// Connects to `address`; `done` gets 0 or a libuv error status.
+    func connect(to address: SocketAddress, _ done: @escaping (Int32) -> Void) {
+        guard let handle else { done(Int32(UV_ECANCELED.rawValue)); return }
+        connectDone = done
+        let req = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
+        req.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        let rc = address.withSockaddr { sa in
+            uv_tcp_connect(req, handle, sa) { req, status in
+                let me = Unmanaged<TCPStream>.fromOpaque(req!.pointee.data).takeRetainedValue()
+                req!.deallocate()
+                let done = me.connectDone
+                me.connectDone = nil
+                done?(status)
+            }
+        }
+        if rc != 0 {
+            Unmanaged<TCPStream>.fromOpaque(req.pointee.data).release()
+            req.deallocate()
+            connectDone = nil
+            done(rc)
+        }
     }
 
     func startReading() {
@@ -115,7 +139,7 @@ public final class TCPStream: LoopHandleOwner {
         fireClose()
     }
 
-    func closeHandle() {
+    public func closeHandle() {
         guard let h = handle else { return }
         isClosed = true
         handle = nil
@@ -199,7 +223,7 @@ struct SocketAddress {
 
 extension TCPStream {
     /// The peer's address, for logs.
-    var peerDescription: String {
+    public var peerDescription: String {
         guard let handle else { return "?" }
         var storage = sockaddr_storage()
         var len = Int32(MemoryLayout<sockaddr_storage>.size)

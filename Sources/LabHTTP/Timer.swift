@@ -1,18 +1,41 @@
 import CLibUV
 
-/// A libuv timer. It stays alive while its handle is open; `close()` ends it.
+/// A timer on the loop's clock, in lab milliseconds: a libuv timer on the real
+/// clock (waits multiplied by the scale), an entry of the virtual clock in
+/// simulation. It stays alive while it is armed or its handle is open; `close()` ends it.
 public final class Timer: LoopHandleOwner {
+    private let loop: EventLoop
     private var handle: UnsafeMutablePointer<uv_timer_t>?
     private var callback: (() -> Void)?
+    private var closed = false
+    /// In simulation: which arming is current, so entries of earlier armings do nothing.
+    private var arming: UInt64 = 0
+    private var repeatNs: UInt64 = 0
 
     public init(loop: EventLoop) {
+        self.loop = loop
+        guard !loop.isSimulated else { return }
         let h = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
         uv_timer_init(loop.raw, h)
         h.pointee.data = Unmanaged.passRetained(self as AnyObject).toOpaque()
         handle = h
     }
 
-    public func start(afterMs: UInt64, repeatMs: UInt64 = 0, _ body: @escaping () -> Void) {
+    /// Calls `body` after `afterMs` lab milliseconds, then every `repeatMs` if not 0.
+    public func start(afterMs: Double, repeatMs: Double = 0, _ body: @escaping () -> Void) {
+        guard !closed else { return }
+        callback = body
+        if let scheduler = loop.scheduler {
+            arming &+= 1
+            repeatNs = Self.ns(repeatMs)
+            arm(scheduler, afterNs: Self.ns(afterMs))
+            return
+        }
+        startWall(afterMs: loop.wallMs(afterMs), repeatMs: loop.wallMs(repeatMs), body)
+    }
+
+    /// A real-clock timer in wall milliseconds, whatever the scale.
+    func startWall(afterMs: UInt64, repeatMs: UInt64, _ body: @escaping () -> Void) {
         guard let handle else { return }
         callback = body
         uv_timer_start(handle, { h in
@@ -21,20 +44,33 @@ public final class Timer: LoopHandleOwner {
         }, afterMs, repeatMs)
     }
 
-    public func stop() {
-        guard let handle else { return }
-        uv_timer_stop(handle)
-        callback = nil
+    private static func ns(_ ms: Double) -> UInt64 { UInt64(max(0, (ms * 1_000_000).rounded())) }
+
+    private func arm(_ scheduler: SimulatedScheduler, afterNs: UInt64) {
+        let current = arming
+        scheduler.schedule(afterNs: afterNs) { [self] in
+            guard !closed, arming == current, let callback else { return }
+            if repeatNs > 0 { arm(scheduler, afterNs: repeatNs) }
+            callback()
+        }
     }
 
-    public var isClosed: Bool { handle == nil }
+    public func stop() {
+        arming &+= 1
+        callback = nil
+        if let handle { uv_timer_stop(handle) }
+    }
+
+    public var isClosed: Bool { closed }
 
     public func close() { closeHandle() }
 
     func closeHandle() {
+        guard !closed else { return }
+        closed = true
+        callback = nil
         guard let h = handle else { return }
         handle = nil
-        callback = nil
         uv_close(asHandle(h), releaseOnClose)
     }
 }

@@ -9,7 +9,18 @@ public struct ConsoleReport {
     public var color: Bool
     public let rule = String(repeating: "=", count: 70)
 
+    /// Says what the overhead figure of a direct comparison is made of.
+    public var overheadNote: String?
+
     public init(color: Bool) { self.color = color }
+
+    /// What a fallback config's overhead means on this clock.
+    public static func overheadNote(_ clock: LoopClock) -> String {
+        if clock.isSimulated {
+            return "Simulated: only modelled costs differ between the two paths — per-hop network latency (network.latency_ms) and the gateway's own waits; the model's time is the same on both."
+        }
+        return "Measured on the \(clock.name) clock: it includes this machine's scheduling noise; the simulated clock gives the modelled figure."
+    }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     func green(_ t: String) -> String { paint(t, "32") }
@@ -94,7 +105,7 @@ public struct ConsoleReport {
             out.append("  " + (expectedFailure ? paint(label, "33") : red(label)) + ": \(what)")
         }
         out.append("  \(o.succeeded ? "Response" : "Error"): \(Self.clip(o.responseText))")
-        out.append("  Latency: \(Self.seconds(o.labMs))" + dim(" (lab time; \(Self.seconds(o.wallMs)) wall)"))
+        out.append("  Latency: \(Self.seconds(o.labMs))")
         if o.clientAttempts > 1 { out.append("  Client attempts: \(o.clientAttempts) (the client retried)") }
         return out.joined(separator: "\n")
     }
@@ -126,6 +137,7 @@ public struct ConsoleReport {
             let overhead = first.labMs - d.labMs
             let pct = d.labMs > 0 ? overhead * 100 / d.labMs : 0
             out += ["", "  Fallback Config Overhead: \(Self.seconds(overhead)) (\(String(format: "%.1f", pct))%)"]
+            if let why = overheadNote { out.append(dim("  " + why)) }
         }
         out.append("")
         out.append("Hits: " + result.hits.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
@@ -157,7 +169,7 @@ public struct ConsoleReport {
         let failed = results.filter { !$0.passed }.count
         let gateway = env.isEmbedded ? "embedded gateway" : "gateway \(env.gatewayURL)"
         out.append("")
-        out.append("\(results.count) scenarios: \(results.count - failed) passed, \(failed) failed" + dim("  (time scale \(env.timeScale), \(gateway), edge timeout \(env.config.edgeTimeoutMs) ms)"))
+        out.append("\(results.count) scenarios: \(results.count - failed) passed, \(failed) failed" + dim("  (\(env.clock.name) clock, \(gateway), edge timeout \(env.config.edgeTimeoutMs) ms)"))
         return out.joined(separator: "\n")
     }
 }

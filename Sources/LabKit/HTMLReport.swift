@@ -15,7 +15,7 @@ public enum HTMLReport {
             <style>\(css)</style></head><body>
             <h1>lab run <span class="dim">\(esc(env.config.file))</span></h1>
             <p class="summary \(failed == 0 ? "pass" : "fail")">\(results.count) scenarios: \(results.count - failed) passed, \(failed) failed
-            <span class="dim">· time scale \(env.timeScale) · \(env.isEmbedded ? "embedded gateway" : "gateway " + esc(env.gatewayURL)) · edge timeout \(env.config.edgeTimeoutMs) ms</span></p>
+            <span class="dim">· \(env.clock.name) clock · \(env.isEmbedded ? "embedded gateway" : "gateway " + esc(env.gatewayURL)) · edge timeout \(env.config.edgeTimeoutMs) ms</span></p>
             \(legend)
             <table class="index"><tr><th></th><th>scenario</th><th>title</th><th>requests</th><th>lab time</th></tr>
             """

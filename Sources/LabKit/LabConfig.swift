@@ -1,5 +1,6 @@
 import FaultInjector
 import LabCore
+import LabHTTP
 import MockOllama
 
 /// A whole lab.conf: the providers, how config host names reach them, the route,
@@ -7,7 +8,12 @@ import MockOllama
 public struct LabConfig {
     public var file: String
     public var seed: UInt64 = 42
-    public var timeScale: Double = 0.01
+    /// Which clock the embedded lab runs on (a real gateway always means the real clock).
+    public var clock = ClockChoice.simulated
+    /// On the real clock: lab milliseconds × this = wall milliseconds.
+    public var timeScale: Double = 1
+    /// In simulation: the modelled one-way latency of every network hop.
+    public var network = SimulatedNetwork.Settings()
     /// nil: the embedded gateway; else a real gateway's base URL.
     public var gatewayURL: String?
     public var edgeTimeoutMs = 30_000
@@ -20,12 +26,21 @@ public struct LabConfig {
     public func scenario(_ name: String) -> Scenario? { scenarios.first { $0.name == name } }
 }
 
+/// `clock:` in lab.conf.
+public enum ClockChoice: String, Sendable {
+    /// Virtual time: exact, instant, identical on every run.
+    case simulated
+    /// Wall time (scaled by `time_scale`), for watching a run or driving it by hand.
+    case real
+}
+
 public struct ProviderConfig {
     public var name: String
     public var port: Int = 0
     public var models: [ModelName] = [ModelName("llama3")!]
     public var answers: [CannedAnswer] = []
-    public var pacing = Pacing.none
+    /// How fast the mock model answers; by default like a small model on a GPU.
+    public var pacing = Pacing.smallModel
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

@@ -18,12 +18,25 @@ public enum LabConfigParser {
         let doc = try YAMLDocument(text: text, file: file)
         let r = Reader(doc: doc)
         guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
-        try r.allowOnly("", ["seed", "time_scale", "gateway", "edge", "journal_limit", "providers", "hosts", "scenarios"])
+        try r.allowOnly("", ["seed", "clock", "time_scale", "network", "gateway", "edge", "journal_limit", "providers", "hosts", "scenarios"])
         var config = LabConfig(file: file)
         if let seed = doc.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
+        if let clock = doc.value["clock"] {
+            guard let s = clock.stringValue, let c = ClockChoice(rawValue: s) else {
+                throw r.fail("clock", "expected simulated (virtual time: exact and instant) or real (wall time), got \(clock)")
+            }
+            config.clock = c
+        }
         if let scale = doc.value["time_scale"] {
             guard let d = scale.doubleValue, d > 0 else { throw r.fail("time_scale", "expected a number greater than 0 (1 is real time, 0.01 runs 100x faster), got \(scale)") }
             config.timeScale = d
+        }
+        if let network = doc.value["network"] {
+            try r.allowOnly("network", ["latency_ms"])
+            if let l = network["latency_ms"] {
+                guard let d = l.doubleValue, d >= 0, d <= 60_000 else { throw r.fail("network.latency_ms", "expected milliseconds from 0 to 60000, got \(l)") }
+                config.network.latencyMs = d
+            }
         }
         if let gateway = doc.value["gateway"] {
             guard let s = gateway.stringValue else { throw r.fail("gateway", "expected embedded or a URL like http://127.0.0.1:8787") }
@@ -97,7 +110,9 @@ public enum LabConfigParser {
                 p.answers.append(CannedAnswer(pattern: pattern, answer: text))
             }
         }
-        if let pacing = value["pacing"] {
+        if value["pacing"]?.stringValue == "none" {
+            p.pacing = .none
+        } else if let pacing = value["pacing"] {
             try r.allowOnly(path + ".pacing", ["ttft_ms", "tokens_per_second"])
             p.pacing = Pacing(timeToFirstTokenMs: try pacing["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".pacing.ttft_ms", min: 0) } ?? 0,
                               tokensPerSecond: pacing["tokens_per_second"]?.doubleValue)

@@ -10,7 +10,6 @@ import ProviderHost
 public final class LabEnvironment {
     public let loop: EventLoop
     public let config: LabConfig
-    public let timeScale: Double
     public private(set) var providers: [String: Provider] = [:]
     public private(set) var gateway: PortkeyGateway?
     public let gatewayURL: String
@@ -20,17 +19,29 @@ public final class LabEnvironment {
     /// Where nothing listens: where `unreachable: refused` hosts lead.
     let deadPort: Int
 
-    /// - Parameter gatewayOverride: a real gateway instead of the embedded one (the time scale is then 1).
-    public init(config: LabConfig, loop: EventLoop = EventLoop(), timeScale: Double? = nil, seed: UInt64? = nil, gatewayOverride: String? = nil) throws {
-        self.loop = loop
+    /// The clock a lab runs on: simulated for the embedded gateway unless lab.conf or
+    /// `clock` says real; always real time, unscaled, with a real gateway, whose timers
+    /// the lab cannot reach.
+    public static func clock(for config: LabConfig, choice: ClockChoice? = nil, timeScale: Double? = nil, external: Bool) -> LoopClock {
+        if external { return .realTime }
+        switch choice ?? config.clock {
+        case .simulated: return .simulated(config.network)
+        case .real: return .real(scale: timeScale ?? config.timeScale)
+        }
+    }
+
+    /// - Parameters:
+    ///   - clock: the clock to run on (default: `LabEnvironment.clock(for:)`).
+    ///   - gatewayOverride: a real gateway instead of the embedded one.
+    public init(config: LabConfig, clock: LoopClock? = nil, seed: UInt64? = nil, gatewayOverride: String? = nil) throws {
         self.config = config
         let external = gatewayOverride ?? config.gatewayURL
-        self.timeScale = external == nil ? (timeScale ?? config.timeScale) : 1
+        loop = EventLoop(clock: external != nil ? .realTime : (clock ?? Self.clock(for: config, external: false)))
         let seed = seed ?? config.seed
         for p in config.providers {
             let mock = try MockOllama(options: MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing))
             providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
-                                             timeScale: self.timeScale, journalLimit: config.journalLimit)
+                                             journalLimit: config.journalLimit)
         }
         blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
         let dead = try HTTPServer(loop: loop) { _, _ in }
@@ -40,7 +51,6 @@ public final class LabEnvironment {
             self.gatewayURL = external
         } else {
             var options = GatewayOptions()
-            options.timeScale = self.timeScale
             options.seed = seed
             let routes = Self.routes(config: config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
             options.resolveHost = { parts in
@@ -57,11 +67,13 @@ public final class LabEnvironment {
             self.gatewayURL = g.url
         }
         guard let upstream = URLParts(gatewayURL) else { throw ConfigError(file: config.file, line: nil, message: "gateway URL \(gatewayURL) is not an http:// URL") }
-        edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs, timeScale: self.timeScale)
+        edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs)
         edge.recordLimit = config.journalLimit
     }
 
     public var isEmbedded: Bool { gateway != nil }
+
+    public var clock: LoopClock { loop.clock }
 
     /// Host name → loopback port, for every mapped host that has one.
     static func routes(config: LabConfig, providers: [String: Int], deadPort: Int, hangPort: Int) -> [String: Int] {

@@ -6,13 +6,12 @@ public enum MachineReports {
     public static func json(_ results: [ScenarioResult], env: LabEnvironment, seed: UInt64) -> JSONValue {
         let failed = results.filter { !$0.passed }.count
         return .object([
-            ("lab", .object([("config", .string(env.config.file)), ("seed", .int(Int(seed))), ("time_scale", .double(env.timeScale)),
+            ("lab", .object([("config", .string(env.config.file)), ("seed", .int(Int(seed))), ("clock", .string(env.clock.name)),
                              ("gateway", .string(env.isEmbedded ? "embedded" : env.gatewayURL)), ("edge_timeout_ms", .int(env.config.edgeTimeoutMs))])),
             ("summary", .object([("scenarios", .int(results.count)), ("passed", .int(results.count - failed)), ("failed", .int(failed))])),
             ("scenarios", .array(results.map { r in
                 .object([
                     ("name", .string(r.scenario.name)), ("title", .string(r.scenario.title)), ("passed", .bool(r.passed)),
-                    ("wall_ms", .double(round1(r.wallMs))),
                     ("hits", .object(r.hits.map { ($0.0, .int($0.1)) })),
                     ("verdicts", .array(r.verdicts.map { v in
                         .object([("name", .string(v.name)), ("passed", .bool(v.passed)), ("expected", .string(v.expected)),
@@ -35,20 +34,21 @@ public enum MachineReports {
             ("retry_attempt_count", o.retryAttemptCount.map(JSONValue.int) ?? .null),
             ("fallback_triggered", .bool(o.fallbackTriggered)), ("stream_complete", o.streamComplete.map(JSONValue.bool) ?? .null),
             ("edge_timed_out", .bool(o.edgeTimedOut)), ("client_attempts", .int(o.clientAttempts)),
-            ("lab_ms", .double(round1(o.labMs))), ("wall_ms", .double(round1(o.wallMs))),
+            ("lab_ms", .double(round3(o.labMs))),
         ])
     }
 
-    static func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
+    static func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
 
     public static func junit(_ results: [ScenarioResult], env: LabEnvironment) -> String {
         let failed = results.filter { !$0.passed }.count
-        let total = results.map(\.wallMs).reduce(0, +) / 1000
+        // Lab time: what the scenarios took in the modelled world, the same on every simulated run.
+        let total = results.map(\.labMs).reduce(0, +) / 1000
         var out = [#"<?xml version="1.0" encoding="UTF-8"?>"#,
                    #"<testsuites name="lab" tests="\#(results.count)" failures="\#(failed)" errors="0" time="\#(seconds(total))">"#,
                    #"  <testsuite name="\#(xml(env.config.file))" tests="\#(results.count)" failures="\#(failed)" errors="0" skipped="0" time="\#(seconds(total))">"#]
         for r in results {
-            out.append(#"    <testcase classname="lab.scenarios" name="\#(xml(r.scenario.name))" time="\#(seconds(r.wallMs / 1000))">"#)
+            out.append(#"    <testcase classname="lab.scenarios" name="\#(xml(r.scenario.name))" time="\#(seconds(r.labMs / 1000))">"#)
             let failures = r.verdicts.filter { !$0.passed }
             if !failures.isEmpty {
                 let message = failures.map { "\($0.name): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")

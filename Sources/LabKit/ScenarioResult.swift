@@ -14,7 +14,6 @@ public struct RequestOutcome {
     public var body: String
     /// Lab milliseconds from sending to the end of the answer.
     public var labMs: Double
-    public var wallMs: Double
     public var lastUsedOptionIndex: String?
     public var retryAttemptCount: Int?
     /// The provider behind the target that answered; nil when no target did.
@@ -73,4 +72,7 @@ public struct ScenarioResult {
     public var timeline: Timeline
 
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
+
+    /// Lab time of the scenario: its requests' latencies added up.
+    public var labMs: Double { requests.map(\.labMs).reduce(0, +) }
 }

@@ -7,7 +7,7 @@ import LabHTTP
 public final class ScenarioRunner {
     public let env: LabEnvironment
     let client: HTTPClient
-    private var scenarioStartNs: UInt64 = 0
+    private var scenarioStartMs: Double = 0
     /// Called as requests finish: (done, total).
     public var progress: ((Int, Int) -> Void)?
 
@@ -18,9 +18,9 @@ public final class ScenarioRunner {
 
     public func run(_ scenario: Scenario) -> ScenarioResult {
         env.prepare(scenario)
-        let start = EventLoop.monotonicNs
-        scenarioStartNs = start
-        let origins = Timeline.Origins(edgeMs: env.edge.nowMs, gatewayMs: env.gateway?.nowMs)
+        let wallStart = EventLoop.monotonicNs
+        scenarioStartMs = env.loop.nowMs
+        let origins = Timeline.Origins(edgeMs: scenarioStartMs, gatewayMs: env.gateway.map { _ in scenarioStartMs })
         let config = env.configToSend(scenario.portkeyConfig)
         let header = config.javaScriptCompact
         var outcomes = [RequestOutcome?](repeating: nil, count: scenario.requests.count)
@@ -45,7 +45,7 @@ public final class ScenarioRunner {
         env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
         let requests = outcomes.enumerated().map { i, o in
             o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
-                                clientError: "the lab gave up waiting for an answer", headers: HTTPHeaders(), body: "", labMs: 0, wallMs: 0,
+                                clientError: "the lab gave up waiting for an answer", headers: HTTPHeaders(), body: "", labMs: 0,
                                 lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                 streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
         }
@@ -65,25 +65,25 @@ public final class ScenarioRunner {
         let timeline = Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
                                       edge: env.edge.records.filter { $0.atMs >= origins.edgeMs }, gateway: env.gateway?.journal.entries ?? [],
                                       providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
-                                      origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs, timeScale: env.timeScale)
+                                      origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs)
         return ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
                               verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
                               gatewayJournal: env.gateway?.journal.entries ?? [],
-                              wallMs: Double(EventLoop.monotonicNs - start) / 1e6, timeline: timeline)
+                              wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
     }
 
-    /// A wall-clock cap far beyond anything a scenario should take: the edge timeout
+    /// A lab-time cap far beyond anything a scenario should take: the edge timeout
     /// bounds every answer, so this only catches a lab bug.
-    func budgetMs(_ scenario: Scenario) -> UInt64 {
-        let perRequest = Double(env.config.edgeTimeoutMs) * env.timeScale * 3 + 5_000
-        return UInt64(perRequest * Double(scenario.requests.count) / Double(scenario.concurrency)) + 10_000
+    func budgetMs(_ scenario: Scenario) -> Double {
+        let perRequest = Double(env.config.edgeTimeoutMs) * 3 + 5_000
+        return perRequest * Double(scenario.requests.count) / Double(scenario.concurrency) + 10_000
     }
 
     static let clientRetryStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504]
 
     private func send(_ request: ScenarioRequest, number: Int, headers extra: [(String, String)], scenario: Scenario,
-                      attempt: Int = 1, startNs: UInt64? = nil, _ done: @escaping (RequestOutcome) -> Void) {
-        let start = startNs ?? EventLoop.monotonicNs
+                      attempt: Int = 1, startMs: Double? = nil, _ done: @escaping (RequestOutcome) -> Void) {
+        let start = startMs ?? env.loop.nowMs
         var headers = HTTPHeaders(extra + request.headers)
         headers.add("Content-Type", "application/json")
         let upstream = URLParts(env.edge.url)!
@@ -94,23 +94,22 @@ public final class ScenarioRunner {
             let failed = status.map { Self.clientRetryStatuses.contains($0) } ?? true
             if failed, attempt <= request.clientRetries {
                 // The SDKs wait about half a second before their retry.
-                env.loop.after(ms: UInt64(max(1, (500 * env.timeScale).rounded()))) { [self] in
-                    send(request, number: number, headers: extra, scenario: scenario, attempt: attempt + 1, startNs: start, done)
+                env.loop.after(ms: 500) { [self] in
+                    send(request, number: number, headers: extra, scenario: scenario, attempt: attempt + 1, startMs: start, done)
                 }
                 return
             }
-            let wallMs = Double(EventLoop.monotonicNs - start) / 1e6
-            done(outcome(result, request: request, number: number, scenario: scenario, wallMs: wallMs, attempts: attempt))
+            done(outcome(result, request: request, number: number, scenario: scenario, startMs: start, attempts: attempt))
         }
     }
 
     private func outcome(_ result: Result<ClientResponse, HTTPClientError>, request: ScenarioRequest, number: Int, scenario: Scenario,
-                         wallMs: Double, attempts: Int) -> RequestOutcome {
+                         startMs: Double, attempts: Int) -> RequestOutcome {
         var o = RequestOutcome(number: number, label: request.label, stream: request.stream, status: nil, clientError: nil,
-                               headers: HTTPHeaders(), body: "", labMs: wallMs / env.timeScale, wallMs: wallMs,
+                               headers: HTTPHeaders(), body: "", labMs: env.loop.nowMs - startMs,
                                lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                streamComplete: nil, edgeTimedOut: false, clientAttempts: attempts)
-        o.startLabMs = max(0, Double(EventLoop.monotonicNs - scenarioStartNs) / 1e6 / env.timeScale - o.labMs)
+        o.startLabMs = startMs - scenarioStartMs
         switch result {
         case .failure(let error):
             o.clientError = "\(error)"

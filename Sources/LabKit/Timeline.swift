@@ -38,7 +38,7 @@ public struct Timeline {
     }
 
     static func build(requests: [RequestOutcome], starts: [Double], edge: [EdgeRoute.Record], gateway: [GatewayJournalEntry],
-                      providers: [(String, Journal)], origins: Origins, edgeTimeoutMs: Int, timeScale: Double) -> Timeline {
+                      providers: [(String, Journal)], origins: Origins, edgeTimeoutMs: Int) -> Timeline {
         var bars: [Bar] = []
         for (o, start) in zip(requests, starts) {
             let kind: Kind = o.edgeTimedOut ? .timeout : o.streamComplete == false ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
@@ -72,7 +72,7 @@ public struct Timeline {
         }
         for (name, journal) in providers {
             for e in journal.entries {
-                let last = (e.steps.last?.atMs ?? 0) / timeScale
+                let last = e.steps.last?.atMs ?? 0
                 let kind: Kind
                 if e.truncated { kind = .truncated }
                 else if e.status == nil { kind = e.outcome == .clientGone ? .timeout : .network }

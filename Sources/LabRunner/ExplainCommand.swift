@@ -27,9 +27,6 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Seed (default: lab.conf's).")
     var seed: UInt64?
 
-    @Option(name: .customLong("time-scale"), help: "Time scale for the run (default: lab.conf's).")
-    var timeScale: Double?
-
     func run() throws {
         let lab = try config.load()
         guard let s = lab.scenario(scenario) else {
@@ -54,7 +51,7 @@ struct ExplainCommand: ParsableCommand {
         for line in Explanation.narrative(prediction, edgeTimeoutMs: lab.edgeTimeoutMs) { Console.out("  " + line) }
         let env: LabEnvironment
         do {
-            env = try LabEnvironment(config: embedded, timeScale: timeScale, seed: seed)
+            env = try LabEnvironment(config: embedded, clock: .simulated(embedded.network), seed: seed)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
             throw ExitCode(1)
@@ -62,7 +59,7 @@ struct ExplainCommand: ParsableCommand {
         defer { env.shutdown() }
         let result = ScenarioRunner(env: env).run(s)
         Console.out("\nPrediction and observation:")
-        let checks = Explanation.compare(prediction, result, timeScale: env.timeScale)
+        let checks = Explanation.compare(prediction, result)
         let width = checks.map(\.what.count).max() ?? 10
         for c in checks {
             let mark = c.agrees ? "✔" : "✘ DIFFERS"

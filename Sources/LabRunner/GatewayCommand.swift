@@ -51,15 +51,14 @@ struct GatewayCommand: ParsableCommand {
     func run() throws {
         var options = GatewayOptions()
         options.seed = seed
-        options.timeScale = timeScale
         options.hostPolicy = CustomHostPolicy.fromEnvironment(getenv("TRUSTED_CUSTOM_HOSTS").map { String(cString: $0) })
-        let loop = EventLoop()
+        let loop = EventLoop(clock: .real(scale: timeScale))
         let gateway: PortkeyGateway
         var edge: EdgeRoute?
         do {
             gateway = try PortkeyGateway(loop: loop, host: host, port: port, options: options)
             if let t = edgeTimeoutMs {
-                edge = try EdgeRoute(loop: loop, upstream: URLParts(gateway.url)!, timeoutMs: t, timeScale: timeScale, host: host, port: edgePort)
+                edge = try EdgeRoute(loop: loop, upstream: URLParts(gateway.url)!, timeoutMs: t, host: host, port: edgePort)
             }
         } catch {
             Console.err("error: \(error)")

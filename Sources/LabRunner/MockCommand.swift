@@ -99,11 +99,11 @@ struct MockCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let loop = EventLoop()
+        let loop = EventLoop(clock: .real(scale: timeScale))
         let server: Provider
         do {
             server = try Provider(name: "mock", loop: loop, mock: mock, rules: rules, seed: seed, host: host, port: port,
-                                  timeScale: timeScale, controlToken: controlToken)
+                                  controlToken: controlToken)
         } catch {
             Console.err("error: \(error)")
             throw ExitCode(1)

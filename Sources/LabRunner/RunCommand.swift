@@ -19,7 +19,8 @@ struct RunCommand: ParsableCommand {
             Examples:
               lab run                             # every scenario
               lab run simple hang-without-timeout # just these
-              lab run --time-scale 1              # real timings (30 s route timeouts take 30 s)
+              lab run --clock real                # wall time (30 s route timeouts take 30 s)
+              lab run --clock real --time-scale 0.1   # wall time, 10x faster
               lab run --junit reports/junit.xml --json reports/verdicts.json
               lab run --html reports/lab.html     # a timeline of every scenario
               lab run --gateway http://127.0.0.1:8787   # against a running Portkey gateway
@@ -33,7 +34,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seed for fault schedules, loadbalance draws and generated text (default: lab.conf's).")
     var seed: UInt64?
 
-    @Option(name: .customLong("time-scale"), help: "Multiplies every lab-controlled duration (default: lab.conf's time_scale).")
+    @Option(help: "simulated (default with the embedded gateway: virtual time, exact and instant, the same on every run) or real (wall time).")
+    var clock: ClockChoice?
+
+    @Option(name: .customLong("time-scale"), help: "On the real clock: wall ms per lab ms (0.01 runs 100x faster; default: lab.conf's time_scale, else 1).")
     var timeScale: Double?
 
     @Option(help: "embedded, or the URL of a running Portkey gateway.")
@@ -50,6 +54,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let t = timeScale, t <= 0 { throw ValidationError("--time-scale must be greater than 0, got \(t)") }
+        if timeScale != nil, clock == .simulated { throw ValidationError("--time-scale applies to the real clock only; the simulated clock takes no time at all") }
         if let g = gateway, g != "embedded", !g.hasPrefix("http://") {
             throw ValidationError("--gateway takes embedded or an http:// URL, got \(g)")
         }
@@ -77,19 +82,21 @@ struct RunCommand: ParsableCommand {
             Console.out("Gateway: \(external) (a real gateway).")
             Console.out("  Host names in the configs are rewritten to 127.0.0.1 ports, which a Portkey gateway accepts")
             Console.out("  as custom_host without TRUSTED_CUSTOM_HOSTS; 'unreachable: dns' hosts become NAME.invalid.")
-            if timeScale.map({ $0 != 1 }) ?? (lab.timeScale != 1) {
-                Console.out("  The time scale cannot reach a real gateway's timers: running at 1.0 (real time).")
+            if clock == .simulated || timeScale.map({ $0 != 1 }) ?? (lab.timeScale != 1) {
+                Console.out("  A real gateway keeps its own time: running on the real clock, unscaled.")
             }
         }
         let env: LabEnvironment
         do {
-            env = try LabEnvironment(config: lab, timeScale: timeScale, seed: seed, gatewayOverride: external)
+            env = try LabEnvironment(config: lab, clock: LabEnvironment.clock(for: lab, choice: clock, timeScale: timeScale, external: external != nil),
+                                     seed: seed, gatewayOverride: external)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
             throw ExitCode(1)
         }
         defer { env.shutdown() }
-        let report = ConsoleReport(color: Terminal.colorOnStdout)
+        var report = ConsoleReport(color: Terminal.colorOnStdout)
+        report.overheadNote = ConsoleReport.overheadNote(env.clock)
         let runner = ScenarioRunner(env: env)
         var results: [ScenarioResult] = []
         for (i, scenario) in selected.enumerated() {
@@ -126,3 +133,5 @@ struct RunCommand: ParsableCommand {
         if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 }
+
+extension ClockChoice: ExpressibleByArgument {}

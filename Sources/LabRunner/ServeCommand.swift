@@ -26,7 +26,7 @@ struct ServeCommand: ParsableCommand {
         let external = gateway == "embedded" ? nil : (gateway ?? lab.gatewayURL)
         let env: LabEnvironment
         do {
-            env = try LabEnvironment(config: lab, timeScale: timeScale, gatewayOverride: external)
+            env = try LabEnvironment(config: lab, clock: .real(scale: timeScale), gatewayOverride: external)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
             throw ExitCode(1)
@@ -39,7 +39,7 @@ struct ServeCommand: ParsableCommand {
         Console.out("gateway: \(env.gatewayURL)\(env.isEmbedded ? " (embedded)" : "")")
         Console.out("edge route: \(env.edge.url) (504 after \(lab.edgeTimeoutMs) ms)")
         for (host, mapping) in lab.hosts.sorted(by: { $0.key < $1.key }) { Console.out("  host \(host) → \(ConsoleReport.describe(mapping))") }
-        Console.out("Ready. Ctrl-C stops.")
+        Console.out("Clock: \(env.clock.name). Ready. Ctrl-C stops.")
         var signals: SignalWatcher?
         signals = SignalWatcher(loop: env.loop, signals: [SIGINT, SIGTERM]) { signum in
             Console.out("serve: stopping (signal \(signum))")

@@ -8,7 +8,8 @@ public final class MockOllama {
     public let catalogue: ModelCatalogue
     let replies: ReplyGenerator
     let embedder: Embedder
-    var clock: () -> WallTime
+    /// Where `created_at` and `created` come from; a provider sets its loop's calendar.
+    public var clock: () -> WallTime
     var completionCounter = 0
     /// The wall time the current request is answered at; every timestamp of one answer derives from it.
     var now = WallTime(seconds: 0, nanos: 0)

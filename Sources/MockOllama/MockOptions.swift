@@ -11,6 +11,10 @@ public struct Pacing: Equatable, Sendable {
 
     public static let none = Pacing()
 
+    /// About what a small model on a GPU shows through Ollama: a second to the first
+    /// token (as the original demo's direct request took), then 50 tokens a second.
+    public static let smallModel = Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 50)
+
     /// Lab milliseconds at which token `index` (0-based) is ready.
     public func tokenTimeMs(_ index: Int) -> Int {
         guard let tps = tokensPerSecond, tps > 0 else { return timeToFirstTokenMs }

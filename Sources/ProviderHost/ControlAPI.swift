@@ -37,7 +37,7 @@ extension Provider {
             faults.replace([])
             return Self.reply(200, [])
         case ("GET", "/__lab/journal"):
-            return Self.reply(200, journal.json(timeScale: timeScale))
+            return Self.reply(200, journal.json)
         case ("DELETE", "/__lab/journal"):
             journal.clear()
             faults.reset()

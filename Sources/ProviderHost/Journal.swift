@@ -34,7 +34,7 @@ public final class JournalEntry {
         status != nil && outcome != nil && outcome != .completed
     }
 
-    public func json(timeScale: Double) -> JSONValue {
+    public var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("seq", .int(sequence)), ("at_ms", .double(Self.round(atMs))), ("method", .string(method)), ("path", .string(path)),
             ("model", model.map(JSONValue.string) ?? .null),
@@ -44,9 +44,8 @@ public final class JournalEntry {
             ("outcome", .string(Self.name(outcome))),
             ("truncated", .bool(truncated)),
         ]
-        // Step times are wall milliseconds on the wire; shown in lab time like everything else.
         members.append(("wire", .array(steps.map { step in
-            .object([("at_ms", .double(Self.round(step.atMs / timeScale))), ("step", .string(step.summary))])
+            .object([("at_ms", .double(Self.round(step.atMs))), ("step", .string(step.summary))])
         })))
         return .object(members)
     }
@@ -98,7 +97,7 @@ public final class Journal {
         nextSequence = 1
     }
 
-    public func json(timeScale: Double) -> JSONValue {
-        .array(entries.map { $0.json(timeScale: timeScale) })
+    public var json: JSONValue {
+        .array(entries.map(\.json))
     }
 }

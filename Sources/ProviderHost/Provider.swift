@@ -13,13 +13,14 @@ public final class Provider {
     public let http: HTTPServer
     let loop: EventLoop
     let controlToken: String?
-    private var startNs: UInt64
+    /// Where this provider's lab time starts (moved by `resetClock`).
+    private var originMs: Double
     private var upTimer: Timer?
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?
 
     public init(name: String, loop: EventLoop, mock: MockOllama, rules: [FaultRule] = [], seed: UInt64 = 0,
-                host: String = "127.0.0.1", port: Int = 0, timeScale: Double = 1, controlToken: String? = nil,
+                host: String = "127.0.0.1", port: Int = 0, controlToken: String? = nil,
                 journalLimit: Int = 100_000) throws {
         self.name = name
         journal = Journal(limit: journalLimit)
@@ -30,10 +31,13 @@ public final class Provider {
             throw ControlAPIError.tokenRequired(host: host)
         }
         faults = FaultInjector(rules: rules, seed: seed, provider: name)
-        startNs = EventLoop.monotonicNs
+        originMs = loop.nowMs
+        mock.clock = { [unowned loop] in
+            let t = loop.calendarTime
+            return WallTime(seconds: Int(t.seconds), nanos: Int(t.nanos))
+        }
         var handler: ((HTTPRequest, Responder) -> Void)?
         http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
-        http.timeScale = timeScale
         handler = { [unowned self] request, responder in handle(request, responder) }
         // Requests the parser refused (431, 413, 408, 400) are journaled too: nothing a client sent goes unrecorded.
         http.onRejected = { [unowned self] responder, _ in
@@ -48,10 +52,9 @@ public final class Provider {
 
     public var url: String { http.url }
     public var port: Int { http.port }
-    public var timeScale: Double { http.timeScale }
 
     /// Lab milliseconds since start (or since the journal was last cleared).
-    public var nowMs: Double { Double(EventLoop.monotonicNs &- startNs) / 1e6 / http.timeScale }
+    public var nowMs: Double { loop.nowMs - originMs }
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
         if request.path.hasPrefix("/__lab/") {
@@ -85,7 +88,7 @@ public final class Provider {
         upTimer?.close()
         upTimer = nil
         if let forMs {
-            upTimer = loop.after(ms: UInt64(max(0, (Double(forMs) * http.timeScale).rounded()))) { [weak self] in
+            upTimer = loop.after(ms: Double(max(0, forMs))) { [weak self] in
                 self?.upTimer = nil
                 try? self?.comeUp()
             }
@@ -101,7 +104,7 @@ public final class Provider {
     public var isUp: Bool { http.isListening }
 
     public func resetClock() {
-        startNs = EventLoop.monotonicNs
+        originMs = loop.nowMs
     }
 
     public func shutdown() {

@@ -6,7 +6,7 @@ import LabHTTP
 /// Why users see a 504 before fallback ever happens, and how request_timeout fixes it.
 @Suite struct EdgeRouteTests {
     @Test func aHangWithoutRequestTimeoutIsA504FromTheEdge() throws {
-        let h = try Harness(scale: 0.01, faults: ["primary": #"[{"fault":{"hang":true}}]"#], edgeTimeoutMs: 30_000)
+        let h = try Harness(faults: ["primary": #"[{"fault":{"hang":true}}]"#], edgeTimeoutMs: 30_000)
         let a = try h.send(config: fallback([target("primary"), target("backup")]), viaEdge: true)
         #expect(a.status == 504)
         #expect(a.text.contains("504 Gateway Time-out"))
@@ -20,21 +20,21 @@ import LabHTTP
     }
 
     @Test func requestTimeoutTurnsItIntoAFallbackSuccess() throws {
-        let h = try Harness(scale: 0.01, faults: ["primary": #"[{"fault":{"hang":true}}]"#], edgeTimeoutMs: 30_000)
+        let h = try Harness(faults: ["primary": #"[{"fault":{"hang":true}}]"#], edgeTimeoutMs: 30_000)
         let a = try h.send(config: fallback([target("primary", #""request_timeout":10000"#), target("backup")]), viaEdge: true)
         #expect(a.status == 200 && a.index == "config.targets[1]")
         #expect(a.labMs > 9_000 && a.labMs < 30_000)
     }
 
     @Test func retriesPastTheEdgeTimeoutGive504() throws {
-        let h = try Harness(scale: 0.01, faults: ["primary": #"[{"fault":{"status":503}}]"#], edgeTimeoutMs: 30_000)
+        let h = try Harness(faults: ["primary": #"[{"fault":{"status":503}}]"#], edgeTimeoutMs: 30_000)
         // 1 + 2 + 4 + 8 + 16 = 31 s of backoff before the fallback could start.
         let a = try h.send(config: fallback([target("primary", #""retry":{"attempts":5}"#), target("backup")]), viaEdge: true)
         #expect(a.status == 504)
     }
 
     @Test func streamsPassThroughTheEdge() throws {
-        let h = try Harness(scale: 0.05, edgeTimeoutMs: 30_000)
+        let h = try Harness(edgeTimeoutMs: 30_000)
         let a = try h.send(config: target("primary"), body: #"{"model":"llama3","stream":true,"messages":[{"role":"user","content":"hi"}]}"#, viaEdge: true)
         #expect(a.status == 200 && a.text.hasSuffix("data: [DONE]\n\n"))
         #expect(a.index == "config")

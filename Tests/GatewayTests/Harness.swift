@@ -8,25 +8,24 @@ import ProviderHost
 /// Mock providers, the gateway (and optionally the edge route) on one loop, with the
 /// host names of real configs mapped to the mocks.
 final class Harness {
-    let loop = EventLoop()
+    let loop: EventLoop
     var providers: [String: Provider] = [:]
     var gateway: PortkeyGateway!
     var edge: EdgeRoute?
-    let scale: Double
     /// A port where nothing listens.
     var deadPort = 0
 
-    init(scale: Double = 0.05, seed: UInt64 = 1, faults: [String: String] = [:], edgeTimeoutMs: Int? = nil) throws {
-        self.scale = scale
+    /// Simulated by default: the real code on a virtual clock, so timings are exact.
+    init(clock: LoopClock = .simulation, seed: UInt64 = 1, faults: [String: String] = [:], edgeTimeoutMs: Int? = nil) throws {
+        loop = EventLoop(clock: clock)
         for name in ["primary", "backup", "third"] {
             let rules = try FaultRuleParser.parse(try JSONParser.parse(faults[name] ?? "[]"))
-            providers[name] = try Provider(name: name, loop: loop, mock: try MockOllama(), rules: rules, seed: seed, timeScale: scale)
+            providers[name] = try Provider(name: name, loop: loop, mock: try MockOllama(), rules: rules, seed: seed)
         }
         let dead = try HTTPServer(loop: loop) { _, _ in }
         deadPort = dead.port
         dead.shutdown()
         var options = GatewayOptions()
-        options.timeScale = scale
         options.seed = seed
         let ports = providers.mapValues(\.port)
         let deadPort = deadPort
@@ -39,7 +38,7 @@ final class Harness {
         options.hostPolicy = CustomHostPolicy()
         gateway = try PortkeyGateway(loop: loop, options: options)
         if let t = edgeTimeoutMs {
-            edge = try EdgeRoute(loop: loop, upstream: URLParts(gateway.url)!, timeoutMs: t, timeScale: scale)
+            edge = try EdgeRoute(loop: loop, upstream: URLParts(gateway.url)!, timeoutMs: t)
         }
     }
 
@@ -64,15 +63,15 @@ final class Harness {
         let base = viaEdge ? edge!.url : gateway.url
         let client = HTTPClient(loop: loop)
         var answer: Answer?
-        let start = EventLoop.monotonicNs
-        client.fetch(try ClientRequest(method: "POST", url: base + path, headers: headers, body: Array(body.utf8))) { [scale] result in
-            let ms = Double(EventLoop.monotonicNs - start) / 1e6 / scale
+        let start = loop.nowMs
+        client.fetch(try ClientRequest(method: "POST", url: base + path, headers: headers, body: Array(body.utf8))) { [loop] result in
+            let ms = loop.nowMs - start
             switch result {
             case .success(let r): answer = Answer(status: r.status, headers: r.headers, text: r.text, labMs: ms)
             case .failure(let e): answer = Answer(status: 0, headers: HTTPHeaders(), text: "", error: e, labMs: ms)
             }
         }
-        loop.run(until: { answer != nil }, timeoutMs: 20_000)
+        loop.run(until: { answer != nil }, timeoutMs: 120_000)
         return answer!
     }
 }

@@ -5,14 +5,14 @@ import LabHTTP
 
 @Suite struct StrategyTests {
     @Test func loadbalanceFollowsWeightsAndTheSeed() throws {
-        let h = try Harness(scale: 1)
+        let h = try Harness()
         let config = #"{"strategy":{"mode":"loadbalance"},"targets":[\#(target("primary", #""weight":0.7"#)),\#(target("backup", #""weight":0.3"#)),\#(target("third", #""weight":0"#))]}"#
         var picks: [String] = []
         for _ in 0..<100 { picks.append(try h.send(config: config).index ?? "") }
         #expect(h.hits("third") == 0)
         #expect((55...85).contains(h.hits("primary")))
         #expect(h.hits("primary") + h.hits("backup") == 100)
-        let again = try Harness(scale: 1)
+        let again = try Harness()
         var second: [String] = []
         for _ in 0..<100 { second.append(try again.send(config: config).index ?? "") }
         #expect(picks == second)

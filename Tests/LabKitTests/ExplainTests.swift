@@ -13,7 +13,7 @@ import LabCore
         for scenario in config.scenarios {
             let prediction = try predictor.predict(scenario)
             let result = runner.run(scenario)
-            for check in Explanation.compare(prediction, result, timeScale: env.timeScale) where !check.agrees {
+            for check in Explanation.compare(prediction, result) where !check.agrees {
                 Issue.record("\(scenario.name): \(check.what) predicted \(check.predicted), observed \(check.observed)")
             }
         }

@@ -29,7 +29,7 @@ import LabHTTP
 @Suite struct ExpectationCheckTests {
     func outcome(_ n: Int, status: Int?, servedBy: String? = nil, labMs: Double = 10) -> RequestOutcome {
         RequestOutcome(number: n, label: "x", stream: false, status: status, clientError: status == nil ? "reset" : nil, headers: HTTPHeaders(),
-                       body: "{\"ok\":true}", labMs: labMs, wallMs: labMs, lastUsedOptionIndex: nil, retryAttemptCount: nil,
+                       body: "{\"ok\":true}", labMs: labMs, lastUsedOptionIndex: nil, retryAttemptCount: nil,
                        servedBy: servedBy, fallbackTriggered: false, streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
     }
 

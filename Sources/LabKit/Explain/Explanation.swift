@@ -46,9 +46,8 @@ public enum Explanation {
         return out
     }
 
-    /// Prediction against observation. Latency agrees within 10 % plus what a few
-    /// milliseconds of real overhead are worth at this time scale.
-    public static func compare(_ p: ScenarioPrediction, _ r: ScenarioResult, timeScale: Double) -> [Check] {
+    /// Prediction against observation.
+    public static func compare(_ p: ScenarioPrediction, _ r: ScenarioResult) -> [Check] {
         var checks: [Check] = []
         func field<T: Equatable>(_ what: String, _ pv: (PredictedRequest) -> T, _ ov: (RequestOutcome) -> T, show: (T) -> String) {
             let pairs = zip(p.requests, r.requests)
@@ -66,7 +65,7 @@ public enum Explanation {
         field("retry attempt count", { $0.retryAttemptCount.map(String.init) }, { $0.retryAttemptCount.map(String.init) }, show: opt)
         field("504 from the route", { $0.edgeTimedOut }, { $0.edgeTimedOut }, show: { $0 ? "yes" : "no" })
         field("stream cut short", { $0.truncated }, { $0.streamComplete == false }, show: { $0 ? "yes" : "no" })
-        let slack = max(1000, 30 / timeScale)
+        let slack = 1000.0
         let late = zip(p.requests, r.requests).first { abs($0.0.totalMs - $0.1.labMs) > $0.0.totalMs * 0.1 + slack }
         let first = late ?? (p.requests.first.map { ($0, r.requests[0]) })
         if let (pq, oq) = first {

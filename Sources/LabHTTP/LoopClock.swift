@@ -1,0 +1,27 @@
+/// Which clock a loop keeps. Every read of time and every wait in the lab goes
+/// through its loop, so this one value decides how time passes for all of it.
+public enum LoopClock: Equatable, Sendable {
+    /// Wall time, optionally scaled: lab milliseconds × `scale` = wall milliseconds.
+    /// For a real gateway, a person driving `lab serve`, and `lab mock`.
+    case real(scale: Double)
+    /// Virtual time: it stands still while anything can run and jumps to the next
+    /// deadline when nothing can. Bytes move through the loop's in-memory network.
+    case simulated(SimulatedNetwork.Settings)
+
+    public static let realTime = LoopClock.real(scale: 1)
+    public static let simulation = LoopClock.simulated(.init())
+
+    public var isSimulated: Bool {
+        if case .simulated = self { return true }
+        return false
+    }
+
+    /// `real time`, `real time scaled ×0.01` or `simulated`, for reports.
+    public var name: String {
+        switch self {
+        case .simulated: return "simulated"
+        case .real(let scale) where scale == 1: return "real"
+        case .real(let scale): return "real, scaled ×\(scale)"
+        }
+    }
+}
