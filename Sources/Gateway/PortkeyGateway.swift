@@ -27,6 +27,8 @@ public final class PortkeyGateway {
     let loop: EventLoop
     let client: HTTPClient
     private var random: SeededRandom
+    /// The seed and scenario the draws were last restarted from.
+    private var drawsKey: (UInt64, String)?
     /// Requests being routed right now.
     public private(set) var inFlight = 0
     /// Configs already read, by the header values they came from: clients send the
@@ -61,8 +63,9 @@ public final class PortkeyGateway {
 
     /// Restarts the loadbalance draws from the seed and `key` (a scenario's name), so a
     /// scenario draws the same whether it runs alone or after others.
-    public func reseed(_ key: String) {
-        random = Self.loadbalanceRandom(seed: options.seed, scenario: key)
+    public func reseed(_ key: String, seed: UInt64? = nil) {
+        drawsKey = (seed ?? options.seed, key)
+        random = Self.loadbalanceRandom(seed: seed ?? options.seed, scenario: key)
     }
 
     /// The generator a scenario's loadbalance draws come from (also what `lab explain` predicts with).
@@ -75,7 +78,17 @@ public final class PortkeyGateway {
         client.closeIdle()
     }
 
+    /// A lab extension: a `lab run` against this gateway as an external one sends
+    /// `x-lab-seed` and `x-lab-scenario`, and the draws restart as they do in a
+    /// simulated run, so both draw the same. A real Portkey gateway ignores them.
+    private func followLabDraws(_ request: HTTPRequest) {
+        guard let scenario = request.headers["x-lab-scenario"], let seed = request.headers["x-lab-seed"].flatMap({ UInt64($0) }) else { return }
+        if let current = drawsKey, current.0 == seed, current.1 == scenario { return }
+        reseed(scenario, seed: seed)
+    }
+
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
+        followLabDraws(request)
         let endpoint: OllamaProvider.Endpoint?
         switch (request.method, request.path) {
         case ("POST", "/v1/chat/completions"): endpoint = .chat

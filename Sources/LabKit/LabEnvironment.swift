@@ -10,6 +10,8 @@ import ProviderHost
 public final class LabEnvironment {
     public let loop: EventLoop
     public let config: LabConfig
+    /// The seed in force (the command line's, else lab.conf's).
+    public let seed: UInt64
     public private(set) var providers: [String: Provider] = [:]
     public private(set) var gateway: PortkeyGateway?
     public let gatewayURL: String
@@ -38,6 +40,7 @@ public final class LabEnvironment {
         let external = gatewayOverride ?? config.gatewayURL
         loop = EventLoop(clock: external != nil ? .realTime : (clock ?? Self.clock(for: config, external: false)))
         let seed = seed ?? config.seed
+        self.seed = seed
         for p in config.providers {
             let mock = try MockOllama(options: MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing))
             providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,

@@ -61,8 +61,25 @@ public struct Verdict {
     public var request: Int?
 }
 
+/// One request as a provider saw it, on the scenario's time base.
+public struct ProviderVisit: Equatable, Sendable {
+    public var provider: String
+    /// Lab milliseconds from the scenario's start.
+    public var atMs: Double
+    public var endMs: Double
+    public var status: Int?
+    /// The fault rule that fired, by name or number.
+    public var rule: String?
+    /// `503`, `connection reset`, `no answer (client left)`…
+    public var what: String
+}
+
 public struct ScenarioResult {
     public var scenario: Scenario
+    /// The loop's time when the scenario started: gateway journal times minus this are scenario times.
+    public var startMs: Double = 0
+    /// What each provider saw, in order of arrival.
+    public var visits: [ProviderVisit] = []
     public var requests: [RequestOutcome]
     public var direct: RequestOutcome?
     public var hits: [(String, Int)]

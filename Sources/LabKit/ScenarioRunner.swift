@@ -1,6 +1,7 @@
 import Gateway
 import LabCore
 import LabHTTP
+import ProviderHost
 
 /// Runs scenarios in a `LabEnvironment`: sends their requests through the edge route
 /// with the scenario's Portkey config and gathers what happened.
@@ -23,6 +24,8 @@ public final class ScenarioRunner {
         let origins = Timeline.Origins(edgeMs: scenarioStartMs, gatewayMs: env.gateway.map { _ in scenarioStartMs })
         let config = env.configToSend(scenario.portkeyConfig)
         let header = config.javaScriptCompact
+        // A `lab gateway` in external mode follows these to draw as a simulated run does.
+        let draws = env.isEmbedded ? [] : [("x-lab-seed", String(env.seed)), ("x-lab-scenario", scenario.name)]
         var outcomes = [RequestOutcome?](repeating: nil, count: scenario.requests.count)
         var next = 0
         var inFlight = 0
@@ -32,7 +35,7 @@ public final class ScenarioRunner {
                 let i = next
                 next += 1
                 inFlight += 1
-                send(scenario.requests[i], number: i + 1, headers: [("x-portkey-config", header)], scenario: scenario) { outcome in
+                send(scenario.requests[i], number: i + 1, headers: [("x-portkey-config", header)] + draws, scenario: scenario) { outcome in
                     outcomes[i] = outcome
                     inFlight -= 1
                     done += 1
@@ -45,7 +48,7 @@ public final class ScenarioRunner {
         env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
         let requests = outcomes.enumerated().map { i, o in
             o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
-                                clientError: "the lab gave up waiting for an answer", headers: HTTPHeaders(), body: "", labMs: 0,
+                                clientError: env.loop.isSimulated ? Self.nothingLeft : Self.gaveUp, headers: HTTPHeaders(), body: "", labMs: 0,
                                 lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                 streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
         }
@@ -66,10 +69,31 @@ public final class ScenarioRunner {
                                       edge: env.edge.records.filter { $0.atMs >= origins.edgeMs }, gateway: env.gateway?.journal.entries ?? [],
                                       providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
                                       origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs)
-        return ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
-                              verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
-                              gatewayJournal: env.gateway?.journal.entries ?? [],
-                              wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
+        var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
+                                    verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
+                                    gatewayJournal: env.gateway?.journal.entries ?? [],
+                                    wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
+        result.startMs = scenarioStartMs
+        result.visits = visits()
+        return result
+    }
+
+    /// Every provider's journal on the scenario's time base, in order of arrival.
+    private func visits() -> [ProviderVisit] {
+        var out: [ProviderVisit] = []
+        for p in env.config.providers {
+            let provider = env.providers[p.name]!
+            let offset = provider.originMs - scenarioStartMs
+            for e in provider.journal.entries {
+                let at = e.atMs + offset
+                let what = e.status.map { "\($0)\(e.truncated ? " (cut short: \(JournalEntry.name(e.outcome)))" : "")" }
+                    ?? (e.outcome == .clientGone ? "no answer (the caller left)" : "connection \(JournalEntry.name(e.outcome))")
+                out.append(ProviderVisit(provider: p.name, atMs: at, endMs: at + (e.steps.last?.atMs ?? 0), status: e.status,
+                                         rule: e.ruleNumber.map { n in "rule \(n)" + (e.ruleName.map { $0 == "rule \(n)" ? "" : " \"\($0)\"" } ?? "") }, what: what))
+            }
+        }
+        // Stable: equal times keep the providers' order.
+        return out.enumerated().sorted { ($0.element.atMs, $0.offset) < ($1.element.atMs, $1.offset) }.map(\.element)
     }
 
     /// A lab-time cap far beyond anything a scenario should take: the edge timeout
@@ -78,6 +102,11 @@ public final class ScenarioRunner {
         let perRequest = Double(env.config.edgeTimeoutMs) * 3 + 5_000
         return perRequest * Double(scenario.requests.count) / Double(scenario.concurrency) + 10_000
     }
+
+    /// What an unanswered request says on the real clock: the lab's budget ran out.
+    public static let gaveUp = "the lab gave up waiting for an answer"
+    /// …and in simulation, where it is known: nothing could ever answer it.
+    public static let nothingLeft = "no answer, ever: every part of the lab was waiting and no timer was left to end the wait"
 
     static let clientRetryStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504]
 

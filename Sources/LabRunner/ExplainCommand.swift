@@ -4,19 +4,26 @@ import LabKit
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Predict what a scenario will do from its config and faults, then run it and compare.",
+        abstract: "Tell what a scenario does and why: each attempt, wait and answer, and the worst case against the route's timeout.",
         discussion: """
-            The prediction walks the Portkey config with the gateway's own rules and asks each \
-            provider's fault rules what it will answer: which targets are tried, the retries and \
-            waits, and the total time against the route's timeout ("worst case 37 s > route \
-            timeout 30 s: the client will see 504 before fallback"). Then the scenario runs, and \
-            each predicted fact is set beside the observed one; a difference is flagged.
+            The scenario runs on the simulated clock through the embedded gateway — the same \
+            code `lab run` uses — and its journals are told as a story: which targets the \
+            gateway tried, what each provider did and which fault rule fired, the backoff and \
+            Retry-After waits, and the answer. When the route's timeout cut a request off, the \
+            scenario runs again without that timeout to show what the gateway would have \
+            needed ("the gateway needs 32.1 s > route timeout 30.0 s").
 
-            Exit status: 0 when prediction and observation agree, 1 when they differ, 2 on a \
-            usage or lab.conf error.
+            With --gateway URL it also runs the scenario through that gateway on the real \
+            clock and sets every fact beside the simulated one: status, target, retry count, \
+            the route's 504, hits, what each provider saw, latency. A difference is flagged: \
+            the embedded gateway does not do what that gateway does.
 
-            Example:
+            Exit status: 0 when the scenario's expectations hold (and, with --gateway, nothing \
+            differs), 1 otherwise, 2 on a usage or lab.conf error.
+
+            Examples:
               lab explain retries-past-the-edge
+              lab explain hang-without-timeout --gateway http://127.0.0.1:8787
             """)
 
     @OptionGroup var config: ConfigOptions
@@ -27,45 +34,73 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Seed (default: lab.conf's).")
     var seed: UInt64?
 
+    @Option(help: "Also run the scenario through this running gateway (real clock) and flag every difference.")
+    var gateway: String?
+
+    func validate() throws {
+        if let g = gateway, !g.hasPrefix("http://") { throw ValidationError("--gateway takes the http:// URL of a running gateway, got \(g)") }
+    }
+
     func run() throws {
         let lab = try config.load()
         guard let s = lab.scenario(scenario) else {
             Console.err("error: no scenario named '\(scenario)' in \(lab.file). Known: \(lab.scenarios.map(\.name).joined(separator: ", "))")
             throw ExitCode(2)
         }
-        if lab.gatewayURL != nil { Console.out("note: explaining against the embedded gateway (lab.conf names a real one).") }
         var embedded = lab
         embedded.gatewayURL = nil
-        let prediction: ScenarioPrediction
-        do {
-            prediction = try Predictor(config: embedded, seed: seed).predict(s)
-        } catch {
-            Console.err("error: cannot predict '\(s.name)': \(error)")
-            throw ExitCode(2)
-        }
         let report = ConsoleReport(color: Terminal.colorOnStdout)
         Console.out(report.rule)
         Console.out("EXPLAIN \(s.name): \(s.title)")
         Console.out(report.rule)
-        Console.out("\nPrediction, from the config and the faults (lab time):")
-        for line in Explanation.narrative(prediction, edgeTimeoutMs: lab.edgeTimeoutMs) { Console.out("  " + line) }
-        let env: LabEnvironment
+        let simulated: ScenarioResult
+        let lines: [String]
         do {
-            env = try LabEnvironment(config: embedded, clock: .simulated(embedded.network), seed: seed)
+            let env = try LabEnvironment(config: embedded, clock: .simulated(embedded.network), seed: seed)
+            defer { env.shutdown() }
+            simulated = ScenarioRunner(env: env).run(s)
+            var needs: Explanation.GatewayNeeds?
+            if simulated.requests.contains(where: \.edgeTimedOut) {
+                var unlimited = embedded
+                unlimited.edgeTimeoutMs = Explanation.unlimitedRouteTimeoutMs
+                let again = try LabEnvironment(config: unlimited, clock: .simulated(embedded.network), seed: seed)
+                defer { again.shutdown() }
+                needs = Explanation.needs(ScenarioRunner(env: again).run(s))
+            }
+            lines = Explanation.narrative(simulated, env: env, needs: needs)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
             throw ExitCode(1)
         }
-        defer { env.shutdown() }
-        let result = ScenarioRunner(env: env).run(s)
-        Console.out("\nPrediction and observation:")
-        let checks = Explanation.compare(prediction, result)
-        let width = checks.map(\.what.count).max() ?? 10
-        for c in checks {
-            let mark = c.agrees ? "✔" : "✘ DIFFERS"
-            Console.out("  \(c.what.padding(toLength: width, withPad: " ", startingAt: 0))  predicted \(c.predicted.padding(toLength: 22, withPad: " ", startingAt: 0)) observed \(c.observed)   \(mark)")
+        Console.out("\nWhat happens, on the simulated clock (lab time from the request):")
+        for line in lines { Console.out("  " + line) }
+        if !simulated.verdicts.isEmpty {
+            Console.out("\nExpectations:")
+            for v in simulated.verdicts {
+                Console.out("  \(v.passed ? "✔" : "✘") " + (v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual)"))
+            }
+        }
+        var differs = false
+        if let gateway {
+            let real: ScenarioResult
+            do {
+                let env = try LabEnvironment(config: lab, seed: seed, gatewayOverride: gateway)
+                defer { env.shutdown() }
+                real = ScenarioRunner(env: env).run(s)
+            } catch {
+                Console.err("error: cannot start the lab: \(error)")
+                throw ExitCode(1)
+            }
+            let checks = FidelityCheck.compare(simulated: simulated, real: real)
+            differs = checks.contains { !$0.agrees }
+            Console.out("\nSimulated (embedded gateway) and real (\(gateway), real clock):")
+            let width = checks.map(\.what.count).max() ?? 10
+            for c in checks {
+                let mark = c.agrees ? "✔" : "✘ DIFFERS"
+                Console.out("  \(c.what.padding(toLength: width, withPad: " ", startingAt: 0))  simulated \(c.simulated.count >= 22 ? c.simulated + " " : c.simulated.padding(toLength: 22, withPad: " ", startingAt: 0)) real \(c.real)   \(mark)")
+            }
         }
         if let note = s.note { Console.out("\nWhy: \(note)") }
-        if checks.contains(where: { !$0.agrees }) { throw ExitCode(1) }
+        if differs || !simulated.passed { throw ExitCode(1) }
     }
 }

@@ -14,7 +14,7 @@ public final class Provider {
     let loop: EventLoop
     let controlToken: String?
     /// Where this provider's lab time starts (moved by `resetClock`).
-    private var originMs: Double
+    public private(set) var originMs: Double
     private var upTimer: Timer?
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?

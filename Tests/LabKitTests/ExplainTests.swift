@@ -2,33 +2,61 @@ import Testing
 import LabCore
 @testable import LabKit
 
-/// `lab explain` must predict what every built-in scenario then does.
+/// `lab explain` tells the simulated run of the real gateway code, and what that code
+/// would have needed without the route's timeout.
 @Suite(.serialized) struct ExplainTests {
-    @Test func predictionsMatchObservationsForEveryBuiltInScenario() throws {
+    func explain(_ name: String) throws -> (ScenarioResult, String) {
         let config = try LabConfigParser.load(defaultLabConf)
+        let scenario = try #require(config.scenario(name))
         let env = try LabEnvironment(config: config)
         defer { env.shutdown() }
-        let runner = ScenarioRunner(env: env)
-        let predictor = Predictor(config: config)
-        for scenario in config.scenarios {
-            let prediction = try predictor.predict(scenario)
-            let result = runner.run(scenario)
-            for check in Explanation.compare(prediction, result) where !check.agrees {
-                Issue.record("\(scenario.name): \(check.what) predicted \(check.predicted), observed \(check.observed)")
-            }
+        let result = ScenarioRunner(env: env).run(scenario)
+        var needs: Explanation.GatewayNeeds?
+        if result.requests.contains(where: \.edgeTimedOut) {
+            var unlimited = config
+            unlimited.edgeTimeoutMs = Explanation.unlimitedRouteTimeoutMs
+            let again = try LabEnvironment(config: unlimited)
+            defer { again.shutdown() }
+            needs = Explanation.needs(ScenarioRunner(env: again).run(scenario))
         }
+        return (result, Explanation.narrative(result, env: env, needs: needs).joined(separator: "\n"))
     }
 
-    @Test func theNarrativeSaysWhyTheClientSeesA504() throws {
-        let config = try LabConfigParser.load(defaultLabConf)
-        let retries = try Predictor(config: config).predict(config.scenario("retries-past-the-edge")!)
-        let text = Explanation.narrative(retries, edgeTimeoutMs: config.edgeTimeoutMs).joined(separator: "\n")
-        #expect(text.contains("worst case ≥ 31.0 s > route timeout 30.0 s: the client will see 504"))
-        #expect(retries.requests[0].waits.map(\.ms) == [1000, 2000, 4000, 8000, 16000])
-        let hang = try Predictor(config: config).predict(config.scenario("hang-without-timeout")!)
-        #expect(Explanation.narrative(hang, edgeTimeoutMs: 30_000).joined().contains("the gateway would wait forever > route timeout 30.0 s"))
-        let fixed = try Predictor(config: config).predict(config.scenario("hang-with-timeout")!)
-        #expect(fixed.requests[0].status == 200 && fixed.requests[0].servedBy == "backup")
-        #expect(abs(fixed.requests[0].totalMs - 10_000) < 1)
+    @Test func retriesPastTheEdgeSayWhatTheGatewayWouldHaveNeeded() throws {
+        let (result, text) = try explain("retries-past-the-edge")
+        // 1+2+4+8+16 s of backoff, a sixth 503, then the backup's 1.06 s answer.
+        #expect(text.contains("⇒ the gateway needs 32.1 s (the same run without the route's timeout) > route timeout 30.0 s: the client sees 504"))
+        #expect(result.gatewayJournal.flatMap(\.waits).map(\.ms) == [1000, 2000, 4000, 8000, 16000])
+        #expect(text.contains("15.0 s + 16000 ms  backoff before the next try of config.targets[0]"))
+        #expect(text.contains("0.0 s → 0.0 s  config.targets[0] (primary): 503 (rule 1)"))
+    }
+
+    @Test func aHangWithNoTimeoutWaitsForever() throws {
+        let (_, text) = try explain("hang-without-timeout")
+        #expect(text.contains("0.0 s → 30.0 s  config.targets[0] (primary): abandoned: the client left (rule 1)"))
+        #expect(text.contains("the gateway would wait forever (nothing ends its wait: no request_timeout) > route timeout 30.0 s"))
+    }
+
+    @Test func eachGatewayEntryIsToldUnderItsOwnRequest() throws {
+        let (_, text) = try explain("conditional-metadata")
+        #expect(text.contains("request 1:\n  0.0 s → 1.6 s  config.targets[0] (primary): 200\n  ⇒ 200 from primary via config.targets[0]"))
+        #expect(text.contains("request 2:\n  0.0 s → 1.6 s  config.targets[1] (backup): 200\n  ⇒ 200 from backup"))
+        let (_, retried) = try explain("client-retry-doubles-hits")
+        #expect(retried.contains("0.5 s → 0.5 s  config (primary): 503"))
+        #expect(retried.contains("the client sent it 2 times"))
+    }
+
+    @Test func theFidelityCheckFlagsEveryDifference() throws {
+        let (a, _) = try explain("fallback-on-503")
+        let same = FidelityCheck.compare(simulated: a, real: a)
+        #expect(same.allSatisfy { $0.agrees })
+        var b = a
+        b.requests[0].status = 500
+        b.requests[0].labMs += 400
+        b.visits[0].what = "500"
+        let flagged = FidelityCheck.compare(simulated: a, real: b).filter { !$0.agrees }.map(\.what)
+        #expect(flagged == ["status (request 1)", "latency (request 1)", "provider visits (from visit 1)"])
+        #expect(FidelityCheck.latencyAgrees(simulated: 30_000, real: 30_020))
+        #expect(!FidelityCheck.latencyAgrees(simulated: 1_000, real: 1_300))
     }
 }

@@ -1,81 +1,102 @@
-/// `lab explain`: the prediction told as a story, then set beside what happened.
+import Gateway
+import LabHTTP
+import LabCore
+
+/// `lab explain`: a scenario's simulated run told as a story — each attempt the gateway
+/// made and what the provider did, each wait and why, the answer — and the worst case
+/// set against the route's timeout. Everything here is read from the journals of the
+/// real gateway and mocks run on the simulated clock; no routing rule is re-derived.
 public enum Explanation {
-    public struct Check {
-        public var what: String
-        public var predicted: String
-        public var observed: String
-        public var agrees: Bool
-    }
+    /// How long the gateway needed for each request when no route cut it off, from a
+    /// second simulated run without the route's timeout; nil where it never answers.
+    public typealias GatewayNeeds = [Double?]
 
     static func seconds(_ ms: Double) -> String { "\((ms / 100).rounded() / 10) s" }
 
-    public static func narrative(_ p: ScenarioPrediction, edgeTimeoutMs: Int) -> [String] {
+    public static func narrative(_ r: ScenarioResult, env: LabEnvironment, needs: GatewayNeeds?) -> [String] {
         var out: [String] = []
-        let shown = p.requests.count <= 5 ? p.requests : Array(p.requests.prefix(2))
-        for r in shown {
-            if p.requests.count > 1 { out.append("request \(r.number):") }
-            var events: [(Double, String)] = r.attempts.map { a in
-                let end = a.endMs.map { " → \(seconds($0 - r.startMs))" } ?? " → never answers"
-                return (a.startMs, "\(seconds(a.startMs - r.startMs))\(end)  \(a.target)\(a.provider.map { " (\($0))" } ?? ""): \(a.outcome)")
+        let edgeTimeoutMs = env.config.edgeTimeoutMs
+        let shown = r.requests.count <= 5 ? r.requests : Array(r.requests.prefix(2))
+        var visits = r.visits[...]
+        let byRequest = entriesByRequest(r)
+        for o in shown {
+            if r.requests.count > 1 { out.append("request \(o.number):") }
+            let start = o.startLabMs
+            let entries = byRequest[o.number] ?? []
+            var events: [(Double, String)] = []
+            for e in entries {
+                for a in e.attempts {
+                    let from = a.startMs - r.startMs
+                    let to = a.endMs.map { $0 - r.startMs }
+                    let provider = URLParts(a.url).flatMap { env.provider(forHost: $0.host) }
+                    var did = a.outcome
+                    if let provider, let i = visits.firstIndex(where: { $0.provider == provider && $0.atMs >= from - 0.0005 }) {
+                        if let rule = visits[i].rule { did += " (\(rule))" }
+                        visits.remove(at: i)
+                    }
+                    let span = to.map { " → \(seconds($0 - start))" } ?? " → no answer"
+                    events.append((from, "\(seconds(from - start))\(span)  \(a.target)\(provider.map { " (\($0))" } ?? ""): \(did)"))
+                }
+                for w in e.waits {
+                    let at = w.atMs - r.startMs
+                    events.append((at, "\(seconds(at - start)) + \(w.ms) ms  \(w.reason) before the next try of \(w.target)"))
+                }
             }
-            events += r.waits.map { w in (w.atMs, "\(seconds(w.atMs - r.startMs)) + \(w.ms) ms  \(w.reason) before the next try of \(w.target)") }
             for (_, line) in events.sorted(by: { $0.0 < $1.0 }) { out.append("  " + line) }
             let route = seconds(Double(edgeTimeoutMs))
-            if r.edgeTimedOut {
-                let need = r.gatewayNeedsMs.map { "worst case \(seconds($0))" }
-                    ?? r.gatewayNeedsAtLeastMs.map { "worst case ≥ \(seconds($0))" } ?? "the gateway would wait forever"
-                out.append("  ⇒ \(need) > route timeout \(route): the client will see 504 from the route at \(route), before fallback can finish")
+            if o.edgeTimedOut {
+                let index = r.requests.firstIndex { $0.number == o.number } ?? 0
+                let need: String
+                switch needs.flatMap({ index < $0.count ? $0[index] : nil }) {
+                case .some(let ms): need = "the gateway needs \(seconds(ms)) (the same run without the route's timeout)"
+                case .none: need = "the gateway would wait forever (nothing ends its wait: no request_timeout)"
+                }
+                out.append("  ⇒ \(need) > route timeout \(route): the client sees 504 from the route at \(route), before fallback can finish")
             } else {
-                var answer = "⇒ \(r.status)"
-                if let s = r.servedBy { answer += " from \(s)" }
-                if let i = r.lastUsedOptionIndex { answer += " via \(i)" }
-                if let c = r.retryAttemptCount { answer += ", retry count \(c)" }
-                if r.truncated { answer += ", stream cut short" }
-                if r.gatewayException { answer += " (gateway exception: no fallback)" }
-                answer += " after \(seconds(r.totalMs)) (route timeout \(route))"
+                var answer = "⇒ " + (o.status.map(String.init) ?? "no answer: \(o.clientError ?? "?")")
+                if let s = o.servedBy { answer += " from \(s)" }
+                if let i = o.lastUsedOptionIndex { answer += " via \(i)" }
+                if let c = o.retryAttemptCount { answer += ", retry count \(c)" }
+                if o.streamComplete == false { answer += ", stream cut short" }
+                if o.headers["x-portkey-gateway-exception"] == "true" { answer += " (gateway exception: no fallback)" }
+                answer += " after \(seconds(o.labMs)) (route timeout \(route))"
                 out.append("  " + answer)
             }
-            if r.clientAttempts > 1 { out.append("  the client sends it \(r.clientAttempts) times (its own retries)") }
+            if o.clientAttempts > 1 { out.append("  the client sent it \(o.clientAttempts) times (its own retries)") }
         }
-        if p.requests.count > shown.count {
-            var statuses: [Int: Int] = [:]
-            for r in p.requests { statuses[r.status, default: 0] += 1 }
-            out.append("… \(p.requests.count - shown.count) more requests; statuses: " + statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        if r.requests.count > shown.count {
+            var statuses: [String: Int] = [:]
+            for o in r.requests { statuses[o.status.map(String.init) ?? "none", default: 0] += 1 }
+            out.append("… \(r.requests.count - shown.count) more requests; statuses: " + statuses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         }
-        out.append("hits: " + p.hits.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        out.append("hits: " + r.hits.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         return out
     }
 
-    /// Prediction against observation.
-    public static func compare(_ p: ScenarioPrediction, _ r: ScenarioResult) -> [Check] {
-        var checks: [Check] = []
-        func field<T: Equatable>(_ what: String, _ pv: (PredictedRequest) -> T, _ ov: (RequestOutcome) -> T, show: (T) -> String) {
-            let pairs = zip(p.requests, r.requests)
-            let bad = pairs.first { pv($0.0) != ov($0.1) }
-            if let (pq, oq) = bad {
-                checks.append(Check(what: "\(what) (request \(pq.number))", predicted: show(pv(pq)), observed: show(ov(oq)), agrees: false))
-            } else if let (pq, oq) = pairs.first(where: { _ in true }) {
-                checks.append(Check(what: what + (p.requests.count > 1 ? " (all \(p.requests.count) requests)" : ""), predicted: show(pv(pq)), observed: show(ov(oq)), agrees: true))
-            }
+    /// A route timeout no gateway reaches: the run "without" one.
+    public static let unlimitedRouteTimeoutMs = Int(Int32.max)
+
+    /// The gateway's time per request from a run with `unlimitedRouteTimeoutMs`; nil
+    /// where even that ran out, or nothing was left that could answer.
+    public static func needs(_ unlimited: ScenarioResult) -> GatewayNeeds {
+        unlimited.requests.map { o in
+            o.edgeTimedOut || (o.status == nil && [ScenarioRunner.gaveUp, ScenarioRunner.nothingLeft].contains(o.clientError)) ? nil : o.labMs
         }
-        func opt(_ v: String?) -> String { v ?? "none" }
-        field("status", { $0.status }, { $0.status ?? 0 }, show: String.init)
-        field("served by", { $0.servedBy }, { $0.servedBy }, show: opt)
-        field("last used option index", { $0.lastUsedOptionIndex }, { $0.lastUsedOptionIndex }, show: opt)
-        field("retry attempt count", { $0.retryAttemptCount.map(String.init) }, { $0.retryAttemptCount.map(String.init) }, show: opt)
-        field("504 from the route", { $0.edgeTimedOut }, { $0.edgeTimedOut }, show: { $0 ? "yes" : "no" })
-        field("stream cut short", { $0.truncated }, { $0.streamComplete == false }, show: { $0 ? "yes" : "no" })
-        let slack = 1000.0
-        let late = zip(p.requests, r.requests).first { abs($0.0.totalMs - $0.1.labMs) > $0.0.totalMs * 0.1 + slack }
-        let first = late ?? (p.requests.first.map { ($0, r.requests[0]) })
-        if let (pq, oq) = first {
-            checks.append(Check(what: "latency" + (late == nil && p.requests.count > 1 ? " (all requests)" : " (request \(pq.number))"),
-                                predicted: seconds(pq.totalMs), observed: seconds(oq.labMs), agrees: late == nil))
+    }
+
+    /// Each gateway journal entry belongs to the latest request sent at or before it
+    /// arrived (a client's own retry included); among requests sent at the same
+    /// moment, to the one with the fewest entries so far.
+    static func entriesByRequest(_ r: ScenarioResult) -> [Int: [GatewayJournalEntry]] {
+        var out: [Int: [GatewayJournalEntry]] = [:]
+        let requests = r.requests.sorted { ($0.startLabMs, $0.number) < ($1.startLabMs, $1.number) }
+        for e in r.gatewayJournal {
+            let at = e.atMs - r.startMs + 0.0005
+            guard let latest = requests.last(where: { $0.startLabMs <= at })?.startLabMs else { continue }
+            let candidates = requests.filter { $0.startLabMs == latest }
+            let pick = candidates.min { (out[$0.number]?.count ?? 0) < (out[$1.number]?.count ?? 0) }!
+            out[pick.number, default: []].append(e)
         }
-        for (name, predicted) in p.hits {
-            let observed = r.hits.first { $0.0 == name }?.1 ?? 0
-            checks.append(Check(what: "hits on \(name)", predicted: String(predicted), observed: String(observed), agrees: predicted == observed))
-        }
-        return checks
+        return out
     }
 }
