@@ -77,9 +77,14 @@ public enum FaultRuleParser {
                 out.append(RequestWindowSchedule(from: try v["from"].map { (x) throws(FaultRuleError) in try r.int(x, field + ".from", min: 1) },
                                                  to: try v["to"].map { (x) throws(FaultRuleError) in try r.int(x, field + ".to", min: 1) }))
             case "time":
-                try r.keys(v, field, ["from_ms", "to_ms"])
-                out.append(TimeWindowSchedule(fromMs: try v["from_ms"].map { (x) throws(FaultRuleError) in Double(try r.int(x, field + ".from_ms", min: 0)) },
-                                              toMs: try v["to_ms"].map { (x) throws(FaultRuleError) in Double(try r.int(x, field + ".to_ms", min: 0)) }))
+                try r.keys(v, field, ["from_ms", "to_ms", "from_s", "to_s"])
+                func bound(_ name: String) throws(FaultRuleError) -> Double? {
+                    let ms = try v[name + "_ms"].map { (x) throws(FaultRuleError) in Double(try r.int(x, "\(field).\(name)_ms", min: 0)) }
+                    let s = try v[name + "_s"].map { (x) throws(FaultRuleError) in Double(try r.int(x, "\(field).\(name)_s", min: 0)) * 1000 }
+                    if ms != nil, s != nil { throw r.fail(field, "give \(name)_ms or \(name)_s, not both") }
+                    return ms ?? s
+                }
+                out.append(TimeWindowSchedule(fromMs: try bound("from"), toMs: try bound("to")))
             case "probability":
                 guard let p = v.doubleValue, (0...1).contains(p) else { throw r.fail(field, "expected a number from 0 to 1, got \(v)") }
                 out.append(ProbabilitySchedule(p))

@@ -36,6 +36,12 @@ public enum ExpectationCheck {
             let best = requests.map(\.labMs).min() ?? 0
             out.append(Verdict(name: "latency_ms.min", expected: ">= \(Int(min)) ms (lab)", actual: "\(Int(best.rounded())) ms", passed: best >= min, request: nil))
         }
+        if let min = e.minSuccessRate {
+            let ok = requests.filter(\.succeeded).count
+            let rate = requests.isEmpty ? 1 : Double(ok) / Double(requests.count)
+            out.append(Verdict(name: "success_rate.min", expected: ">= \(min)", actual: "\(ok)/\(requests.count) = \((rate * 10_000).rounded() / 10_000)",
+                               passed: rate >= min, request: nil))
+        }
         for (name, bound) in e.hits {
             let n = hits.first { $0.0 == name }?.1 ?? 0
             out.append(Verdict(name: "hits.\(name)", expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil))

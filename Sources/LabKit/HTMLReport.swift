@@ -35,7 +35,11 @@ public enum HTMLReport {
             <h2><span class="\(r.passed ? "pass" : "fail")">\(r.passed ? "PASS" : "FAIL")</span> \(number). \(esc(r.scenario.title)) <span class="dim">[\(esc(r.scenario.name))]</span></h2>
             """
         if let note = r.scenario.note { out += "<p class=\"note\">\(esc(note))</p>\n" }
-        out += svg(r.timeline)
+        if r.timeline.bars.isEmpty, r.requests.count > Timeline.maxRequests {
+            out += "<p class=\"dim\">\(r.requests.count) requests are too many to draw one by one; the windows below tell how they went.</p>\n"
+        } else {
+            out += svg(r.timeline)
+        }
         out += "<div class=\"cols\"><div><h3>Portkey config</h3><pre>\(esc(r.scenario.portkeyConfig.pretty))</pre>"
         if !r.scenario.faults.isEmpty {
             out += "<h3>Faults</h3><pre>"
@@ -54,7 +58,18 @@ public enum HTMLReport {
             out += "<tr><td>\(o.number)</td><td>\(o.status.map(String.init) ?? esc(o.clientError ?? "–"))\(o.edgeTimedOut ? " (edge)" : "")\(o.streamComplete == false ? " (cut)" : "")</td><td>\(esc(o.servedBy ?? "none"))</td><td>\(esc(o.lastUsedOptionIndex ?? "–"))</td><td>\(o.retryAttemptCount.map(String.init) ?? "–")</td><td>\(seconds(o.labMs))</td></tr>"
         }
         if r.requests.count > 12 { out += "<tr><td colspan=\"6\" class=\"dim\">… \(r.requests.count - 12) more</td></tr>" }
-        out += "</table></div></div></section>\n"
+        out += "</table>"
+        if !r.windows.isEmpty {
+            out += "<h3>Windows (lab time)</h3><table><tr><th>window</th><th>sent</th><th>ok</th><th>p50</th><th>p95</th><th>p99</th><th>hits</th></tr>"
+            for w in r.windows {
+                out += "<tr><td>\(ConsoleReport.clockText(w.fromMs))–\(ConsoleReport.clockText(w.toMs))</td><td>\(w.requests)</td>"
+                    + "<td class=\"\(w.successRate < 1 ? "fail" : "pass")\">\(String(format: "%.1f", w.successRate * 100))%</td>"
+                    + "<td>\(seconds(w.p50Ms))</td><td>\(seconds(w.p95Ms))</td><td>\(seconds(w.p99Ms))</td>"
+                    + "<td>\(esc(w.hits.map { "\($0.0) \($0.1)" }.joined(separator: " · ")))</td></tr>"
+            }
+            out += "</table>"
+        }
+        out += "</div></div></section>\n"
         return out
     }
 

@@ -66,6 +66,8 @@ public struct Scenario {
     public var faults: [String: [FaultRule]] = [:]
     public var requests: [ScenarioRequest] = []
     public var concurrency = 1
+    /// Requests at a steady rate for a duration, instead of a list sent in turn.
+    public var load: LoadPlan?
     /// Also send the first request with a plain single-provider config, to measure the overhead.
     public var compareDirect = false
     public var expect = Expectations()
@@ -113,9 +115,11 @@ public struct Expectations {
     public var bodyContains: String?
     public var fallbackTriggered: Bool?
     public var streamComplete: Bool?
+    /// The least share of requests that must succeed (0…1).
+    public var minSuccessRate: Double?
 
     public var isEmpty: Bool {
         status == nil && servedBy == nil && lastUsedOptionIndex == nil && retryAttemptCount == nil && hits.isEmpty && statuses.isEmpty
-            && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil
+            && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil && minSuccessRate == nil
     }
 }

@@ -136,7 +136,7 @@ public enum LabConfigParser {
 
     static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String) throws(ConfigError) -> Scenario {
         try r.allowOnly(path, ["name", "title", "note", "portkey_config", "portkey_config_file", "faults", "request", "requests",
-                               "repeat", "prompts", "concurrency", "compare_direct", "expect"])
+                               "repeat", "prompts", "concurrency", "load", "compare_direct", "expect"])
         guard let name = value["name"]?.stringValue, !name.isEmpty else { throw r.fail(path, "a scenario needs a name") }
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw r.fail(path + ".name", "use letters, digits, '-' and '_' only, got '\(name)'")
@@ -200,9 +200,41 @@ public enum LabConfigParser {
             s.requests = Array(repeating: base, count: repeatCount)
         }
         if let c = value["concurrency"] { s.concurrency = try r.int(c, path + ".concurrency", min: 1) }
+        if let load = value["load"] {
+            for other in ["requests", "repeat", "concurrency"] where value[other] != nil {
+                throw r.fail(path + "." + other, "\(other) cannot go with load: a load scenario sends its requests at load.rate_per_s for load.duration_s")
+            }
+            let plan = try loadPlan(load, path: path + ".load", r)
+            let prompts = value["prompts"]?.arrayValue ?? []
+            s.requests = (0..<plan.count).map { i in
+                guard !prompts.isEmpty else { return s.requests[0] }
+                var req = base
+                req.body = req.body.setting("messages", [["role": "user", "content": prompts[i % prompts.count]]])
+                return req
+            }
+            s.load = plan
+        }
         s.compareDirect = value["compare_direct"]?.boolValue ?? false
         if let e = value["expect"] { s.expect = try expectations(e, path: path + ".expect", r, config: config) }
         return s
+    }
+
+    static func loadPlan(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> LoadPlan {
+        try r.allowOnly(path, ["rate_per_s", "duration_s", "window_s"])
+        func positive(_ key: String, _ example: String) throws(ConfigError) -> Double {
+            guard let v = value[key] else { throw r.fail(path, "load needs \(key) (\(example))") }
+            guard let d = v.doubleValue, d > 0, d.isFinite else { throw r.fail(path + "." + key, "expected a number greater than 0, got \(v)") }
+            return d
+        }
+        let rate = try positive("rate_per_s", "requests per second of lab time, e.g. 20")
+        let duration = try positive("duration_s", "seconds of lab time, e.g. 3600")
+        let window = try value["window_s"].map { (_) throws(ConfigError) in try positive("window_s", "seconds per report window") }
+        let plan = LoadPlan(ratePerSecond: rate, durationS: duration, windowS: window)
+        guard rate * duration <= Double(LoadPlan.maxRequests) else {
+            throw r.fail(path, "rate_per_s × duration_s asks for \(Int(rate * duration)) requests; at most \(LoadPlan.maxRequests) fit in one scenario")
+        }
+        guard plan.windowS <= duration else { throw r.fail(path + ".window_s", "a window longer than duration_s (\(duration)) shows nothing") }
+        return plan
     }
 
     static func request(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> ScenarioRequest {
@@ -233,7 +265,7 @@ public enum LabConfigParser {
 
     static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> Expectations {
         try r.allowOnly(path, ["status", "served_by", "last_used_option_index", "retry_attempt_count", "hits", "statuses", "latency_ms",
-                               "body_contains", "fallback_triggered", "stream_complete"])
+                               "body_contains", "fallback_triggered", "stream_complete", "success_rate"])
         var e = Expectations()
         if let v = value["status"] { e.status = try r.int(v, path + ".status", min: 100) }
         if let v = value["served_by"] {
@@ -260,6 +292,11 @@ public enum LabConfigParser {
                 guard let c = Int(code) else { throw r.fail("\(path).statuses.\(code)", "expected an HTTP status as the key") }
                 e.statuses.append((c, try countBound(bound, "\(path).statuses.\(code)", r)))
             }
+        }
+        if let v = value["success_rate"] {
+            try r.allowOnly(path + ".success_rate", ["min"])
+            guard let m = v["min"]?.doubleValue, (0...1).contains(m) else { throw r.fail(path + ".success_rate.min", "expected a share from 0 to 1, e.g. { min: 0.99 }") }
+            e.minSuccessRate = m
         }
         if let v = value["latency_ms"] {
             try r.allowOnly(path + ".latency_ms", ["min", "max"])

@@ -17,9 +17,11 @@ public enum MachineReports {
                         .object([("name", .string(v.name)), ("passed", .bool(v.passed)), ("expected", .string(v.expected)),
                                  ("actual", .string(v.actual)), ("request", v.request.map(JSONValue.int) ?? .null)])
                     })),
-                    ("requests", .array(r.requests.map(request))),
+                    ("requests", .array(r.requests.prefix(maxListed).map(request))),
+                    ("requests_not_listed", .int(max(0, r.requests.count - maxListed))),
                     ("direct", r.direct.map(request) ?? .null),
-                    ("gateway", .array(r.gatewayJournal.map(\.json))),
+                    ("gateway", .array(r.gatewayJournal.prefix(maxListed).map(\.json))),
+                    ("windows", .array(r.windows.map(window))),
                 ])
             })),
         ])
@@ -36,6 +38,18 @@ public enum MachineReports {
             ("edge_timed_out", .bool(o.edgeTimedOut)), ("client_attempts", .int(o.clientAttempts)),
             ("lab_ms", .double(round3(o.labMs))),
         ])
+    }
+
+    /// Requests (and gateway journal entries) listed one by one; a load scenario's
+    /// tens of thousands are told by its windows instead.
+    public static let maxListed = 1_000
+
+    static func window(_ w: WindowStats) -> JSONValue {
+        .object([("from_ms", .double(round3(w.fromMs))), ("to_ms", .double(round3(w.toMs))), ("requests", .int(w.requests)),
+                 ("succeeded", .int(w.succeeded)), ("success_rate", .double((w.successRate * 1e6).rounded() / 1e6)),
+                 ("hits", .object(w.hits.map { ($0.0, .int($0.1)) })),
+                 ("latency_ms", .object([("p50", .double(round3(w.p50Ms))), ("p95", .double(round3(w.p95Ms))),
+                                         ("p99", .double(round3(w.p99Ms))), ("max", .double(round3(w.maxMs)))]))])
     }
 
     static func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }

@@ -80,6 +80,8 @@ public struct ScenarioResult {
     public var startMs: Double = 0
     /// What each provider saw, in order of arrival.
     public var visits: [ProviderVisit] = []
+    /// A load scenario's windows of lab time.
+    public var windows: [WindowStats] = []
     public var requests: [RequestOutcome]
     public var direct: RequestOutcome?
     public var hits: [(String, Int)]

@@ -30,21 +30,34 @@ public final class ScenarioRunner {
         var next = 0
         var inFlight = 0
         var done = 0
+        let headers = [("x-portkey-config", header)] + draws
+        func finished(_ i: Int, _ outcome: RequestOutcome) {
+            outcomes[i] = outcome
+            done += 1
+            progress?(done, scenario.requests.count)
+        }
+        /// A load plan sends on its schedule, answered or not.
+        func arrive(_ plan: LoadPlan) {
+            let i = next
+            next += 1
+            send(scenario.requests[i], number: i + 1, headers: headers, scenario: scenario) { finished(i, $0) }
+            if next < scenario.requests.count {
+                env.loop.after(ms: scenarioStartMs + plan.sendAtMs(next) - env.loop.nowMs) { arrive(plan) }
+            }
+        }
         func launch() {
             while inFlight < scenario.concurrency, next < scenario.requests.count {
                 let i = next
                 next += 1
                 inFlight += 1
-                send(scenario.requests[i], number: i + 1, headers: [("x-portkey-config", header)] + draws, scenario: scenario) { outcome in
-                    outcomes[i] = outcome
+                send(scenario.requests[i], number: i + 1, headers: headers, scenario: scenario) { outcome in
                     inFlight -= 1
-                    done += 1
-                    self.progress?(done, scenario.requests.count)
+                    finished(i, outcome)
                     launch()
                 }
             }
         }
-        launch()
+        if let plan = scenario.load { arrive(plan) } else { launch() }
         env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
         let requests = outcomes.enumerated().map { i, o in
             o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
@@ -65,7 +78,7 @@ public final class ScenarioRunner {
             }
             env.loop.run(until: { done }, timeoutMs: budgetMs(scenario))
         }
-        let timeline = Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
+        let timeline = requests.count > Timeline.maxRequests ? Timeline(lanes: [], bars: [], edgeTimeoutAtMs: nil) : Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
                                       edge: env.edge.records.filter { $0.atMs >= origins.edgeMs }, gateway: env.gateway?.journal.entries ?? [],
                                       providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
                                       origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs)
@@ -75,6 +88,10 @@ public final class ScenarioRunner {
                                     wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
         result.startMs = scenarioStartMs
         result.visits = visits()
+        if let plan = scenario.load {
+            result.windows = WindowStats.compute(requests: requests, visits: result.visits, providers: env.config.providers.map(\.name),
+                                                 windowMs: plan.windowS * 1000, durationMs: plan.durationS * 1000)
+        }
         return result
     }
 
@@ -99,6 +116,7 @@ public final class ScenarioRunner {
     /// A lab-time cap far beyond anything a scenario should take: the edge timeout
     /// bounds every answer, so this only catches a lab bug.
     func budgetMs(_ scenario: Scenario) -> Double {
+        if let plan = scenario.load { return plan.durationS * 1000 + Double(env.config.edgeTimeoutMs) * 3 + 10_000 }
         let perRequest = Double(env.config.edgeTimeoutMs) * 3 + 5_000
         return perRequest * Double(scenario.requests.count) / Double(scenario.concurrency) + 10_000
     }

@@ -26,6 +26,10 @@ public struct Timeline {
         max(bars.map(\.endMs).max() ?? 0, 1)
     }
 
+    /// Scenarios with more requests get no drawing (a load of an hour would be a
+    /// picture of 72,000 bars); their windows tell the story instead.
+    public static let maxRequests = 1_000
+
     /// The lab time each component's clock read when the scenario started.
     struct Origins {
         var edgeMs: Double

@@ -112,12 +112,17 @@ struct RunCommand: ParsableCommand {
             if many && Terminal.isInteractive { Console.partial("\r\u{1B}[2K") }
             results.append(result)
             Console.out(report.header(result, number: i + 1, env: env))
-            if scenario.requests.count > 1 { Console.out("\nSending \(scenario.requests.count) requests\(scenario.concurrency > 1 ? ", \(scenario.concurrency) at a time" : "")...") }
+            if let plan = scenario.load {
+                Console.out("\nSending \(scenario.requests.count) requests, \(plan.ratePerSecond) a second for \(ConsoleReport.clockText(plan.durationS * 1000)) of lab time...")
+            } else if scenario.requests.count > 1 {
+                Console.out("\nSending \(scenario.requests.count) requests\(scenario.concurrency > 1 ? ", \(scenario.concurrency) at a time" : "")...")
+            }
             for o in result.requests.prefix(scenario.requests.count <= 10 ? 10 : 3) {
                 Console.out(report.requestLines(o, of: result.requests.count, expectedStatus: scenario.expect.status))
             }
             if scenario.requests.count > 10 { Console.out("\n  ... and \(scenario.requests.count - 3) more") }
             if scenario.requests.count > 1 { Console.out(report.statistics(result)) }
+            if !result.windows.isEmpty { Console.out(report.windows(result)) }
             Console.out(report.footer(result))
         }
         Console.out(report.summary(results, env: env))
