@@ -83,7 +83,7 @@ def test_a_separate_lab_gateway_gives_the_same_verdicts(tmp_path):
     finally:
         assert gateway.stop() == 0
     assert external.returncode == 0, external.stdout[-3000:]
-    assert "running at 1.0" in external.stdout
+    assert "(real clock, gateway " in external.stdout and "(simulated clock, embedded gateway" in embedded.stdout
     assert verdicts(tmp_path / "embedded.json") == verdicts(tmp_path / "external.json")
 
 
@@ -97,14 +97,6 @@ def test_serve_keeps_the_lab_up(tmp_path):
         assert r.headers["x-portkey-last-used-option-index"] == "config"
     finally:
         assert serve.stop() == 0
-
-
-def test_explain_predicts_then_compares():
-    run = lab("explain", "retries-past-the-edge")
-    assert run.returncode == 0, run.stdout
-    assert "worst case ≥ 31.0 s > route timeout 30.0 s: the client will see 504" in run.stdout
-    assert "DIFFERS" not in run.stdout
-    assert lab("explain", "nope").returncode == 2
 
 
 def test_a_non_loopback_mock_needs_a_control_token():

@@ -57,3 +57,4 @@ def test_explain_tells_what_the_gateway_would_have_needed():
     assert run.returncode == 0, run.stdout + run.stderr
     assert "the gateway needs 32.1 s (the same run without the route's timeout) > route timeout 30.0 s" in run.stdout
     assert "15.0 s + 16000 ms  backoff before the next try of config.targets[0]" in run.stdout
+    assert lab("explain", "nope").returncode == 2
