@@ -72,9 +72,29 @@ enum ConfigParser {
                 err(["targets"], "Expected array, received \(list.typeName)")
             }
         }
-        if path.isEmpty, t.mode == nil, t.provider == nil, t.targets.isEmpty, t.cache == nil, t.retry == nil, t.requestTimeoutMs == nil {
+        if !describesSomething(o) {
             err([], "Invalid configuration. It must have either 'provider' and 'api_key', or 'strategy' and 'targets', or 'cache', or 'retry', or 'request_timeout'")
         }
         return t
+    }
+
+    /// The schema's rule for every config object, nested targets included, with
+    /// JavaScript's truthiness: a provider with a key, a strategy with targets, a
+    /// cache, retry or request_timeout, or a provider that needs no key.
+    static func describesSomething(_ o: [String: JSONValue]) -> Bool {
+        func truthy(_ key: String) -> Bool {
+            switch o[key] {
+            case nil, .null?, .bool(false)?: return false
+            case .string(let s)?: return !s.isEmpty
+            case .int(let n)?: return n != 0
+            case .double(let d)?: return d != 0 && !d.isNaN
+            default: return true
+            }
+        }
+        let provider = o["provider"]?.stringValue
+        let vertex = provider == "vertex-ai" && truthy("vertexRegion") && (truthy("vertexServiceAccountJson") || truthy("vertexProjectId"))
+        return (o["provider"] != nil && o["apiKey"] != nil) || (o["strategy"] != nil && o["targets"] != nil)
+            || truthy("cache") || truthy("retry") || truthy("requestTimeout") || provider == "ollama" || provider == "triton"
+            || (truthy("awsAccessKeyId") && truthy("awsSecretAccessKey")) || vertex || truthy("afterRequestHooks") || truthy("beforeRequestHooks")
     }
 }

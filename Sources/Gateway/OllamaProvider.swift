@@ -43,9 +43,15 @@ enum OllamaProvider {
         ["model": params["model"] ?? .null, "prompt": params["input"] ?? .null]
     }
 
-    /// An upstream answer turned into what the gateway's client gets. Returns nil
-    /// when a 2xx body is not JSON: that is a gateway exception.
+    /// An upstream answer turned into what the gateway's client gets, under the
+    /// upstream's status. A text or HTML body becomes the "Invalid response" error
+    /// whatever the status — so a 200 carries an error and nothing falls back. Returns
+    /// nil when any other 2xx body is not JSON: that is a gateway exception.
     static func response(_ endpoint: Endpoint, status: Int, contentType: String?, body: [UInt8]) -> JSONValue? {
+        let type = contentType?.lowercased() ?? ""
+        if type.hasPrefix("text/plain") || type.hasPrefix("text/html") {
+            return invalidResponse(String(decoding: body, as: UTF8.self))
+        }
         let parsed = try? JSONParser.parse(body)
         guard let json = parsed, case .object = json else {
             if (200...299).contains(status) { return nil }

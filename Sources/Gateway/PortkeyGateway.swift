@@ -137,6 +137,11 @@ public final class PortkeyGateway {
 
     /// Reads the config from the headers and checks it as the gateway's validator does.
     static func intake(_ headers: HTTPHeaders, policy: CustomHostPolicy) throws(GatewayFailure) -> PortkeyTarget {
+        guard headers["x-portkey-config"] != nil || headers["x-portkey-provider"] != nil else {
+            throw .badRequest("Either x-portkey-config or x-portkey-provider header is required")
+        }
+        if let provider = headers["x-portkey-provider"], !providers.contains(provider) { throw .badRequest("Invalid provider passed") }
+        if let host = headers["x-portkey-custom-host"], !policy.allows(host) { throw .badRequest("Invalid custom host") }
         var target: PortkeyTarget
         if let raw = headers["x-portkey-config"] {
             guard let json = try? JSONParser.parse(raw) else {
@@ -150,7 +155,7 @@ public final class PortkeyGateway {
         } else {
             throw .badRequest("Either x-portkey-config or x-portkey-provider header is required")
         }
-        var hosts: [String] = headers["x-portkey-custom-host"].map { [$0] } ?? []
+        var hosts: [String] = []
         func collect(_ t: PortkeyTarget) {
             if let h = t.customHost { hosts.append(h) }
             t.targets.forEach(collect)
@@ -223,7 +228,7 @@ public enum PortkeyConfigCheck {
     /// Reads a config into its target tree, as the gateway does.
     public static func parse(_ config: JSONValue) throws(Refusal) -> PortkeyTarget {
         do {
-            return try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: CustomHostPolicy(trusted: hosts(config).map(\.host)))
+            return try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: CustomHostPolicy(trusted: CustomHostPolicy.defaultTrusted.union(hosts(config).map(\.host))))
         } catch {
             throw Refusal(body: "\(error.status) \(error.body.compact)")
         }

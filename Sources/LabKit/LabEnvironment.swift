@@ -127,7 +127,7 @@ public final class LabEnvironment {
                     if let port = routes[host] {
                         members[i].1 = .string("http://127.0.0.1:\(port)\(suffix)")
                     } else if self.config.hosts[host] == .dns {
-                        members[i].1 = .string("http://\(host).invalid:\(parts.port)\(suffix)")
+                        members[i].1 = .string("http://\(Self.neverResolving(host)):\(parts.port)\(suffix)")
                     }
                 } else if key == "targets", let items = members[i].1.arrayValue {
                     members[i].1 = .array(items.map(rewrite))
@@ -136,6 +136,12 @@ public final class LabEnvironment {
             return .object(members)
         }
         return rewrite(config)
+    }
+
+    /// A name under `.example` (reserved, never delegated): it resolves nowhere, and a
+    /// real gateway accepts it as a custom host (it refuses `.invalid` and `.test`).
+    static func neverResolving(_ host: String) -> String {
+        host.hasSuffix(".example") ? host : host + ".example"
     }
 
     public func shutdown() {

@@ -81,7 +81,7 @@ struct RunCommand: ParsableCommand {
         if let external {
             Console.out("Gateway: \(external) (a real gateway).")
             Console.out("  Host names in the configs are rewritten to 127.0.0.1 ports, which a Portkey gateway accepts")
-            Console.out("  as custom_host without TRUSTED_CUSTOM_HOSTS; 'unreachable: dns' hosts become NAME.invalid.")
+            Console.out("  as custom_host without TRUSTED_CUSTOM_HOSTS; 'unreachable: dns' hosts become names under .example, which never resolve.")
             if clock == .simulated || timeScale.map({ $0 != 1 }) ?? (lab.timeScale != 1) {
                 Console.out("  A real gateway keeps its own time: running on the real clock, unscaled.")
             }

@@ -101,8 +101,20 @@ import LabHTTP
         #expect(a.status == 200 && a.text.hasSuffix("data: [DONE]\n\n"))
     }
 
-    @Test func aBrokenSuccessIsAGatewayExceptionWithoutFallback() throws {
-        let h = try Harness(faults: ["primary": #"[{"fault":{"status":200,"body":"not json"}}]"#])
+    /// As the real gateway answers (1.15.2): the text is wrapped, the 200 kept, nothing falls back.
+    @Test func aTextBodyUnder200IsAnErrorInsideA200() throws {
+        let h = try Harness(faults: ["primary": #"[{"fault":{"status":200,"headers":{"Content-Type":"text/plain"},"body":"<html>maintenance</html>"}}]"#])
+        let a = try h.send(config: fallback([target("primary"), target("backup")]))
+        #expect(a.status == 200)
+        #expect(a.text == #"{"error":{"message":"Invalid response received from ollama: {\"html-message\":\"<html>maintenance</html>\"}","type":null,"param":null,"code":null},"provider":"ollama"}"#)
+        #expect(a.headers["Content-Type"] == "application/json")
+        #expect(a.index == "config.targets[0]" && a.retries == "0")
+        #expect(a.headers["x-portkey-gateway-exception"] == nil)
+        #expect(h.hits("backup") == 0)
+    }
+
+    @Test func aJSONContentTypeWithABodyThatIsNotJSONIsAGatewayException() throws {
+        let h = try Harness(faults: ["primary": #"[{"fault":{"status":200,"headers":{"Content-Type":"application/json"},"body":"<html>maintenance</html>"}}]"#])
         let a = try h.send(config: fallback([target("primary"), target("backup")]))
         #expect(a.status == 500 && a.json == ["status": "failure", "message": "Something went wrong"])
         #expect(a.headers["x-portkey-gateway-exception"] == "true" && a.index == nil)

@@ -24,6 +24,20 @@ import LabHTTP
         #expect(failure(["x-portkey-config": #"{"foo":1}"#])?["message"] == "Invalid config passed")
     }
 
+    /// The real gateway's answers (1.15.2), byte for byte.
+    @Test func targetsWithoutAStrategyAndReservedNamesAreRefused() {
+        let noStrategy = failure(["x-portkey-config": #"{"targets":[{"provider":"ollama","custom_host":"http://127.0.0.1:11434"}]}"#])
+        #expect(noStrategy?.compact == #"{"status":"failure","message":"Invalid config passed","errors":["path: , message: Invalid configuration. It must have either 'provider' and 'api_key', or 'strategy' and 'targets', or 'cache', or 'retry', or 'request_timeout'"]}"#)
+        let nested = failure(["x-portkey-config": #"{"strategy":{"mode":"fallback"},"targets":[{"targets":[{"provider":"ollama"}]}]}"#])
+        #expect(nested?["errors"]?.arrayValue?.first?.stringValue?.hasPrefix("path: targets,0, message: Invalid configuration.") == true)
+        let invalid = failure(["x-portkey-config": #"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://x.invalid:11434"}]}"#])
+        #expect(invalid?.compact == #"{"status":"failure","message":"Invalid config passed","errors":["path: , message: Invalid custom host"]}"#)
+        #expect(failure(["x-portkey-provider": "ollama", "x-portkey-custom-host": "http://x.invalid:11434"]) == ["status": "failure", "message": "Invalid custom host"])
+        // A target that is only a provider that needs no key, or only a request_timeout, is fine.
+        #expect(failure(["x-portkey-config": #"{"provider":"ollama"}"#]) == nil)
+        #expect(failure(["x-portkey-config": #"{"request_timeout":0}"#])?["message"] == "Invalid config passed")
+    }
+
     @Test func keysInEitherCaseAndUnknownKeysIgnored() throws {
         let t = try PortkeyGateway.intake(["x-portkey-config": #"{"strategy":{"mode":"fallback","onStatusCodes":[429]},"targets":[{"provider":"ollama","requestTimeout":5,"use_retry_after_headers":true,"retry":{"attempts":2,"use_retry_after_header":true}}]}"#], policy: CustomHostPolicy())
         #expect(t.onStatusCodes == [429])
@@ -32,13 +46,42 @@ import LabHTTP
     }
 
     @Test func customHostPolicy() {
-        let p = CustomHostPolicy(trusted: ["ollama.svc"])
-        for ok in ["http://localhost:11434", "http://127.0.0.1:1", "http://[::1]:2", "http://host.docker.internal:3", "http://portkey-gateway-ollama:11434", "http://ollama.svc:1", "https://api.example.com"] {
+        let p = CustomHostPolicy(trusted: CustomHostPolicy.defaultTrusted.union(["ollama.svc"]))
+        for ok in ["http://localhost:11434", "http://127.0.0.1:1", "http://host.docker.internal:3", "http://portkey-gateway-ollama:11434",
+                   "http://ollama.svc:1", "https://api.example.com", "http://ollama.gone.example:11434", "http://LOCALHOST:80", "http://a.localhost:1",
+                   "http://8.8.8.8:1", "http://localhost:11434/v1",
+                   // `new URL` makes these 127.0.0.1 and a.b.com before the check sees them
+                   "http://127.1:1", "http://a%2eb.com"] {
             #expect(p.allows(ok), "\(ok)")
         }
-        for bad in ["http://10.1.2.3:11434", "http://192.168.1.5", "http://172.20.0.1", "http://169.254.169.254", "http://box.local:1", "http://metadata.google.internal", "http://[fd00::1]:1", "ftp://x"] {
+        for bad in ["http://10.1.2.3:11434", "http://192.168.1.5", "http://172.20.0.1", "http://169.254.169.254", "http://box.local:1",
+                    "http://metadata.google.internal", "http://[fd00::1]:1", "ftp://x", "http://x.invalid:11434", "http://x.test", "http://x.corp",
+                    // other spellings of 10.200.0.2, as `new URL` reads them
+                    "http://10.200.2:1", "http://0xa.0xc8.0.2:1", "http://180879362:1", "http://012.200.0.2:1",
+                    // what the real gateway refuses besides
+                    "http://[::1]:2", "http://localhost.:1", "http://x@evil.com:1", "http://user:pw@example.com",
+                    "http://0.0.0.0:1", "http://224.0.0.1", "http://api.portkey.ai", "http://ex ample.com", "http://x:99999",
+                    "javascript:alert(1)", "", "http://\u{7F}x.com", "http://a.b.c.d.e.f.g.h.i.j.k.com"] {
             #expect(!p.allows(bad), "\(bad)")
         }
+        // TRUSTED_CUSTOM_HOSTS replaces the defaults, as on the gateway.
+        let only = CustomHostPolicy.fromEnvironment("ollama.svc, 10.1.2.3")
+        #expect(only.allows("http://10.1.2.3:1") && only.allows("http://ollama.svc:1") && !only.allows("http://127.0.0.1:1"))
+        #expect(CustomHostPolicy.fromEnvironment("").allows("http://localhost:1"))
+    }
+
+    @Test func hostsAreParsedAsNodesURLParsesThem() {
+        #expect(WHATWGURL.parse("http://10.200.2:80/x")?.hostname == "10.200.0.2")
+        #expect(WHATWGURL.parse("http://10.200.2:80/x")?.port == "")
+        #expect(WHATWGURL.parse("http://0xa.0xc8.0.2")?.hostname == "10.200.0.2")
+        #expect(WHATWGURL.parse("http://012.200.0.2")?.hostname == "10.200.0.2")
+        #expect(WHATWGURL.parse("http://180879362")?.hostname == "10.200.0.2")
+        #expect(WHATWGURL.parse("http://Portkey-Gateway-Ollama:11434")?.hostname == "portkey-gateway-ollama")
+        #expect(WHATWGURL.parse("http://[::1]:8080")?.hostname == "[::1]")
+        #expect(WHATWGURL.parse("http://u:p@h:1")?.username == "u")
+        #expect(WHATWGURL.parse("http://1.2.3.256") == nil)
+        #expect(WHATWGURL.parse("http://h:65536") == nil)
+        #expect(WHATWGURL.parse("http://0x100000000") == nil)
     }
 }
 
