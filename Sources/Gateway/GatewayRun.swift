@@ -68,9 +68,13 @@ final class GatewayRun {
             }
             child(i, done)
         case .conditional:
-            guard let name = ConditionalRouter.route(t.conditions, default: t.defaultTarget, request.routing),
-                let i = t.targets.firstIndex(where: { $0.name == name })
-            else {
+            let chosen: String?
+            do {
+                chosen = try ConditionalRouter.route(t.conditions, default: t.defaultTarget, request.routing)
+            } catch {
+                return done(GatewayFailure.exception(status: 500, message: error.message).response)
+            }
+            guard let name = chosen, let i = t.targets.firstIndex(where: { $0.name == name }) else {
                 return done(GatewayFailure.badRequest("Query router did not resolve to any valid target").response)
             }
             child(i, done)
@@ -159,6 +163,7 @@ final class GatewayRun {
         let target = gateway.options.resolveHost?(parts) ?? parts
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
+        headers.add(Self.relayHeader, "gateway")
         let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
                                      headers: headers, body: Array(leaf.body.utf8))
         let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs)
@@ -218,6 +223,10 @@ final class GatewayRun {
             network(error, Self.name(error))
         }
     }
+
+    /// Marks what the gateway sends on, so a mock's control API can refuse it (its
+    /// spelling is `Provider.relayHeader`; the gateway does not depend on the mocks).
+    static let relayHeader = "x-lab-via"
 
     static func name(_ error: HTTPClientError) -> String {
         switch error {

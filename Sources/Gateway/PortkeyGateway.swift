@@ -141,7 +141,7 @@ public final class PortkeyGateway {
             throw .badRequest("Either x-portkey-config or x-portkey-provider header is required")
         }
         if let provider = headers["x-portkey-provider"], !providers.contains(provider) { throw .badRequest("Invalid provider passed") }
-        if let host = headers["x-portkey-custom-host"], !policy.allows(host) { throw .badRequest("Invalid custom host") }
+        if let host = headers["x-portkey-custom-host"], !policy.allows(host) || addressesTheLab(host) { throw .badRequest("Invalid custom host") }
         var target: PortkeyTarget
         if let raw = headers["x-portkey-config"] {
             guard let json = try? JSONParser.parse(raw) else {
@@ -161,10 +161,20 @@ public final class PortkeyGateway {
             t.targets.forEach(collect)
         }
         collect(target)
-        for host in hosts where !policy.allows(host) {
+        for host in hosts where !policy.allows(host) || addressesTheLab(host) {
             throw .invalidConfig(["path: , message: Invalid custom host"])
         }
         return target
+    }
+
+    /// A custom host whose path or query reaches for `/__lab/` (the gateway appends the
+    /// endpoint to it as text, so `http://127.0.0.1:P/__lab/down?` would POST there).
+    /// A lab rule the real gateway does not have.
+    static func addressesTheLab(_ customHost: String) -> Bool {
+        let afterScheme = customHost.drop { $0 != "/" }.drop { $0 == "/" }
+        guard let rest = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == "\\" }) else { return false }
+        let tail = WHATWGURL.percentDecoded(String(afterScheme[rest...])) ?? String(afterScheme[rest...])
+        return tail.lowercased().contains("__lab")
     }
 
     private func reply(_ result: UpstreamResult, to responder: Responder, entry: GatewayJournalEntry, traceID: String?) {

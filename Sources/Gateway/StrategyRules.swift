@@ -45,21 +45,34 @@ public enum ConditionalRouter {
         }
     }
 
-    public static func route(_ conditions: [PortkeyTarget.Condition], default fallback: String?, _ context: Context) -> String? {
-        for c in conditions where evaluate(c.query, context) { return c.then }
+    /// A `$regex` that ran past its step budget, and where.
+    public struct RegexTooSlow: Error, Equatable {
+        public let key: String
+        public let pattern: String
+
+        /// The gateway's answer: a gateway exception that says what to change.
+        public var message: String {
+            "The conditional router gave up on $regex \(JSONValue.string(pattern).compact) against \(key): it took more than \(BoundedRegex.defaultBudget) backtracking steps (a pattern like (a+)+ backtracks exponentially). The lab stops such a match so the mocks and the route keep answering; the real gateway would block until it ends."
+        }
+    }
+
+    public static func route(_ conditions: [PortkeyTarget.Condition], default fallback: String?, _ context: Context) throws(RegexTooSlow) -> String? {
+        for c in conditions where try evaluate(c.query, context) { return c.then }
         return fallback
     }
 
-    static func evaluate(_ query: JSONValue, _ context: Context) -> Bool {
+    static func evaluate(_ query: JSONValue, _ context: Context) throws(RegexTooSlow) -> Bool {
         guard case .object(let members) = query else { return false }
         for (key, condition) in members {
             switch key {
             case "$and":
-                guard (condition.arrayValue ?? []).allSatisfy({ evaluate($0, context) }) else { return false }
+                for q in condition.arrayValue ?? [] where !(try evaluate(q, context)) { return false }
             case "$or":
-                guard (condition.arrayValue ?? []).contains(where: { evaluate($0, context) }) else { return false }
+                var any = false
+                for q in condition.arrayValue ?? [] where try evaluate(q, context) { any = true; break }
+                guard any else { return false }
             default:
-                guard test(value(of: key, context), condition) else { return false }
+                guard try test(value(of: key, context), condition, key: key) else { return false }
             }
         }
         return true
@@ -75,7 +88,7 @@ public enum ConditionalRouter {
         return current
     }
 
-    static func test(_ value: JSONValue?, _ condition: JSONValue) -> Bool {
+    static func test(_ value: JSONValue?, _ condition: JSONValue, key: String = "") throws(RegexTooSlow) -> Bool {
         guard case .object(let ops) = condition else { return value == condition }
         for (op, operand) in ops {
             let ok: Bool
@@ -89,8 +102,12 @@ public enum ConditionalRouter {
             case "$in": ok = value.map { v in (operand.arrayValue ?? []).contains(v) } ?? false
             case "$nin": ok = !(value.map { v in (operand.arrayValue ?? []).contains(v) } ?? false)
             case "$regex":
-                guard let pattern = operand.stringValue, let text = value?.stringValue, let regex = try? Regex(pattern) else { ok = false; break }
-                ok = (try? regex.firstMatch(in: text)) != nil
+                guard let pattern = operand.stringValue, let text = value?.stringValue, let regex = try? BoundedRegex(pattern) else { ok = false; break }
+                do {
+                    ok = try regex.test(text)
+                } catch {
+                    throw RegexTooSlow(key: key, pattern: pattern)
+                }
             default: ok = false
             }
             if !ok { return false }

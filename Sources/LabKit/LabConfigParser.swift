@@ -7,14 +7,15 @@ import Gateway
 
 /// Reads lab.conf with `file:line` errors that say what was expected.
 public enum LabConfigParser {
-    public static func load(_ path: String) throws(ConfigError) -> LabConfig {
+    /// - Parameter filesOutside: let `portkey_config_file` read files outside lab.conf's folder.
+    public static func load(_ path: String, filesOutside: Bool = false) throws(ConfigError) -> LabConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, message: "cannot read the file (is the path right? --config picks another)")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: data, as: UTF8.self), file: path, filesOutside: filesOutside)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> LabConfig {
+    public static func parse(_ text: String, file: String, filesOutside: Bool = false) throws(ConfigError) -> LabConfig {
         let doc = try YAMLDocument(text: text, file: file)
         let r = Reader(doc: doc)
         guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
@@ -78,7 +79,8 @@ public enum LabConfigParser {
         guard case .array(let scenarios)? = doc.value["scenarios"] else { throw r.fail("scenarios", "expected a list of scenarios") }
         var seen = Set<String>()
         for (i, value) in scenarios.enumerated() {
-            let s = try scenario(value, path: "scenarios[\(i)]", r, config: config, baseDirectory: (file as NSString).deletingLastPathComponent)
+            let s = try scenario(value, path: "scenarios[\(i)]", r, config: config, baseDirectory: (file as NSString).deletingLastPathComponent,
+                                 filesOutside: filesOutside)
             guard seen.insert(s.name).inserted else { throw r.fail("scenarios[\(i)].name", "another scenario is already named '\(s.name)'") }
             config.scenarios.append(s)
         }
@@ -134,7 +136,8 @@ public enum LabConfigParser {
         return out
     }
 
-    static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String) throws(ConfigError) -> Scenario {
+    static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String,
+                         filesOutside: Bool = false) throws(ConfigError) -> Scenario {
         try r.allowOnly(path, ["name", "title", "note", "portkey_config", "portkey_config_file", "faults", "request", "requests",
                                "repeat", "prompts", "concurrency", "load", "compare_direct", "expect"])
         guard let name = value["name"]?.stringValue, !name.isEmpty else { throw r.fail(path, "a scenario needs a name") }
@@ -145,12 +148,16 @@ public enum LabConfigParser {
         if let inline = value["portkey_config"] {
             portkeyConfig = inline
         } else if let file = value["portkey_config_file"]?.stringValue {
+            let key = path + ".portkey_config_file"
             let full = file.hasPrefix("/") ? file : (baseDirectory.isEmpty ? file : baseDirectory + "/" + file)
-            guard let data = FileManager.default.contents(atPath: full) else { throw r.fail(path + ".portkey_config_file", "cannot read \(full)") }
+            if !filesOutside, !Self.isInside(full, directory: baseDirectory.isEmpty ? "." : baseDirectory) {
+                throw r.fail(key, "\(file) is outside the folder of \(r.doc.file); keep Portkey configs beside lab.conf (e.g. configs/), or pass --allow-files-outside")
+            }
+            guard let data = FileManager.default.contents(atPath: full) else { throw r.fail(key, "cannot read \(full)") }
             do {
                 portkeyConfig = try JSONParser.parse(Array(data))
             } catch {
-                throw ConfigError(file: full, line: nil, message: "not valid JSON: \(error.message)")
+                throw r.fail(key, "\(full) is not valid JSON: \(error.message)")
             }
         } else {
             throw r.fail(path, "scenario '\(name)' needs portkey_config (the Portkey config JSON) or portkey_config_file")
@@ -217,6 +224,14 @@ public enum LabConfigParser {
         s.compareDirect = value["compare_direct"]?.boolValue ?? false
         if let e = value["expect"] { s.expect = try expectations(e, path: path + ".expect", r, config: config) }
         return s
+    }
+
+    /// Whether `path` lies inside `directory` once `.` and `..` are resolved. Links the
+    /// user put in that folder (a shared configs/) are followed as they are.
+    static func isInside(_ path: String, directory: String) -> Bool {
+        let base = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let target = URL(fileURLWithPath: path).standardizedFileURL.path
+        return target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
     }
 
     static func loadPlan(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> LoadPlan {

@@ -20,7 +20,13 @@ public struct YAMLDocument {
             throw ConfigError(file: file, line: nil, message: "\(error)")
         }
         var lines: [String: Int] = [:]
-        value = node.map { Self.convert($0, path: "", lines: &lines) } ?? .null
+        var budget = Self.maxValues
+        do {
+            value = try node.map { node throws(TooBig) in try Self.convert(node, path: "", lines: &lines, budget: &budget) } ?? .null
+        } catch {
+            throw ConfigError(file: file, line: error.line,
+                              message: "more than \(Self.maxValues) values once YAML aliases (*name) are expanded: a lab.conf is far smaller; is an alias repeated inside what it refers to?")
+        }
         self.lines = lines
     }
 
@@ -37,7 +43,17 @@ public struct YAMLDocument {
         ConfigError(file: file, line: line(path), message: message)
     }
 
-    private static func convert(_ node: Node, path: String, lines: inout [String: Int]) -> JSONValue {
+    /// Values a document may hold once aliases are expanded: aliases that nest
+    /// aliases (a "billion laughs") grow exponentially and must stop early.
+    static let maxValues = 200_000
+
+    struct TooBig: Error {
+        let line: Int?
+    }
+
+    private static func convert(_ node: Node, path: String, lines: inout [String: Int], budget: inout Int) throws(TooBig) -> JSONValue {
+        budget -= 1
+        if budget < 0 { throw TooBig(line: node.mark?.line) }
         if let mark = node.mark { lines[path] = mark.line }
         switch node {
         case .scalar(let scalar):
@@ -52,12 +68,16 @@ public struct YAMLDocument {
             }
             return .string(scalar.string)
         case .mapping(let mapping):
-            return .object(mapping.map { key, value in
+            var members: [(String, JSONValue)] = []
+            for (key, value) in mapping {
                 let name = key.string ?? ""
-                return (name, convert(value, path: path.isEmpty ? name : "\(path).\(name)", lines: &lines))
-            })
+                members.append((name, try convert(value, path: path.isEmpty ? name : "\(path).\(name)", lines: &lines, budget: &budget)))
+            }
+            return .object(members)
         case .sequence(let sequence):
-            return .array(sequence.enumerated().map { i, item in convert(item, path: "\(path)[\(i)]", lines: &lines) })
+            var items: [JSONValue] = []
+            for (i, item) in sequence.enumerated() { items.append(try convert(item, path: "\(path)[\(i)]", lines: &lines, budget: &budget)) }
+            return .array(items)
         case .alias:
             return .null
         }

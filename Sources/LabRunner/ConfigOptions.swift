@@ -6,10 +6,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "The lab file to read.")
     var path = "lab.conf"
 
+    @Flag(name: .customLong("allow-files-outside"), help: "Let portkey_config_file read files outside lab.conf's folder.")
+    var allowFilesOutside = false
+
     /// Loads lab.conf, or prints where it is broken and exits 2.
     func load() throws -> LabConfig {
         do {
-            return try LabConfigParser.load(path)
+            return try LabConfigParser.load(path, filesOutside: allowFilesOutside)
         } catch {
             Console.err("error: \(error)")
             throw ExitCode(2)

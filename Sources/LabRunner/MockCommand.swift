@@ -64,6 +64,7 @@ struct MockCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }

@@ -7,9 +7,15 @@ import FaultInjector
 /// configured, and then only requests that carry it.
 extension Provider {
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
+        // The lab's gateway and route mark what they send upstream: a config's custom_host
+        // must not turn them into a loopback caller of this API.
+        if let via = request.headers[Self.relayHeader] {
+            return Self.reply(403, ["error": .string("the control API does not answer requests relayed by the lab's \(via)")])
+        }
         if let token = controlToken {
-            let given = request.headers["x-lab-token"] ?? request.headers["Authorization"].map { String($0.drop { $0 != " " }.dropFirst()) }
-            guard given == token else { return Self.reply(401, ["error": "missing or wrong control token (send x-lab-token)"]) }
+            guard let given = request.headers["x-lab-token"], Self.sameSecret(given, token) else {
+                return Self.reply(401, ["error": "missing or wrong control token (send it in x-lab-token)"])
+            }
         } else if !Self.isLoopback(peer) {
             return Self.reply(403, ["error": "the control API answers loopback clients only; start the lab with a control token to allow others"])
         }
@@ -71,5 +77,21 @@ extension Provider {
 
     static func isLoopback(_ peer: String) -> Bool {
         peer.hasPrefix("127.") || peer.hasPrefix("[::1]") || peer.hasPrefix("[::ffff:127.")
+    }
+}
+
+extension Provider {
+    /// Set by the lab's gateway and edge route on every request they send on.
+    public static let relayHeader = "x-lab-via"
+
+    /// Compares without stopping at the first difference, so the time taken does not
+    /// tell an attacker how much of a guess was right.
+    static func sameSecret(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
     }
 }

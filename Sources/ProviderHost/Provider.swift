@@ -27,6 +27,7 @@ public final class Provider {
         self.loop = loop
         self.mock = mock
         self.controlToken = controlToken
+        guard controlToken != "" else { throw ControlAPIError.emptyToken }
         guard controlToken != nil || Self.isLoopbackAddress(host) else {
             throw ControlAPIError.tokenRequired(host: host)
         }
@@ -115,11 +116,14 @@ public final class Provider {
 
 public enum ControlAPIError: Error, CustomStringConvertible {
     case tokenRequired(host: String)
+    case emptyToken
 
     public var description: String {
         switch self {
         case .tokenRequired(let host):
             return "listening on \(host) would open the control API (/__lab/) beyond this machine; give --control-token TOKEN (clients then send x-lab-token), or listen on 127.0.0.1"
+        case .emptyToken:
+            return "the control token is empty, which anyone can send; give a real secret (e.g. --control-token \"$(openssl rand -hex 16)\")"
         }
     }
 }
