@@ -34,6 +34,7 @@ public final class EdgeRoute {
         client = HTTPClient(loop: loop)
         var handler: ((HTTPRequest, Responder) -> Void)?
         http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http.answersHalfClosedClients = true
         handler = { [unowned self] request, responder in forward(request, responder) }
     }
 

@@ -40,8 +40,12 @@ final class HTTPMessageParser {
     /// The first byte of a message arrived.
     var onBegin: () -> Void = {}
 
+    /// Requests are held to the rules a server must enforce; responses are read leniently.
+    private let strict: Bool
+
     init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024) {
         self.maxHeaderBytes = maxHeaderBytes
+        strict = kind == HTTP_REQUEST
         parser = .allocate(capacity: 1)
         http_parser_init(parser, kind)
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
@@ -72,6 +76,11 @@ final class HTTPMessageParser {
     private func checkError(consumed: Int, expected: Int) -> Bool {
         if failure != nil { return false }
         let errno = http_errno(rawValue: parser.pointee.http_errno)
+        if errno == HPE_HEADER_OVERFLOW {
+            // http_parser's own 80 KB cap can trip before ours sees the bytes.
+            failure = .headersTooLarge
+            return false
+        }
         if errno != HPE_OK {
             failure = .invalid(name: String(cString: http_errno_name(errno)), description: String(cString: http_errno_description(errno)))
             return false
@@ -90,6 +99,14 @@ final class HTTPMessageParser {
             return 1
         }
         return 0
+    }
+
+    /// `Content-Length : 5`: RFC 9112 §5.1 says a server must refuse whitespace before
+    /// the colon (a proxy and a server reading it differently is request smuggling).
+    fileprivate func refusesFieldName() -> Bool {
+        guard strict, !inValue, let last = field.last, last == 0x20 || last == 0x09 else { return false }
+        failure = .invalid(name: "HPE_INVALID_HEADER_TOKEN", description: "whitespace between a header field name and its colon")
+        return true
     }
 
     fileprivate func flushField() {
@@ -132,12 +149,14 @@ final class HTTPMessageParser {
         }
         s.pointee.on_header_value = { p, at, len in
             let me = HTTPMessageParser.me(p)
+            if me.refusesFieldName() { return 1 }
             me.inValue = true
             me.value.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
             return me.countHeaderBytes(len)
         }
         s.pointee.on_headers_complete = { p in
             let me = HTTPMessageParser.me(p)
+            if me.refusesFieldName() { return -1 }
             me.flushField()
             let parser = p!.pointee
             me.head.url = String(decoding: me.url, as: UTF8.self)

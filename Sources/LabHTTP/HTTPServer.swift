@@ -32,6 +32,10 @@ public final class HTTPServer {
     /// Operational messages (connections refused over the limit).
     public var onLog: ((String) -> Void)?
     public private(set) var refusedConnections = 0
+    /// A client that half-closes (FIN) after complete requests still gets its answers,
+    /// as a router in front of a service gives them. Off, the end of a client's side
+    /// means it left: what is owed is dropped (how the gateway notices a route that gave up).
+    public var answersHalfClosedClients = false
 
     public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, limits: ServerLimits = ServerLimits(), handler: @escaping Handler) throws {
         self.loop = loop

@@ -14,6 +14,8 @@ final class ServerConnection {
     private var completed: [HTTPRequest] = []
     private var readingPaused = false
     private var dead = false
+    /// The client has sent its last byte but may still read our answers.
+    private var halfClosed = false
     private var pumping = false
     private var repump = false
 
@@ -67,7 +69,7 @@ final class ServerConnection {
         }
         // Strong on purpose: the stream drops these closures when it closes, which frees us.
         stream.onRead = { [self] bytes in didRead(bytes) }
-        stream.onEnd = { [self] _ in peerGone() }
+        stream.onEnd = { [self] error in peerGone(error) }
         stream.startReading()
     }
 
@@ -178,12 +180,12 @@ final class ServerConnection {
         case .end:
             if headWritten, framing == .chunked { out.append(contentsOf: Array("0\r\n\r\n".utf8)) }
             responder.record(.end)
-            let closing = closeAfterEnd || framing == .untilClose
+            let closing = closeAfterEnd || framing == .untilClose || (halfClosed && queue.count == 1)
             finishHead(.completed)
             if closing {
                 flush()
                 die(.closed, reset: false)
-            } else if readingPaused, queue.count < server.limits.maxPipelined {
+            } else if readingPaused, !halfClosed, queue.count < server.limits.maxPipelined {
                 readingPaused = false
                 stream.startReading()
             }
@@ -255,8 +257,12 @@ final class ServerConnection {
         } outcome: { i in i == 0 ? how : .closed }
     }
 
-    /// The client closed or reset the connection.
-    private func peerGone() {
+    /// The client closed its side or reset the connection.
+    private func peerGone(_ error: UVError?) {
+        if error == nil, server.answersHalfClosedClients, !queue.isEmpty, !parser.inMessage, !dead {
+            halfClosed = true
+            return
+        }
         end { [stream] in stream.closeHandle() } outcome: { _ in .clientGone }
     }
 

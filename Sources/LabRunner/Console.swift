@@ -17,3 +17,14 @@ enum Console {
         }
     }
 }
+
+import ArgumentParser
+import LabHTTP
+import ProviderHost
+
+/// The exit status when a server cannot start: 2 when what the command or lab.conf
+/// asks for cannot be had (a port in use, an address that is not one, a missing or
+/// empty control token) — the user must change the command — and 1 otherwise.
+func startFailure(_ error: Error) -> ExitCode {
+    error is ListenError || error is ControlAPIError ? ExitCode(2) : ExitCode(1)
+}

@@ -70,7 +70,7 @@ struct ExplainCommand: ParsableCommand {
             lines = Explanation.narrative(simulated, env: env, needs: needs)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
         Console.out("\nWhat happens, on the simulated clock (lab time from the request):")
         for line in lines { Console.out("  " + line) }
@@ -89,7 +89,7 @@ struct ExplainCommand: ParsableCommand {
                 real = ScenarioRunner(env: env).run(s)
             } catch {
                 Console.err("error: cannot start the lab: \(error)")
-                throw ExitCode(1)
+                throw startFailure(error)
             }
             let checks = FidelityCheck.compare(simulated: simulated, real: real)
             differs = checks.contains { !$0.agrees }

@@ -62,7 +62,7 @@ struct GatewayCommand: ParsableCommand {
             }
         } catch {
             Console.err("error: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
         Console.out("Gateway listening on \(gateway.url)")
         if let edge { Console.out("Edge route listening on \(edge.url) (timeout \(edge.timeoutMs) ms)") }

@@ -107,7 +107,7 @@ struct MockCommand: ParsableCommand {
                                   controlToken: controlToken)
         } catch {
             Console.err("error: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
         if !quiet { server.log = { Console.out("mock: \($0)") } }
         let names = mock.catalogue.models.map(\.name.description).joined(separator: ", ")

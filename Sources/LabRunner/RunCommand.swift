@@ -92,7 +92,7 @@ struct RunCommand: ParsableCommand {
                                      seed: seed, gatewayOverride: external)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
         defer { env.shutdown() }
         var report = ConsoleReport(color: Terminal.colorOnStdout)

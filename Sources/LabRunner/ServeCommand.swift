@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
             env = try LabEnvironment(config: lab, clock: .real(scale: timeScale), gatewayOverride: external)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
-            throw ExitCode(1)
+            throw startFailure(error)
         }
         for p in lab.providers {
             let provider = env.providers[p.name]!

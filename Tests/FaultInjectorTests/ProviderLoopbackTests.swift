@@ -140,6 +140,20 @@ import MockOllama
         }
         #expect(try health([:]) == 401)
         #expect(try health(["x-lab-token": "s3cret"]) == 200)
+        // One documented header: no other scheme carries the token.
+        #expect(try health(["Authorization": "Bearer s3cret"]) == 401)
+        #expect(try health(["x-lab-token": ""]) == 401)
+        #expect(try health(["x-lab-token": "s3cre"]) == 401)
+        // What the lab's gateway or route relays is refused, token or not.
+        #expect(try health(["x-lab-token": "s3cret", "x-lab-via": "gateway"]) == 403)
+    }
+
+    @Test func anEmptyTokenDoesNotStart() throws {
+        let loop = EventLoop()
+        #expect(throws: ControlAPIError.self) {
+            _ = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0", controlToken: "")
+        }
+        #expect(Provider.sameSecret("abc", "abc") && !Provider.sameSecret("abc", "abd") && !Provider.sameSecret("abc", "ab") && !Provider.sameSecret("", "a"))
     }
 }
 

@@ -45,3 +45,11 @@ extension EventLoop {
         return result
     }
 }
+
+extension RawClient {
+    /// Half-closes: sends FIN after what was written, keeps reading.
+    func shutdownWrite() {
+        let req = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
+        uv_shutdown(req, stream.streamPointer, { req, _ in req?.deallocate() })
+    }
+}

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import LabCore
 @testable import LabKit
 
@@ -85,3 +86,48 @@ let defaultLabConf: String = {
     url = "/" + url + "/lab.conf"
     return url
 }()
+
+@Suite struct LabConfHardeningTests {
+    @Test func aliasesThatNestAliasesStopEarlyWithALine() {
+        var text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            text += "\(name): &\(name) [" + Array(repeating: "*" + previous, count: 10).joined(separator: ", ") + "]\n"
+            previous = name
+        }
+        text += "providers: { p: {} }\nscenarios: []\n"
+        do {
+            _ = try LabConfigParser.parse(text, file: "lab.conf")
+            Issue.record("an alias bomb was accepted")
+        } catch {
+            #expect("\(error)".hasPrefix("lab.conf:"))
+            #expect("\(error)".contains("once YAML aliases (*name) are expanded"))
+        }
+    }
+
+    @Test func configFilesStayBesideLabConf() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labconf-\(getpid())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("configs"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"provider":"ollama"}"#.write(to: dir.appendingPathComponent("configs/ok.json"), atomically: true, encoding: .utf8)
+        try #"{"provider":"ollama"}"#.write(to: dir.appendingPathComponent("../outside-\(getpid()).json"), atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: dir.appendingPathComponent("../outside-\(getpid()).json")) }
+        func conf(_ file: String) -> String { "providers: { p: {} }\nscenarios:\n  - name: x\n    portkey_config_file: \(file)\n" }
+        let lab = dir.appendingPathComponent("lab.conf").path
+        #expect(try LabConfigParser.parse(conf("configs/ok.json"), file: lab).scenarios.count == 1)
+        for bad in ["../outside-\(getpid()).json", "configs/../../outside-\(getpid()).json", "/etc/passwd"] {
+            do {
+                _ = try LabConfigParser.parse(conf(bad), file: lab)
+                Issue.record("\(bad) was read")
+            } catch {
+                #expect("\(error)".hasPrefix("\(lab):4: scenarios[0].portkey_config_file: \(bad) is outside the folder of"), "\(error)")
+            }
+        }
+        #expect(try LabConfigParser.parse(conf("../outside-\(getpid()).json"), file: lab, filesOutside: true).scenarios.count == 1)
+        try "{".write(to: dir.appendingPathComponent("configs/bad.json"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try LabConfigParser.parse(conf("configs/bad.json"), file: lab) }
+        do { _ = try LabConfigParser.parse(conf("configs/bad.json"), file: lab) } catch {
+            #expect("\(error)".hasPrefix("\(lab):4: scenarios[0].portkey_config_file:") && "\(error)".contains("is not valid JSON"))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+import LabCore
+import LabHTTP
+import ProviderHost
+@testable import Gateway
+
+/// Attacks on the gateway, each a regression test.
+@Suite(.serialized) struct GatewayHardeningTests {
+    /// `(a+)+$` against 40 a's and a '!' would backtrack for days; the mocks must keep
+    /// answering and the request must end, with a message that says why.
+    @Test func aPathologicalRegexNeitherFreezesTheLabNorHangsTheRequest() throws {
+        let h = try Harness(clock: .realTime)
+        let config = #"""
+            {"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.x":{"$regex":"(a+)+$"}},"then":"a"}],"default":"b"},
+             "targets":[{"name":"a","provider":"ollama","custom_host":"http://primary:11434"},{"name":"b","provider":"ollama","custom_host":"http://backup:11434"}]}
+            """#
+        let metadata = JSONValue.object([("x", .string(String(repeating: "a", count: 40) + "!"))]).compact
+        var health: Int?
+        let client = HTTPClient(loop: h.loop)
+        client.fetch(try ClientRequest(method: "GET", url: h.providers["primary"]!.url + "/__lab/health")) { health = try? $0.get().status }
+        let a = try h.send(config: config, headers: ["x-portkey-metadata": metadata])
+        h.loop.run(until: { health != nil }, timeoutMs: 5000)
+        #expect(a.status == 500 && a.headers["x-portkey-gateway-exception"] == "true")
+        #expect(a.json["message"]?.stringValue?.contains("gave up on $regex \"(a+)+$\" against metadata.x") == true)
+        #expect(health == 200)
+        #expect(h.hits("primary") == 0 && h.hits("backup") == 0)
+    }
+
+    @Test func otherSpellingsOfAPrivateAddressAreRefused() throws {
+        for host in ["10.200.2", "0xa.0xc8.0.2", "180879362", "012.200.0.2", "[::1]", "localhost.", "x@evil.com"] {
+            let config = #"{"provider":"ollama","custom_host":"http://\#(host):11434"}"#
+            do {
+                _ = try PortkeyGateway.intake(["x-portkey-config": config], policy: CustomHostPolicy())
+                Issue.record("\(host) was accepted")
+            } catch {
+                #expect(error.body.compact == #"{"status":"failure","message":"Invalid config passed","errors":["path: , message: Invalid custom host"]}"#)
+            }
+        }
+    }
+
+    /// `custom_host + /v1/chat/completions` is plain text concatenation: a host ending
+    /// in `/__lab/down?` would make the gateway switch a mock off.
+    @Test func theControlAPIIsNotReachableThroughTheGateway() throws {
+        let h = try Harness()
+        for host in ["http://primary:11434/__lab/down?", "http://primary:11434/%5F%5Flab/down#", "http://primary:11434/x/../__LAB/down?"] {
+            let a = try h.send(config: #"{"provider":"ollama","custom_host":"\#(host)"}"#)
+            #expect(a.status == 400 && a.text.contains("Invalid custom host"), "\(host)")
+            let b = try h.send(config: #"{"provider":"ollama"}"#, headers: ["x-portkey-custom-host": host])
+            #expect(b.status == 400 && b.json == ["status": "failure", "message": "Invalid custom host"], "\(host)")
+        }
+        #expect(h.providers["primary"]!.isUp)
+        // And what the gateway sends on is marked, so a mock's control API refuses it.
+        var seen: HTTPHeaders?
+        let upstream = try HTTPServer(loop: h.loop) { request, responder in
+            seen = request.headers
+            responder.send(WireScript.respond(status: 200, contentType: "application/json", body: "{}"))
+        }
+        _ = try h.send(config: #"{"provider":"ollama","custom_host":"http://127.0.0.1:\#(upstream.port)"}"#)
+        #expect(seen?[Provider.relayHeader] == "gateway")
+    }
+}
