@@ -18,13 +18,20 @@ enum ConfigParser {
         func err(_ field: [String], _ message: String) {
             errors.append("path: \((path + field).joined(separator: ",")), message: \(message)")
         }
+        // The schema says z.number() (any number at all) where this reads numbers.
         func codes(_ v: JSONValue?, _ field: [String]) -> [Int]? {
             guard let v else { return nil }
-            guard let items = v.arrayValue, items.allSatisfy({ $0.intValue != nil }) else {
-                err(field, "Expected array of numbers, received \(v.typeName)")
+            guard let items = v.arrayValue else {
+                err(field, "Expected array, received \(zodType(v))")
                 return nil
             }
-            return items.compactMap(\.intValue)
+            var out: [Int] = []
+            for (i, item) in items.enumerated() {
+                guard let d = item.doubleValue else { err(field + [String(i)], "Expected number, received \(zodType(item))"); continue }
+                // A status is a whole number: 429.5 or 1e300 can never match one.
+                if let n = Int(exactly: d) { out.append(n) }
+            }
+            return out
         }
         if let strategy = o["strategy"] {
             let s = ConfigKeys.normalized(strategy)
@@ -46,24 +53,22 @@ enum ConfigParser {
         t.provider = o["provider"]?.stringValue
         t.apiKey = o["apiKey"]?.stringValue
         t.name = o["name"]?.stringValue
-        if let w = o["weight"] {
-            if let d = w.doubleValue, d >= 0 { t.weight = d } else { err(["weight"], "Number must be greater than or equal to 0") }
-        }
-        if let ms = o["requestTimeout"] {
-            if let v = ms.intValue, v >= 0 { t.requestTimeoutMs = v } else { err(["request_timeout"], "Expected number, received \(ms.typeName)") }
-        }
         t.customHost = o["customHost"]?.stringValue
         t.forwardHeaders = o["forwardHeaders"]?.arrayValue?.compactMap(\.stringValue)
         if let r = o["retry"] {
             let rr = ConfigKeys.normalized(r)
-            if let attempts = rr["attempts"]?.intValue, attempts >= 0 {
+            if let a = rr["attempts"], let attempts = Self.retries(a) {
                 t.retry = .init(attempts: attempts, onStatusCodes: codes(rr["onStatusCodes"], ["retry", "on_status_codes"]),
                                 useRetryAfterHeader: rr["useRetryAfterHeader"]?.boolValue ?? false)
             } else {
-                err(["retry", "attempts"], "Required")
+                err(["retry", "attempts"], rr["attempts"].map { "Expected number, received \(zodType($0))" } ?? "Required")
             }
         }
         if let c = o["cache"] { t.cache = c }
+        // Errors come in the schema's key order: retry, weight, targets, request_timeout.
+        if let w = o["weight"] {
+            if let d = w.doubleValue { t.weight = d } else { err(["weight"], "Expected number, received \(zodType(w))") }
+        }
         if let p = o["overrideParams"] { t.overrideParams = p.objectValue }
         if let list = o["targets"] {
             if let items = list.arrayValue {
@@ -72,10 +77,43 @@ enum ConfigParser {
                 err(["targets"], "Expected array, received \(list.typeName)")
             }
         }
+        if let ms = o["requestTimeout"] {
+            if let d = ms.doubleValue { t.requestTimeoutMs = Self.nodeTimeoutMs(d) } else { err(["request_timeout"], "Expected number, received \(zodType(ms))") }
+        }
         if !describesSomething(o) {
             err([], "Invalid configuration. It must have either 'provider' and 'api_key', or 'strategy' and 'targets', or 'cache', or 'retry', or 'request_timeout'")
         }
         return t
+    }
+
+    /// zod's names for JSON types in "Expected number, received …".
+    static func zodType(_ v: JSONValue) -> String {
+        if case .bool = v { return "boolean" }
+        return v.typeName
+    }
+
+    /// What Node's `setTimeout` makes of a `request_timeout`: 0 means none (the gateway
+    /// tests it for truth); anything below 1 or above 2³¹−1 ms becomes 1 ms.
+    static func nodeTimeoutMs(_ ms: Double) -> Int? {
+        if ms == 0 || ms.isNaN { return nil }
+        guard ms >= 1, ms <= 2_147_483_647 else { return 1 }
+        return Int(ms)
+    }
+
+    /// The most retries the lab makes. The gateway hands `attempts` to async-retry, which
+    /// retries while `i < attempts` — so -5 means none, 1.5 means 2 and "3" means 3 —
+    /// and builds its whole schedule up front, so a count like 1e300 never answers there.
+    static let maxRetries = 1_000
+
+    static func retries(_ value: JSONValue) -> Int? {
+        let d: Double
+        switch value {
+        case .int, .double: d = value.doubleValue!
+        case .string(let s): d = Double(s.trimmingSpaces) ?? .nan
+        default: return nil
+        }
+        if d.isNaN || d <= 0 { return 0 }
+        return d >= Double(maxRetries) ? maxRetries : Int(d.rounded(.up))
     }
 
     /// The schema's rule for every config object, nested targets included, with

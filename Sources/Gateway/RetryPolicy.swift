@@ -25,7 +25,8 @@ public struct RetryPolicy: Equatable, Sendable {
 
     /// Exponential backoff before retry `n` (1-based): 1 s, 2 s, 4 s… with no jitter.
     public static func backoffMs(beforeRetry n: Int) -> Int {
-        1000 << max(0, n - 1)
+        // Past 2^40 s the figure means nothing; it only must not overflow.
+        1000 << min(max(0, n - 1), 40)
     }
 
     /// The Retry-After wait a 429 asks for, in ms: `retry-after-ms`, then

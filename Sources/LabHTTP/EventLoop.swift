@@ -50,7 +50,9 @@ public final class EventLoop {
     /// Wall milliseconds for `ms` lab milliseconds on a real clock.
     func wallMs(_ ms: Double) -> UInt64 {
         guard case .real(let scale) = clock else { return 0 }
-        return UInt64(max(0, (ms * scale).rounded()))
+        let wall = (ms * scale).rounded()
+        guard wall > 0 else { return 0 }
+        return wall >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(wall)
     }
 
     /// Runs until nothing is left to do or `stop()` is called.
@@ -85,7 +87,7 @@ public final class EventLoop {
     /// nothing is left. Real handles (signal watchers) get a look now and then.
     private func runSimulated(until condition: () -> Bool, limitMs: Double?) -> Bool {
         let scheduler = scheduler!
-        let limitNs = limitMs.map { UInt64(max(0, ($0 * 1e6).rounded())) } ?? .max
+        let limitNs = limitMs.map { $0 * 1e6 >= Double(UInt64.max / 2) ? UInt64.max : UInt64(max(0, ($0 * 1e6).rounded())) } ?? .max
         var turns = 0
         while !condition() {
             turns &+= 1

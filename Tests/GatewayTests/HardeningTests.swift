@@ -58,4 +58,40 @@ import ProviderHost
         _ = try h.send(config: #"{"provider":"ollama","custom_host":"http://127.0.0.1:\#(upstream.port)"}"#)
         #expect(seen?[Provider.relayHeader] == "gateway")
     }
+
+    /// The gateway's schema reads these as z.number(): any number is accepted.
+    @Test func numbersValidateAsTheGatewaysSchemaDoes() throws {
+        func intake(_ config: String) throws -> PortkeyTarget {
+            try PortkeyGateway.intake(["x-portkey-config": config], policy: CustomHostPolicy())
+        }
+        func target(_ extra: String) -> String { #"{"provider":"ollama",\#(extra)}"# }
+        for (attempts, retries) in [("-5", 0), ("1.5", 2), ("1e300", ConfigParser.maxRetries), (#""3""#, 3), ("0", 0), (#""x""#, 0)] {
+            let t = try intake(target(#""retry":{"attempts":\#(attempts)}"#))
+            #expect(t.retry?.attempts == retries, "attempts \(attempts)")
+        }
+        #expect(try intake(target(#""request_timeout":-1"#)).requestTimeoutMs == 1)
+        #expect(try intake(target(#""request_timeout":1e300"#)).requestTimeoutMs == 1)
+        #expect(try intake(target(#""request_timeout":0"#)).requestTimeoutMs == nil)
+        #expect(try intake(target(#""request_timeout":2500.7"#)).requestTimeoutMs == 2500)
+        #expect(try intake(#"{"strategy":{"mode":"fallback","on_status_codes":[429.5,-1,1e300,503]},"targets":[{"provider":"ollama"}]}"#).onStatusCodes == [-1, 503])
+        #expect(try intake(#"{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"ollama","weight":-1}]}"#).targets[0].weight == -1)
+        do throws(GatewayFailure) {
+            _ = try PortkeyGateway.intake(["x-portkey-config": target(#""retry":{"attempts":true},"request_timeout":"5","weight":null"#)], policy: CustomHostPolicy())
+            Issue.record("accepted")
+        } catch {
+            // In the schema's key order, as zod reports them.
+            #expect(error.body["errors"] == ["path: retry,attempts, message: Expected number, received boolean",
+                                             "path: weight, message: Expected number, received null",
+                                             "path: request_timeout, message: Expected number, received string"])
+        }
+    }
+
+    /// Backoff for a thousand retries, and waits of centuries, must not overflow.
+    @Test func absurdWaitsDoNotTrap() {
+        #expect(RetryPolicy.backoffMs(beforeRetry: 1000) > 0)
+        let loop = EventLoop(clock: .simulation)
+        var fired = false
+        loop.after(ms: 1e300) { fired = true }
+        #expect(!loop.run(until: { fired }, timeoutMs: 1000))
+    }
 }
