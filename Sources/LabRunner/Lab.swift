@@ -16,4 +16,22 @@ struct Lab: ParsableCommand {
               lab gateway --port 8787
             """,
         subcommands: [RunCommand.self, ListCommand.self, CheckCommand.self, ExplainCommand.self, ServeCommand.self, MockCommand.self, GatewayCommand.self])
+
+    /// One exit status for every usage error, 2 (the parser's own is 64), so a script
+    /// tells "you asked wrongly" (2) from "an expectation failed" (1) the same way always.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+import Foundation

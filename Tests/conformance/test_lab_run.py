@@ -101,5 +101,5 @@ def test_serve_keeps_the_lab_up(tmp_path):
 
 def test_a_non_loopback_mock_needs_a_control_token():
     run = lab("mock", "--host", "0.0.0.0", "--port", "0", timeout=20)
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "--control-token" in run.stderr
