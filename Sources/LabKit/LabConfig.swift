@@ -41,6 +41,8 @@ public struct ProviderConfig {
     public var answers: [CannedAnswer] = []
     /// How fast the mock model answers; by default like a small model on a GPU.
     public var pacing = Pacing.smallModel
+    /// Capabilities by model key, where the family defaults are not what is wanted.
+    public var capabilities: [String: [Capability]] = [:]
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

@@ -91,7 +91,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults"])
+        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults", "capabilities"])
         if let port = value["port"] {
             p.port = try r.int(port, path + ".port", min: 0)
             guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
@@ -120,6 +120,23 @@ public enum LabConfigParser {
                               tokensPerSecond: pacing["tokens_per_second"]?.doubleValue)
         }
         if let faults = value["faults"] { p.faults = try rules(faults, path: path + ".faults", r) }
+        if let caps = value["capabilities"] {
+            guard case .object(let pairs) = caps else { throw r.fail(path + ".capabilities", "expected model names mapped to lists, e.g. { llama3: [completion, tools] }") }
+            let known = Capability.allCases.map(\.rawValue).joined(separator: ", ")
+            for (model, list) in pairs {
+                let field = "\(path).capabilities.\(model)"
+                guard let name = ModelName(model), p.models.contains(name) else {
+                    throw r.fail(field, "\(model) is not one of this provider's models (\(p.models.map(\.description).joined(separator: ", ")))")
+                }
+                guard let items = list.arrayValue else { throw r.fail(field, "expected a list of capabilities (\(known))") }
+                var out: [Capability] = []
+                for item in items {
+                    guard let c = item.stringValue.flatMap(Capability.init(rawValue:)) else { throw r.fail(field, "unknown capability \(item.compact) (one of \(known))") }
+                    out.append(c)
+                }
+                p.capabilities[name.key] = out
+            }
+        }
         return p
     }
 

@@ -42,7 +42,9 @@ public final class LabEnvironment {
         let seed = seed ?? config.seed
         self.seed = seed
         for p in config.providers {
-            let mock = try MockOllama(options: MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing))
+            var options = MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing)
+            options.capabilities = p.capabilities
+            let mock = try MockOllama(options: options)
             providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
                                              journalLimit: config.journalLimit)
         }

@@ -53,6 +53,9 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("time-scale"), help: "Multiplies every delay (0.01 runs 100x faster).")
     var timeScale = 1.0
 
+    @Option(name: .customLong("capabilities"), help: "MODEL=CAP,CAP… overrides a model's capabilities (completion, tools, thinking, vision, embedding, insert); e.g. llama3=completion,tools.")
+    var capabilities: [String] = []
+
     @Option(help: "A YAML or JSON file with a list of fault rules.")
     var faults: String?
 
@@ -85,9 +88,23 @@ struct MockCommand: ParsableCommand {
             models: models.isEmpty ? [ModelName("llama3")!] : models.compactMap(ModelName.init),
             seed: seed, cannedAnswers: canned,
             pacing: Pacing(timeToFirstTokenMs: ttftMs, tokensPerSecond: tokensPerSecond))
+        var withCapabilities = options
+        for entry in capabilities {
+            guard let eq = entry.firstIndex(of: "="), let name = ModelName(String(entry[..<eq])) else {
+                throw ValidationError("--capabilities takes MODEL=CAP,CAP…, got \(entry)")
+            }
+            var list: [Capability] = []
+            for raw in entry[entry.index(after: eq)...].split(separator: ",") {
+                guard let c = Capability(rawValue: raw.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("unknown capability \(raw) in --capabilities (one of \(Capability.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                list.append(c)
+            }
+            withCapabilities.capabilities[name.key] = list
+        }
         let mock: MockOllama
         do {
-            mock = try MockOllama(options: options)
+            mock = try MockOllama(options: withCapabilities)
         } catch {
             throw ValidationError("an --answer pattern is not a valid regular expression: \(error)")
         }

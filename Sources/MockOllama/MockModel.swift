@@ -21,8 +21,9 @@ public struct MockModel: Sendable {
     public var isEmbeddingOnly: Bool { !capabilities.contains("completion") }
 
     /// Details for a name: embedding models (names with `embed`, `minilm`, `bge`)
-    /// only embed; the rest chat, complete and use tools.
-    public static func make(_ name: ModelName, modifiedUnix: Int? = nil) -> MockModel {
+    /// only embed; the rest have their family's capabilities (`Capability.defaults`),
+    /// unless `capabilities` says otherwise.
+    public static func make(_ name: ModelName, modifiedUnix: Int? = nil, capabilities: [Capability]? = nil) -> MockModel {
         let lower = name.model.lowercased()
         let embedding = ["embed", "minilm", "bge"].contains { lower.contains($0) }
         let letters = String(lower.prefix { $0.isLetter })
@@ -43,7 +44,7 @@ public struct MockModel: Sendable {
             modifiedUnix: modified,
             contextLength: embedding ? 2048 : 8192,
             embeddingLength: embedding ? 768 : 4096,
-            capabilities: embedding ? ["embedding"] : ["completion", "tools"])
+            capabilities: (capabilities ?? Capability.defaults(for: name)).map(\.rawValue))
     }
 
     /// `8b` → 8, `0.5b` → 0.5, `70b-instruct-q4` → 70.

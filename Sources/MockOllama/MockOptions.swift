@@ -43,6 +43,8 @@ public struct MockOptions: Sendable {
     public var pacing: Pacing
     /// Per-model pacing, by model key (`llama3:latest`), overriding `pacing`.
     public var modelPacing: [String: Pacing]
+    /// Per-model capabilities, by model key, overriding the family defaults.
+    public var capabilities: [String: [Capability]] = [:]
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {

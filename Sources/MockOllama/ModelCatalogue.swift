@@ -6,9 +6,9 @@ public final class ModelCatalogue {
     /// Names as clients spell them → the model, so parsing a name happens once.
     private var lookups: [String: Int] = [:]
 
-    public init(_ names: [ModelName]) {
+    public init(_ names: [ModelName], capabilities: [String: [Capability]] = [:]) {
         var seen = Set<ModelName>()
-        models = names.filter { seen.insert($0).inserted }.map { MockModel.make($0) }
+        models = names.filter { seen.insert($0).inserted }.map { MockModel.make($0, capabilities: capabilities[$0.key]) }
         sort()
     }
 

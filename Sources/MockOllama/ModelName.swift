@@ -38,6 +38,9 @@ public struct ModelName: Hashable, Sendable, CustomStringConvertible {
         return shown
     }
 
+    /// `registry.ollama.ai/library/llama3:latest`, as Ollama's capability errors print it.
+    public var fullName: String { "\(host)/\(namespace)/\(model):\(tag)" }
+
     /// The form names are compared by.
     public var key: String { description.lowercased() }
 

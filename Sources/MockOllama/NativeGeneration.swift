@@ -16,6 +16,7 @@ extension MockOllama {
     }
 
     func chat(_ body: JSONValue) -> WireScript {
+        if let wrong = GoDecoding.mismatch(body, in: "ChatRequest", Self.chatFields) { return Responses.error(.native, 400, wrong) }
         let requested = body["model"]?.stringValue ?? ""
         let model: MockModel
         switch resolve(requested, .native) {
@@ -23,37 +24,68 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support chat") }
+        let ask = ChatAsk.native(body)
+        if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
         let messages = body["messages"]?.arrayValue ?? []
+        let unload = Self.unloads(body["keep_alive"])
         guard !messages.isEmpty else {
+            if unload { loaded[model.name.key] = nil }
             return Responses.json(.native, [
                 "model": .string(requested), "created_at": .string(timestamp()),
                 "message": ["role": "assistant", "content": ""],
-                "done_reason": .string(body["keep_alive"]?.intValue == 0 ? "unload" : "load"), "done": true,
+                "done_reason": .string(unload ? "unload" : "load"), "done": true,
             ])
         }
-        markLoaded(model)
-        let transcript = Conversation(messages: messages)
+        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
         let options = body["options"]
-        let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
-                                  requestSeed: options?["seed"]?.intValue, maxTokens: options?["num_predict"]?.intValue,
-                                  stop: Conversation.stops(options?["stop"]))
+        let gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
+                             maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
+        let transcript = Conversation(messages: messages)
         let pacing = self.pacing(for: model)
-        let metrics = Metrics(promptTokens: Tokenizer.count(transcript.text), evalTokens: reply.tokens.count, pacing: pacing)
+        var pieces: [JSONValue] = gen.thinking.map { ["role": "assistant", "content": "", "thinking": .string($0)] }
+        pieces += gen.content.tokens.map { ["role": "assistant", "content": .string($0)] }
+        if !gen.toolCalls.isEmpty { pieces.append(["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(gen.toolCalls)]) }
+        let metrics = Metrics(promptTokens: Tokenizer.count(transcript.text), evalTokens: pieces.count, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
-        func message(_ content: String) -> JSONValue { ["role": "assistant", "content": .string(content)] }
-        let finalAt = pacing.tokenTimeMs(max(reply.tokens.count - 1, 0))
-        func final(_ content: String) -> JSONValue {
+        let finalAt = pacing.tokenTimeMs(max(pieces.count - 1, 0))
+        func final(_ message: JSONValue) -> JSONValue {
             .object([("model", .string(requested)), ("created_at", .string(timestamp(offsetMs: finalAt))),
-                     ("message", message(content)), ("done_reason", .string(reply.doneReason)), ("done", true)] + metrics.fields)
+                     ("message", message), ("done_reason", .string(gen.content.doneReason)), ("done", true)] + metrics.fields)
         }
         guard body["stream"]?.boolValue ?? true else {
-            return builder.delayed(Responses.json(.native, final(reply.text)), tokenCount: reply.tokens.count)
+            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
+            if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
+            if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
+            return builder.delayed(Responses.json(.native, final(.object(message))), tokenCount: pieces.count)
         }
-        return builder.script(tokenCount: reply.tokens.count, chunk: { i in
+        return builder.script(tokenCount: pieces.count, chunk: { i in
             Responses.line(["model": .string(requested), "created_at": .string(self.timestamp(offsetMs: pacing.tokenTimeMs(i))),
-                            "message": message(reply.tokens[i]), "done": false])
-        }, closing: [Responses.line(final(""))])
+                            "message": pieces[i], "done": false])
+        }, closing: [Responses.line(final(["role": "assistant", "content": ""]))])
     }
+
+    /// Native tool calls: `arguments` an object, the index inside `function`.
+    static func nativeToolCalls(_ calls: [ToolCall]) -> JSONValue {
+        .array(calls.enumerated().map { i, call in
+            ["id": .string(call.id), "function": ["index": .int(i), "name": .string(call.name), "arguments": call.arguments]]
+        })
+    }
+
+    /// `keep_alive: 0` (or "0", "0s") unloads the model once it has answered.
+    static func unloads(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .int(let n)?: return n == 0
+        case .double(let d)?: return d == 0
+        case .string(let s)?: return ["0", "0s", "0m", "0h"].contains(s.trimmingSpaces)
+        default: return false
+        }
+    }
+
+    /// The Go types of `api.ChatRequest`'s fields, for Ollama's decoding errors.
+    static let chatFields: [String: GoDecoding.Kind] = [
+        "model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": .object("map[string]interface {}"),
+        "tools": .array("api.Tools"), "keep_alive": .duration,
+    ]
 
     func generate(_ body: JSONValue) -> WireScript {
         let requested = body["model"]?.stringValue ?? ""
@@ -63,20 +95,34 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support generate") }
+        var ask = ChatAsk.native(body)
+        ask.tools = []
+        if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
         let prompt = body["prompt"]?.stringValue ?? ""
+        let unload = Self.unloads(body["keep_alive"])
         guard !prompt.isEmpty else {
+            if unload { loaded[model.name.key] = nil }
             return Responses.json(.native, [
                 "model": .string(requested), "created_at": .string(timestamp()), "response": "",
-                "done": true, "done_reason": .string(body["keep_alive"]?.intValue == 0 ? "unload" : "load"),
+                "done": true, "done_reason": .string(unload ? "unload" : "load"),
             ])
         }
-        markLoaded(model)
+        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
         let system = body["system"]?.stringValue ?? ""
         let options = body["options"]
         let conversation = system.isEmpty ? prompt : "system: \(system)\nuser: \(prompt)"
-        let reply = replies.reply(model: model.name, conversation: conversation, lastUserText: prompt,
-                                  requestSeed: options?["seed"]?.intValue, maxTokens: options?["num_predict"]?.intValue,
-                                  stop: Conversation.stops(options?["stop"]))
+        let gen: Generation
+        if ask.format != nil || ask.think {
+            var messages: [JSONValue] = system.isEmpty ? [] : [["role": "system", "content": .string(system)]]
+            messages.append(["role": "user", "content": .string(prompt)])
+            gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
+                             maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
+        } else {
+            gen = Generation(content: replies.reply(model: model.name, conversation: conversation, lastUserText: prompt,
+                                                    requestSeed: options?["seed"]?.intValue, maxTokens: options?["num_predict"]?.intValue,
+                                                    stop: Conversation.stops(options?["stop"])))
+        }
+        let reply = gen.content
         let pacing = self.pacing(for: model)
         let promptTokens = Tokenizer.count(conversation)
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: reply.tokens.count, pacing: pacing)
@@ -90,11 +136,17 @@ extension MockOllama {
                      ("context", context)] + metrics.fields)
         }
         guard body["stream"]?.boolValue ?? true else {
-            return builder.delayed(Responses.json(.native, final(reply.text)), tokenCount: reply.tokens.count)
+            var answer = final(reply.text)
+            if !gen.thinking.isEmpty { answer = answer.setting("thinking", .string(gen.thinkingText)) }
+            return builder.delayed(Responses.json(.native, answer), tokenCount: gen.thinking.count + reply.tokens.count)
         }
-        return builder.script(tokenCount: reply.tokens.count, chunk: { i in
-            Responses.line(["model": .string(requested), "created_at": .string(self.timestamp(offsetMs: pacing.tokenTimeMs(i))),
-                            "response": .string(reply.tokens[i]), "done": false])
+        let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
+        return builder.script(tokenCount: pieces.count, chunk: { i in
+            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(self.timestamp(offsetMs: pacing.tokenTimeMs(i)))),
+                                               ("response", .string(pieces[i].0 == "response" ? pieces[i].1 : ""))]
+            if pieces[i].0 == "thinking" { line.append(("thinking", .string(pieces[i].1))) }
+            line.append(("done", false))
+            return Responses.line(.object(line))
         }, closing: [Responses.line(final(""))])
     }
 

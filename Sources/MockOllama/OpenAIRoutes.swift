@@ -43,24 +43,33 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let requested = body["model"]?.stringValue ?? ""
+        let ask = ChatAsk.openAI(body)
+        if let why = refusal(model, requested: requested, ask) { return Responses.error(.openAI, 400, why) }
+        let gen = generation(model, messages: messages, ask: ask, seed: body["seed"]?.intValue,
+                             maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
         let transcript = Conversation(messages: messages)
-        let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
-                                  requestSeed: body["seed"]?.intValue, maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue,
-                                  stop: Conversation.stops(body["stop"]))
         let pacing = self.pacing(for: model)
         let promptTokens = Tokenizer.count(transcript.text)
         let id: JSONValue = .string("chatcmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
-        let usage = usage(prompt: promptTokens, completion: reply.tokens.count)
+        let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
+        // The reference order: the first delta names the role, later ones carry only what is new.
+        var deltas: [JSONValue] = gen.thinking.map { ["content": "", "reasoning": .string($0)] }
+        deltas += gen.content.tokens.map { ["content": .string($0)] }
+        if !gen.toolCalls.isEmpty { deltas.append(["content": "", "tool_calls": Self.openAIToolCalls(gen.toolCalls)]) }
+        if let first = deltas.first { deltas[0] = .object([("role", "assistant")] + (first.objectValue ?? [])) }
+        let usage = usage(prompt: promptTokens, completion: deltas.count)
         guard body["stream"]?.boolValue ?? false else {
+            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
+            if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
+            if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
             return builder.delayed(Responses.json(.openAI, [
                 "id": id, "object": "chat.completion", "created": created, "model": .string(requested),
                 "system_fingerprint": "fp_ollama",
-                "choices": [["index": 0, "message": ["role": "assistant", "content": .string(reply.text)],
-                             "finish_reason": .string(reply.doneReason)]],
+                "choices": [["index": 0, "message": .object(message), "finish_reason": finish]],
                 "usage": usage,
-            ]), tokenCount: reply.tokens.count)
+            ]), tokenCount: deltas.count)
         }
         func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
@@ -68,13 +77,20 @@ extension MockOllama {
             if let usage { members.append(("usage", usage)) }
             return .object(members)
         }
-        var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": .string(reply.doneReason)]]))]
+        var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": finish]]))]
         if body["stream_options"]?["include_usage"]?.boolValue == true { closing.append(Responses.event(chunk([], usage: usage))) }
         closing.append(Responses.doneEvent)
-        return builder.script(tokenCount: reply.tokens.count, chunk: { i in
-            let delta: JSONValue = i == 0 ? ["role": "assistant", "content": .string(reply.tokens[i])] : ["content": .string(reply.tokens[i])]
-            return Responses.event(chunk([["index": 0, "delta": delta, "finish_reason": nil]]))
+        return builder.script(tokenCount: deltas.count, chunk: { i in
+            Responses.event(chunk([["index": 0, "delta": deltas[i], "finish_reason": nil]]))
         }, closing: closing)
+    }
+
+    /// OpenAI-shaped tool calls: `arguments` a JSON string, `index` beside `id`.
+    static func openAIToolCalls(_ calls: [ToolCall]) -> JSONValue {
+        .array(calls.enumerated().map { i, call in
+            ["id": .string(call.id), "index": .int(i), "type": "function",
+             "function": ["name": .string(call.name), "arguments": .string(call.arguments.compact)]]
+        })
     }
 
     func openAICompletion(_ body: JSONValue) -> WireScript {

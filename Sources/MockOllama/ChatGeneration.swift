@@ -1,0 +1,158 @@
+import LabCore
+
+/// What a chat request asks of the model beyond text, read from either API surface.
+struct ChatAsk {
+    enum Format: Equatable {
+        /// `format: "json"`, `response_format: {type: json_object}`: any JSON object.
+        case json
+        /// A JSON schema the answer must satisfy.
+        case schema(JSONValue)
+    }
+
+    var tools: [JSONValue] = []
+    var format: Format?
+    var think = false
+
+    /// `/api/chat` and `/api/generate`: `tools`, `format`, `think` (true or low|medium|high).
+    static func native(_ body: JSONValue) -> ChatAsk {
+        var ask = ChatAsk()
+        ask.tools = body["tools"]?.arrayValue ?? []
+        switch body["format"] {
+        case .string(let s)? where s == "json": ask.format = .json
+        case .object(let members)? where !members.isEmpty: ask.format = .schema(body["format"]!)
+        default: break
+        }
+        switch body["think"] {
+        case .bool(let b)?: ask.think = b
+        case .string(let s)?: ask.think = ["low", "medium", "high", "max", "true"].contains(s.lowercased())
+        default: break
+        }
+        return ask
+    }
+
+    /// `/v1/chat/completions`: `tools`, `response_format`, `reasoning_effort` / `reasoning.effort`.
+    static func openAI(_ body: JSONValue) -> ChatAsk {
+        var ask = ChatAsk()
+        ask.tools = body["tools"]?.arrayValue ?? []
+        switch body["response_format"]?["type"]?.stringValue {
+        case "json_object"?: ask.format = .json
+        case "json_schema"?: ask.format = .schema(body["response_format"]?["json_schema"]?["schema"] ?? ["type": "object"])
+        default: break
+        }
+        let effort = body["reasoning_effort"]?.stringValue ?? body["reasoning"]?["effort"]?.stringValue
+        ask.think = effort.map { $0 != "none" } ?? false
+        return ask
+    }
+}
+
+/// One tool call the mock decided to make.
+struct ToolCall {
+    var id: String
+    var name: String
+    /// Always an object (ollama-python refuses a string).
+    var arguments: JSONValue
+}
+
+/// A chat answer as it will be sent: thinking first, then content, or tool calls.
+struct Generation {
+    var thinking: [String] = []
+    var content: Reply
+    var toolCalls: [ToolCall] = []
+
+    var text: String { content.text }
+    var thinkingText: String { thinking.joined() }
+}
+
+extension MockOllama {
+    /// Real Ollama's 400 for what the model cannot do, or nil.
+    func refusal(_ model: MockModel, requested: String, _ ask: ChatAsk) -> String? {
+        if !ask.tools.isEmpty, !model.supports(.tools) { return model.lacks(.tools) }
+        if ask.think, !model.supports(.thinking) { return "\"\(requested)\" does not support thinking" }
+        return nil
+    }
+
+    /// The answer to a conversation: a pure function of the model, the messages, what
+    /// was asked and the seed. With tools and no tool result yet, the model calls the
+    /// tool that best fits the last user message; after a tool result it answers in text.
+    func generation(_ model: MockModel, messages: [JSONValue], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
+        let transcript = Conversation(messages: messages)
+        let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
+        var random = SeededRandom(seed: seedValue, key: "generation\u{1}" + model.name.key + "\u{1}" + transcript.text)
+        var out = Generation(content: Reply(tokens: [], doneReason: "stop"))
+        if ask.think, model.supports(.thinking) {
+            let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
+                                        requestSeed: seed, maxTokens: 48)
+            out.thinking = thought.tokens
+        }
+        let lastRole = (messages.last?["role"]?.stringValue ?? "").lowercased()
+        let words = Self.answerWords(transcript.lastUser)
+        if !ask.tools.isEmpty, lastRole != "tool", let tool = Self.chooseTool(ask.tools, for: transcript.lastUser, random: &random) {
+            var schema = SchemaValue(random: random, words: words)
+            let parameters = tool["function"]?["parameters"] ?? tool["parameters"] ?? ["type": "object"]
+            let arguments = schema.value(for: parameters)
+            let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
+            out.toolCalls = [ToolCall(id: id, name: tool["function"]?["name"]?.stringValue ?? tool["name"]?.stringValue ?? "tool",
+                                      arguments: arguments.objectValue != nil ? arguments : .object([]))]
+            return out
+        }
+        switch ask.format {
+        case .json?:
+            let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser, requestSeed: seed)
+            out.content = Reply(tokens: Self.jsonTokens(JSONValue.object([("answer", .string(reply.text))]).compact), doneReason: "stop")
+        case .schema(let schema)?:
+            var generator = SchemaValue(random: random, words: words)
+            out.content = Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop")
+        case nil:
+            out.content = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
+                                        requestSeed: seed, maxTokens: maxTokens, stop: stop)
+        }
+        return out
+    }
+
+    static let idAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// The tool whose name and description share most words with the request; ties by draw.
+    static func chooseTool(_ tools: [JSONValue], for text: String, random: inout SeededRandom) -> JSONValue? {
+        let asked = Set(words(text))
+        let scored = tools.map { tool -> (JSONValue, Int) in
+            let f = tool["function"] ?? tool
+            let described = words((f["name"]?.stringValue ?? "").replacingUnderscores + " " + (f["description"]?.stringValue ?? ""))
+            return (tool, Set(described).intersection(asked).count)
+        }
+        guard let best = scored.map(\.1).max() else { return nil }
+        let top = scored.filter { $0.1 == best }
+        return top[Int(random.next() % UInt64(top.count))].0
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { $0.count > 2 }
+    }
+
+    /// Strings the answer may use: proper names in the request first ("Paris").
+    static func answerWords(_ text: String) -> [String] {
+        let raw = text.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let names = raw.dropFirst().filter { $0.first?.isUppercase == true }
+        if !names.isEmpty { return Array(names) }
+        let long = raw.filter { $0.count > 3 }
+        return long.isEmpty ? ["lab"] : long
+    }
+
+    /// Structured output streams in small pieces, as a model emits JSON.
+    static func jsonTokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var current = ""
+        for c in text {
+            current.append(c)
+            if current.count >= 6 || "{}[],".contains(c) {
+                tokens.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { tokens.append(current) }
+        return tokens
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
+}

@@ -1,0 +1,45 @@
+import LabCore
+
+/// Ollama decodes request bodies into Go structs with encoding/json, which refuses a
+/// field of the wrong JSON type with a fixed sentence:
+/// `json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message`.
+/// The mock checks the fields that clients get wrong, with that sentence. Pure.
+enum GoDecoding {
+    enum Kind {
+        case string, bool, number(String), array(String), object(String)
+        /// `keep_alive`: a number of seconds or a duration string.
+        case duration
+    }
+
+    /// The first field of the wrong type, as Go reports it, or nil.
+    static func mismatch(_ body: JSONValue, in structName: String, _ fields: [String: Kind]) -> String? {
+        for (key, value) in body.objectValue ?? [] {
+            guard let kind = fields[key], value != .null else { continue }
+            let goType: String
+            let fits: Bool
+            switch kind {
+            case .string: goType = "string"; fits = value.stringValue != nil
+            case .bool: goType = "bool"; fits = value.boolValue != nil
+            case .number(let t): goType = t; fits = value.doubleValue != nil
+            case .array(let t): goType = t; fits = value.arrayValue != nil
+            case .object(let t): goType = t; fits = value.objectValue != nil
+            case .duration: goType = "api.Duration"; fits = value.doubleValue != nil || value.stringValue != nil
+            }
+            if !fits {
+                return "json: cannot unmarshal \(goName(value)) into Go struct field \(structName).\(key) of type \(goType)"
+            }
+        }
+        return nil
+    }
+
+    static func goName(_ value: JSONValue) -> String {
+        switch value {
+        case .string: return "string"
+        case .bool: return "bool"
+        case .int, .double: return "number"
+        case .array: return "array"
+        case .object: return "object"
+        case .null: return "null"
+        }
+    }
+}
