@@ -64,6 +64,19 @@ extension WireScript {
         }
     }
 
+    /// A reply sent whole (a Content-Length on its head): a non-streamed answer, to
+    /// which the stream faults apply in their own way (docs/faults.md).
+    var isWhole: Bool {
+        guard let i = headIndex, case .head(_, let headers) = steps[i] else { return false }
+        return headers.contains("Content-Length")
+    }
+
+    /// The wait before the head, kept when a fault replaces the reply: the model took
+    /// that long before it failed.
+    var leadingWaits: [WireStep] {
+        Array(steps.prefix { if case .wait = $0 { return true } else { return false } })
+    }
+
     /// The head step with its content-length removed: a transformed body has another length.
     func withoutContentLength() -> WireScript {
         var copy = self

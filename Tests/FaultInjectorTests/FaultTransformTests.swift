@@ -34,6 +34,24 @@ import LabHTTP
         #expect(body(object) == #"{"error":{"message":"nope"}}"# && head(object)?["Content-Type"] == "application/json")
     }
 
+    /// A non-streamed reply is one body with a Content-Length: what each stream fault does to it.
+    @Test func streamFaultsOnANonStreamedReply() throws {
+        let whole = WireScript([.wait(ms: 900)] + WireScript.respond(status: 200, headers: ["Content-Type": "application/json"],
+                                                                    body: Array(#"{"message":{"content":"hi"},"done":true}"#.utf8)).steps)
+        // The generation fails: Ollama's 500, after the time the model ran.
+        let failed = try apply(#"{"stream":{"error_after_chunks":2,"message":"model runner crashed"}}"#, to: whole)
+        #expect(failed.status == 500 && failed.steps.first == .wait(ms: 900))
+        #expect(body(failed) == #"{"error":"model runner crashed"}"#)
+        let failedV1 = try apply(#"{"stream":{"error_after_chunks":2}}"#, to: whole, request: openAIRequest)
+        #expect(try JSONParser.parse(body(failedV1))["error"]?["type"] == "api_error")
+        // Nothing to drop: sent whole.
+        #expect(try apply(#"{"stream":{"drop_done":true}}"#, to: whole) == whole)
+        // Chunk 1 is the whole body.
+        let broken = try apply(#"{"stream":{"malformed_chunk":1}}"#, to: whole)
+        #expect(broken.status == 200 && body(broken) == #"{"model": "# && head(broken)?["Content-Length"] == "10")
+        #expect(try apply(#"{"stream":{"malformed_chunk":2}}"#, to: whole) == whole)
+    }
+
     @Test func delays() throws {
         #expect(try apply(#"{"delay_ms":300}"#).steps.first == .wait(ms: 300))
         let combined = try apply(#"{"delay_ms":300,"status":503}"#)

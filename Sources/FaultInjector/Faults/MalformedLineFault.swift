@@ -2,7 +2,9 @@ import LabHTTP
 
 /// `{"stream": {"malformed_chunk": 3}}`: chunk number N (1-based) is replaced by a
 /// line a JSON parser rejects, in the stream's own framing (an NDJSON line or an
-/// SSE `data:` event). Optional `"text"` sets the broken payload.
+/// SSE `data:` event). Optional `"text"` sets the broken payload. A non-streamed reply is
+/// one chunk: with `malformed_chunk: 1` its whole body becomes the payload (a 200 that
+/// does not parse); a higher N does not apply to it.
 public struct MalformedLineFault: Fault {
     public var chunk: Int
     public var text: String
@@ -14,6 +16,12 @@ public struct MalformedLineFault: Fault {
     }
 
     public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        if script.isWhole {
+            guard chunk == 1, let head = script.headIndex, case .head(let status, var headers) = script.steps[head] else { return script }
+            let payload = Array(text.utf8)
+            headers.set("Content-Length", String(payload.count))
+            return WireScript(Array(script.steps[..<head]) + [.head(status: status, headers: headers), .body(payload), .end])
+        }
         var copy = script.withoutContentLength()
         let bodies = copy.bodyIndexes
         guard chunk >= 1, chunk <= bodies.count, case .body(let original) = copy.steps[bodies[chunk - 1]] else { return script }

@@ -4,7 +4,9 @@ import LabHTTP
 /// `{"stream": {"error_after_chunks": 3, "message": "model runner crashed"}}`: after N
 /// chunks the stream carries an error and ends, as real Ollama does mid-stream: the
 /// status stays 200 and a final `{"error":"…"}` line is sent (natively), or an
-/// `data: {"error":{…}}` event with no `[DONE]` (on `/v1`).
+/// `data: {"error":{…}}` event with no `[DONE]` (on `/v1`). A non-streamed request
+/// has no chunks to send first: the generation fails, and it gets Ollama's 500 with the
+/// message (`{"error":"…"}`, or the OpenAI-shaped error on `/v1`).
 public struct StreamErrorFault: Fault {
     public var afterChunks: Int
     public var message: String
@@ -16,6 +18,10 @@ public struct StreamErrorFault: Fault {
     }
 
     public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        if script.isWhole {
+            let (bytes, type) = ProviderErrors.body(status: 500, surface: context.surface, message: message)
+            return WireScript(script.leadingWaits + WireScript.respond(status: 500, headers: ["Content-Type": type], body: bytes).steps)
+        }
         let prefix = ScriptCut.prefix(of: script.withoutContentLength(), at: .afterChunks(afterChunks))
         let line: [UInt8]
         if context.surface == .openAI {
