@@ -43,6 +43,7 @@ public final class MockOllama {
         "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.ChatCompletionRequest", m.openAIChat) }),
         "/v1/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.CompletionRequest", m.openAICompletion) }),
         "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .openAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
+        "/v1/responses": (["POST"], { m, r in m.withBody(r, .openAI, "openai.ResponsesRequest", m.openAIResponses) }),
     ]
 
     /// The `model` (or legacy `name`) of the request being answered, once its body is parsed.

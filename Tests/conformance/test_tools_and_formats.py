@@ -129,3 +129,25 @@ def test_keep_alive_zero_unloads(native):
     assert any(m.model == "llama3:latest" for m in native.ps().models)
     native.chat(model="llama3", messages=[], keep_alive=0)
     assert not any(m.model == "llama3:latest" for m in native.ps().models)
+
+
+def test_responses_api(v1):
+    r = v1.responses.create(model="llama3", input="What is the capital of France?", instructions="Be brief.")
+    assert r.status == "completed" and r.output_text
+    assert r.usage.total_tokens == r.usage.input_tokens + r.usage.output_tokens
+    events = list(v1.responses.create(model="llama3", input="What is the capital of France?", instructions="Be brief.", stream=True))
+    kinds = [e.type for e in events]
+    assert kinds[:2] == ["response.created", "response.in_progress"] and kinds[-1] == "response.completed"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == r.output_text
+    assert events[-1].response.output_text == r.output_text
+
+
+def test_responses_api_tools_and_parse(v1):
+    tools = [{"type": "function", "name": "get_weather", "description": "Get the current weather for a city",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+    r = v1.responses.create(model="qwen3", input="What is the weather in Paris?", tools=tools)
+    call = next(item for item in r.output if item.type == "function_call")
+    assert call.name == "get_weather" and json.loads(call.arguments) == {"city": "Paris"}
+    parsed = v1.responses.parse(model="llama3", input="Tell me about Ada", text_format=Person)
+    assert isinstance(parsed.output_parsed, Person) and parsed.output_parsed.name == "Ada"
