@@ -86,6 +86,9 @@ public final class MockOllama {
             return Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)")
         }
         requestModel = value["model"]?.stringValue ?? value["name"]?.stringValue
+        if let target = GoDecoding.structs[goType], let wrong = GoDecoding.mismatch(value, in: target.name, target.fields) {
+            return Responses.error(surface, 400, wrong)
+        }
         return body(value)
     }
 

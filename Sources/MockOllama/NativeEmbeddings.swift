@@ -34,8 +34,6 @@ extension MockOllama {
     }
 
     func legacyEmbeddings(_ body: JSONValue) -> WireScript {
-        let fields: [String: GoDecoding.Kind] = ["model": .string, "prompt": .string, "keep_alive": .duration, "options": .object("map[string]interface {}")]
-        if let wrong = GoDecoding.mismatch(body, in: "EmbeddingRequest", fields) { return Responses.error(.native, 400, wrong) }
         let requested = body["model"]?.stringValue ?? ""
         let model: MockModel
         switch resolve(requested, .native) {

@@ -16,7 +16,6 @@ extension MockOllama {
     }
 
     func chat(_ body: JSONValue) -> WireScript {
-        if let wrong = GoDecoding.mismatch(body, in: "ChatRequest", Self.chatFields) { return Responses.error(.native, 400, wrong) }
         let requested = body["model"]?.stringValue ?? ""
         let model: MockModel
         switch resolve(requested, .native) {
@@ -81,11 +80,6 @@ extension MockOllama {
         }
     }
 
-    /// The Go types of `api.ChatRequest`'s fields, for Ollama's decoding errors.
-    static let chatFields: [String: GoDecoding.Kind] = [
-        "model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": .object("map[string]interface {}"),
-        "tools": .array("api.Tools"), "keep_alive": .duration,
-    ]
 
     func generate(_ body: JSONValue) -> WireScript {
         let requested = body["model"]?.stringValue ?? ""

@@ -113,3 +113,50 @@ import LabCore
         #expect(mock.call("GET", "/api/ps").json["models"] == [])
     }
 }
+
+/// Every field the mock knows the Go type of, sent with every JSON type it does not
+/// take: each gets encoding/json's sentence and a 400, never a quiet 200.
+@Suite struct RequestShapeTests {
+    static let paths: [String: (method: String, path: String)] = [
+        "api.ChatRequest": ("POST", "/api/chat"), "api.GenerateRequest": ("POST", "/api/generate"), "api.EmbedRequest": ("POST", "/api/embed"),
+        "api.EmbeddingRequest": ("POST", "/api/embeddings"), "api.ShowRequest": ("POST", "/api/show"), "api.PullRequest": ("POST", "/api/pull"),
+        "api.CopyRequest": ("POST", "/api/copy"), "api.DeleteRequest": ("DELETE", "/api/delete"),
+        "openai.ChatCompletionRequest": ("POST", "/v1/chat/completions"), "openai.CompletionRequest": ("POST", "/v1/completions"),
+        "openai.EmbedRequest": ("POST", "/v1/embeddings"), "openai.ResponsesRequest": ("POST", "/v1/responses"),
+    ]
+    static let samples: [(String, JSONValue)] = [("string", "x"), ("number", 7), ("bool", true), ("array", [1]), ("object", ["a": 1])]
+
+    @Test func wrongTypesAreRefusedOnEveryEndpoint() {
+        let mock = makeMock()
+        #expect(Set(Self.paths.keys) == Set(GoDecoding.structs.keys), "every decoded struct is exercised")
+        var checked = 0
+        for (goType, target) in GoDecoding.structs {
+            let route = Self.paths[goType]!
+            for (field, kind) in target.fields {
+                for (jsonName, sample) in Self.samples where !Self.fits(sample, kind) {
+                    let body = JSONValue.object([("model", field == "model" ? sample : "llama3"), (field, sample)]).compact
+                    let r = mock.call(route.method, route.path, body)
+                    let message = r.json["error"]?.stringValue ?? r.json["error"]?["message"]?.stringValue ?? ""
+                    #expect(r.status == 400, "\(route.path) \(field)=\(jsonName)")
+                    #expect(message.hasPrefix("json: cannot unmarshal \(jsonName) into Go struct field \(target.name).\(field) of type "),
+                            "\(route.path) \(field)=\(jsonName): \(message)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 150)
+        let fraction = mock.call("POST", "/v1/chat/completions", #"{"model":"llama3","max_tokens":1.5,"messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(fraction.json["error"]?["message"] == "json: cannot unmarshal number 1.5 into Go struct field ChatCompletionRequest.max_tokens of type int")
+    }
+
+    static func fits(_ value: JSONValue, _ kind: GoDecoding.Kind) -> Bool {
+        switch kind {
+        case .string: return value.stringValue != nil
+        case .bool: return value.boolValue != nil
+        case .number, .integer: return value.doubleValue != nil
+        case .array: return value.arrayValue != nil
+        case .object: return value.objectValue != nil
+        case .duration: return value.doubleValue != nil || value.stringValue != nil
+        }
+    }
+}

@@ -66,3 +66,14 @@ def test_invalid_custom_host_is_refused_like_the_real_gateway(lab):
                    json={"messages": [{"role": "user", "content": "hi"}]})
     assert r.status_code == 400
     assert r.json() == {"status": "failure", "message": "Invalid config passed", "errors": ["path: , message: Invalid custom host"]}
+
+
+def test_embeddings_of_a_list_through_the_gateway_are_refused_not_emptied(lab):
+    """The gateway sends Ollama `{model, prompt: input}`; a list is not a prompt, and real
+    Ollama says so with a 400, which reaches the client instead of one empty vector."""
+    client = Portkey(base_url=lab["gateway"] + "/v1", api_key="x", max_retries=0,
+                     config={"provider": "ollama", "custom_host": lab["backup"], "override_params": {"model": "nomic-embed-text"}})
+    with pytest.raises(Exception) as e:
+        client.embeddings.create(model="nomic-embed-text", input=["a", "b"])
+    assert getattr(e.value, "status_code", None) == 400
+    assert "cannot unmarshal array into Go struct field EmbeddingRequest.prompt of type string" in str(e.value)
