@@ -107,9 +107,19 @@ public enum LabConfigParser {
         if let answers = value["answers"] {
             guard case .object(let pairs) = answers else { throw r.fail(path + ".answers", "expected a mapping of prompt patterns to answers") }
             for (pattern, answer) in pairs {
-                guard let text = answer.stringValue else { throw r.fail("\(path).answers.\(pattern)", "expected the answer text") }
-                guard (try? Regex(pattern)) != nil else { throw r.fail("\(path).answers.\(pattern)", "not a valid regular expression") }
-                p.answers.append(CannedAnswer(pattern: pattern, answer: text))
+                let field = "\(path).answers.\(pattern)"
+                guard (try? Regex(pattern)) != nil else { throw r.fail(field, "not a valid regular expression") }
+                if let text = answer.stringValue {
+                    p.answers.append(CannedAnswer(pattern: pattern, answer: text))
+                } else if let call = answer["tool_call"], let name = call["name"]?.stringValue {
+                    try r.allowOnly(field, ["tool_call"])
+                    try r.allowOnly(field + ".tool_call", ["name", "arguments"])
+                    let arguments = call["arguments"] ?? .object([])
+                    guard arguments.objectValue != nil else { throw r.fail(field + ".tool_call.arguments", "expected an object of arguments") }
+                    p.answers.append(CannedAnswer(pattern: pattern, answer: "", toolCall: (name, arguments)))
+                } else {
+                    throw r.fail(field, "expected the answer text, or { tool_call: { name: NAME, arguments: { … } } }")
+                }
             }
         }
         if value["pacing"]?.stringValue == "none" {

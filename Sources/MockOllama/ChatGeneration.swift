@@ -86,6 +86,11 @@ extension MockOllama {
         }
         let lastRole = (messages.last?["role"]?.stringValue ?? "").lowercased()
         let words = Self.answerWords(transcript.lastUser)
+        if !ask.tools.isEmpty, lastRole != "tool", let forced = replies.cannedToolCall(for: transcript.lastUser) {
+            let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
+            out.toolCalls = [ToolCall(id: id, name: forced.name, arguments: forced.arguments.objectValue != nil ? forced.arguments : .object([]))]
+            return out
+        }
         if !ask.tools.isEmpty, lastRole != "tool", let tool = Self.chooseTool(ask.tools, for: transcript.lastUser, random: &random) {
             var schema = SchemaValue(random: random, words: words)
             let parameters = tool["function"]?["parameters"] ?? tool["parameters"] ?? ["type": "object"]

@@ -1,3 +1,5 @@
+import LabCore
+
 /// How fast a model "generates": time to the first token and tokens per second
 /// after it, in lab milliseconds. Zero and nil mean no delay.
 public struct Pacing: Equatable, Sendable {
@@ -27,10 +29,13 @@ public struct Pacing: Equatable, Sendable {
 public struct CannedAnswer: Sendable {
     public var pattern: String
     public var answer: String
+    /// When the request offers tools: call this one with these arguments instead.
+    public var toolCall: (name: String, arguments: JSONValue)?
 
-    public init(pattern: String, answer: String) {
+    public init(pattern: String, answer: String, toolCall: (name: String, arguments: JSONValue)? = nil) {
         self.pattern = pattern
         self.answer = answer
+        self.toolCall = toolCall
     }
 }
 

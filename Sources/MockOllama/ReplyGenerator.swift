@@ -16,9 +16,17 @@ public struct ReplyGenerator {
     let seed: UInt64
     let canned: [(pattern: PromptPattern, answer: String)]
 
+    let cannedCalls: [(pattern: PromptPattern, name: String, arguments: JSONValue)]
+
     public init(seed: UInt64, cannedAnswers: [CannedAnswer]) throws {
         self.seed = seed
-        canned = try cannedAnswers.map { (try PromptPattern($0.pattern), $0.answer) }
+        canned = try cannedAnswers.filter { $0.toolCall == nil }.map { (try PromptPattern($0.pattern), $0.answer) }
+        cannedCalls = try cannedAnswers.compactMap { a in try a.toolCall.map { (try PromptPattern(a.pattern), $0.name, $0.arguments) } }
+    }
+
+    /// The tool call a canned answer forces for this prompt, if any.
+    func cannedToolCall(for text: String) -> (name: String, arguments: JSONValue)? {
+        cannedCalls.first { $0.pattern.matches(text) }.map { ($0.name, $0.arguments) }
     }
 
     /// - Parameters:

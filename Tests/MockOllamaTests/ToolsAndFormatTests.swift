@@ -44,6 +44,17 @@ import LabCore
         #expect(lines.last?["done"] == true)
     }
 
+    @Test func aCannedAnswerCanForceACall() throws {
+        var options = MockOptions(models: [ModelName("qwen3")!])
+        options.cannedAnswers = [CannedAnswer(pattern: "weather", answer: "", toolCall: ("add", ["a": 2, "b": 3]))]
+        let forced = makeMock(options)
+        let r = forced.call("POST", "/api/chat", #"{"model":"qwen3","stream":false,"messages":[\#(ask)],"tools":\#(Self.weather)}"#)
+        #expect(r.json["message"]?["tool_calls"]?[0]?["function"]?["name"] == "add")
+        #expect(r.json["message"]?["tool_calls"]?[0]?["function"]?["arguments"] == ["a": 2, "b": 3])
+        // Without tools offered, the pattern does not answer.
+        #expect(forced.call("POST", "/api/chat", #"{"model":"qwen3","stream":false,"messages":[\#(ask)]}"#).json["message"]?["tool_calls"] == nil)
+    }
+
     @Test func afterAToolResultTheAnswerIsText() {
         let body = #"{"model":"qwen3","stream":false,"tools":\#(Self.weather),"messages":[\#(ask),{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Paris","unit":"celsius"}}}]},{"role":"tool","content":"18 degrees","tool_name":"get_weather"}]}"#
         let r = mock.call("POST", "/api/chat", body)
