@@ -26,22 +26,20 @@ class Person(pydantic.BaseModel):
     age: int = pydantic.Field(ge=18, le=99)
 
 
+def chat_model(mock, surface, model):
+    if surface == "ollama":
+        return ChatOllama(model=model, base_url=mock.url)
+    return ChatOpenAI(model=model, base_url=mock.url + "/v1", api_key="ollama", max_retries=0)
+
+
 @pytest.mark.parametrize("surface", ["ollama", "openai"])
 def test_bind_tools_gets_the_call(mock, surface):
-    if surface == "ollama":
-        llm = ChatOllama(model="qwen3", base_url=mock.url)
-    else:
-        llm = ChatOpenAI(model="qwen3", base_url=mock.url + "/v1", api_key="ollama", max_retries=0)
-    message = llm.bind_tools([get_weather]).invoke("What is the weather in Paris?")
+    message = chat_model(mock, surface, "qwen3").bind_tools([get_weather]).invoke("What is the weather in Paris?")
     assert [c["name"] for c in message.tool_calls] == ["get_weather"]
     assert message.tool_calls[0]["args"] == {"city": "Paris"}
 
 
 @pytest.mark.parametrize("surface", ["ollama", "openai"])
 def test_with_structured_output_parses(mock, surface):
-    if surface == "ollama":
-        llm = ChatOllama(model="llama3", base_url=mock.url)
-    else:
-        llm = ChatOpenAI(model="llama3", base_url=mock.url + "/v1", api_key="ollama", max_retries=0)
-    person = llm.with_structured_output(Person).invoke("Tell me about Ada")
+    person = chat_model(mock, surface, "llama3").with_structured_output(Person).invoke("Tell me about Ada")
     assert isinstance(person, Person) and person.name == "Ada" and 18 <= person.age <= 99
