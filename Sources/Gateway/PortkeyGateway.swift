@@ -144,7 +144,7 @@ public final class PortkeyGateway {
         if let host = headers["x-portkey-custom-host"], !policy.allows(host) || addressesTheLab(host) { throw .badRequest("Invalid custom host") }
         var target: PortkeyTarget
         if let raw = headers["x-portkey-config"] {
-            guard let json = try? JSONParser.parse(raw) else {
+            guard let json = try? JSONParser.parse(Array(raw.utf8), maxDepth: Self.configMaxDepth) else {
                 throw .badRequest("Invalid config passed. You need to pass a valid json")
             }
             target = try ConfigParser.parse(json)
@@ -166,6 +166,10 @@ public final class PortkeyGateway {
         }
         return target
     }
+
+    /// Configs nest deeper than request bodies may: Node parses a config of 1,000
+    /// nested targets (about 2,000 JSON levels), so the gateway takes twice that.
+    static let configMaxDepth = 4_096
 
     /// A custom host whose path or query reaches for `/__lab/` (the gateway appends the
     /// endpoint to it as text, so `http://127.0.0.1:P/__lab/down?` would POST there).

@@ -16,8 +16,10 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    /// - Parameter maxDepth: how deep arrays and objects may nest (each level is a few
+    ///   hundred bytes of stack).
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = JSONParser.maxDepth) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, depthLimit: maxDepth)
         parser.skipSpace()
         if parser.pos >= bytes.count { throw JSONSyntaxError(message: "unexpected end of JSON input", offset: parser.pos) }
         let value = try parser.parseValue(depth: 0)
@@ -30,8 +32,12 @@ public struct JSONParser {
 
     private let bytes: [UInt8]
     private var pos = 0
+    private let depthLimit: Int
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], depthLimit: Int) {
+        self.bytes = bytes
+        self.depthLimit = depthLimit
+    }
 
     private func invalid(_ context: String) -> JSONSyntaxError {
         guard pos < bytes.count else {
@@ -59,7 +65,7 @@ public struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-        guard depth < Self.maxDepth else {
+        guard depth < depthLimit else {
             throw JSONSyntaxError(message: "exceeded max depth", offset: pos)
         }
         guard pos < bytes.count else { throw invalid("looking for beginning of value") }

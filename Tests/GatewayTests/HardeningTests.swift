@@ -94,4 +94,18 @@ import ProviderHost
         loop.after(ms: 1e300) { fired = true }
         #expect(!loop.run(until: { fired }, timeoutMs: 1000))
     }
+
+    /// Node parses a config of a thousand nested targets; so does the gateway here.
+    @Test func aConfigAThousandLevelsDeepRoutes() throws {
+        let h = try Harness()
+        var config = #"{"provider":"ollama","custom_host":"http://primary:11434","override_params":{"model":"llama3"}}"#
+        for _ in 0..<1000 { config = #"{"strategy":{"mode":"fallback"},"targets":["# + config + "]}" }
+        let a = try h.send(config: config)
+        #expect(a.status == 200 && h.hits("primary") == 1)
+        #expect(a.index?.hasPrefix("config.targets[0].targets[0]") == true)
+        var tooDeep = "1"
+        for _ in 0..<5000 { tooDeep = "[" + tooDeep + "]" }
+        let b = try h.send(config: #"{"strategy":{"mode":"fallback"},"targets":"# + tooDeep + "}")
+        #expect(b.status == 400 && b.json["message"] == "Invalid config passed. You need to pass a valid json")
+    }
 }
