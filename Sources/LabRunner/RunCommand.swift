@@ -13,13 +13,18 @@ struct RunCommand: ParsableCommand {
             and prints what happened: the target that served, the hits on each provider, \
             statuses, latencies and every expectation's verdict.
 
+            With the embedded gateway the run is on the simulated clock: the real code \
+            exchanges real HTTP bytes, but time jumps to the next deadline, so a 30 s \
+            route timeout takes no wall time and the same seed gives the same --json \
+            report, byte for byte, on any machine.
+
             Exit status: 0 when every expectation held, 1 when one failed, 2 when lab.conf or \
             the arguments are wrong.
 
             Examples:
               lab run                             # every scenario
               lab run simple hang-without-timeout # just these
-              lab run --clock real                # wall time (30 s route timeouts take 30 s)
+              lab run --clock real                # wall time: a 30 s timeout takes 30 s
               lab run --clock real --time-scale 0.1   # wall time, 10x faster
               lab run --junit reports/junit.xml --json reports/verdicts.json
               lab run --html reports/lab.html     # a timeline of every scenario
