@@ -142,13 +142,17 @@ public enum FaultRuleParser {
         }
         if let s = value["stream"] { faults += try parseStream(s, r) }
         if let p = value["pacing"] {
-            try r.keys(p, "fault.pacing", ["ttft_ms", "token_ms", "stall_after_tokens", "stall_ms"])
+            try r.keys(p, "fault.pacing", ["ttft_ms", "token_ms", "stall_after_tokens", "stall_ms", "first_token_after_ms"])
             func opt(_ key: String, min: Int) throws(FaultRuleError) -> Int? {
                 guard let v = p[key] else { return nil }
                 return try r.int(v, "fault.pacing.\(key)", min: min)
             }
             let fault = PacingFault(ttftMs: try opt("ttft_ms", min: 0), tokenMs: try opt("token_ms", min: 0),
-                                    stallAfterTokens: try opt("stall_after_tokens", min: 1), stallMs: try opt("stall_ms", min: 0))
+                                    stallAfterTokens: try opt("stall_after_tokens", min: 1), stallMs: try opt("stall_ms", min: 0),
+                                    firstTokenAfterMs: try opt("first_token_after_ms", min: 0))
+            if fault.firstTokenAfterMs != nil, fault.ttftMs != nil {
+                throw r.fail("fault.pacing", "ttft_ms delays the headers and first_token_after_ms sends them at once: give one of them")
+            }
             if (fault.stallAfterTokens == nil) != (fault.stallMs == nil) {
                 throw r.fail("fault.pacing", "stall_after_tokens and stall_ms go together")
             }
@@ -200,7 +204,8 @@ public enum FaultRuleParser {
     }
 
     static func parseStream(_ s: JSONValue, _ r: Reader) throws(FaultRuleError) -> [any Fault] {
-        try r.keys(s, "fault.stream", ["cut_after_chunks", "then", "malformed_chunk", "text", "drop_done", "error_after_chunks", "message"])
+        try r.keys(s, "fault.stream", ["cut_after_chunks", "then", "malformed_chunk", "insert_malformed_after", "text", "drop_done",
+                                       "error_after_chunks", "message"])
         var out: [any Fault] = []
         if let n = s["cut_after_chunks"] {
             let then = s["then"]?.stringValue ?? "reset"
@@ -212,12 +217,16 @@ public enum FaultRuleParser {
         if let n = s["malformed_chunk"] {
             out.append(MalformedLineFault(chunk: try r.int(n, "fault.stream.malformed_chunk", min: 1), text: s["text"]?.stringValue ?? #"{"model": "#))
         }
+        if let n = s["insert_malformed_after"] {
+            out.append(InsertedMalformedFault(afterChunks: try r.int(n, "fault.stream.insert_malformed_after", min: 0),
+                                              text: s["text"]?.stringValue ?? #"{"model": "#))
+        }
         if s["drop_done"]?.boolValue == true { out.append(MissingDoneFault()) }
         if let n = s["error_after_chunks"] {
             let message = s["message"]?.stringValue ?? "an error was encountered while running the model"
             out.append(StreamErrorFault(afterChunks: try r.int(n, "fault.stream.error_after_chunks", min: 0), message: message))
         }
-        if out.isEmpty { throw r.fail("fault.stream", "expected cut_after_chunks, malformed_chunk, drop_done or error_after_chunks") }
+        if out.isEmpty { throw r.fail("fault.stream", "expected cut_after_chunks, malformed_chunk, insert_malformed_after, drop_done or error_after_chunks") }
         return out
     }
 

@@ -68,6 +68,13 @@ public final class HTTPServer {
         listener?.close()
     }
 
+    /// Closes every open connection (what was being answered ends there); listening is untouched.
+    public func dropConnections() {
+        let open = connections.values
+        connections = [:]
+        for connection in open { connection.abort() }
+    }
+
     public func resumeListening() throws {
         try listener?.listen()
     }

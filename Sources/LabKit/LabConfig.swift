@@ -70,6 +70,8 @@ public struct Scenario {
     public var concurrency = 1
     /// Requests at a steady rate for a duration, instead of a list sent in turn.
     public var load: LoadPlan?
+    /// Providers that go down (connections refused) for a window of the scenario's lab time.
+    public var outages: [Outage] = []
     /// Also send the first request with a plain single-provider config, to measure the overhead.
     public var compareDirect = false
     public var expect = Expectations()

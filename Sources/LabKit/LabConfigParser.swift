@@ -166,7 +166,7 @@ public enum LabConfigParser {
     static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String,
                          filesOutside: Bool = false) throws(ConfigError) -> Scenario {
         try r.allowOnly(path, ["name", "title", "note", "portkey_config", "portkey_config_file", "faults", "request", "requests",
-                               "repeat", "prompts", "concurrency", "load", "compare_direct", "expect"])
+                               "repeat", "prompts", "concurrency", "load", "down", "compare_direct", "expect"])
         guard let name = value["name"]?.stringValue, !name.isEmpty else { throw r.fail(path, "a scenario needs a name") }
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw r.fail(path + ".name", "use letters, digits, '-' and '_' only, got '\(name)'")
@@ -213,7 +213,22 @@ public enum LabConfigParser {
             }
         }
         var base = try request(value["request"] ?? .object([]), path: path + ".request", r)
-        if let list = value["requests"] {
+        var schedule: LoadPlan?
+        if case .object? = value["requests"] {
+            // `requests: { count: 20, every_ms: 4000 }`: a schedule, not a list.
+            let v = value["requests"]!
+            try r.allowOnly(path + ".requests", ["count", "every_ms", "window_s"])
+            guard let c = v["count"], let e = v["every_ms"] else { throw r.fail(path + ".requests", "a schedule needs count and every_ms, e.g. { count: 20, every_ms: 4000 }") }
+            let count = try r.int(c, path + ".requests.count", min: 1)
+            guard let every = e.doubleValue, every > 0 else { throw r.fail(path + ".requests.every_ms", "expected milliseconds greater than 0, got \(e)") }
+            guard count <= LoadPlan.maxRequests else { throw r.fail(path + ".requests.count", "at most \(LoadPlan.maxRequests) requests fit in one scenario") }
+            let window = try value["requests"]?["window_s"].map { (w) throws(ConfigError) in
+                guard let d = w.doubleValue, d > 0 else { throw r.fail(path + ".requests.window_s", "expected seconds greater than 0") }
+                return d
+            }
+            schedule = LoadPlan(count: count, intervalMs: every, windowS: window)
+        }
+        if let list = value["requests"], schedule == nil {
             guard case .array(let items) = list, !items.isEmpty else { throw r.fail(path + ".requests", "expected a list of requests") }
             for (i, item) in items.enumerated() { s.requests.append(try request(item, path: "\(path).requests[\(i)]", r)) }
         } else if let prompts = value["prompts"] {
@@ -234,11 +249,13 @@ public enum LabConfigParser {
             s.requests = Array(repeating: base, count: repeatCount)
         }
         if let c = value["concurrency"] { s.concurrency = try r.int(c, path + ".concurrency", min: 1) }
-        if let load = value["load"] {
-            for other in ["requests", "repeat", "concurrency"] where value[other] != nil {
-                throw r.fail(path + "." + other, "\(other) cannot go with load: a load scenario sends its requests at load.rate_per_s for load.duration_s")
+        if value["load"] != nil || schedule != nil {
+            if schedule != nil, value["load"] != nil { throw r.fail(path + ".load", "give load or a requests schedule, not both") }
+            for other in ["repeat", "concurrency"] + (schedule == nil ? ["requests"] : []) where value[other] != nil {
+                throw r.fail(path + "." + other, "\(other) cannot go with a schedule: its requests are sent on time, answered or not")
             }
-            let plan = try loadPlan(load, path: path + ".load", r)
+            let plan: LoadPlan
+            if let schedule { plan = schedule } else { plan = try loadPlan(value["load"]!, path: path + ".load", r) }
             let prompts = value["prompts"]?.arrayValue ?? []
             s.requests = (0..<plan.count).map { i in
                 guard !prompts.isEmpty else { return s.requests[0] }
@@ -249,6 +266,17 @@ public enum LabConfigParser {
             s.load = plan
         }
         s.compareDirect = value["compare_direct"]?.boolValue ?? false
+        if let down = value["down"] {
+            guard case .object(let members) = down else { throw r.fail(path + ".down", "expected providers mapped to windows, e.g. { primary: { from_ms: 10000, for_ms: 5000 } }") }
+            for (provider, window) in members {
+                let field = "\(path).down.\(provider)"
+                guard config.providers.contains(where: { $0.name == provider }) else { throw r.fail(field, "no provider named '\(provider)'") }
+                try r.allowOnly(field, ["from_ms", "for_ms"])
+                let from = try window["from_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".from_ms", min: 0) } ?? 0
+                let span = try window["for_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".for_ms", min: 1) }
+                s.outages.append(Outage(provider: provider, fromMs: from, forMs: span))
+            }
+        }
         if let e = value["expect"] { s.expect = try expectations(e, path: path + ".expect", r, config: config) }
         return s
     }

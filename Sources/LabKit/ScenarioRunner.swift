@@ -57,6 +57,11 @@ public final class ScenarioRunner {
                 }
             }
         }
+        // Outages start on the scenario's clock; one that has not begun by the end never does.
+        let outageTimers = scenario.outages.map { outage in
+            env.loop.after(ms: Double(outage.fromMs)) { [env] in env.providers[outage.provider]?.goDown(forMs: outage.forMs) }
+        }
+        defer { outageTimers.forEach { $0.close() } }
         if let plan = scenario.load { arrive(plan) } else { launch() }
         env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
         let requests = outcomes.enumerated().map { i, o in

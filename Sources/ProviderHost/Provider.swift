@@ -82,10 +82,12 @@ public final class Provider {
     }
 
 
-    /// Stops accepting connections (clients see "connection refused"); with `forMs`,
-    /// comes back by itself after that much lab time.
+    /// Stops accepting connections (clients see "connection refused") and closes the open
+    /// ones, kept-alive included, as a process that dies would; with `forMs`, comes back by
+    /// itself after that much lab time.
     public func goDown(forMs: Int? = nil) {
         http.stopListening()
+        http.dropConnections()
         upTimer?.close()
         upTimer = nil
         if let forMs {

@@ -3,16 +3,20 @@ import LabHTTP
 /// `{"pacing": {"ttft_ms": 2000, "token_ms": 50, "stall_after_tokens": 5, "stall_ms": 10000}}`:
 /// re-times a stream. Existing waits are replaced: the head and first chunk after
 /// `ttft_ms`, every later chunk `token_ms` after the one before, and one stall of
-/// `stall_ms` after `stall_after_tokens` chunks.
+/// `stall_ms` after `stall_after_tokens` chunks. `first_token_after_ms` sends the head at
+/// once and the first token that long after it: "headers now, first token later", the
+/// stall a client's header timeout does not see.
 public struct PacingFault: Fault {
     public var ttftMs: Int?
+    public var firstTokenAfterMs: Int?
     public var tokenMs: Int?
     public var stallAfterTokens: Int?
     public var stallMs: Int?
     public let order = 50
 
-    public init(ttftMs: Int? = nil, tokenMs: Int? = nil, stallAfterTokens: Int? = nil, stallMs: Int? = nil) {
+    public init(ttftMs: Int? = nil, tokenMs: Int? = nil, stallAfterTokens: Int? = nil, stallMs: Int? = nil, firstTokenAfterMs: Int? = nil) {
         self.ttftMs = ttftMs
+        self.firstTokenAfterMs = firstTokenAfterMs
         self.tokenMs = tokenMs
         self.stallAfterTokens = stallAfterTokens
         self.stallMs = stallMs
@@ -27,13 +31,15 @@ public struct PacingFault: Fault {
             switch step {
             case .wait(let ms):
                 // Keep the script's own waits only where this fault sets no timing.
-                if (sawHead ? tokenMs : ttftMs) == nil { out.append(.wait(ms: ms)) }
+                let set = sawHead ? (chunks == 0 ? firstTokenAfterMs ?? tokenMs : tokenMs) : (firstTokenAfterMs != nil ? 0 : ttftMs)
+                if set == nil { out.append(.wait(ms: ms)) }
             case .head:
                 if let ttft = ttftMs, ttft > 0 { out.append(.wait(ms: ttft)) }
                 waitBeforeNext = nil
                 sawHead = true
                 out.append(step)
             case .body:
+                if chunks == 0, sawHead, let first = firstTokenAfterMs, first > 0 { out.append(.wait(ms: first)) }
                 if chunks > 0, let w = waitBeforeNext ?? tokenMs, w > 0 { out.append(.wait(ms: w)) }
                 waitBeforeNext = nil
                 out.append(step)

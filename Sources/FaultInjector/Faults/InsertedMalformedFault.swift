@@ -1,0 +1,28 @@
+import LabHTTP
+
+/// `{"stream": {"insert_malformed_after": 3}}`: after chunk N (0: before the first) the
+/// stream carries one extra line a JSON parser rejects, in the stream's own framing;
+/// every real chunk still arrives. Optional `"text"` sets the broken payload. A
+/// non-streamed reply has no place between chunks: it does not apply.
+public struct InsertedMalformedFault: Fault {
+    public var afterChunks: Int
+    public var text: String
+    public let order = 31
+
+    public init(afterChunks: Int, text: String = #"{"model": "#) {
+        self.afterChunks = afterChunks
+        self.text = text
+    }
+
+    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        guard !script.isWhole else { return script }
+        var copy = script
+        let bodies = copy.bodyIndexes
+        guard let first = bodies.first, case .body(let sample) = copy.steps[first] else { return script }
+        let isEvent = sample.starts(with: Array("data: ".utf8))
+        let line = WireStep.body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
+        let at = afterChunks == 0 ? first : (afterChunks <= bodies.count ? bodies[afterChunks - 1] + 1 : bodies[bodies.count - 1] + 1)
+        copy.steps.insert(line, at: at)
+        return copy
+    }
+}
