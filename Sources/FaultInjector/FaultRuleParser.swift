@@ -51,7 +51,23 @@ public enum FaultRuleParser {
                     throw r.fail("match.header", "expected one header as {NAME: VALUE-GLOB}")
                 }
                 match.header = (pairs[0].0, valueText)
-            default: throw r.fail("match.\(key)", "unknown key (match takes path, method, model, header)")
+            case "body":
+                guard case .object(let pairs) = v, !pairs.isEmpty else {
+                    throw r.fail("match.body", "expected JSON paths mapped to values, e.g. {\"messages[-1].role\": assistant, \"$tokens\": {min: 4000}}")
+                }
+                for (path, want) in pairs {
+                    let expected: BodyCondition.Expected
+                    switch want {
+                    case .string(let s): expected = .glob(s)
+                    case .int, .double, .bool, .null: expected = .exact(want)
+                    case .object:
+                        try r.keys(want, "match.body.\(path)", ["min", "max"])
+                        expected = .range(min: want["min"]?.doubleValue, max: want["max"]?.doubleValue)
+                    case .array: throw r.fail("match.body.\(path)", "expected a glob, a number, a boolean or {min, max}")
+                    }
+                    match.body.append(BodyCondition(path: path, expected: expected))
+                }
+            default: throw r.fail("match.\(key)", "unknown key (match takes path, method, model, header, body)")
             }
         }
         return match

@@ -9,6 +9,8 @@ public struct RequestMatch: Sendable {
     public var method: String?
     public var model: String?
     public var header: (name: String, value: String)?
+    /// Conditions on the JSON body; a body that is not JSON matches none.
+    public var body: [BodyCondition] = []
 
     public init(path: String? = nil, method: String? = nil, model: String? = nil, header: (name: String, value: String)? = nil) {
         self.path = path
@@ -25,6 +27,9 @@ public struct RequestMatch: Sendable {
         }
         if let header {
             guard let value = request.headers[header.name], Glob.matches(header.value, value) else { return false }
+        }
+        if !body.isEmpty {
+            guard let json = try? JSONParser.parse(request.body), body.allSatisfy({ $0.holds(json) }) else { return false }
         }
         return true
     }

@@ -100,7 +100,7 @@ public struct ConsoleReport {
             let label = expectedFailure ? "EXPECTED FAILURE" : "FAILURE"
             let what: String
             if o.edgeTimedOut { what = "504 from the edge route (the gateway had not answered in time)" }
-            else if let s = o.status { what = "\(s)\(where_.isEmpty ? "" : " " + where_)" + (o.streamComplete == false ? ", stream cut short" : "") }
+            else if let s = o.status { what = "\(s)\(where_.isEmpty ? "" : " " + where_)" + (o.streamShape == "missing_terminator" ? ", stream complete but without data: [DONE]" : o.streamComplete == false ? ", stream cut short" : "") }
             else { what = "no answer: \(o.clientError ?? "?")" }
             out.append("  " + (expectedFailure ? paint(label, "33") : red(label)) + ": \(what)")
         }

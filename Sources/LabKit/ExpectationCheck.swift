@@ -23,6 +23,8 @@ public enum ExpectationCheck {
         each("retry_attempt_count", e.retryAttemptCount, { $0.retryAttemptCount }, show: { $0.map(String.init) ?? "none" })
         each("fallback_triggered", e.fallbackTriggered, { $0.fallbackTriggered }, show: { $0.map(String.init) ?? "none" })
         each("stream_complete", e.streamComplete, { $0.streamComplete }, show: { $0.map(String.init) ?? "not a stream" })
+        each("finish_reason", e.finishReason, { $0.finishReason }, show: text)
+        each("stream", e.streamShape, { $0.streamShape }, show: { $0 ?? "not a streamed success" })
         if let needle = e.bodyContains {
             each("body_contains", true, { $0.body.contains(needle) || ($0.clientError ?? "").contains(needle) }, show: { v in
                 v == true ? "contains \"\(needle)\"" : "does not contain \"\(needle)\""

@@ -119,11 +119,15 @@ public struct Expectations {
     public var bodyContains: String?
     public var fallbackTriggered: Bool?
     public var streamComplete: Bool?
+    /// `stop`, `length`, `tool_calls`.
+    public var finishReason: String?
+    /// `complete`, `missing_terminator` or `truncated`.
+    public var streamShape: String?
     /// The least share of requests that must succeed (0…1).
     public var minSuccessRate: Double?
 
     public var isEmpty: Bool {
         status == nil && servedBy == nil && lastUsedOptionIndex == nil && retryAttemptCount == nil && hits.isEmpty && statuses.isEmpty
-            && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil && minSuccessRate == nil
+            && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil && minSuccessRate == nil && finishReason == nil && streamShape == nil
     }
 }

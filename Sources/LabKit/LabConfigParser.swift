@@ -335,7 +335,7 @@ public enum LabConfigParser {
 
     static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> Expectations {
         try r.allowOnly(path, ["status", "served_by", "last_used_option_index", "retry_attempt_count", "hits", "statuses", "latency_ms",
-                               "body_contains", "fallback_triggered", "stream_complete", "success_rate"])
+                               "body_contains", "fallback_triggered", "stream_complete", "success_rate", "finish_reason", "stream"])
         var e = Expectations()
         if let v = value["status"] { e.status = try r.int(v, path + ".status", min: 100) }
         if let v = value["served_by"] {
@@ -376,6 +376,16 @@ public enum LabConfigParser {
         e.bodyContains = value["body_contains"]?.stringValue
         e.fallbackTriggered = value["fallback_triggered"]?.boolValue
         e.streamComplete = value["stream_complete"]?.boolValue
+        if let f = value["finish_reason"] {
+            guard let s = f.stringValue else { throw r.fail(path + ".finish_reason", "expected stop, length, tool_calls…") }
+            e.finishReason = s
+        }
+        if let s = value["stream"] {
+            guard let shape = s.stringValue, ["complete", "missing_terminator", "truncated"].contains(shape) else {
+                throw r.fail(path + ".stream", "expected complete (finish_reason and [DONE]), missing_terminator (finish_reason, no [DONE]) or truncated (no finish_reason)")
+            }
+            e.streamShape = shape
+        }
         return e
     }
 

@@ -35,6 +35,7 @@ public enum MachineReports {
             ("last_used_option_index", o.lastUsedOptionIndex.map(JSONValue.string) ?? .null),
             ("retry_attempt_count", o.retryAttemptCount.map(JSONValue.int) ?? .null),
             ("fallback_triggered", .bool(o.fallbackTriggered)), ("stream_complete", o.streamComplete.map(JSONValue.bool) ?? .null),
+            ("finish_reason", o.finishReason.map(JSONValue.string) ?? .null), ("stream", o.streamShape.map(JSONValue.string) ?? .null),
             ("edge_timed_out", .bool(o.edgeTimedOut)), ("client_attempts", .int(o.clientAttempts)),
             ("lab_ms", .double(round3(o.labMs))),
         ])

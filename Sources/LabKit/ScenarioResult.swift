@@ -27,6 +27,11 @@ public struct RequestOutcome {
     public var clientAttempts: Int
     /// When it was sent, in lab milliseconds from the scenario's start.
     public var startLabMs: Double = 0
+    /// `stop`, `length`, `tool_calls`… from the answer (the last one a stream carried).
+    public var finishReason: String?
+    /// A streamed 2xx answer: `complete` (a finish_reason and `[DONE]`), `missing_terminator`
+    /// (a finish_reason, no `[DONE]`) or `truncated` (no finish_reason: tokens are missing).
+    public var streamShape: String?
 
     public var succeeded: Bool { status.map { (200...299).contains($0) } ?? false && streamComplete != false }
 

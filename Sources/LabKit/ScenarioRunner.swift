@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 import LabCore
 import LabHTTP
@@ -131,6 +132,21 @@ public final class ScenarioRunner {
     /// …and in simulation, where it is known: nothing could ever answer it.
     public static let nothingLeft = "no answer, ever: every part of the lab was waiting and no timer was left to end the wait"
 
+    /// The finish_reason an answer ended with, and for a stream how it ended.
+    static func ending(_ text: String, stream: Bool) -> (finishReason: String?, shape: String?) {
+        guard stream else {
+            return ((try? JSONParser.parse(text))?["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue, nil)
+        }
+        var finish: String?
+        for event in text.components(separatedBy: "\n\n") where event.hasPrefix("data: {") {
+            if let reason = (try? JSONParser.parse(String(event.dropFirst(6))))?["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue {
+                finish = reason
+            }
+        }
+        let terminated = text.hasSuffix("data: [DONE]\n\n")
+        return (finish, finish == nil ? "truncated" : terminated ? "complete" : "missing_terminator")
+    }
+
     static let clientRetryStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504]
 
     private func send(_ request: ScenarioRequest, number: Int, headers extra: [(String, String)], scenario: Scenario,
@@ -174,6 +190,7 @@ public final class ScenarioRunner {
             o.retryAttemptCount = r.headers["x-portkey-retry-attempt-count"].flatMap { Int($0) }
             o.edgeTimedOut = r.status == 504 && r.text.contains("504 Gateway Time-out")
             if request.stream, (200...299).contains(r.status) { o.streamComplete = r.text.hasSuffix("data: [DONE]\n\n") }
+            (o.finishReason, o.streamShape) = Self.ending(r.text, stream: request.stream && (200...299).contains(r.status))
             if let index = o.lastUsedOptionIndex {
                 // The header override beats every target's host, as on the gateway.
                 let host = request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1

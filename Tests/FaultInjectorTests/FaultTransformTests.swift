@@ -125,7 +125,7 @@ import LabHTTP
         (#"[{"fault":{"reset":"later"}}]"#, #"rule 1: fault.reset: expected "before_headers", "after_headers", {after_bytes: N} or {after_chunks: N}"#),
         (#"[{"when":{"probability":2},"fault":{"status":503}}]"#, "rule 1: when.probability: expected a number from 0 to 1, got 2"),
         (#"[{"fault":{"retry_after":2}}]"#, "rule 1: fault.retry_after: only applies with fault.status"),
-        (#"[{"match":{"url":"/x"},"fault":{"status":503}}]"#, "rule 1: match.url: unknown key (match takes path, method, model, header)"),
+        (#"[{"match":{"url":"/x"},"fault":{"status":503}}]"#, "rule 1: match.url: unknown key (match takes path, method, model, header, body)"),
         (#"[{"fault":{"status":503},"extra":1}]"#, "rule 1: extra: unknown key (a rule has name, match, when and fault)"),
     ])
     func errorsNameTheRuleAndTheField(input: String, message: String) throws {

@@ -82,3 +82,26 @@ import LabHTTP
         #expect(at(1000).status == 200)
     }
 }
+
+/// `match.body`: rules that look at what the request asks.
+@Suite struct BodyMatchTests {
+    func fires(_ match: String, _ body: String) throws -> Bool {
+        let injector = FaultInjector(rules: try rules(#"[{"match":{"body":\#(match)},"fault":{"status":400}}]"#), seed: 0)
+        let request = HTTPRequest(method: "POST", target: "/v1/chat/completions", body: Array(body.utf8))
+        return injector.decide(request, model: nil, nowMs: 0, script: WireScript([.end])).ruleNumber != nil
+    }
+
+    @Test func pathsGlobsRangesAndTokens() throws {
+        let prefill = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"Sure,"}]}"#
+        let plain = #"{"model":"m","messages":[{"role":"user","content":"one two three four five"}]}"#
+        // A fallback that rejects a prefill: the last message is the assistant's.
+        #expect(try fires(#"{"messages[-1].role":"assistant"}"#, prefill))
+        #expect(try !fires(#"{"messages[-1].role":"assistant"}"#, plain))
+        #expect(try fires(#"{"messages[0].content":"one*"}"#, plain))
+        // A context window of four words.
+        #expect(try fires(#"{"$tokens":{"min":5}}"#, plain))
+        #expect(try !fires(#"{"$tokens":{"min":5}}"#, prefill))
+        #expect(try fires(#"{"model":"m","messages[5].role":{"min":1}}"#, plain) == false)
+        #expect(try !fires(#"{"model":"m"}"#, "not json"))
+    }
+}

@@ -31,6 +31,25 @@ import LabCore
             faults: { primary: [ { fault: { stream: { insert_malformed_after: 2 } } } ] }
             request: { stream: true }
             expect: { status: 200, stream_complete: false }
+          - name: no-terminator
+            portkey_config: {"provider": "ollama", "custom_host": "http://primary:11434"}
+            faults: { primary: [ { fault: { stream: { drop_done: true } } } ] }
+            request: { stream: true }
+            expect: { status: 200, stream: missing_terminator, finish_reason: stop }
+          - name: cut
+            portkey_config: {"provider": "ollama", "custom_host": "http://primary:11434"}
+            faults: { primary: [ { fault: { stream: { cut_after_chunks: 2, then: close } } } ] }
+            request: { stream: true }
+            expect: { status: 200, stream: truncated }
+          - name: whole
+            portkey_config: {"provider": "ollama", "custom_host": "http://primary:11434"}
+            request: { stream: true, max_tokens: 3 }
+            expect: { status: 200, stream: complete, finish_reason: length }
+          - name: prefill-rejected
+            portkey_config: {"strategy": {"mode": "fallback"}, "targets": [{"provider": "ollama", "custom_host": "http://primary:11434"}, {"provider": "ollama", "custom_host": "http://backup:11434"}]}
+            faults: { primary: [ { match: { body: { "messages[-1].role": assistant } }, fault: { status: 400, body: { error: { message: "prefill is not supported" } } } } ] }
+            request: { messages: [ { role: user, content: "Write a haiku" }, { role: assistant, content: "Sure," } ] }
+            expect: { status: 200, served_by: backup, hits: { primary: 1, backup: 1 } }
         """
 
     func run() throws -> [ScenarioResult] {
