@@ -15,6 +15,10 @@ struct BoundedRegex {
 
     /// What one `test` may spend: a few milliseconds of a release build's time.
     static let defaultBudget = 200_000
+    /// How deep the backtracking may nest. Each character a loop consumes is a few stack
+    /// frames deeper, so `^(a)*$` against a 50 KB header value would overflow the stack
+    /// long before the step budget ran out.
+    static let maxDepth = 2_000
 
     indirect enum Node {
         case empty
@@ -56,7 +60,8 @@ struct BoundedRegex {
         groups = parser.groupCount
     }
 
-    /// Whether the pattern matches anywhere in `text`; throws past `budget` steps.
+    /// Whether the pattern matches anywhere in `text`; throws past `budget` steps or
+    /// `maxDepth` nested ones.
     func test(_ text: String, budget: Int = BoundedRegex.defaultBudget) throws(TooSlow) -> Bool {
         let matcher = Matcher(text: Array(text.unicodeScalars), groups: groups, budget: budget)
         do {
@@ -88,6 +93,7 @@ extension BoundedRegex {
         let text: [Unicode.Scalar]
         var captures: [Range<Int>?]
         var steps = 0
+        var depth = 0
         let budget: Int
 
         init(text: [Unicode.Scalar], groups: Int, budget: Int) {
@@ -98,7 +104,9 @@ extension BoundedRegex {
 
         func match(_ node: Node, _ i: Int, _ k: (Int) throws -> Bool) throws -> Bool {
             steps += 1
-            if steps > budget { throw OverBudget() }
+            depth += 1
+            defer { depth -= 1 }
+            if steps > budget || depth > BoundedRegex.maxDepth { throw OverBudget() }
             switch node {
             case .empty:
                 return try k(i)

@@ -52,7 +52,7 @@ public enum ConditionalRouter {
 
         /// The gateway's answer: a gateway exception that says what to change.
         public var message: String {
-            "The conditional router gave up on $regex \(JSONValue.string(pattern).compact) against \(key): it took more than \(BoundedRegex.defaultBudget) backtracking steps (a pattern like (a+)+ backtracks exponentially). The lab stops such a match so the mocks and the route keep answering; the real gateway would block until it ends."
+            "The conditional router gave up on $regex \(JSONValue.string(pattern).compact) against \(key): it took more than \(BoundedRegex.defaultBudget) backtracking steps, or nested them more than \(BoundedRegex.maxDepth) deep (a pattern like (a+)+ backtracks exponentially; a long value nests deep). The lab stops such a match so the mocks and the route keep answering; the real gateway would block until it ends."
         }
     }
 

@@ -35,6 +35,10 @@ import Testing
             #expect(throws: BoundedRegex.TooSlow.self) { try regex.test(String(repeating: "a", count: n) + "!") }
         }
         #expect(try regex.test("aaaa"))
+        // A long value nests the backtracking deep before the step budget runs out: that
+        // must end in TooSlow, not a stack overflow.
+        #expect(throws: BoundedRegex.TooSlow.self) { try BoundedRegex("^(a)*$").test(String(repeating: "a", count: 50_000)) }
+        #expect(try BoundedRegex("^(a)*$").test(String(repeating: "a", count: 500)))
         #expect(try !BoundedRegex("(a+)+b").test("aaaa"))
     }
 }
