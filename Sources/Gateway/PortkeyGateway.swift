@@ -168,8 +168,10 @@ public final class PortkeyGateway {
     }
 
     /// Configs nest deeper than request bodies may: Node parses a config of 1,000
-    /// nested targets (about 2,000 JSON levels), so the gateway takes twice that.
-    static let configMaxDepth = 4_096
+    /// nested targets (two JSON levels each), so the gateway takes that much and a little
+    /// more. Not more: routing recurses once per level, and a debug build's stack gave
+    /// out near 1,400 levels.
+    static let configMaxDepth = 2_010
 
     /// A custom host whose path or query reaches for `/__lab/` (the gateway appends the
     /// endpoint to it as text, so `http://127.0.0.1:P/__lab/down?` would POST there).
