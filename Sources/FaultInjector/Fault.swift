@@ -77,6 +77,13 @@ extension WireScript {
         Array(steps.prefix { if case .wait = $0 { return true } else { return false } })
     }
 
+    /// `text` as one more piece of this stream, framed like `sample` (a chunk of it): an
+    /// SSE `data:` event or an NDJSON line.
+    static func line(_ text: String, framedLike sample: [UInt8]) -> WireStep {
+        let isEvent = sample.starts(with: Array("data: ".utf8))
+        return .body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
+    }
+
     /// The head step with its content-length removed: a transformed body has another length.
     func withoutContentLength() -> WireScript {
         var copy = self

@@ -50,9 +50,7 @@ public final class EventLoop {
     /// Wall milliseconds for `ms` lab milliseconds on a real clock.
     func wallMs(_ ms: Double) -> UInt64 {
         guard case .real(let scale) = clock else { return 0 }
-        let wall = (ms * scale).rounded()
-        guard wall > 0 else { return 0 }
-        return wall >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(wall)
+        return saturatingUInt64(ms * scale)
     }
 
     /// Runs until nothing is left to do or `stop()` is called.

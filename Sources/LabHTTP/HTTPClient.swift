@@ -163,7 +163,7 @@ public final class HTTPClient {
         let connection = ClientConnection(client: self, key: exchange.request.poolKey, stream: stream)
         exchange.connection = connection
         let (host, port) = addresses[index].hostAndPort
-        let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let shown = displayAddress(host, port)
         stream.connect(to: addresses[index]) { [self] status in
             let error = status == 0 ? nil : ClientConnection.connectError(status, address: shown)
             connected(exchange, connection, error: error) {

@@ -55,7 +55,7 @@ public final class HTTPServer {
 
     /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
     public var url: String {
-        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        "http://" + displayAddress(host, port)
     }
 
     public var openConnections: Int { connections.count }

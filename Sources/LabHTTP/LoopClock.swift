@@ -25,3 +25,11 @@ public enum LoopClock: Equatable, Sendable {
         }
     }
 }
+
+/// A duration as a whole `UInt64` (nanoseconds, wall milliseconds), rounded, saturating at
+/// half the range rather than trapping: a wait of 1e300 ms is "never", not a crash.
+func saturatingUInt64(_ value: Double) -> UInt64 {
+    let rounded = value.rounded()
+    guard rounded > 0 else { return 0 }
+    return rounded >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(rounded)
+}

@@ -78,7 +78,7 @@ public enum ListenError: Error, CustomStringConvertible {
         case .badAddress(let host):
             return "'\(host)' is not a numeric IPv4 or IPv6 address to listen on (try 127.0.0.1 or ::1)"
         case let .cannotListen(host, port, error):
-            let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            let shown = displayAddress(host, port)
             let hint = error.name == "EADDRINUSE" ? " (something else is listening there; pick another --port, or 0 for any free port)" : ""
             return "cannot listen on \(shown): \(error.message)\(hint)"
         }

@@ -174,6 +174,11 @@ final class WriteRequest {
     }
 }
 
+/// `127.0.0.1:8080`, or `[::1]:8080` for an IPv6 host.
+func displayAddress(_ host: String, _ port: Int) -> String {
+    host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+}
+
 /// A socket address for libuv, built from a numeric host (IPv4 or IPv6) and port.
 struct SocketAddress {
     var storage = sockaddr_storage()
@@ -234,6 +239,6 @@ extension TCPStream {
         let (host, port) = withUnsafePointer(to: storage) {
             SocketAddress(copying: UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), length: Int(len)).hostAndPort
         }
-        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return displayAddress(host, port)
     }
 }

@@ -44,12 +44,7 @@ public final class Timer: LoopHandleOwner {
         }, afterMs, repeatMs)
     }
 
-    /// Lab ms as virtual ns, saturating at about 146 years rather than trapping.
-    private static func ns(_ ms: Double) -> UInt64 {
-        let ns = (ms * 1_000_000).rounded()
-        guard ns > 0 else { return 0 }
-        return ns >= Double(UInt64.max / 2) ? UInt64.max / 2 : UInt64(ns)
-    }
+    private static func ns(_ ms: Double) -> UInt64 { saturatingUInt64(ms * 1_000_000) }
 
     private func arm(_ scheduler: SimulatedScheduler, afterNs: UInt64) {
         let current = arming

@@ -19,10 +19,8 @@ public struct InsertedMalformedFault: Fault {
         var copy = script
         let bodies = copy.bodyIndexes
         guard let first = bodies.first, case .body(let sample) = copy.steps[first] else { return script }
-        let isEvent = sample.starts(with: Array("data: ".utf8))
-        let line = WireStep.body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
-        let at = afterChunks == 0 ? first : (afterChunks <= bodies.count ? bodies[afterChunks - 1] + 1 : bodies[bodies.count - 1] + 1)
-        copy.steps.insert(line, at: at)
+        let at = afterChunks == 0 ? first : bodies[min(afterChunks, bodies.count) - 1] + 1
+        copy.steps.insert(WireScript.line(text, framedLike: sample), at: at)
         return copy
     }
 }

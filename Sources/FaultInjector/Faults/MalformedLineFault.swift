@@ -25,8 +25,7 @@ public struct MalformedLineFault: Fault {
         var copy = script.withoutContentLength()
         let bodies = copy.bodyIndexes
         guard chunk >= 1, chunk <= bodies.count, case .body(let original) = copy.steps[bodies[chunk - 1]] else { return script }
-        let isEvent = original.starts(with: Array("data: ".utf8))
-        copy.steps[bodies[chunk - 1]] = .body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
+        copy.steps[bodies[chunk - 1]] = WireScript.line(text, framedLike: original)
         return copy
     }
 }

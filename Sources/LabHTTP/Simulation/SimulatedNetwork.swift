@@ -80,13 +80,13 @@ public final class SimulatedNetwork {
             guard let address = candidates.first(where: { listener(at: $0, port: port) != nil }),
                   let listener = listener(at: address, port: port) else {
                 let shown = candidates.last!
-                return done(.refused(shown.contains(":") ? "[\(shown)]:\(port)" : "\(shown):\(port)"))
+                return done(.refused(displayAddress(shown, port)))
             }
             let clientPort = nextClientPort
             nextClientPort = nextClientPort == 65_535 ? 50_000 : nextClientPort + 1
-            let local = address.contains(":") ? "[\(address)]:\(clientPort)" : "\(address):\(clientPort)"
+            let local = displayAddress(address, clientPort)
             let server = MemoryStream(network: self, peerDescription: local)
-            client.attach(to: server, description: address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)")
+            client.attach(to: server, description: displayAddress(address, port))
             server.attach(to: client, description: local)
             listener.accept(server)
             done(nil)
