@@ -22,7 +22,6 @@ public final class ScenarioRunner {
         env.prepare(scenario)
         let wallStart = EventLoop.monotonicNs
         scenarioStartMs = env.loop.nowMs
-        let origins = Timeline.Origins(edgeMs: scenarioStartMs, gatewayMs: env.gateway.map { _ in scenarioStartMs })
         let config = env.configToSend(scenario.portkeyConfig)
         let header = config.javaScriptCompact
         // A `lab gateway` in external mode follows these to draw as a simulated run does.
@@ -85,9 +84,9 @@ public final class ScenarioRunner {
             env.loop.run(until: { done }, timeoutMs: budgetMs(scenario))
         }
         let timeline = requests.count > Timeline.maxRequests ? Timeline(lanes: [], bars: [], edgeTimeoutAtMs: nil) : Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
-                                      edge: env.edge.records.filter { $0.atMs >= origins.edgeMs }, gateway: env.gateway?.journal.entries ?? [],
+                                      edge: env.edge.records.filter { $0.atMs >= scenarioStartMs }, gateway: env.gateway?.journal.entries ?? [],
                                       providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
-                                      origins: origins, edgeTimeoutMs: env.config.edgeTimeoutMs)
+                                      startMs: scenarioStartMs, edgeTimeoutMs: env.config.edgeTimeoutMs)
         var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
                                     verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
                                     gatewayJournal: env.gateway?.journal.entries ?? [],

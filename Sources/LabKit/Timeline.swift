@@ -30,19 +30,13 @@ public struct Timeline {
     /// picture of 72,000 bars); their windows tell the story instead.
     public static let maxRequests = 1_000
 
-    /// The lab time each component's clock read when the scenario started.
-    struct Origins {
-        var edgeMs: Double
-        var gatewayMs: Double?
-    }
-
     static func kind(status: Int?) -> Kind {
         guard let status else { return .network }
         return (200...299).contains(status) ? .ok : (status == 408 || status == 504 ? .timeout : .error)
     }
 
     static func build(requests: [RequestOutcome], starts: [Double], edge: [EdgeRoute.Record], gateway: [GatewayJournalEntry],
-                      providers: [(String, Journal)], origins: Origins, edgeTimeoutMs: Int) -> Timeline {
+                      providers: [(String, Journal)], startMs: Double, edgeTimeoutMs: Int) -> Timeline {
         var bars: [Bar] = []
         for (o, start) in zip(requests, starts) {
             let kind: Kind = o.edgeTimedOut ? .timeout : o.streamComplete == false ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
@@ -50,28 +44,26 @@ public struct Timeline {
                             label: "request \(o.number): \(o.status.map(String.init) ?? (o.clientError ?? "no answer"))\(o.servedBy.map { " from \($0)" } ?? "")"))
         }
         for r in edge {
-            let start = r.atMs - origins.edgeMs
-            bars.append(Bar(lane: "edge route", startMs: start, endMs: (r.endMs ?? r.atMs) - origins.edgeMs,
+            bars.append(Bar(lane: "edge route", startMs: r.atMs - startMs, endMs: (r.endMs ?? r.atMs) - startMs,
                             kind: r.timedOut ? .timeout : Self.kind(status: r.status),
                             label: r.timedOut ? "gave up after \(edgeTimeoutMs) ms: 504" : "\(r.status.map(String.init) ?? "?") passed through"))
         }
-        if let g0 = origins.gatewayMs {
-            for entry in gateway {
-                for a in entry.attempts {
-                    let kind: Kind
-                    switch a.outcome {
-                    case "refused", "reset", "dns failure", "closed before a response", "closed mid-body", "connect timeout": kind = .network
-                    case let s where s.hasPrefix("408") || s.hasPrefix("abandoned"): kind = .timeout
-                    default: kind = a.status.map { Self.kind(status: $0) } ?? .pending
-                    }
-                    bars.append(Bar(lane: "gateway", startMs: a.startMs - g0, endMs: (a.endMs ?? entry.endMs ?? a.startMs) - g0,
-                                    kind: entry.truncated && a.outcome == "stream started" ? .truncated : kind,
-                                    label: "\(a.target): \(a.outcome)"))
+        // Every component reads the loop's one clock: the scenario's start is every lane's origin.
+        for entry in gateway {
+            for a in entry.attempts {
+                let kind: Kind
+                switch a.outcome {
+                case "refused", "reset", "dns failure", "closed before a response", "closed mid-body", "connect timeout": kind = .network
+                case let s where s.hasPrefix("408") || s.hasPrefix("abandoned"): kind = .timeout
+                default: kind = a.status.map { Self.kind(status: $0) } ?? .pending
                 }
-                for w in entry.waits {
-                    bars.append(Bar(lane: "gateway", startMs: w.atMs - g0, endMs: w.atMs - g0 + Double(w.ms), kind: .wait,
-                                    label: "\(w.reason) \(w.ms) ms before retrying \(w.target)"))
-                }
+                bars.append(Bar(lane: "gateway", startMs: a.startMs - startMs, endMs: (a.endMs ?? entry.endMs ?? a.startMs) - startMs,
+                                kind: entry.truncated && a.outcome == "stream started" ? .truncated : kind,
+                                label: "\(a.target): \(a.outcome)"))
+            }
+            for w in entry.waits {
+                bars.append(Bar(lane: "gateway", startMs: w.atMs - startMs, endMs: w.atMs - startMs + Double(w.ms), kind: .wait,
+                                label: "\(w.reason) \(w.ms) ms before retrying \(w.target)"))
             }
         }
         for (name, journal) in providers {
