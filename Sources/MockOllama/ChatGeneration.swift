@@ -58,6 +58,8 @@ struct Generation {
     var thinking: [String] = []
     var content: Reply
     var toolCalls: [ToolCall] = []
+    /// The conversation's length in tokens, for usage and metrics.
+    var promptTokens = 0
 
     var text: String { content.text }
     var thinkingText: String { thinking.joined() }
@@ -78,7 +80,7 @@ extension MockOllama {
         let transcript = Conversation(messages: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         var random = SeededRandom(seed: seedValue, key: "generation\u{1}" + model.name.key + "\u{1}" + transcript.text)
-        var out = Generation(content: Reply(tokens: [], doneReason: "stop"))
+        var out = Generation(content: Reply(tokens: [], doneReason: "stop"), promptTokens: Tokenizer.count(transcript.text))
         if ask.think, model.supports(.thinking) {
             let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
                                         requestSeed: seed, maxTokens: 48)

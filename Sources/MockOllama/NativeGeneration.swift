@@ -39,12 +39,11 @@ extension MockOllama {
         let options = body["options"]
         let gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
                              maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
-        let transcript = Conversation(messages: messages)
         let pacing = self.pacing(for: model)
         var pieces: [JSONValue] = gen.thinking.map { ["role": "assistant", "content": "", "thinking": .string($0)] }
         pieces += gen.content.tokens.map { ["role": "assistant", "content": .string($0)] }
         if !gen.toolCalls.isEmpty { pieces.append(["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(gen.toolCalls)]) }
-        let metrics = Metrics(promptTokens: Tokenizer.count(transcript.text), evalTokens: pieces.count, pacing: pacing)
+        let metrics = Metrics(promptTokens: gen.promptTokens, evalTokens: pieces.count, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieces.count - 1, 0))
         func final(_ message: JSONValue) -> JSONValue {

@@ -42,7 +42,7 @@ extension MockOllama {
         let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: body["max_output_tokens"]?.intValue, stop: [])
         let number = nextCompletionNumber()
         let responseID = "resp_\(number)", messageID = "msg_\(number)"
-        let inputTokens = Tokenizer.count(Conversation(messages: messages).text)
+        let inputTokens = gen.promptTokens
         let usage: JSONValue = ["input_tokens": .int(inputTokens), "output_tokens": .int(gen.thinking.count + gen.content.tokens.count),
                                 "total_tokens": .int(inputTokens + gen.thinking.count + gen.content.tokens.count)]
         var output: [JSONValue] = []

@@ -47,9 +47,8 @@ extension MockOllama {
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.openAI, 400, why) }
         let gen = generation(model, messages: messages, ask: ask, seed: body["seed"]?.intValue,
                              maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
-        let transcript = Conversation(messages: messages)
         let pacing = self.pacing(for: model)
-        let promptTokens = Tokenizer.count(transcript.text)
+        let promptTokens = gen.promptTokens
         let id: JSONValue = .string("chatcmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
