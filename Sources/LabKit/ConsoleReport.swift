@@ -136,7 +136,7 @@ public struct ConsoleReport {
                    "    " + ["window".padding(toLength: 17, withPad: " ", startingAt: 0), "sent".leftPad(6), "ok %".leftPad(7), "p50".leftPad(8), "p95".leftPad(8),
                             "p99".leftPad(8), "max".leftPad(8)].joined(separator: " ") + "  hits " + names.joined(separator: "/")]
         for w in result.windows {
-            let span = "\(Self.clock(w.fromMs))–\(Self.clock(w.toMs))".padding(toLength: 17, withPad: " ", startingAt: 0)
+            let span = "\(Self.clockText(w.fromMs))–\(Self.clockText(w.toMs))".padding(toLength: 17, withPad: " ", startingAt: 0)
             let rate = String(format: "%.1f", w.successRate * 100)
             let line = [span, String(w.requests).leftPad(6), rate.leftPad(7), Self.seconds(w.p50Ms).leftPad(8), Self.seconds(w.p95Ms).leftPad(8),
                         Self.seconds(w.p99Ms).leftPad(8), Self.seconds(w.maxMs).leftPad(8)].joined(separator: " ")
@@ -147,9 +147,7 @@ public struct ConsoleReport {
     }
 
     /// `1:05:00` or `12:30` for lab milliseconds.
-    public static func clockText(_ ms: Double) -> String { clock(ms) }
-
-    static func clock(_ ms: Double) -> String {
+    public static func clockText(_ ms: Double) -> String {
         let total = Int((ms / 1000).rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

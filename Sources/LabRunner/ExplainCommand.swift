@@ -47,8 +47,6 @@ struct ExplainCommand: ParsableCommand {
             Console.err("error: no scenario named '\(scenario)' in \(lab.file). Known: \(lab.scenarios.map(\.name).joined(separator: ", "))")
             throw ExitCode(2)
         }
-        var embedded = lab
-        embedded.gatewayURL = nil
         let report = ConsoleReport(color: Terminal.colorOnStdout)
         Console.out(report.rule)
         Console.out("EXPLAIN \(s.name): \(s.title)")
@@ -56,18 +54,7 @@ struct ExplainCommand: ParsableCommand {
         let simulated: ScenarioResult
         let lines: [String]
         do {
-            let env = try LabEnvironment(config: embedded, clock: .simulated(embedded.network), seed: seed)
-            defer { env.shutdown() }
-            simulated = ScenarioRunner(env: env).run(s)
-            var needs: Explanation.GatewayNeeds?
-            if simulated.requests.contains(where: \.edgeTimedOut) {
-                var unlimited = embedded
-                unlimited.edgeTimeoutMs = Explanation.unlimitedRouteTimeoutMs
-                let again = try LabEnvironment(config: unlimited, clock: .simulated(embedded.network), seed: seed)
-                defer { again.shutdown() }
-                needs = Explanation.needs(ScenarioRunner(env: again).run(s))
-            }
-            lines = Explanation.narrative(simulated, env: env, needs: needs)
+            (simulated, lines) = try Explanation.simulate(s, config: lab, seed: seed)
         } catch {
             Console.err("error: cannot start the lab: \(error)")
             throw startFailure(error)

@@ -7,19 +7,8 @@ import LabCore
 @Suite(.serialized) struct ExplainTests {
     func explain(_ name: String) throws -> (ScenarioResult, String) {
         let config = try LabConfigParser.load(defaultLabConf)
-        let scenario = try #require(config.scenario(name))
-        let env = try LabEnvironment(config: config)
-        defer { env.shutdown() }
-        let result = ScenarioRunner(env: env).run(scenario)
-        var needs: Explanation.GatewayNeeds?
-        if result.requests.contains(where: \.edgeTimedOut) {
-            var unlimited = config
-            unlimited.edgeTimeoutMs = Explanation.unlimitedRouteTimeoutMs
-            let again = try LabEnvironment(config: unlimited)
-            defer { again.shutdown() }
-            needs = Explanation.needs(ScenarioRunner(env: again).run(scenario))
-        }
-        return (result, Explanation.narrative(result, env: env, needs: needs).joined(separator: "\n"))
+        let (result, lines) = try Explanation.simulate(try #require(config.scenario(name)), config: config)
+        return (result, lines.joined(separator: "\n"))
     }
 
     @Test func retriesPastTheEdgeSayWhatTheGatewayWouldHaveNeeded() throws {

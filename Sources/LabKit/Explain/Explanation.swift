@@ -73,6 +73,25 @@ public enum Explanation {
         return out
     }
 
+    /// A scenario run on the simulated clock and told: when the route cut a request off,
+    /// the scenario runs again without the route's timeout for what the gateway needed.
+    public static func simulate(_ scenario: Scenario, config: LabConfig, seed: UInt64? = nil) throws -> (result: ScenarioResult, narrative: [String]) {
+        var embedded = config
+        embedded.gatewayURL = nil
+        let env = try LabEnvironment(config: embedded, clock: .simulated(embedded.network), seed: seed)
+        defer { env.shutdown() }
+        let result = ScenarioRunner(env: env).run(scenario)
+        var needs: GatewayNeeds?
+        if result.requests.contains(where: \.edgeTimedOut) {
+            var unlimited = embedded
+            unlimited.edgeTimeoutMs = unlimitedRouteTimeoutMs
+            let again = try LabEnvironment(config: unlimited, clock: .simulated(embedded.network), seed: seed)
+            defer { again.shutdown() }
+            needs = Self.needs(ScenarioRunner(env: again).run(scenario))
+        }
+        return (result, narrative(result, env: env, needs: needs))
+    }
+
     /// A route timeout no gateway reaches: the run "without" one.
     public static let unlimitedRouteTimeoutMs = Int(Int32.max)
 
