@@ -66,7 +66,7 @@ public final class EdgeRoute {
         let position = log.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
         var headers = HTTPHeaders()
         for field in request.headers where !Self.hopByHop.contains(field.name.lowercased()) { headers.add(field.name, field.value) }
-        headers.set(GatewayRun.relayHeader, "edge route")
+        headers.set(HTTPHeaders.labRelay, "edge route")
         let outgoing = ClientRequest(method: request.method, host: upstream.host, port: upstream.port, target: request.target,
                                      headers: headers, body: request.body)
         let exchange = client.send(outgoing, timeouts: ClientTimeouts(connectMs: 10_000, responseMs: nil))

@@ -163,7 +163,7 @@ final class GatewayRun {
         let target = gateway.options.resolveHost?(parts) ?? parts
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
-        headers.add(Self.relayHeader, "gateway")
+        headers.add(HTTPHeaders.labRelay, "gateway")
         let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
                                      headers: headers, body: Array(leaf.body.utf8))
         let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs)
@@ -223,10 +223,6 @@ final class GatewayRun {
             network(error, Self.name(error))
         }
     }
-
-    /// Marks what the gateway sends on, so a mock's control API can refuse it (its
-    /// spelling is `Provider.relayHeader`; the gateway does not depend on the mocks).
-    static let relayHeader = "x-lab-via"
 
     static func name(_ error: HTTPClientError) -> String {
         switch error {

@@ -68,3 +68,9 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         return true
     }
 }
+
+extension HTTPHeaders {
+    /// Set by the lab's gateway and edge route on every request they send on, so a
+    /// mock's control API can tell a relayed request from a person's and refuse it.
+    public static let labRelay = "x-lab-via"
+}

@@ -9,7 +9,7 @@ extension Provider {
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
         // The lab's gateway and route mark what they send upstream: a config's custom_host
         // must not turn them into a loopback caller of this API.
-        if let via = request.headers[Self.relayHeader] {
+        if let via = request.headers[HTTPHeaders.labRelay] {
             return Self.reply(403, ["error": .string("the control API does not answer requests relayed by the lab's \(via)")])
         }
         if let token = controlToken {
@@ -81,9 +81,6 @@ extension Provider {
 }
 
 extension Provider {
-    /// Set by the lab's gateway and edge route on every request they send on.
-    public static let relayHeader = "x-lab-via"
-
     /// Compares without stopping at the first difference, so the time taken does not
     /// tell an attacker how much of a guess was right.
     static func sameSecret(_ a: String, _ b: String) -> Bool {

@@ -56,7 +56,7 @@ import ProviderHost
             responder.send(WireScript.respond(status: 200, contentType: "application/json", body: "{}"))
         }
         _ = try h.send(config: #"{"provider":"ollama","custom_host":"http://127.0.0.1:\#(upstream.port)"}"#)
-        #expect(seen?[Provider.relayHeader] == "gateway")
+        #expect(seen?[HTTPHeaders.labRelay] == "gateway")
     }
 
     /// The gateway's schema reads these as z.number(): any number is accepted.
