@@ -95,16 +95,22 @@ public struct ConsoleReport {
         let where_ = [o.servedBy.map { "from \($0)" }, o.lastUsedOptionIndex.map { "via \($0)" },
                       o.retryAttemptCount.map { "retries \($0)" }].compactMap { $0 }.joined(separator: ", ")
         if o.succeeded {
-            out.append("  " + green("SUCCESS") + ": \(o.status!)\(where_.isEmpty ? "" : " " + where_)\(o.fallbackTriggered ? " (fallback)" : "")")
+            let unterminated = o.streamShape == "missing_terminator" ? ", complete but without data: [DONE] at the end" : ""
+            out.append("  " + green("SUCCESS") + ": \(o.status!)\(where_.isEmpty ? "" : " " + where_)\(o.fallbackTriggered ? " (fallback)" : "")\(unterminated)")
         } else {
             let label = expectedFailure ? "EXPECTED FAILURE" : "FAILURE"
             let what: String
             if o.edgeTimedOut { what = "504 from the edge route (the gateway had not answered in time)" }
-            else if let s = o.status { what = "\(s)\(where_.isEmpty ? "" : " " + where_)" + (o.streamShape == "missing_terminator" ? ", stream complete but without data: [DONE]" : o.streamComplete == false ? ", stream cut short" : "") }
+            else if let s = o.status {
+                let broke = o.clientError.map { ", then \($0)" }
+                    ?? (o.streamShape == "truncated" ? ", stream cut short (no finish_reason: tokens are missing)" : "")
+                what = "\(s)\(where_.isEmpty ? "" : " " + where_)" + broke
+            }
             else { what = "no answer: \(o.clientError ?? "?")" }
             out.append("  " + (expectedFailure ? paint(label, "33") : red(label)) + ": \(what)")
         }
-        out.append("  \(o.succeeded ? "Response" : "Error"): \(Self.clip(o.responseText))")
+        let partial = !o.succeeded && o.stream && o.status.map { (200...299).contains($0) } == true && !o.body.isEmpty
+        out.append("  \(o.succeeded ? "Response" : partial ? "Received before the cut" : "Error"): \(Self.clip(o.responseText))")
         out.append("  Latency: \(Self.seconds(o.labMs))")
         if o.clientAttempts > 1 { out.append("  Client attempts: \(o.clientAttempts) (the client retried)") }
         return out.joined(separator: "\n")

@@ -1,6 +1,51 @@
 /// Checks a scenario's expectations against what happened. Pure.
 public enum ExpectationCheck {
-    public static func verdicts(_ e: Expectations, requests: [RequestOutcome], hits: [(String, Int)]) -> [Verdict] {
+    public static func verdicts(_ e: Expectations, requests: [RequestOutcome], hits: [(String, Int)], visits: [ProviderVisit] = [],
+                                windows: [WindowStats] = []) -> [Verdict] {
+        var out = requestVerdicts(e, requests: requests)
+        for (name, bound) in e.hits {
+            let n = hits.first { $0.0 == name }?.1 ?? 0
+            out.append(Verdict(name: "hits.\(name)", expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil))
+        }
+        if let gaps = e.retryGaps { out.append(retryGapVerdict(gaps, visits: visits)) }
+        for group in e.perRequest {
+            let subset = requests.filter { group.range.contains($0.number) }
+            out += requestVerdicts(group.expect, requests: subset).map { v in
+                var v = v
+                v.name = "requests[\(group.label)].\(v.name)"
+                return v
+            }
+        }
+        for group in e.perWindow {
+            for n in group.range {
+                guard n <= windows.count else { continue }
+                let w = windows[n - 1]
+                let name = "windows[\(n)]"
+                if let min = group.expect.minSuccessRate {
+                    out.append(Verdict(name: name + ".success_rate.min", expected: ">= \(min)",
+                                       actual: "\(w.succeeded)/\(w.requests) = \((w.successRate * 10_000).rounded() / 10_000)", passed: w.successRate >= min, request: nil))
+                }
+                for (provider, bound) in group.expect.hits {
+                    let got = w.hits.first { $0.0 == provider }?.1 ?? 0
+                    out.append(Verdict(name: "\(name).hits.\(provider)", expected: bound.description, actual: String(got), passed: bound.holds(got), request: nil))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The waits between consecutive attempts (one visit's end to the next one's start).
+    static func retryGapVerdict(_ g: RetryGaps, visits: [ProviderVisit]) -> Verdict {
+        let seen = visits.filter { g.provider == nil || $0.provider == g.provider }
+        let gaps = zip(seen, seen.dropFirst()).map { $1.atMs - $0.endMs }
+        let fits = gaps.count == g.gapsMs.count && zip(gaps, g.gapsMs).allSatisfy { abs($0 - $1) <= g.toleranceMs }
+        func list(_ v: [Double]) -> String { v.isEmpty ? "none" : v.map { String(Int($0.rounded())) }.joined(separator: ", ") + " ms" }
+        return Verdict(name: "retry_gaps_ms" + (g.provider.map { ".\($0)" } ?? ""), expected: "\(list(g.gapsMs)) (± \(Int(g.toleranceMs)) ms)",
+                       actual: list(gaps), passed: fits, request: nil)
+    }
+
+    /// The expectations that hold of requests, for the whole scenario or a range of its requests.
+    static func requestVerdicts(_ e: Expectations, requests: [RequestOutcome]) -> [Verdict] {
         var out: [Verdict] = []
         func each<T: Equatable>(_ name: String, _ want: T?, _ got: (RequestOutcome) -> T?, show: (T?) -> String) {
             guard let want else { return }
@@ -8,7 +53,7 @@ public enum ExpectationCheck {
             if requests.count == 1 || failing.isEmpty {
                 let actual = requests.first.map { show(got($0)) } ?? "no request"
                 out.append(Verdict(name: name, expected: show(want), actual: failing.first.map { show(got($0)) } ?? actual,
-                                   passed: failing.isEmpty, request: requests.count == 1 ? 1 : nil))
+                                   passed: failing.isEmpty, request: requests.count == 1 ? requests[0].number : nil))
             } else {
                 let first = failing[0]
                 out.append(Verdict(name: name, expected: show(want) + " for every request",
@@ -30,6 +75,27 @@ public enum ExpectationCheck {
                 v == true ? "contains \"\(needle)\"" : "does not contain \"\(needle)\""
             })
         }
+        /// A bound every request must meet; the first one that does not is shown.
+        func bounded(_ name: String, _ expected: String, holds: (RequestOutcome) -> Bool, show: (RequestOutcome) -> String) {
+            let failing = requests.filter { !holds($0) }
+            let shown = failing.first ?? requests.first
+            let many = requests.count > 1
+            out.append(Verdict(name: name, expected: expected + (many ? " for every request" : ""),
+                               actual: shown.map { o in (many && !failing.isEmpty ? "\(failing.count) of \(requests.count) differ; request \(o.number) got " : "") + show(o) } ?? "no request",
+                               passed: failing.isEmpty, request: failing.first?.number ?? (many ? nil : requests.first?.number)))
+        }
+        if let bound = e.contentTokens {
+            bounded("content_tokens", bound.description, holds: { $0.contentTokens.map(bound.holds) ?? false },
+                    show: { $0.contentTokens.map(String.init) ?? "no count (not a stream, and no usage)" })
+        }
+        each("usage_present", e.usagePresent, { $0.usagePresent }, show: { $0.map(String.init) ?? "none" })
+        if e.ttftMinMs != nil || e.ttftMaxMs != nil {
+            let expected = [e.ttftMinMs.map { ">= \(Int($0)) ms" }, e.ttftMaxMs.map { "<= \(Int($0)) ms" }].compactMap { $0 }.joined(separator: " and ")
+            bounded("ttft_ms", expected, holds: { o in
+                guard let t = o.ttftMs else { return false }
+                return t >= (e.ttftMinMs ?? -.infinity) && t <= (e.ttftMaxMs ?? .infinity)
+            }, show: { $0.ttftMs.map { "\(Int($0.rounded())) ms" } ?? "no token arrived" })
+        }
         if let max = e.latencyMaxMs {
             let worst = requests.map(\.labMs).max() ?? 0
             out.append(Verdict(name: "latency_ms.max", expected: "<= \(Int(max)) ms (lab)", actual: "\(Int(worst.rounded())) ms", passed: worst <= max, request: nil))
@@ -43,10 +109,6 @@ public enum ExpectationCheck {
             let rate = requests.isEmpty ? 1 : Double(ok) / Double(requests.count)
             out.append(Verdict(name: "success_rate.min", expected: ">= \(min)", actual: "\(ok)/\(requests.count) = \((rate * 10_000).rounded() / 10_000)",
                                passed: rate >= min, request: nil))
-        }
-        for (name, bound) in e.hits {
-            let n = hits.first { $0.0 == name }?.1 ?? 0
-            out.append(Verdict(name: "hits.\(name)", expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil))
         }
         for (code, bound) in e.statuses {
             let n = requests.filter { $0.status == code }.count

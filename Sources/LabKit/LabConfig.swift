@@ -43,6 +43,9 @@ public struct ProviderConfig {
     public var pacing = Pacing.smallModel
     /// Capabilities by model key, where the family defaults are not what is wanted.
     public var capabilities: [String: [Capability]] = [:]
+    /// Context windows in tokens by model key, where the default (8192; 2048 for embedding models) is not wanted.
+    public var contextLengths: [String: Int] = [:]
+    public var contextOverflow = ContextOverflow.truncate
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }
@@ -125,9 +128,46 @@ public struct Expectations {
     public var streamShape: String?
     /// The least share of requests that must succeed (0…1).
     public var minSuccessRate: Double?
+    /// Content tokens each answer carried (see `RequestOutcome.contentTokens`).
+    public var contentTokens: CountBound?
+    /// Lab milliseconds to each streamed answer's first token.
+    public var ttftMinMs: Double?
+    public var ttftMaxMs: Double?
+    public var usagePresent: Bool?
+    /// The waits between one provider attempt's end and the next one's start.
+    public var retryGaps: RetryGaps?
+    /// Expectations for some requests only, by 1-based number range.
+    public var perRequest: [RangeExpectation<Expectations>] = []
+    /// Expectations for some windows of a scheduled or load scenario, by 1-based number range.
+    public var perWindow: [RangeExpectation<WindowExpectations>] = []
 
     public var isEmpty: Bool {
         status == nil && servedBy == nil && lastUsedOptionIndex == nil && retryAttemptCount == nil && hits.isEmpty && statuses.isEmpty
             && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil && minSuccessRate == nil && finishReason == nil && streamShape == nil
+            && contentTokens == nil && ttftMinMs == nil && ttftMaxMs == nil && usagePresent == nil && retryGaps == nil && perRequest.isEmpty && perWindow.isEmpty
     }
+}
+
+/// `retry_gaps_ms: [1000, 2000]` or `{ gaps: [...], tolerance_ms: 50, provider: primary }`.
+public struct RetryGaps: Equatable {
+    public var gapsMs: [Double]
+    public var toleranceMs: Double
+    /// Only this provider's visits; nil: every provider's, in order of arrival.
+    public var provider: String?
+
+    public static let defaultToleranceMs: Double = 50
+}
+
+/// Expectations for the requests (or windows) numbered `range`, written `3` or `1-15`.
+public struct RangeExpectation<E> {
+    public var range: ClosedRange<Int>
+    public var expect: E
+
+    public var label: String { range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)" }
+}
+
+/// What one window of lab time must show.
+public struct WindowExpectations {
+    public var minSuccessRate: Double?
+    public var hits: [(String, CountBound)] = []
 }

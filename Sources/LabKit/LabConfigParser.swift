@@ -91,7 +91,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults", "capabilities"])
+        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
         if let port = value["port"] {
             p.port = try r.int(port, path + ".port", min: 0)
             guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
@@ -146,6 +146,27 @@ public enum LabConfigParser {
                 }
                 p.capabilities[name.key] = out
             }
+        }
+        if let window = value["context_length"] {
+            let key = path + ".context_length"
+            if case .object(let pairs) = window {
+                for (model, n) in pairs {
+                    guard let name = ModelName(model), p.models.contains(name) else {
+                        throw r.fail("\(key).\(model)", "\(model) is not one of this provider's models (\(p.models.map(\.description).joined(separator: ", ")))")
+                    }
+                    p.contextLengths[name.key] = try r.int(n, "\(key).\(model)", min: 1)
+                }
+            } else {
+                guard window.intValue != nil else { throw r.fail(key, "expected tokens for every model (e.g. 4096), or models mapped to tokens (e.g. { llama3: 64 })") }
+                let n = try r.int(window, key, min: 1)
+                for m in p.models { p.contextLengths[m.key] = n }
+            }
+        }
+        if let overflow = value["context_overflow"] {
+            guard let o = overflow.stringValue.flatMap(ContextOverflow.init(rawValue:)) else {
+                throw r.fail(path + ".context_overflow", "expected truncate (Ollama's default: keep what fits) or error (the 400 \"\(MockOllama.contextExceeded)\")")
+            }
+            p.contextOverflow = o
         }
         return p
     }
@@ -277,7 +298,10 @@ public enum LabConfigParser {
                 s.outages.append(Outage(provider: provider, fromMs: from, forMs: span))
             }
         }
-        if let e = value["expect"] { s.expect = try expectations(e, path: path + ".expect", r, config: config) }
+        if let e = value["expect"] {
+            let windows = s.load.map { max(1, Int(($0.durationS / $0.windowS).rounded(.up))) }
+            s.expect = try expectations(e, path: path + ".expect", r, config: config, requestCount: s.requests.count, windowCount: windows)
+        }
         return s
     }
 
@@ -333,9 +357,16 @@ public enum LabConfigParser {
         return req
     }
 
-    static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> Expectations {
-        try r.allowOnly(path, ["status", "served_by", "last_used_option_index", "retry_attempt_count", "hits", "statuses", "latency_ms",
-                               "body_contains", "fallback_triggered", "stream_complete", "success_rate", "finish_reason", "stream"])
+    /// Keys that say something of each request, so they also go under `requests: { 1-15: … }`.
+    static let perRequestKeys = ["status", "served_by", "last_used_option_index", "retry_attempt_count", "statuses", "latency_ms",
+                                 "body_contains", "fallback_triggered", "stream_complete", "success_rate", "finish_reason", "stream",
+                                 "content_tokens", "ttft_ms", "usage_present"]
+
+    /// `windowCount` is nil for a scenario without windows; `nested` for the expectations of a range of requests.
+    static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, requestCount: Int, windowCount: Int?,
+                             nested: Bool = false) throws(ConfigError) -> Expectations {
+        guard case .object = value else { throw r.fail(path, "expected a mapping of expectations, e.g. { status: 200, served_by: backup }") }
+        try r.allowOnly(path, perRequestKeys + (nested ? [] : ["hits", "retry_gaps_ms", "requests", "windows"]))
         var e = Expectations()
         if let v = value["status"] { e.status = try r.int(v, path + ".status", min: 100) }
         if let v = value["served_by"] {
@@ -386,7 +417,99 @@ public enum LabConfigParser {
             }
             e.streamShape = shape
         }
+        if let v = value["content_tokens"] { e.contentTokens = try countBound(v, path + ".content_tokens", r) }
+        if let v = value["ttft_ms"] {
+            (e.ttftMinMs, e.ttftMaxMs) = try msRange(v, path + ".ttft_ms", r)
+        }
+        if let v = value["usage_present"] {
+            guard let b = v.boolValue else { throw r.fail(path + ".usage_present", "expected true or false") }
+            e.usagePresent = b
+        }
+        if let v = value["retry_gaps_ms"] { e.retryGaps = try retryGaps(v, path + ".retry_gaps_ms", r, config: config) }
+        if let v = value["requests"] {
+            for (range, inner) in try ranges(v, path + ".requests", count: requestCount, what: "request", r) {
+                e.perRequest.append(RangeExpectation(range: range, expect: try expectations(
+                    inner, path: "\(path).requests.\(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)")",
+                    r, config: config, requestCount: requestCount, windowCount: nil, nested: true)))
+            }
+        }
+        if let v = value["windows"] {
+            guard let windowCount else {
+                throw r.fail(path + ".windows", "only a scenario with load or a requests schedule has windows")
+            }
+            for (range, inner) in try ranges(v, path + ".windows", count: windowCount, what: "window", r) {
+                let field = "\(path).windows.\(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)")"
+                try r.allowOnly(field, ["success_rate", "hits"])
+                var w = WindowExpectations()
+                if let rate = inner["success_rate"] {
+                    try r.allowOnly(field + ".success_rate", ["min"])
+                    guard let m = rate["min"]?.doubleValue, (0...1).contains(m) else { throw r.fail(field + ".success_rate.min", "expected a share from 0 to 1, e.g. { min: 0.5 }") }
+                    w.minSuccessRate = m
+                }
+                if let hits = inner["hits"] {
+                    guard case .object(let members) = hits else { throw r.fail(field + ".hits", "expected provider: count, e.g. { primary: 0 }") }
+                    for (name, bound) in members {
+                        guard config.providers.contains(where: { $0.name == name }) else { throw r.fail("\(field).hits.\(name)", "no provider named '\(name)'") }
+                        w.hits.append((name, try countBound(bound, "\(field).hits.\(name)", r)))
+                    }
+                }
+                e.perWindow.append(RangeExpectation(range: range, expect: w))
+            }
+        }
         return e
+    }
+
+    /// `{ min: N, max: M }` in milliseconds (either may be left out), or one number for an exact time.
+    static func msRange(_ v: JSONValue, _ path: String, _ r: Reader) throws(ConfigError) -> (Double?, Double?) {
+        if let d = v.doubleValue { return (d, d) }
+        guard case .object = v else { throw r.fail(path, "expected { min: MS, max: MS }") }
+        try r.allowOnly(path, ["min", "max"])
+        let min = v["min"]?.doubleValue, max = v["max"]?.doubleValue
+        guard min != nil || max != nil else { throw r.fail(path, "expected { min: MS, max: MS }") }
+        return (min, max)
+    }
+
+    static func retryGaps(_ v: JSONValue, _ path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> RetryGaps {
+        var out = RetryGaps(gapsMs: [], toleranceMs: RetryGaps.defaultToleranceMs)
+        let list: JSONValue?
+        if case .array = v { list = v } else {
+            guard case .object = v else { throw r.fail(path, "expected a list of milliseconds, e.g. [1000, 2000], or { gaps: [...], tolerance_ms: 50, provider: primary }") }
+            try r.allowOnly(path, ["gaps", "tolerance_ms", "provider"])
+            list = v["gaps"]
+            if let t = v["tolerance_ms"] {
+                guard let d = t.doubleValue, d >= 0 else { throw r.fail(path + ".tolerance_ms", "expected milliseconds, 0 or more") }
+                out.toleranceMs = d
+            }
+            if let p = v["provider"] {
+                guard let name = p.stringValue, config.providers.contains(where: { $0.name == name }) else {
+                    throw r.fail(path + ".provider", "expected a provider name (\(config.providers.map(\.name).joined(separator: ", ")))")
+                }
+                out.provider = name
+            }
+        }
+        guard let items = list?.arrayValue else { throw r.fail(path, "expected a list of gaps in milliseconds, e.g. [1000, 2000]") }
+        for (i, item) in items.enumerated() {
+            guard let d = item.doubleValue, d >= 0 else { throw r.fail("\(path)[\(i)]", "expected milliseconds, 0 or more, got \(item)") }
+            out.gapsMs.append(d)
+        }
+        return out
+    }
+
+    /// `{ 3: …, 1-15: … }`: 1-based ranges within `count`, each with its value.
+    static func ranges(_ v: JSONValue, _ path: String, count: Int, what: String, _ r: Reader) throws(ConfigError) -> [(ClosedRange<Int>, JSONValue)] {
+        guard case .object(let members) = v, !members.isEmpty else {
+            throw r.fail(path, "expected \(what) numbers or ranges mapped to expectations, e.g. { 1-15: { … }, 16: { … } }")
+        }
+        var out: [(ClosedRange<Int>, JSONValue)] = []
+        for (key, inner) in members {
+            let parts = key.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, low >= 1, low <= high else {
+                throw r.fail("\(path).\(key)", "expected a \(what) number or a range like 1-15")
+            }
+            guard high <= count else { throw r.fail("\(path).\(key)", "the scenario has \(count) \(what)s; \(key) goes past them") }
+            out.append((low...high, inner))
+        }
+        return out
     }
 
     static func countBound(_ v: JSONValue, _ path: String, _ r: Reader) throws(ConfigError) -> CountBound {

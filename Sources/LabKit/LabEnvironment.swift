@@ -44,6 +44,8 @@ public final class LabEnvironment {
         for p in config.providers {
             var options = MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing)
             options.capabilities = p.capabilities
+            options.contextLengths = p.contextLengths
+            options.contextOverflow = p.contextOverflow
             let mock = try MockOllama(options: options)
             providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
                                              journalLimit: config.journalLimit)

@@ -21,6 +21,8 @@ public enum MachineReports {
                     ("requests_not_listed", .int(max(0, r.requests.count - maxListed))),
                     ("direct", r.direct.map(request) ?? .null),
                     ("gateway", .array(r.gatewayJournal.prefix(maxListed).map(\.json))),
+                    ("providers", .array(r.visits.prefix(maxListed).map(visit))),
+                    ("provider_visits_not_listed", .int(max(0, r.visits.count - maxListed))),
                     ("windows", .array(r.windows.map(window))),
                 ])
             })),
@@ -36,9 +38,18 @@ public enum MachineReports {
             ("retry_attempt_count", o.retryAttemptCount.map(JSONValue.int) ?? .null),
             ("fallback_triggered", .bool(o.fallbackTriggered)), ("stream_complete", o.streamComplete.map(JSONValue.bool) ?? .null),
             ("finish_reason", o.finishReason.map(JSONValue.string) ?? .null), ("stream", o.streamShape.map(JSONValue.string) ?? .null),
+            ("ttft_ms", o.ttftMs.map { .double(round3($0)) } ?? .null),
+            ("content_tokens", o.contentTokens.map(JSONValue.int) ?? .null), ("usage_present", .bool(o.usagePresent)),
             ("edge_timed_out", .bool(o.edgeTimedOut)), ("client_attempts", .int(o.clientAttempts)),
-            ("lab_ms", .double(round3(o.labMs))),
+            ("start_ms", .double(round3(o.startLabMs))), ("lab_ms", .double(round3(o.labMs))),
+            ("body_bytes", .int(o.body.utf8.count)), ("body_prefix", .string(o.bodyPrefix)),
         ])
+    }
+
+    /// One request as a provider's journal has it, on the scenario's time base.
+    static func visit(_ v: ProviderVisit) -> JSONValue {
+        .object([("provider", .string(v.provider)), ("at_ms", .double(round3(v.atMs))), ("end_ms", .double(round3(v.endMs))),
+                 ("status", v.status.map(JSONValue.int) ?? .null), ("rule", v.rule.map(JSONValue.string) ?? .null), ("what", .string(v.what))])
     }
 
     /// Requests (and gateway journal entries) listed one by one; a load scenario's

@@ -32,12 +32,36 @@ public struct RequestOutcome {
     /// A streamed 2xx answer: `complete` (a finish_reason and `[DONE]`), `missing_terminator`
     /// (a finish_reason, no `[DONE]`) or `truncated` (no finish_reason: tokens are missing).
     public var streamShape: String?
+    /// Streamed: lab milliseconds from sending to the first token's arrival.
+    public var ttftMs: Double?
+    /// Streamed: events with content; not streamed: `usage.completion_tokens`.
+    public var contentTokens: Int?
+    /// The answer carried a `usage` object.
+    public var usagePresent = false
 
-    public var succeeded: Bool { status.map { (200...299).contains($0) } ?? false && streamComplete != false }
+    /// A 2xx answer the client could use whole: a stream counts when it ended with a
+    /// finish_reason, `[DONE]` or not (SDKs end the iteration when the connection closes).
+    public var succeeded: Bool {
+        guard let status, (200...299).contains(status), clientError == nil else { return false }
+        return streamShape != "truncated"
+    }
+
+    /// What the JSON report keeps of the body: its start, whole characters only.
+    public var bodyPrefix: String {
+        guard body.utf8.count > Self.bodyPrefixBytes else { return body }
+        var out = ""
+        for c in body {
+            if out.utf8.count + c.utf8.count > Self.bodyPrefixBytes { break }
+            out.append(c)
+        }
+        return out
+    }
+
+    public static let bodyPrefixBytes = 1_024
 
     /// The answer's text, or its error message, for the console.
     public var responseText: String {
-        if let e = clientError { return e }
+        if let e = clientError, body.isEmpty { return e }
         guard let json = try? JSONParser.parse(body) else {
             if stream {
                 let parts = body.components(separatedBy: "\n\n").compactMap { event -> String? in

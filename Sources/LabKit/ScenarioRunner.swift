@@ -87,8 +87,7 @@ public final class ScenarioRunner {
                                       edge: env.edge.records.filter { $0.atMs >= scenarioStartMs }, gateway: env.gateway?.journal.entries ?? [],
                                       providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
                                       startMs: scenarioStartMs, edgeTimeoutMs: env.config.edgeTimeoutMs)
-        var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits,
-                                    verdicts: ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits),
+        var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits, verdicts: [],
                                     gatewayJournal: env.gateway?.journal.entries ?? [],
                                     wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
         result.startMs = scenarioStartMs
@@ -97,6 +96,7 @@ public final class ScenarioRunner {
             result.windows = WindowStats.compute(requests: requests, visits: result.visits, providers: env.config.providers.map(\.name),
                                                  windowMs: plan.windowS * 1000, durationMs: plan.durationS * 1000)
         }
+        result.verdicts = ExpectationCheck.verdicts(scenario.expect, requests: requests, hits: hits, visits: result.visits, windows: result.windows)
         return result
     }
 
@@ -131,21 +131,6 @@ public final class ScenarioRunner {
     /// …and in simulation, where it is known: nothing could ever answer it.
     public static let nothingLeft = "no answer, ever: every part of the lab was waiting and no timer was left to end the wait"
 
-    /// The finish_reason an answer ended with, and for a stream how it ended.
-    static func ending(_ text: String, stream: Bool) -> (finishReason: String?, shape: String?) {
-        guard stream else {
-            return ((try? JSONParser.parse(text))?["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue, nil)
-        }
-        var finish: String?
-        for event in text.components(separatedBy: "\n\n") where event.hasPrefix("data: {") {
-            if let reason = (try? JSONParser.parse(String(event.dropFirst(6))))?["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue {
-                finish = reason
-            }
-        }
-        let terminated = text.hasSuffix("data: [DONE]\n\n")
-        return (finish, finish == nil ? "truncated" : terminated ? "complete" : "missing_terminator")
-    }
-
     static let clientRetryStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504]
 
     private func send(_ request: ScenarioRequest, number: Int, headers extra: [(String, String)], scenario: Scenario,
@@ -156,9 +141,18 @@ public final class ScenarioRunner {
         let upstream = URLParts(env.edge.url)!
         let outgoing = ClientRequest(method: "POST", host: upstream.host, port: upstream.port, target: request.path,
                                      headers: headers, body: Array(request.body.javaScriptCompact.utf8))
-        client.fetch(outgoing) { [self] result in
-            let status = try? result.get().status
-            let failed = status.map { Self.clientRetryStatuses.contains($0) } ?? true
+        let exchange = client.send(outgoing)
+        var answer = Answer()
+        exchange.onHead = { answer.head = $0 }
+        exchange.onBody = { [env] bytes in
+            answer.body.append(contentsOf: bytes)
+            if request.stream { answer.pieces.append((answer.body.count, env.loop.nowMs)) }
+        }
+        exchange.onEnd = { finish(nil) }
+        exchange.onError = { finish($0) }
+        func finish(_ error: HTTPClientError?) {
+            answer.error = error
+            let failed = error != nil || answer.head.map { Self.clientRetryStatuses.contains($0.status) } ?? true
             if failed, attempt <= request.clientRetries {
                 // The SDKs wait about half a second before their retry.
                 env.loop.after(ms: 500) { [self] in
@@ -166,38 +160,55 @@ public final class ScenarioRunner {
                 }
                 return
             }
-            done(outcome(result, request: request, number: number, scenario: scenario, startMs: start, attempts: attempt))
+            done(outcome(answer, request: request, number: number, scenario: scenario, startMs: start, attempts: attempt))
         }
     }
 
-    private func outcome(_ result: Result<ClientResponse, HTTPClientError>, request: ScenarioRequest, number: Int, scenario: Scenario,
+    /// What came back for one attempt, as it arrived.
+    struct Answer {
+        var head: ClientResponseHead?
+        var body: [UInt8] = []
+        /// A stream's pieces: cumulative byte count and lab time of arrival, for the first token's time.
+        var pieces: [(end: Int, atMs: Double)] = []
+        var error: HTTPClientError?
+    }
+
+    private func outcome(_ answer: Answer, request: ScenarioRequest, number: Int, scenario: Scenario,
                          startMs: Double, attempts: Int) -> RequestOutcome {
         var o = RequestOutcome(number: number, label: request.label, stream: request.stream, status: nil, clientError: nil,
                                headers: HTTPHeaders(), body: "", labMs: env.loop.nowMs - startMs,
                                lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                streamComplete: nil, edgeTimedOut: false, clientAttempts: attempts)
         o.startLabMs = startMs - scenarioStartMs
-        switch result {
-        case .failure(let error):
+        if let error = answer.error {
             o.clientError = "\(error)"
             if request.stream { o.streamComplete = false }
-        case .success(let r):
-            o.status = r.status
-            o.headers = r.headers
-            o.body = r.text
-            o.lastUsedOptionIndex = r.headers["x-portkey-last-used-option-index"]
-            o.retryAttemptCount = r.headers["x-portkey-retry-attempt-count"].flatMap { Int($0) }
-            o.edgeTimedOut = r.status == 504 && r.text.contains("504 Gateway Time-out")
-            if request.stream, (200...299).contains(r.status) { o.streamComplete = r.text.hasSuffix("data: [DONE]\n\n") }
-            (o.finishReason, o.streamShape) = Self.ending(r.text, stream: request.stream && (200...299).contains(r.status))
-            if let index = o.lastUsedOptionIndex {
-                // The header override beats every target's host, as on the gateway.
-                let host = request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
-                    ?? ConfigPath.customHost(scenario.portkeyConfig, path: index)
-                if let host, let name = URLParts(host)?.host { o.servedBy = env.provider(forHost: name) }
-                o.fallbackTriggered = ConfigPath.fallbackTriggered(scenario.portkeyConfig, path: index)
-                if !(200...299).contains(r.status) { o.servedBy = nil }
-            }
+        }
+        // A head that came means the client saw a status, even if the body broke off after it.
+        guard let r = answer.head else { return o }
+        o.status = r.status
+        o.headers = r.headers
+        o.body = String(decoding: answer.body, as: UTF8.self)
+        o.lastUsedOptionIndex = r.headers["x-portkey-last-used-option-index"]
+        o.retryAttemptCount = r.headers["x-portkey-retry-attempt-count"].flatMap { Int($0) }
+        o.edgeTimedOut = r.status == 504 && o.body.contains("504 Gateway Time-out")
+        let ok = (200...299).contains(r.status)
+        let reading = AnswerReading.read(answer.body, stream: request.stream, succeeded: ok)
+        if request.stream, ok { o.streamComplete = answer.error == nil && o.body.hasSuffix("data: [DONE]\n\n") }
+        o.finishReason = reading.finishReason
+        o.streamShape = reading.streamShape
+        o.contentTokens = reading.contentTokens
+        o.usagePresent = reading.usagePresent
+        if let offset = reading.firstTokenEndOffset, let at = AnswerReading.arrivalMs(ofOffset: offset, in: answer.pieces) {
+            o.ttftMs = at - startMs
+        }
+        if let index = o.lastUsedOptionIndex {
+            // The header override beats every target's host, as on the gateway.
+            let host = request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
+                ?? ConfigPath.customHost(scenario.portkeyConfig, path: index)
+            if let host, let name = URLParts(host)?.host { o.servedBy = env.provider(forHost: name) }
+            o.fallbackTriggered = ConfigPath.fallbackTriggered(scenario.portkeyConfig, path: index)
+            if !ok { o.servedBy = nil }
         }
         return o
     }

@@ -56,6 +56,12 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("capabilities"), help: "MODEL=CAP,CAP… overrides a model's capabilities (completion, tools, thinking, vision, embedding, insert); e.g. llama3=completion,tools.")
     var capabilities: [String] = []
 
+    @Option(name: .customLong("context-length"), help: "Every model's context window in tokens (default 8192; 2048 for embedding models).")
+    var contextLength: Int?
+
+    @Option(name: .customLong("context-overflow"), help: "A prompt longer than the window: truncate (Ollama's default; a request with truncate: false still gets the 400) or error (always the 400).")
+    var contextOverflow: String = ContextOverflow.truncate.rawValue
+
     @Option(help: "A YAML or JSON file with a list of fault rules.")
     var faults: String?
 
@@ -71,6 +77,10 @@ struct MockCommand: ParsableCommand {
         guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
+        if let n = contextLength, n < 1 { throw ValidationError("--context-length must be at least 1 token, got \(n)") }
+        guard ContextOverflow(rawValue: contextOverflow) != nil else {
+            throw ValidationError("--context-overflow must be \(ContextOverflow.allCases.map(\.rawValue).joined(separator: " or ")), got \(contextOverflow)")
+        }
         for model in models where ModelName(model) == nil {
             throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
         }
@@ -102,6 +112,8 @@ struct MockCommand: ParsableCommand {
             }
             withCapabilities.capabilities[name.key] = list
         }
+        if let contextLength { for m in withCapabilities.models { withCapabilities.contextLengths[m.key] = contextLength } }
+        withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
         let mock: MockOllama
         do {
             mock = try MockOllama(options: withCapabilities)

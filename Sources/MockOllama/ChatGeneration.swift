@@ -73,6 +73,19 @@ extension MockOllama {
         return nil
     }
 
+    /// The prompt tokens the model takes in, or Ollama's 400 when the prompt does not fit
+    /// its window (`options.num_ctx`, else the model's context length) and may not be cut.
+    func fitting(_ promptTokens: Int, _ model: MockModel, _ body: JSONValue, _ surface: Surface) -> Result<Int, ScriptError> {
+        let window = body["options"]?["num_ctx"]?.intValue.flatMap { $0 > 0 ? $0 : nil } ?? model.contextLength
+        guard promptTokens > window else { return .success(promptTokens) }
+        if options.contextOverflow == .error || body["truncate"]?.boolValue == false {
+            return .failure(ScriptError(Responses.error(surface, 400, Self.contextExceeded)))
+        }
+        return .success(window)
+    }
+
+    public static let contextExceeded = "the input length exceeds the context length"
+
     /// The answer to a conversation: a pure function of the model, the messages, what
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.

@@ -19,7 +19,7 @@ public final class MockOllama {
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options
         self.clock = clock
-        catalogue = ModelCatalogue(options.models, capabilities: options.capabilities)
+        catalogue = ModelCatalogue(options.models, capabilities: options.capabilities, contextLengths: options.contextLengths)
         replies = try ReplyGenerator(seed: options.seed, cannedAnswers: options.cannedAnswers)
         embedder = Embedder(seed: options.seed)
     }

@@ -50,6 +50,10 @@ public struct MockOptions: Sendable {
     public var modelPacing: [String: Pacing]
     /// Per-model capabilities, by model key, overriding the family defaults.
     public var capabilities: [String: [Capability]] = [:]
+    /// Per-model context window in tokens, by model key, overriding the size-based default.
+    public var contextLengths: [String: Int] = [:]
+    /// What a prompt longer than the context window gets.
+    public var contextOverflow = ContextOverflow.truncate
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {
@@ -64,4 +68,12 @@ public struct MockOptions: Sendable {
     public func pacing(for model: ModelName) -> Pacing {
         modelPacing[model.key] ?? pacing
     }
+}
+
+/// What the model does with a prompt longer than its context window.
+public enum ContextOverflow: String, Sendable, CaseIterable {
+    /// Ollama's default: keep what fits and answer; a request with `truncate: false` is refused.
+    case truncate
+    /// Refuse every such prompt with Ollama's 400 (as a backend with a hard limit does).
+    case error
 }

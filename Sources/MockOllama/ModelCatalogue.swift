@@ -6,9 +6,13 @@ public final class ModelCatalogue {
     /// Names as clients spell them → the model, so parsing a name happens once.
     private var lookups: [String: Int] = [:]
 
-    public init(_ names: [ModelName], capabilities: [String: [Capability]] = [:]) {
+    public init(_ names: [ModelName], capabilities: [String: [Capability]] = [:], contextLengths: [String: Int] = [:]) {
         var seen = Set<ModelName>()
-        models = names.filter { seen.insert($0).inserted }.map { MockModel.make($0, capabilities: capabilities[$0.key]) }
+        models = names.filter { seen.insert($0).inserted }.map { name in
+            var model = MockModel.make(name, capabilities: capabilities[name.key])
+            if let n = contextLengths[name.key] { model.contextLength = n }
+            return model
+        }
         sort()
     }
 

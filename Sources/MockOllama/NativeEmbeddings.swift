@@ -19,12 +19,18 @@ extension MockOllama {
             inputs = items.compactMap(\.stringValue)
         default: return Responses.error(.native, 400, "invalid input type")
         }
+        var promptTokens = 0
+        for text in inputs {
+            switch fitting(Tokenizer.count(text), model, body, .native) {
+            case .success(let n): promptTokens += n
+            case .failure(let e): return e.script
+            }
+        }
         markLoaded(model)
         let dimensions = body["dimensions"]?.intValue.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let vectors: [JSONValue] = inputs.map {
             Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json
         }
-        let promptTokens = inputs.reduce(0) { $0 + Tokenizer.count($1) }
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: self.pacing(for: model))
         return Responses.json(.native, [
             "model": .string(requested), "embeddings": .array(vectors),

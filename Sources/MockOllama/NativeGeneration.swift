@@ -39,11 +39,16 @@ extension MockOllama {
         let options = body["options"]
         let gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
                              maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
+        let promptTokens: Int
+        switch fitting(gen.promptTokens, model, body, .native) {
+        case .success(let n): promptTokens = n
+        case .failure(let e): return e.script
+        }
         let pacing = self.pacing(for: model)
         var pieces: [JSONValue] = gen.thinking.map { ["role": "assistant", "content": "", "thinking": .string($0)] }
         pieces += gen.content.tokens.map { ["role": "assistant", "content": .string($0)] }
         if !gen.toolCalls.isEmpty { pieces.append(["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(gen.toolCalls)]) }
-        let metrics = Metrics(promptTokens: gen.promptTokens, evalTokens: pieces.count, pacing: pacing)
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieces.count, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieces.count - 1, 0))
         func final(_ message: JSONValue) -> JSONValue {
@@ -117,7 +122,11 @@ extension MockOllama {
         }
         let reply = gen.content
         let pacing = self.pacing(for: model)
-        let promptTokens = Tokenizer.count(conversation)
+        let promptTokens: Int
+        switch fitting(Tokenizer.count(conversation), model, body, .native) {
+        case .success(let n): promptTokens = n
+        case .failure(let e): return e.script
+        }
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: reply.tokens.count, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         // Token ids for `context`, stable for the same text.

@@ -42,7 +42,11 @@ extension MockOllama {
         let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: body["max_output_tokens"]?.intValue, stop: [])
         let number = nextCompletionNumber()
         let responseID = "resp_\(number)", messageID = "msg_\(number)"
-        let inputTokens = gen.promptTokens
+        let inputTokens: Int
+        switch fitting(gen.promptTokens, model, body, .openAI) {
+        case .success(let n): inputTokens = n
+        case .failure(let e): return e.script
+        }
         let usage: JSONValue = ["input_tokens": .int(inputTokens), "output_tokens": .int(gen.thinking.count + gen.content.tokens.count),
                                 "total_tokens": .int(inputTokens + gen.thinking.count + gen.content.tokens.count)]
         var output: [JSONValue] = []

@@ -47,8 +47,12 @@ extension MockOllama {
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.openAI, 400, why) }
         let gen = generation(model, messages: messages, ask: ask, seed: body["seed"]?.intValue,
                              maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
+        let promptTokens: Int
+        switch fitting(gen.promptTokens, model, body, .openAI) {
+        case .success(let n): promptTokens = n
+        case .failure(let e): return e.script
+        }
         let pacing = self.pacing(for: model)
-        let promptTokens = gen.promptTokens
         let id: JSONValue = .string("chatcmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
@@ -105,7 +109,12 @@ extension MockOllama {
         let pacing = self.pacing(for: model)
         let id: JSONValue = .string("cmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
-        let usage = usage(prompt: Tokenizer.count(prompt), completion: reply.tokens.count)
+        let promptTokens: Int
+        switch fitting(Tokenizer.count(prompt), model, body, .openAI) {
+        case .success(let n): promptTokens = n
+        case .failure(let e): return e.script
+        }
+        let usage = usage(prompt: promptTokens, completion: reply.tokens.count)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
         func completion(_ text: String, _ finish: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
@@ -147,12 +156,18 @@ extension MockOllama {
             guard let m = catalogue.find(body["model"]?.stringValue ?? "") else { return e.script }
             model = m
         }
+        var tokens = 0
+        for text in inputs {
+            switch fitting(Tokenizer.count(text), model, body, .openAI) {
+            case .success(let n): tokens += n
+            case .failure(let e): return e.script
+            }
+        }
         let dimensions = body["dimensions"]?.intValue.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let data: [JSONValue] = inputs.enumerated().map { i, text in
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
             return ["object": "embedding", "embedding": format == "base64" ? .string(v.base64) : v.json, "index": .int(i)]
         }
-        let tokens = inputs.reduce(0) { $0 + Tokenizer.count($1) }
         return Responses.json(.openAI, ["object": "list", "data": .array(data), "model": .string(body["model"]?.stringValue ?? ""),
                                         "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)]])
     }

@@ -105,3 +105,37 @@ extension JSONValue {
         #expect(bad.status == 400 && bad.json["error"]?["type"] == "invalid_request_error")
     }
 }
+
+/// A model's context window: Ollama keeps what fits unless told not to.
+@Suite struct ContextLengthTests {
+    static func mock(overflow: ContextOverflow) -> MockOllama {
+        var options = MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!])
+        options.contextLengths = ["llama3:latest": 8, "nomic-embed-text:latest": 4]
+        options.contextOverflow = overflow
+        return makeMock(options)
+    }
+
+    static let long = #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"one two three four five six seven eight nine ten"}]"#
+
+    @Test func aLongPromptIsCutToTheWindowByDefault() throws {
+        let m = Self.mock(overflow: .truncate)
+        let r = m.call("POST", "/api/chat", Self.long + "}")
+        #expect(r.status == 200)
+        #expect(r.json["prompt_eval_count"]?.intValue == 8)
+        let show = m.call("POST", "/api/show", #"{"model":"llama3"}"#).json
+        #expect(show["model_info"]?["llama.context_length"]?.intValue == 8)
+    }
+
+    @Test func truncateFalseOrAnErrorProviderGetsOllamasFourHundred() throws {
+        let refused = Self.mock(overflow: .truncate).call("POST", "/api/chat", Self.long + #","truncate":false}"#)
+        #expect(refused.status == 400 && refused.text == #"{"error":"the input length exceeds the context length"}"#)
+        let strict = Self.mock(overflow: .error)
+        let v1 = strict.call("POST", "/v1/chat/completions", #"{"model":"llama3","messages":[{"role":"user","content":"one two three four five six seven eight nine ten"}]}"#)
+        #expect(v1.status == 400)
+        #expect(v1.json["error"]?["message"]?.stringValue == "the input length exceeds the context length")
+        #expect(strict.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":["short","one two three four five six"]}"#).status == 400)
+        #expect(strict.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":["short"]}"#).status == 200)
+        // options.num_ctx widens the window, as it does on Ollama.
+        #expect(strict.call("POST", "/api/chat", Self.long + #","options":{"num_ctx":4096}}"#).status == 200)
+    }
+}
