@@ -55,7 +55,7 @@ public enum HTMLReport {
         out += "</table><h3>Hits</h3><p>\(esc(r.hits.map { "\($0.0) \($0.1)" }.joined(separator: " · ")))</p>"
         out += "<h3>Requests</h3><table><tr><th>#</th><th>status</th><th>served by</th><th>index</th><th>retries</th><th>lab time</th></tr>"
         for o in r.requests.prefix(12) {
-            out += "<tr><td>\(o.number)</td><td>\(o.status.map(String.init) ?? esc(o.clientError ?? "–"))\(o.edgeTimedOut ? " (edge)" : "")\(o.streamComplete == false ? " (cut)" : "")</td><td>\(esc(o.servedBy ?? "none"))</td><td>\(esc(o.lastUsedOptionIndex ?? "–"))</td><td>\(o.retryAttemptCount.map(String.init) ?? "–")</td><td>\(seconds(o.labMs))</td></tr>"
+            out += "<tr><td>\(o.number)</td><td>\(o.status.map(String.init) ?? esc(o.clientError ?? "–"))\(o.edgeTimedOut ? " (edge)" : "")\(o.cutShort ? " (cut)" : "")</td><td>\(esc(o.servedBy ?? "none"))</td><td>\(esc(o.lastUsedOptionIndex ?? "–"))</td><td>\(o.retryAttemptCount.map(String.init) ?? "–")</td><td>\(seconds(o.labMs))</td></tr>"
         }
         if r.requests.count > 12 { out += "<tr><td colspan=\"6\" class=\"dim\">… \(r.requests.count - 12) more</td></tr>" }
         out += "</table>"

@@ -46,6 +46,13 @@ public struct RequestOutcome {
         return streamShape != "truncated"
     }
 
+    /// A 2xx answer that broke off: the connection went mid-body, or a stream ended
+    /// without a finish_reason. (A stream that lacks only `[DONE]` is whole.)
+    public var cutShort: Bool {
+        guard let status, (200...299).contains(status) else { return false }
+        return clientError != nil || streamShape == "truncated"
+    }
+
     /// What the JSON report keeps of the body: its start, whole characters only.
     public var bodyPrefix: String {
         guard body.utf8.count > Self.bodyPrefixBytes else { return body }

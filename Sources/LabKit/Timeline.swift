@@ -39,7 +39,7 @@ public struct Timeline {
                       providers: [(String, Journal)], startMs: Double, edgeTimeoutMs: Int) -> Timeline {
         var bars: [Bar] = []
         for (o, start) in zip(requests, starts) {
-            let kind: Kind = o.edgeTimedOut ? .timeout : o.streamComplete == false ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
+            let kind: Kind = o.edgeTimedOut ? .timeout : o.cutShort ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
             bars.append(Bar(lane: "client", startMs: start, endMs: start + o.labMs, kind: kind,
                             label: "request \(o.number): \(o.status.map(String.init) ?? (o.clientError ?? "no answer"))\(o.servedBy.map { " from \($0)" } ?? "")"))
         }

@@ -57,7 +57,7 @@ public enum Explanation {
                 if let s = o.servedBy { answer += " from \(s)" }
                 if let i = o.lastUsedOptionIndex { answer += " via \(i)" }
                 if let c = o.retryAttemptCount { answer += ", retry count \(c)" }
-                if o.streamComplete == false { answer += ", stream cut short" }
+                if o.cutShort { answer += ", stream cut short" } else if o.streamShape == "missing_terminator" { answer += ", without data: [DONE]" }
                 if o.headers["x-portkey-gateway-exception"] == "true" { answer += " (gateway exception: no fallback)" }
                 answer += " after \(seconds(o.labMs)) (route timeout \(route))"
                 out.append("  " + answer)
