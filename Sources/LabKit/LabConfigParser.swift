@@ -264,9 +264,6 @@ public enum LabConfigParser {
             }
         } else {
             let repeatCount = try value["repeat"].map { (v) throws(ConfigError) in try r.int(v, path + ".repeat", min: 1) } ?? 1
-            if base.body["messages"] == nil, base.path == "/v1/chat/completions" {
-                base.body = base.body.setting("messages", [["role": "user", "content": "What is the capital of France?"]])
-            }
             s.requests = Array(repeating: base, count: repeatCount)
         }
         if let c = value["concurrency"] { s.concurrency = try r.int(c, path + ".concurrency", min: 1) }
@@ -354,6 +351,9 @@ public enum LabConfigParser {
         }
         if body.isEmpty == false || !members.isEmpty { req.body = .object(body) }
         if req.body["model"] == nil { req.body = req.body.setting("model", "llama3") }
+        if req.body["messages"] == nil, req.path == "/v1/chat/completions" {
+            req.body = req.body.setting("messages", [["role": "user", "content": "What is the capital of France?"]])
+        }
         return req
     }
 

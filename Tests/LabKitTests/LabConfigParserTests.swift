@@ -80,12 +80,13 @@ import LabCore
     }
 }
 
-/// The repository's lab.conf, found from this file's location.
-let defaultLabConf: String = {
-    var url = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-    url = "/" + url + "/lab.conf"
-    return url
-}()
+/// A file of the repository, found from this file's location.
+func repositoryFile(_ relative: String) -> String {
+    "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/" + relative
+}
+
+/// The repository's lab.conf.
+let defaultLabConf = repositoryFile("lab.conf")
 
 @Suite struct LabConfHardeningTests {
     @Test func aliasesThatNestAliasesStopEarlyWithALine() {

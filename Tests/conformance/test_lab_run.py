@@ -28,6 +28,18 @@ def test_default_suite_passes_and_writes_reports(tmp_path):
     assert "\x1b[" not in run.stdout, "no colour when stdout is not a terminal"
 
 
+def test_the_failover_benchmark_lab_passes(tmp_path):
+    run = lab("run", "--config", str(ROOT / "labs" / "failover-benchmark.conf"), "--json", str(tmp_path / "b.json"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    report = json.loads((tmp_path / "b.json").read_text())
+    assert report["summary"] == {"scenarios": 16, "passed": 16, "failed": 0}
+    cut = next(s for s in report["scenarios"] if s["name"] == "stream-cut")
+    request = cut["requests"][0]
+    assert request["stream"] == "truncated" and request["content_tokens"] == 5 and request["finish_reason"] is None
+    assert request["body_prefix"].startswith("data: {") and request["ttft_ms"] > 1000
+    assert [v["provider"] for v in cut["providers"]] == ["primary"]
+
+
 def test_a_wrong_expectation_exits_1_and_says_which(tmp_path):
     conf = (ROOT / "lab.conf").read_text().replace(
         'expect: { status: 200, served_by: backup, last_used_option_index: "config.targets[1]", fallback_triggered: true, hits: { primary: 1, backup: 1 } }',
