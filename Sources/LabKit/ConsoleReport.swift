@@ -89,9 +89,10 @@ public struct ConsoleReport {
         }
     }
 
-    public func requestLines(_ o: RequestOutcome, of total: Int, expectedStatus: Int?) -> String {
+    public func requestLines(_ o: RequestOutcome, of total: Int, expect: Expectations) -> String {
         var out = ["", "[Request \(o.number)/\(total)] \(Self.clip(o.label))"]
-        let expectedFailure = expectedStatus.map { !(200...299).contains($0) } ?? false
+        // The scenario says this request should fail: an error status, or a stream it expects cut.
+        let expectedFailure = expect.status.map { !(200...299).contains($0) } ?? false || expect.streamShape == "truncated" || expect.streamComplete == false
         let where_ = [o.servedBy.map { "from \($0)" }, o.lastUsedOptionIndex.map { "via \($0)" },
                       o.retryAttemptCount.map { "retries \($0)" }].compactMap { $0 }.joined(separator: ", ")
         if o.succeeded {

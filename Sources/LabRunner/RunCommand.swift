@@ -123,7 +123,7 @@ struct RunCommand: ParsableCommand {
                 Console.out("\nSending \(scenario.requests.count) requests\(scenario.concurrency > 1 ? ", \(scenario.concurrency) at a time" : "")...")
             }
             for o in result.requests.prefix(scenario.requests.count <= 10 ? 10 : 3) {
-                Console.out(report.requestLines(o, of: result.requests.count, expectedStatus: scenario.expect.status))
+                Console.out(report.requestLines(o, of: result.requests.count, expect: scenario.expect))
             }
             if scenario.requests.count > 10 { Console.out("\n  ... and \(scenario.requests.count - 3) more") }
             if scenario.requests.count > 1 { Console.out(report.statistics(result)) }
