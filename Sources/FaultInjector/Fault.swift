@@ -21,9 +21,13 @@ public struct FaultContext {
     /// Set by a quota: how long until its window rolls over.
     public var quotaRetryAfterMs: Int?
 
-    public init(request: HTTPRequest, random: SeededRandom) {
+    /// The API the provider speaks.
+    public let api: ProviderAPI
+
+    public init(request: HTTPRequest, random: SeededRandom, api: ProviderAPI = .ollama) {
         self.request = request
         self.random = random
+        self.api = api
     }
 
     public mutating func draw() -> Double {
@@ -40,14 +44,22 @@ public struct FaultContext {
 
     /// Which API surface the request used, for provider-shaped error bodies.
     public var surface: ErrorSurface {
-        let path = request.path
-        if path.hasPrefix("/v1/") { return .openAI }
-        if path.hasPrefix("/api/") { return .native }
-        return .plain
+        switch api {
+        case .openai: return .openAI
+        case .anthropic: return .anthropic
+        case .ollama:
+            let path = request.path
+            if path.hasPrefix("/v1/") { return .ollamaOpenAI }
+            if path.hasPrefix("/api/") { return .native }
+            return .plain
+        }
     }
 }
 
-public enum ErrorSurface: Sendable { case native, openAI, plain }
+/// The error shape a request gets: Ollama's native `{"error":"…"}`, Ollama's
+/// OpenAI-compatible envelope, OpenAI's own (with its codes and rate-limit headers),
+/// Anthropic's, or plain text.
+public enum ErrorSurface: Sendable { case native, ollamaOpenAI, openAI, anthropic, plain }
 
 extension WireScript {
     /// Index of the head step, if any.
@@ -78,8 +90,13 @@ extension WireScript {
     }
 
     /// `text` as one more piece of this stream, framed like `sample` (a chunk of it): an
-    /// SSE `data:` event or an NDJSON line.
+    /// SSE `data:` event, a named event (`event: X` then `data:`, as Anthropic's), or an
+    /// NDJSON line.
     static func line(_ text: String, framedLike sample: [UInt8]) -> WireStep {
+        if sample.starts(with: Array("event: ".utf8)) {
+            // Named events carry the text of a stream in content_block_delta.
+            return .body(Array("event: content_block_delta\ndata: \(text)\n\n".utf8))
+        }
         let isEvent = sample.starts(with: Array("data: ".utf8))
         return .body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
     }

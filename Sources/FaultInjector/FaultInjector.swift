@@ -29,7 +29,11 @@ public final class FaultInjector {
         var quotaCount = 0
     }
 
-    public init(rules: [FaultRule] = [], seed: UInt64 = 0, provider: String = "") {
+    /// The API the provider speaks: injected errors take its shape.
+    public let api: ProviderAPI
+
+    public init(rules: [FaultRule] = [], seed: UInt64 = 0, provider: String = "", api: ProviderAPI = .ollama) {
+        self.api = api
         self.rules = rules
         self.seed = seed
         self.key = provider
@@ -64,7 +68,7 @@ public final class FaultInjector {
             states[i].quotaWindowStartMs = state.quotaWindowStartMs
             states[i].quotaCount = state.quotaCount
             guard fires else { continue }
-            var context = FaultContext(request: request, random: random)
+            var context = FaultContext(request: request, random: random, api: api)
             context.quotaRetryAfterMs = state.quotaRetryAfterMs
             var transformed = script
             for fault in rule.faults { transformed = fault.apply(to: transformed, &context) }

@@ -95,18 +95,30 @@ struct Metrics {
 
 /// Builds a paced stream: headers go out with the first token (as a Go server
 /// flushes them), each token at its time, then the closing pieces.
-struct StreamBuilder {
+public struct StreamBuilder {
     let contentType: String
     let pacing: Pacing
+    /// Headers beside the content type (a vendor's request id and rate-limit headers).
+    var headers: HTTPHeaders = HTTPHeaders()
 
-    func script(tokenCount: Int, chunk: (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
+    public init(contentType: String, pacing: Pacing, headers: HTTPHeaders = HTTPHeaders()) {
+        self.contentType = contentType
+        self.pacing = pacing
+        self.headers = headers
+    }
+
+    /// `opening` pieces go with the head (an event stream's preamble), then one chunk per token.
+    public func script(tokenCount: Int, opening: [[UInt8]] = [], chunk: (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
         var steps: [WireStep] = []
         var t = 0
         func waitUntil(_ at: Int) {
             if at > t { steps.append(.wait(ms: at - t)); t = at }
         }
         waitUntil(pacing.tokenTimeMs(0))
-        steps.append(.head(status: 200, headers: ["Content-Type": contentType]))
+        var head: HTTPHeaders = ["Content-Type": contentType]
+        for (name, value) in headers.fields { head.add(name, value) }
+        steps.append(.head(status: 200, headers: head))
+        for piece in opening { steps.append(.body(piece)) }
         for i in 0..<tokenCount {
             waitUntil(pacing.tokenTimeMs(i))
             steps.append(.body(chunk(i)))
@@ -117,7 +129,7 @@ struct StreamBuilder {
     }
 
     /// A whole answer at once, after the time the generation would take.
-    func delayed(_ script: WireScript, tokenCount: Int) -> WireScript {
+    public func delayed(_ script: WireScript, tokenCount: Int) -> WireScript {
         let at = pacing.tokenTimeMs(max(tokenCount - 1, 0))
         return at > 0 ? WireScript([.wait(ms: at)] + script.steps) : script
     }

@@ -3,11 +3,12 @@ import LabHTTP
 import FaultInjector
 import MockOllama
 
-/// A mock provider on the wire: MockOllama's answers passed through the fault
-/// rules, every request written to the journal, and the control API under `/__lab/`.
+/// A mock provider on the wire: a fake's answers (Ollama's, OpenAI's or Anthropic's)
+/// passed through the fault rules, every request written to the journal, and the
+/// control API under `/__lab/`.
 public final class Provider {
     public let name: String
-    public let mock: MockOllama
+    public let mock: any MockService
     public let faults: FaultInjector
     public let journal: Journal
     public let http: HTTPServer
@@ -19,7 +20,7 @@ public final class Provider {
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?
 
-    public init(name: String, loop: EventLoop, mock: MockOllama, rules: [FaultRule] = [], seed: UInt64 = 0,
+    public init(name: String, loop: EventLoop, mock: any MockService, rules: [FaultRule] = [], seed: UInt64 = 0,
                 host: String = "127.0.0.1", port: Int = 0, controlToken: String? = nil,
                 journalLimit: Int = 100_000) throws {
         self.name = name
@@ -31,7 +32,7 @@ public final class Provider {
         guard controlToken != nil || Self.isLoopbackAddress(host) else {
             throw ControlAPIError.tokenRequired(host: host)
         }
-        faults = FaultInjector(rules: rules, seed: seed, provider: name)
+        faults = FaultInjector(rules: rules, seed: seed, provider: name, api: mock.api)
         originMs = loop.nowMs
         mock.clock = { [unowned loop] in
             let t = loop.calendarTime

@@ -34,40 +34,16 @@ public struct StatusFault: Fault {
             let shaped = ProviderErrors.body(status: status, surface: context.surface)
             bytes = shaped.bytes
             if !h.contains("Content-Type") { h.add("Content-Type", shaped.contentType) }
+            // The vendor's own headers, unless the rule sets them (a rule's Retry-After wins).
+            for (name, value) in shaped.headers.fields where !h.contains(name) {
+                if name.lowercased() == "retry-after", retryAfterSeconds != nil || context.quotaRetryAfterMs != nil { continue }
+                h.add(name, value)
+            }
         }
         let retrySeconds = retryAfterSeconds ?? context.quotaRetryAfterMs.map { ($0 + 999) / 1000 }
         let retryMs = retryAfterMs ?? (retryAfterSeconds == nil ? context.quotaRetryAfterMs : nil)
         if let retrySeconds, !h.contains("Retry-After") { h.add("Retry-After", String(retrySeconds)) }
         if let retryMs, !h.contains("retry-after-ms") { h.add("retry-after-ms", String(retryMs)) }
         return WireScript.respond(status: status, headers: h, body: bytes)
-    }
-}
-
-/// Error bodies shaped like the provider's own: Ollama's `{"error":"…"}` on `/api/*`,
-/// the OpenAI envelope on `/v1/*`, plain text elsewhere.
-public enum ProviderErrors {
-    public static func message(_ status: Int) -> String {
-        switch status {
-        case 429: return "too many requests, please slow down"
-        case 500: return "internal server error"
-        case 502: return "bad gateway"
-        case 503: return "server busy, please try again.  maximum pending requests exceeded"
-        case 504: return "gateway timeout"
-        default: return HTTPStatus.reason(status).lowercased()
-        }
-    }
-
-    public static func body(status: Int, surface: ErrorSurface, message: String? = nil) -> (bytes: [UInt8], contentType: String) {
-        let text = message ?? Self.message(status)
-        switch surface {
-        case .native:
-            return (JSONValue.object([("error", .string(text))]).compactBytes, "application/json; charset=utf-8")
-        case .openAI:
-            let type = status == 400 ? "invalid_request_error" : status == 404 ? "not_found_error" : "api_error"
-            let value: JSONValue = ["error": ["message": .string(text), "type": .string(type), "param": nil, "code": nil]]
-            return (value.compactBytes, "application/json")
-        case .plain:
-            return (Array("\(status) \(text)".utf8), "text/plain; charset=utf-8")
-        }
     }
 }

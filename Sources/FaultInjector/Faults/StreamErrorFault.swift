@@ -4,9 +4,10 @@ import LabHTTP
 /// `{"stream": {"error_after_chunks": 3, "message": "model runner crashed"}}`: after N
 /// chunks the stream carries an error and ends, as real Ollama does mid-stream: the
 /// status stays 200 and a final `{"error":"…"}` line is sent (natively), or an
-/// `data: {"error":{…}}` event with no `[DONE]` (on `/v1`). A non-streamed request
-/// has no chunks to send first: the generation fails, and it gets Ollama's 500 with the
-/// message (`{"error":"…"}`, or the OpenAI-shaped error on `/v1`).
+/// `data: {"error":{…}}` event with no `[DONE]` (on `/v1` and the fake OpenAI), or
+/// Anthropic's `event: error` (`overloaded_error`) with no `message_stop`. A non-streamed
+/// request has no chunks to send first: the generation fails, and it gets the provider's
+/// 500 (Anthropic's 529 overloaded) with the message.
 public struct StreamErrorFault: Fault {
     public var afterChunks: Int
     public var message: String
@@ -19,15 +20,21 @@ public struct StreamErrorFault: Fault {
 
     public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
         if script.isWhole {
-            let (bytes, type) = ProviderErrors.body(status: 500, surface: context.surface, message: message)
-            return WireScript(script.leadingWaits + WireScript.respond(status: 500, headers: ["Content-Type": type], body: bytes).steps)
+            let shaped = ProviderErrors.body(status: context.api == .anthropic ? 529 : 500, surface: context.surface, message: message)
+            var headers: HTTPHeaders = ["Content-Type": shaped.contentType]
+            for (name, value) in shaped.headers.fields { headers.add(name, value) }
+            return WireScript(script.leadingWaits + WireScript.respond(status: context.api == .anthropic ? 529 : 500, headers: headers, body: shaped.bytes).steps)
         }
         let prefix = ScriptCut.prefix(of: script.withoutContentLength(), at: .afterChunks(afterChunks))
         let line: [UInt8]
-        if context.surface == .openAI {
-            let error: JSONValue = ["error": ["message": .string(message), "type": "api_error", "param": nil, "code": nil]]
+        switch context.surface {
+        case .ollamaOpenAI, .openAI:
+            let error: JSONValue = ["error": ["message": .string(message), "type": context.api == .openai ? "server_error" : "api_error", "param": nil, "code": nil]]
             line = Array("data: ".utf8) + error.compactBytes + [10, 10]
-        } else {
+        case .anthropic:
+            // Anthropic's own mid-stream failure: an `error` event, and no message_stop.
+            line = Array("event: error\ndata: ".utf8) + AnthropicErrors.envelope(type: "overloaded_error", message: message).compactBytes + [10, 10]
+        case .native, .plain:
             line = JSONValue.object([("error", .string(message))]).compactBytes + [10]
         }
         return WireScript(prefix + [.body(line), .end])

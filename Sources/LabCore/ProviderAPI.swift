@@ -1,0 +1,10 @@
+/// Which vendor's API a fake provider speaks. It decides the fake's routes and the
+/// shape of every error a fault injects there.
+public enum ProviderAPI: String, Sendable, CaseIterable {
+    /// Ollama's native `/api/*` and its OpenAI-compatible `/v1/*`.
+    case ollama
+    /// OpenAI's `/v1/*`, with its error envelope and rate-limit headers.
+    case openai
+    /// Anthropic's `/v1/messages`, with its event stream, error envelope and headers.
+    case anthropic
+}

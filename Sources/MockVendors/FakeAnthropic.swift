@@ -1,0 +1,101 @@
+import FaultInjector
+import LabCore
+import LabHTTP
+import MockOllama
+
+/// A fake Anthropic API: `/v1/messages` (whole, or the event stream `message_start` …
+/// `content_block_delta` … `message_stop` with a `ping`), tool use blocks,
+/// `/v1/messages/count_tokens` and `/v1/models` — with Anthropic's error envelope,
+/// `request-id` and `anthropic-ratelimit-*` headers.
+public final class FakeAnthropic: MockService {
+    public let api = ProviderAPI.anthropic
+    let core: VendorModel
+
+    public init(models: [String] = ["claude-sonnet-4-5", "claude-3-5-haiku-20241022"], options: MockOptions = MockOptions()) throws {
+        core = try VendorModel(models: models, options: options)
+    }
+
+    public var clock: () -> WallTime {
+        get { core.clock }
+        set { core.clock = newValue }
+    }
+
+    public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
+        let body = VendorModel.object(request)
+        return (respond(request, body), body?["model"]?.stringValue)
+    }
+
+    /// Headers of every answer: a request id and a budget that is never spent (faults spend it).
+    func headers() -> HTTPHeaders {
+        let reset = "2026-01-01T00:01:00Z"
+        return ["request-id": core.nextID("req_"), "anthropic-organization-id": "00000000-0000-4000-8000-000000000000",
+                "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
+                "anthropic-ratelimit-requests-reset": reset, "anthropic-ratelimit-tokens-limit": "100000",
+                "anthropic-ratelimit-tokens-remaining": "99000", "anthropic-ratelimit-tokens-reset": reset]
+    }
+
+    func error(_ status: Int, _ type: String, _ message: String) -> WireScript {
+        let h = headers()
+        return VendorModel.json(AnthropicErrors.envelope(type: type, message: message, requestID: h["request-id"] ?? ""), status: status, headers: h)
+    }
+
+    private func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
+        let key = request.headers["x-api-key"] ?? request.headers["Authorization"].map { String($0.dropFirst("Bearer ".count)) }
+        guard let key, !key.isEmpty else { return error(401, "authentication_error", "x-api-key header is required") }
+        switch (request.method, request.path) {
+        case ("GET", "/v1/models"):
+            let data = core.models.map(modelObject)
+            return VendorModel.json(["data": .array(data), "has_more": false, "first_id": .string(core.models.first ?? ""),
+                                     "last_id": .string(core.models.last ?? "")], headers: headers())
+        case ("GET", _) where request.path.hasPrefix("/v1/models/"):
+            let id = String(request.path.dropFirst("/v1/models/".count))
+            guard core.has(id) else { return error(404, "not_found_error", "model: \(id)") }
+            return VendorModel.json(modelObject(id), headers: headers())
+        case ("POST", "/v1/messages"), ("POST", "/v1/messages/count_tokens"):
+            guard request.headers["anthropic-version"] != nil else {
+                return error(400, "invalid_request_error", "anthropic-version: header is required")
+            }
+            guard let body else { return error(400, "invalid_request_error", "There was an issue with the JSON body of your request.") }
+            guard let model = body["model"]?.stringValue else { return error(400, "invalid_request_error", "model: Field required") }
+            guard let messages = body["messages"]?.arrayValue else { return error(400, "invalid_request_error", "messages: Field required") }
+            guard core.has(model) else { return error(404, "not_found_error", "model: \(model)") }
+            let openAIStyle = Self.openAIMessages(system: body["system"], messages)
+            if request.path.hasSuffix("count_tokens") {
+                return VendorModel.json(["input_tokens": .int(MockOllama.tokenCount(openAIStyle))], headers: headers())
+            }
+            guard body["max_tokens"] != nil else { return error(400, "invalid_request_error", "max_tokens: Field required") }
+            guard !messages.isEmpty else { return error(400, "invalid_request_error", "messages: at least one message is required") }
+            return messagesAnswer(body, model: model, messages: openAIStyle)
+        default:
+            return error(404, "not_found_error", "Not Found")
+        }
+    }
+
+    func modelObject(_ id: String) -> JSONValue {
+        ["type": "model", "id": .string(id), "display_name": .string(id), "created_at": "2025-02-19T00:00:00Z"]
+    }
+
+    /// Anthropic's conversation in OpenAI's terms, for the mock model: the system prompt
+    /// first, text blocks as text, a `tool_result` as a tool message.
+    static func openAIMessages(system: JSONValue?, _ messages: [JSONValue]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        let systemText = system?.stringValue ?? system?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n") ?? ""
+        if !systemText.isEmpty { out.append(["role": "system", "content": .string(systemText)]) }
+        for m in messages {
+            let role = m["role"]?.stringValue ?? "user"
+            if let text = m["content"]?.stringValue {
+                out.append(["role": .string(role), "content": .string(text)])
+                continue
+            }
+            let blocks = m["content"]?.arrayValue ?? []
+            if let result = blocks.first(where: { $0["type"]?.stringValue == "tool_result" }) {
+                let content = result["content"]?.stringValue ?? result["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined() ?? ""
+                out.append(["role": "tool", "content": .string(content)])
+                continue
+            }
+            let text = blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
+            out.append(["role": .string(role), "content": .string(text)])
+        }
+        return out
+    }
+}

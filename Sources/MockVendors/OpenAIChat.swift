@@ -1,0 +1,79 @@
+import LabCore
+import LabHTTP
+import MockOllama
+
+/// `/v1/chat/completions` as OpenAI answers it.
+extension FakeOpenAI {
+    func chat(_ body: JSONValue, model: String) -> WireScript {
+        guard let messages = body["messages"]?.arrayValue else {
+            return error(400, "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter")
+        }
+        guard !messages.isEmpty else {
+            return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
+        }
+        var ask = TurnRequest(messages: messages)
+        ask.tools = body["tools"]?.arrayValue ?? []
+        if body["tool_choice"]?.stringValue == "none" { ask.tools = [] }
+        switch body["response_format"]?["type"]?.stringValue {
+        case "json_object"?: ask.jsonSchema = .object([])
+        case "json_schema"?: ask.jsonSchema = body["response_format"]?["json_schema"]?["schema"] ?? ["type": "object"]
+        default: break
+        }
+        ask.seed = body["seed"]?.intValue
+        ask.maxTokens = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
+        ask.stop = body["stop"]?.stringValue.map { [$0] } ?? body["stop"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let turn: ModelTurn
+        switch core.model.turn(model: model, ask) {
+        case .success(let t): turn = t
+        case .failure(let refusal):
+            return error(400, "This model's maximum context length is \(refusal.window) tokens. However, your messages resulted in \(refusal.promptTokens) tokens. Please reduce the length of the messages.",
+                         param: "messages", code: "context_length_exceeded")
+        }
+        let id = core.nextID("chatcmpl-")
+        let created = core.nowSeconds
+        let usage: JSONValue = [
+            "prompt_tokens": .int(turn.promptTokens), "completion_tokens": .int(turn.tokens.count + turn.calls.count),
+            "total_tokens": .int(turn.promptTokens + turn.tokens.count + turn.calls.count),
+            "prompt_tokens_details": ["cached_tokens": 0, "audio_tokens": 0],
+            "completion_tokens_details": ["reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0],
+        ]
+        let calls: [JSONValue] = turn.calls.map { c in
+            ["id": .string(c.id), "type": "function", "function": ["name": .string(c.name), "arguments": .string(c.arguments.compact)]]
+        }
+        let builder = StreamBuilder(contentType: "text/event-stream; charset=utf-8", pacing: core.pacing(model), headers: headers())
+        let pieces = max(turn.tokens.count + (calls.isEmpty ? 0 : 1), 1)
+        guard body["stream"]?.boolValue == true else {
+            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", calls.isEmpty ? .string(turn.text) : .null), ("refusal", .null)]
+            if !calls.isEmpty { message.append(("tool_calls", .array(calls))) }
+            message.append(("annotations", []))
+            let answer: JSONValue = [
+                "id": .string(id), "object": "chat.completion", "created": .int(created), "model": .string(model),
+                "choices": [["index": 0, "message": .object(message), "logprobs": nil, "finish_reason": .string(turn.finish)]],
+                "usage": usage, "service_tier": "default", "system_fingerprint": "fp_lab",
+            ]
+            return builder.delayed(VendorModel.json(answer, headers: headers()), tokenCount: pieces)
+        }
+        let withUsage = body["stream_options"]?["include_usage"]?.boolValue == true
+        func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> [UInt8] {
+            var members: [(String, JSONValue)] = [("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                                                  ("model", .string(model)), ("service_tier", "default"), ("system_fingerprint", "fp_lab"), ("choices", choices)]
+            if withUsage { members.append(("usage", usage ?? .null)) }
+            return Array("data: ".utf8) + JSONValue.object(members).compactBytes + [10, 10]
+        }
+        // The first delta names the role; tool calls go as a name chunk, then the arguments.
+        var deltas: [JSONValue] = turn.tokens.map { ["content": .string($0)] }
+        for (i, c) in turn.calls.enumerated() {
+            deltas.append(["tool_calls": [["index": .int(i), "id": .string(c.id), "type": "function",
+                                           "function": ["name": .string(c.name), "arguments": ""]]]])
+            deltas.append(["tool_calls": [["index": .int(i), "function": ["arguments": .string(c.arguments.compact)]]]])
+        }
+        let opening = chunk([["index": 0, "delta": ["role": "assistant", "content": "", "refusal": nil], "logprobs": nil, "finish_reason": nil]])
+        var closing = [chunk([["index": 0, "delta": [:], "logprobs": nil, "finish_reason": .string(turn.finish)]])]
+        if withUsage { closing.append(chunk([], usage: usage)) }
+        closing.append(Array("data: [DONE]\n\n".utf8))
+        return builder.script(tokenCount: deltas.count, chunk: { i in
+            // OpenAI sends the role chunk on its own with the head: it travels with the first token here.
+            (i == 0 ? opening : []) + chunk([["index": 0, "delta": deltas[i], "logprobs": nil, "finish_reason": nil]])
+        }, closing: closing)
+    }
+}

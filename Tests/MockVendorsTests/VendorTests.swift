@@ -1,0 +1,159 @@
+import Testing
+import LabCore
+import LabHTTP
+import FaultInjector
+@testable import MockOllama
+@testable import MockVendors
+
+/// The fake OpenAI and Anthropic, without sockets: their shapes, errors and headers.
+struct Rendered {
+    var status = 0
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    var chunks: [[UInt8]] = []
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
+}
+
+func render(_ script: WireScript) -> Rendered {
+    var r = Rendered()
+    for step in script.steps {
+        switch step {
+        case .head(let status, let headers): r.status = status; r.headers = headers
+        case .body(let bytes): r.body += bytes; r.chunks.append(bytes)
+        default: break
+        }
+    }
+    return r
+}
+
+func call(_ m: any MockService, _ method: String, _ path: String, _ body: String? = nil, headers: [(String, String)]) -> Rendered {
+    render(m.answer(to: HTTPRequest(method: method, target: path, headers: HTTPHeaders(headers), body: body.map { Array($0.utf8) } ?? [])).script)
+}
+
+let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
+
+@Suite struct FakeOpenAITests {
+    let m: FakeOpenAI = {
+        let m = try! FakeOpenAI(options: MockOptions(cannedAnswers: [CannedAnswer(pattern: "capital of France", answer: "Paris.")]))
+        m.clock = { fixed }
+        return m
+    }()
+    let auth = [("Authorization", "Bearer sk-lab")]
+
+    @Test func aChatAnswerHasOpenAIsFieldsAndHeaders() {
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is the capital of France?"}]}"#, headers: auth)
+        #expect(r.status == 200)
+        #expect(r.json["object"]?.stringValue == "chat.completion" && r.json["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
+        #expect(r.json["choices"]?[0]?["message"]?["content"]?.stringValue == "Paris.")
+        #expect(r.json["choices"]?[0]?["finish_reason"]?.stringValue == "stop")
+        #expect(r.json["usage"]?["completion_tokens_details"]?["reasoning_tokens"]?.intValue == 0)
+        #expect(r.headers["x-ratelimit-remaining-requests"] == "9999" && r.headers["x-request-id"]?.hasPrefix("req_") == true)
+    }
+
+    @Test func aStreamEndsWithUsageWhenAskedAndDone() {
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"max_tokens":3,"messages":[{"role":"user","content":"Tell me a story"}]}"#, headers: auth)
+        let events = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(events.last == "data: [DONE]")
+        let parsed = events.dropLast().map { (try? JSONParser.parse(String($0.dropFirst(6)))) ?? .null }
+        #expect(parsed.first?["choices"]?[0]?["delta"]?["role"]?.stringValue == "assistant")
+        #expect(parsed.last?["usage"]?["completion_tokens"]?.intValue == 3 && parsed.last?["choices"]?.arrayValue?.isEmpty == true)
+        #expect(parsed[parsed.count - 2]["choices"]?[0]?["finish_reason"]?.stringValue == "length")
+        #expect(r.chunks.count == 3 + 2 + 1, "one chunk per token, then the finish, the usage and [DONE]")
+    }
+
+    @Test func toolsAndStructuredOutput() throws {
+        let tools = #"[{"type":"function","function":{"name":"get_weather","description":"weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]"#
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","tools":\#(tools),"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#, headers: auth)
+        let calls = r.json["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue ?? []
+        #expect(calls.count == 1 && calls[0]["function"]?["name"]?.stringValue == "get_weather")
+        #expect(try JSONParser.parse(calls[0]["function"]?["arguments"]?.stringValue ?? "")["city"]?.stringValue != nil)
+        #expect(r.json["choices"]?[0]?["finish_reason"]?.stringValue == "tool_calls")
+        let s = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}}},"messages":[{"role":"user","content":"a number"}]}"#, headers: auth)
+        #expect(try JSONParser.parse(s.json["choices"]?[0]?["message"]?["content"]?.stringValue ?? "")["n"]?.intValue != nil)
+    }
+
+    @Test func openAIsOwnErrors() {
+        #expect(call(m, "POST", "/v1/chat/completions", "{}", headers: []).status == 401)
+        let unknown = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-9","messages":[]}"#, headers: auth)
+        #expect(unknown.status == 404 && unknown.json["error"]?["code"]?.stringValue == "model_not_found")
+        let bad = call(m, "POST", "/v1/chat/completions", "{", headers: auth)
+        #expect(bad.status == 400 && bad.json["error"]?["type"]?.stringValue == "invalid_request_error")
+        #expect(call(m, "GET", "/v1/models", headers: auth).json["data"]?.arrayValue?.count == 2)
+        let e = call(m, "POST", "/v1/embeddings", #"{"model":"text-embedding-3-small","input":"hi"}"#, headers: auth)
+        #expect(e.status == 200 && e.json["data"]?[0]?["embedding"]?.arrayValue?.isEmpty == false && e.headers["x-request-id"] != nil)
+    }
+
+    @Test func aPromptOverTheWindowIsRefusedAsOpenAIDoes() {
+        var options = MockOptions()
+        options.contextLengths = ["gpt-4o-mini:latest": 4]
+        let small = try! FakeOpenAI(options: options)
+        let r = call(small, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"one two three four five"}]}"#, headers: auth)
+        #expect(r.status == 400 && r.json["error"]?["code"]?.stringValue == "context_length_exceeded")
+    }
+}
+
+@Suite struct FakeAnthropicTests {
+    let m: FakeAnthropic = {
+        let m = try! FakeAnthropic(options: MockOptions(cannedAnswers: [CannedAnswer(pattern: "capital of France", answer: "Paris.")]))
+        m.clock = { fixed }
+        return m
+    }()
+    let auth = [("x-api-key", "sk-ant-lab"), ("anthropic-version", "2023-06-01")]
+
+    @Test func aMessageHasAnthropicsShape() {
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":100,"system":"Be brief.","messages":[{"role":"user","content":"What is the capital of France?"}]}"#, headers: auth)
+        #expect(r.status == 200 && r.json["type"]?.stringValue == "message")
+        #expect(r.json["content"]?[0]?["text"]?.stringValue == "Paris." && r.json["stop_reason"]?.stringValue == "end_turn")
+        #expect(r.json["usage"]?["input_tokens"]?.intValue ?? 0 > 0)
+        #expect(r.headers["request-id"] != nil && r.headers["anthropic-ratelimit-requests-remaining"] == "49")
+    }
+
+    @Test func theStreamIsAnthropicsEventSequence() {
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":4,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#, headers: auth)
+        let names = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { String($0.prefix { $0 != "\n" }.dropFirst("event: ".count)) }
+        #expect(names.first == "message_start" && names[1] == "ping" && names[2] == "content_block_start")
+        #expect(names.filter { $0 == "content_block_delta" }.count == 4)
+        #expect(Array(names.suffix(3)) == ["content_block_stop", "message_delta", "message_stop"])
+        #expect(r.text.contains(#""stop_reason":"max_tokens""#))
+        #expect(r.chunks.count == 4 + 2, "one chunk per token (the first carries the preamble), then message_delta and message_stop")
+    }
+
+    @Test func toolUseBlocks() {
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":100,"tools":[{"name":"get_weather","description":"weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#, headers: auth)
+        let block = r.json["content"]?.arrayValue?.first { $0["type"]?.stringValue == "tool_use" }
+        #expect(block?["name"]?.stringValue == "get_weather" && block?["id"]?.stringValue?.hasPrefix("toolu_01") == true)
+        #expect(block?["input"]?["city"]?.stringValue != nil && r.json["stop_reason"]?.stringValue == "tool_use")
+    }
+
+    @Test func anthropicsOwnErrors() {
+        let noKey = call(m, "POST", "/v1/messages", "{}", headers: [])
+        #expect(noKey.status == 401 && noKey.json["error"]?["type"]?.stringValue == "authentication_error" && noKey.json["type"]?.stringValue == "error")
+        let noMax = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(noMax.status == 400 && noMax.json["error"]?["message"]?.stringValue == "max_tokens: Field required")
+        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-9","max_tokens":5,"messages":[]}"#, headers: auth).status == 404)
+        let count = call(m, "POST", "/v1/messages/count_tokens", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"one two three"}]}"#, headers: auth)
+        #expect(count.json["input_tokens"]?.intValue ?? 0 >= 3)
+        #expect(call(m, "GET", "/v1/models", headers: auth).json["data"]?.arrayValue?.count == 2)
+    }
+
+    @Test func injectedErrorsTakeTheVendorsShape() {
+        let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(), body: [])
+        var context = FaultContext(request: request, random: SeededRandom(seed: 1), api: .anthropic)
+        let overloaded = render(StatusFault(status: 529).apply(to: WireScript([]), &context))
+        #expect(overloaded.json["error"]?["type"]?.stringValue == "overloaded_error" && overloaded.headers["request-id"] != nil)
+        let limited = render(StatusFault(status: 429).apply(to: WireScript([]), &context))
+        #expect(limited.headers["retry-after"] == "1" && limited.json["error"]?["type"]?.stringValue == "rate_limit_error")
+        var openai = FaultContext(request: request, random: SeededRandom(seed: 1), api: .openai)
+        let r = render(StatusFault(status: 429, retryAfterSeconds: 2).apply(to: WireScript([]), &openai))
+        #expect(r.json["error"]?["code"]?.stringValue == "rate_limit_exceeded" && r.headers["x-ratelimit-remaining-requests"] == "0")
+        #expect(r.headers.values("retry-after").count == 1 && r.headers["Retry-After"] == "2")
+    }
+}
+
+extension JSONValue {
+    subscript(index: Int) -> JSONValue? {
+        guard let items = arrayValue, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+}
