@@ -3,11 +3,15 @@ import LabHTTP
 
 /// One client request through the config tree: strategies, retries, timeouts and
 /// the provider calls, on the loop. The decisions themselves live in the pure
-/// types (`FallbackRule`, `RetryPolicy`, `LoadBalancer`, `ConditionalRouter`, `OllamaProvider`).
+/// types (`FallbackRule`, `RetryPolicy`, `LoadBalancer`, `ConditionalRouter`) and in
+/// each provider behind the `PortkeyProvider` seam; nothing here names a provider.
 final class GatewayRun {
     struct Request {
-        var endpoint: OllamaProvider.Endpoint?
+        var endpoint: GatewayEndpoint
         var body: JSONValue
+        /// The client's own `Authorization` bearer token, the key when a target names none.
+        var bearer: String?
+        var context = AnswerContext()
         var stream: Bool
         var headerProvider: String?
         var headerCustomHost: String?
@@ -82,18 +86,18 @@ final class GatewayRun {
     }
 
     private func runLeaf(_ t: PortkeyTarget, path: String, _ inh: Inherited, _ done: @escaping (UpstreamResult) -> Void) {
-        let provider = t.provider ?? request.headerProvider ?? ""
-        guard provider == "ollama" else {
-            return done(GatewayFailure.exception(status: 500, message: "provider '\(provider)' is not available in the lab's embedded gateway (it speaks to ollama only)").response)
+        let name = t.provider ?? request.headerProvider ?? ""
+        guard let provider = PortkeyProviders.named(name) else {
+            return done(GatewayFailure.exception(status: 500, message: "provider '\(name)' is not available in the lab's embedded gateway (it speaks to \(PortkeyProviders.names))").response)
         }
-        guard let endpoint = request.endpoint else {
-            return done(GatewayFailure.exception(status: 500, message: "complete is not supported by ollama").response)
+        guard let endpointPath = provider.path(request.endpoint) else {
+            return done(GatewayFailure.exception(status: 500, message: "\(request.endpoint.word) is not supported by \(name)").response)
         }
-        let host = request.headerCustomHost ?? inh.customHost ?? OllamaProvider.defaultHost
-        let url = host + OllamaProvider.path(endpoint)
-        let params = OllamaProvider.params(request.body, overrides: inh.overrideParams)
-        let body = endpoint == .chat ? OllamaProvider.chatBody(params) : OllamaProvider.embedBody(params)
-        let leaf = Leaf(path: path, url: url, body: body.javaScriptCompact, endpoint: endpoint,
+        let host = request.headerCustomHost ?? inh.customHost ?? provider.defaultBaseURL
+        let params = ParamRule.merged(request.body, overrides: inh.overrideParams)
+        let body = provider.body(request.endpoint, params: params)
+        let leaf = Leaf(path: path, url: host + endpointPath, body: body.javaScriptCompact, provider: provider,
+                        headers: provider.headers(apiKey: t.apiKey ?? request.bearer),
                         timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry))
         attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
     }
@@ -102,7 +106,8 @@ final class GatewayRun {
         let path: String
         let url: String
         let body: String
-        let endpoint: OllamaProvider.Endpoint
+        let provider: any PortkeyProvider
+        let headers: HTTPHeaders
         let timeoutMs: Int?
         let policy: RetryPolicy
     }
@@ -113,6 +118,7 @@ final class GatewayRun {
             guard !cancelled else { return }
             func finish(_ count: Int) {
                 result.routed = !result.gatewayException
+                result.provider = leaf.provider.name
                 result.indexPath = leaf.path
                 result.retryCount = count
                 done(result)
@@ -148,10 +154,12 @@ final class GatewayRun {
             entry.attempts[attemptIndex].outcome = outcome
             entry.attempts[attemptIndex].status = status
         }
+        let endpoint = request.endpoint, context = request.context
         func network(_ error: HTTPClientError, _ name: String) {
             let (status, text) = NodeFetchError.text(error)
             record(name, status: status)
-            let body = OllamaProvider.invalidResponse(text)
+            // The gateway's catch answers text/plain, which then goes through the provider's transform.
+            let body = leaf.provider.response(endpoint, status: status, contentType: "text/plain", body: Array(text.utf8), context) ?? .null
             done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompact.utf8.map { $0 }), true)
         }
         guard let parts = URLParts(leaf.url) else {
@@ -162,6 +170,7 @@ final class GatewayRun {
         }
         let target = gateway.options.resolveHost?(parts) ?? parts
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        for (name, value) in leaf.headers.fields { headers.add(name, value) }
         headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
         headers.add(HTTPHeaders.labRelay, "gateway")
         let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
@@ -173,6 +182,7 @@ final class GatewayRun {
         var body: [UInt8] = []
         var relay: StreamRelay?
         var sse = SSESplitter()
+        var transform = leaf.provider.streamTransform(context)
         ex.onHead = { h in
             head = h
             let isStream = self.request.stream && (200...299).contains(h.status) && (h.headers["Content-Type"] ?? "").hasPrefix("text/event-stream")
@@ -181,31 +191,33 @@ final class GatewayRun {
             let r = StreamRelay()
             r.cancel = { ex.cancel() }
             relay = r
-            done(UpstreamResult(status: h.status, headers: ["Content-Type": "text/event-stream"], body: [], stream: r), false)
+            var headers: HTTPHeaders = ["Content-Type": "text/event-stream"]
+            for (name, value) in h.headers.fields where leaf.provider.passes(header: name) { headers.add(name, value) }
+            done(UpstreamResult(status: h.status, headers: headers, body: [], stream: r), false)
         }
         ex.onBody = { bytes in
             guard let relay else { body += bytes; return }
             for event in sse.feed(bytes) {
-                guard let out = OllamaProvider.streamEvent(event) else {
+                switch transform.transform(event) {
+                case .emit(let out): relay.emit(.data(out))
+                case .skip: continue
+                case .fail:
                     relay.emit(.failed)
                     ex.cancel()
                     return
                 }
-                relay.emit(.data(out))
             }
         }
         ex.onEnd = {
             if let relay { relay.emit(.end); return }
             let status = head?.status ?? 0
-            guard let json = OllamaProvider.response(leaf.endpoint, status: status, contentType: head?.headers["Content-Type"], body: body) else {
+            guard let json = leaf.provider.response(endpoint, status: status, contentType: head?.headers["Content-Type"], body: body, context) else {
                 record("\(status) with a body that is not JSON", status: status)
                 return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
             }
             record(String(status), status: status)
             var headers: HTTPHeaders = ["Content-Type": "application/json"]
-            for name in ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"] {
-                if let v = head?.headers[name] { headers.add(name, v) }
-            }
+            for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
             done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
         }
         ex.onError = { error in

@@ -1,24 +1,26 @@
 import LabCore
 import LabHTTP
 
-/// The gateway's `ollama` provider: request and response transforms, pure.
-enum OllamaProvider {
-    static let defaultHost = "http://localhost:11434"
+/// The gateway's `ollama` provider (`src/providers/ollama/`): chat on Ollama's
+/// OpenAI-compatible `/v1/chat/completions`, embeddings on the native `/api/embeddings`.
+struct OllamaProvider: PortkeyProvider {
+    let name = "ollama"
+    let defaultBaseURL = "http://localhost:11434"
 
-    enum Endpoint { case chat, embed }
-
-    static func path(_ endpoint: Endpoint) -> String {
-        endpoint == .chat ? "/v1/chat/completions" : "/api/embeddings"
-    }
-
-    /// `override_params` merged over the request body (the config wins).
-    static func params(_ body: JSONValue, overrides: [(String, JSONValue)]) -> JSONValue {
-        var merged = body.objectValue ?? []
-        for (key, value) in overrides {
-            if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
+    func path(_ endpoint: GatewayEndpoint) -> String? {
+        switch endpoint {
+        case .chatComplete: return "/v1/chat/completions"
+        case .embed: return "/api/embeddings"
+        case .complete: return nil
         }
-        return .object(merged)
     }
+
+    func body(_ endpoint: GatewayEndpoint, params: JSONValue) -> JSONValue {
+        endpoint == .embed ? ["model": params["model"] ?? .null, "prompt": params["input"] ?? .null] : Self.chatBody(params)
+    }
+
+    /// Only the content type goes upstream: no credentials.
+    func headers(apiKey: String?) -> HTTPHeaders { HTTPHeaders() }
 
     /// The chat body Ollama receives: an allow-list with a few rewrites; the rest is dropped.
     static func chatBody(_ params: JSONValue) -> JSONValue {
@@ -39,60 +41,44 @@ enum OllamaProvider {
         return .object(out)
     }
 
-    static func embedBody(_ params: JSONValue) -> JSONValue {
-        ["model": params["model"] ?? .null, "prompt": params["input"] ?? .null]
-    }
-
-    /// An upstream answer turned into what the gateway's client gets, under the
-    /// upstream's status. A text or HTML body becomes the "Invalid response" error
-    /// whatever the status — so a 200 carries an error and nothing falls back. Returns
-    /// nil when any other 2xx body is not JSON: that is a gateway exception.
-    static func response(_ endpoint: Endpoint, status: Int, contentType: String?, body: [UInt8]) -> JSONValue? {
-        let type = contentType?.lowercased() ?? ""
-        if type.hasPrefix("text/plain") || type.hasPrefix("text/html") {
-            return invalidResponse(String(decoding: body, as: UTF8.self))
-        }
-        let parsed = try? JSONParser.parse(body)
-        guard let json = parsed, case .object = json else {
+    /// A text or HTML body becomes the "Invalid response" error whatever the status — so
+    /// a 200 carries an error and nothing falls back.
+    func response(_ endpoint: GatewayEndpoint, status: Int, contentType: String?, body: [UInt8], _ context: AnswerContext) -> JSONValue? {
+        if Self.isText(contentType) { return invalidResponse(Self.htmlMessage(body)) }
+        guard let json = try? JSONParser.parse(body), case .object = json else {
             if (200...299).contains(status) { return nil }
-            return invalidResponse(String(decoding: body, as: UTF8.self))
+            return invalidResponse(Self.htmlMessage(body))
         }
         if let error = json["error"] {
             let message: String
             switch endpoint {
-            case .chat: message = error["message"]?.stringValue ?? "undefined"
             case .embed: message = error.stringValue ?? error["message"]?.stringValue ?? "undefined"
+            default: message = error["message"]?.stringValue ?? "undefined"
             }
-            return ["error": ["message": .string("ollama error: \(message)"), "type": error["type"] ?? .null, "param": nil, "code": nil],
-                    "provider": "ollama"]
+            return errorEnvelope(message: message, type: error["type"] ?? .null)
         }
-        switch endpoint {
-        case .chat:
-            return ["id": json["id"] ?? .null, "object": json["object"] ?? .null, "created": json["created"] ?? .null,
-                    "model": json["model"] ?? .null, "provider": "ollama", "choices": json["choices"] ?? [],
-                    "usage": json["usage"] ?? .null]
-        case .embed:
+        if endpoint == .embed {
             return ["object": "list", "data": [["object": "embedding", "embedding": json["embedding"] ?? [], "index": 0]],
                     "model": json["model"] ?? .null, "usage": ["prompt_tokens": -1, "total_tokens": -1]]
         }
+        return ["id": json["id"] ?? .null, "object": json["object"] ?? .null, "created": json["created"] ?? .null,
+                "model": json["model"] ?? .null, "provider": "ollama", "choices": json["choices"] ?? [],
+                "usage": json["usage"] ?? .null]
     }
 
-    /// Text and HTML bodies become `{"html-message": text}` and then this error.
-    static func invalidResponse(_ text: String) -> JSONValue {
-        let inner = JSONValue.object([("html-message", .string(text))]).javaScriptCompact
-        return ["error": ["message": .string("Invalid response received from ollama: \(inner)"), "type": nil, "param": nil, "code": nil],
-                "provider": "ollama"]
-    }
+    func streamTransform(_ context: AnswerContext) -> any StreamTransform { Chunks() }
 
-    /// One upstream SSE event re-emitted as the gateway does: `provider` added, usage dropped.
-    /// Returns nil for an event that is not JSON (the gateway's stream then ends).
-    static func streamEvent(_ event: String) -> [UInt8]? {
-        let payload = event.hasPrefix("data: ") ? String(event.dropFirst(6)) : event
-        if payload == "[DONE]" { return Array("data: [DONE]\n\n".utf8) }
-        guard let json = try? JSONParser.parse(payload), case .object = json else { return nil }
-        let out: JSONValue = ["id": json["id"] ?? .null, "object": json["object"] ?? .null, "created": json["created"] ?? .null,
-                              "model": json["model"] ?? .null, "provider": "ollama", "choices": json["choices"] ?? []]
-        return Array("data: ".utf8) + out.javaScriptCompact.utf8 + [10, 10]
+    /// Each event re-emitted with `provider` added and usage dropped; an event that is
+    /// not JSON ends the stream.
+    struct Chunks: StreamTransform {
+        mutating func transform(_ event: String) -> StreamStep {
+            let payload = event.hasPrefix("data: ") ? String(event.dropFirst(6)) : event
+            if payload == "[DONE]" { return .emit(Array("data: [DONE]\n\n".utf8)) }
+            guard let json = try? JSONParser.parse(payload), case .object = json else { return .fail }
+            let out: JSONValue = ["id": json["id"] ?? .null, "object": json["object"] ?? .null, "created": json["created"] ?? .null,
+                                  "model": json["model"] ?? .null, "provider": "ollama", "choices": json["choices"] ?? []]
+            return .emit(Array("data: ".utf8) + out.javaScriptCompact.utf8 + [10, 10])
+        }
     }
 }
 

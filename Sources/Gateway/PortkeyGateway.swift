@@ -89,11 +89,11 @@ public final class PortkeyGateway {
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
         followLabDraws(request)
-        let endpoint: OllamaProvider.Endpoint?
+        let endpoint: GatewayEndpoint
         switch (request.method, request.path) {
-        case ("POST", "/v1/chat/completions"): endpoint = .chat
+        case ("POST", "/v1/chat/completions"): endpoint = .chatComplete
         case ("POST", "/v1/embeddings"): endpoint = .embed
-        case ("POST", "/v1/completions"): endpoint = nil
+        case ("POST", "/v1/completions"): endpoint = .complete
         case ("GET", "/"), ("HEAD", "/"):
             return responder.send(WireScript.respond(status: 200, contentType: "text/plain; charset=UTF-8", body: "AI Gateway says hey!"))
         default:
@@ -116,8 +116,12 @@ public final class PortkeyGateway {
         }
         let body = (try? JSONParser.parse(request.body)) ?? .object([])
         let metadata = request.headers["x-portkey-metadata"].flatMap { try? JSONParser.parse($0) } ?? .object([])
+        let bearer = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let now = loop.calendarTime
+        let context = AnswerContext(strict: request.headers["x-portkey-strict-open-ai-compliance"] != "false", created: Int(now.seconds),
+                                    nowMs: Int(now.seconds) * 1000 + Int(now.nanos / 1_000_000))
         let run = GatewayRun(gateway: self, request: .init(
-            endpoint: endpoint, body: body, stream: body["stream"]?.boolValue ?? false,
+            endpoint: endpoint, body: body, bearer: bearer, context: context, stream: body["stream"]?.boolValue ?? false,
             headerProvider: request.headers["x-portkey-provider"], headerCustomHost: request.headers["x-portkey-custom-host"],
             headerTimeoutMs: request.headers["x-portkey-request-timeout"].flatMap { Int($0) },
             routing: .init(metadata: metadata, params: body, pathname: request.path)), entry: entry)
@@ -195,7 +199,7 @@ public final class PortkeyGateway {
             headers.add("x-portkey-last-used-option-index", result.indexPath)
             headers.add("x-portkey-retry-attempt-count", String(result.retryCount))
             headers.add("x-portkey-trace-id", traceID ?? "")
-            headers.add("x-portkey-provider", "ollama")
+            headers.add("x-portkey-provider", result.provider)
             headers.add("x-portkey-cache-status", "DISABLED")
         }
         guard let stream = result.stream else {
@@ -248,11 +252,6 @@ public enum PortkeyConfigCheck {
         } catch {
             throw Refusal(body: "\(error.status) \(error.body.compact)")
         }
-    }
-
-    /// What the ollama provider sends upstream for a chat request: the path and the body.
-    public static func upstreamChat(_ body: JSONValue, overrides: [(String, JSONValue)]) -> (path: String, body: JSONValue) {
-        (OllamaProvider.path(.chat), OllamaProvider.chatBody(OllamaProvider.params(body, overrides: overrides)))
     }
 
     /// Every `custom_host` in the config tree, with its host name.

@@ -14,6 +14,8 @@ final class UpstreamResult {
     /// Came back from a provider call (not from validation or a gateway exception):
     /// only then does the answer carry the routing headers.
     var routed = false
+    /// The provider of the target that answered (`x-portkey-provider`).
+    var provider = ""
 
     init(status: Int, headers: HTTPHeaders, body: [UInt8], gatewayException: Bool = false, stream: StreamRelay? = nil) {
         self.status = status

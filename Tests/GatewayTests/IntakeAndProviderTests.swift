@@ -86,37 +86,41 @@ import LabHTTP
 }
 
 @Suite struct OllamaProviderTests {
+    let ollama = OllamaProvider()
+
     @Test func chatBodyAllowList() {
-        let params = OllamaProvider.params(
+        let params = ParamRule.merged(
             ["model": "gpt", "messages": [["role": "developer", "content": "be brief"]], "n": 2, "user": "u", "temperature": 3.5,
              "max_completion_tokens": 50, "stream_options": ["include_usage": true], "logprobs": true, "tool_choice": "auto"],
             overrides: [("model", "llama3")])
-        let body = OllamaProvider.chatBody(params)
+        let body = ollama.body(.chatComplete, params: params)
         #expect(body["model"] == "llama3")
         #expect(body["messages"]?.arrayValue?.first?["role"] == "system")
         #expect(body["temperature"] == 2)
         #expect(body["max_tokens"] == 50)
         for dropped in ["n", "user", "stream_options", "logprobs", "tool_choice", "max_completion_tokens"] { #expect(body[dropped] == nil, "\(dropped)") }
-        #expect(OllamaProvider.chatBody(["messages": []])["max_tokens"] == 100)
-        #expect(OllamaProvider.chatBody(["messages": []])["model"] == "llama2")
+        #expect(ollama.body(.chatComplete, params: ["messages": []])["max_tokens"] == 100)
+        #expect(ollama.body(.chatComplete, params: ["messages": []])["model"] == "llama2")
+        #expect(ollama.path(.complete) == nil && ollama.headers(apiKey: "k").isEmpty)
     }
 
     @Test func errorWrapping() {
-        let openAIError = OllamaProvider.response(.chat, status: 404, contentType: "application/json",
-                                                  body: Array(#"{"error":{"message":"model 'x' not found","type":"not_found_error"}}"#.utf8))
+        let openAIError = ollama.response(.chatComplete, status: 404, contentType: "application/json",
+                                          body: Array(#"{"error":{"message":"model 'x' not found","type":"not_found_error"}}"#.utf8), AnswerContext())
         #expect(openAIError == ["error": ["message": "ollama error: model 'x' not found", "type": "not_found_error", "param": nil, "code": nil], "provider": "ollama"])
-        let native = OllamaProvider.response(.chat, status: 503, contentType: nil, body: Array(#"{"error":"busy"}"#.utf8))
+        let native = ollama.response(.chatComplete, status: 503, contentType: nil, body: Array(#"{"error":"busy"}"#.utf8), AnswerContext())
         #expect(native?["error"]?["message"] == "ollama error: undefined")
-        let html = OllamaProvider.response(.chat, status: 502, contentType: "text/html", body: Array("<h1>bad</h1>".utf8))
+        let html = ollama.response(.chatComplete, status: 502, contentType: "text/html", body: Array("<h1>bad</h1>".utf8), AnswerContext())
         #expect(html?["error"]?["message"] == #"Invalid response received from ollama: {"html-message":"<h1>bad</h1>"}"#)
-        #expect(OllamaProvider.response(.chat, status: 200, contentType: nil, body: Array("nope".utf8)) == nil)
+        #expect(ollama.response(.chatComplete, status: 200, contentType: nil, body: Array("nope".utf8), AnswerContext()) == nil)
     }
 
     @Test func streamEventsAreReemitted() {
-        let out = OllamaProvider.streamEvent(#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"x":1}}"#)
-        #expect(out.map { String(decoding: $0, as: UTF8.self) } == #"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","provider":"ollama","choices":[]}"# + "\n\n")
-        #expect(OllamaProvider.streamEvent("data: [DONE]") == Array("data: [DONE]\n\n".utf8))
-        #expect(OllamaProvider.streamEvent("data: {broken") == nil)
+        var t = ollama.streamTransform(AnswerContext())
+        let out = t.transform(#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"x":1}}"#)
+        #expect(out == .emit(Array((#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","provider":"ollama","choices":[]}"# + "\n\n").utf8)))
+        #expect(t.transform("data: [DONE]") == .emit(Array("data: [DONE]\n\n".utf8)))
+        #expect(t.transform("data: {broken") == .fail)
         var splitter = SSESplitter()
         #expect(splitter.feed(Array("data: a\n\nda".utf8)) == ["data: a"])
         #expect(splitter.feed(Array("ta: b\n\n".utf8)) == ["data: b"])

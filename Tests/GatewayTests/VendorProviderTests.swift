@@ -1,0 +1,100 @@
+import Testing
+import LabCore
+import LabHTTP
+@testable import Gateway
+
+/// The openai and anthropic providers' transforms, pure: what goes upstream and what
+/// comes back, as the gateway's source has them.
+@Suite struct OpenAIProviderTests {
+    let openai = OpenAIProvider()
+
+    @Test func theBodyIsTheAllowListWithBoundsClamped() {
+        let body = openai.body(.chatComplete, params: ["messages": [["role": "user", "content": "hi"]], "temperature": 3, "top_p": -1,
+                                                       "stream_options": ["include_usage": true], "portkey_only": true, "max_tokens": 5])
+        #expect(body["model"] == "gpt-3.5-turbo" && body["temperature"] == 2 && body["top_p"] == 0 && body["max_tokens"] == 5)
+        #expect(body["stream_options"]?["include_usage"] == true && body["portkey_only"] == nil)
+        #expect(openai.path(.chatComplete) == "/chat/completions" && openai.defaultBaseURL.hasSuffix("/v1"))
+        #expect(openai.headers(apiKey: nil)["Authorization"] == "Bearer undefined")
+    }
+
+    @Test func answersPassAndErrorsAreWrapped() {
+        let ok = openai.response(.chatComplete, status: 200, contentType: "application/json", body: Array(#"{"id":"x","choices":[]}"#.utf8), AnswerContext())
+        #expect(ok == ["id": "x", "choices": []])
+        let limited = openai.response(.chatComplete, status: 429, contentType: "application/json",
+                                      body: Array(#"{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#.utf8), AnswerContext())
+        #expect(limited == ["error": ["message": "openai error: Rate limit reached", "type": "requests", "param": nil, "code": "rate_limit_exceeded"], "provider": "openai"])
+        // A network failure's text is passed on as the html-message object, status kept.
+        let network = openai.response(.chatComplete, status: 500, contentType: "text/plain", body: Array("Message: fetch failed".utf8), AnswerContext())
+        #expect(network == ["html-message": "Message: fetch failed"])
+        #expect(openai.passes(header: "x-ratelimit-remaining-requests") && !openai.passes(header: "server"))
+        var t = openai.streamTransform(AnswerContext())
+        #expect(t.transform("data: {broken") == .emit(Array("data: {broken\n\n".utf8)), "no transform: a broken event reaches the client")
+    }
+}
+
+@Suite struct AnthropicProviderTests {
+    let anthropic = AnthropicProvider()
+
+    @Test func anOpenAIRequestBecomesAMessagesRequest() {
+        let body = anthropic.body(.chatComplete, params: [
+            "model": "claude-sonnet-4-5", "max_tokens": 50, "temperature": 1.5, "stop": ["END"], "user": "u1",
+            "messages": [["role": "system", "content": "Be brief."], ["role": "user", "content": "Weather?"],
+                         ["role": "assistant", "content": nil, "tool_calls": [["id": "call_1", "type": "function", "function": ["name": "w", "arguments": #"{"city":"Paris"}"#]]]],
+                         ["role": "tool", "tool_call_id": "call_1", "content": "sunny"]],
+            "tools": [["type": "function", "function": ["name": "w", "description": "weather", "parameters": ["type": "object", "properties": ["city": ["type": "string"]]]]]],
+            "tool_choice": "required",
+        ])
+        #expect(body["system"] == [["text": "Be brief.", "type": "text"]])
+        let messages = body["messages"]?.arrayValue ?? []
+        #expect(messages.count == 3 && messages[0]["content"] == "Weather?")
+        #expect(messages[1]["content"]?.arrayValue?.first?["input"]?["city"] == "Paris")
+        #expect(messages[2]["role"] == "user" && messages[2]["content"]?.arrayValue?.first?["type"] == "tool_result")
+        #expect(body["tools"]?.arrayValue?.first?["input_schema"]?["required"] == [])
+        #expect(body["tool_choice"] == ["type": "any"] && body["temperature"] == 1 && body["stop_sequences"] == ["END"])
+        #expect(body["metadata"]?["user_id"] == "u1" && body["max_tokens"] == 50)
+        #expect(anthropic.body(.chatComplete, params: ["messages": []])["max_tokens"] == nil, "required without a default: left out")
+        #expect(anthropic.headers(apiKey: "k")["anthropic-version"] == "2023-06-01" && anthropic.path(.embed) == nil)
+    }
+
+    @Test func theAnswerComesBackInOpenAIsShape() {
+        let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Paris."},{"type":"tool_use","id":"toolu_1","name":"w","input":{"city":"Paris"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3}}"#
+        let r = anthropic.response(.chatComplete, status: 200, contentType: "application/json", body: Array(answer.utf8), AnswerContext(created: 99))
+        #expect(r?["object"] == "chat.completion" && r?["provider"] == "anthropic" && r?["created"] == 99)
+        let choice = r?["choices"]?.arrayValue?.first
+        #expect(choice?["finish_reason"] == "tool_calls" && choice?["message"]?["content"] == "Paris.")
+        #expect(choice?["message"]?["tool_calls"]?.arrayValue?.first?["function"]?["arguments"] == #"{"city":"Paris"}"#)
+        #expect(choice?["message"]?["content_blocks"] == nil)
+        #expect(r?["usage"] == ["prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10])
+        var loose = AnswerContext()
+        loose.strict = false
+        let raw = anthropic.response(.chatComplete, status: 200, contentType: nil, body: Array(answer.utf8), loose)
+        #expect(raw?["choices"]?.arrayValue?.first?["finish_reason"] == "tool_use")
+        let overloaded = anthropic.response(.chatComplete, status: 529, contentType: "application/json",
+                                            body: Array(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.utf8), AnswerContext())
+        #expect(overloaded == ["error": ["message": "anthropic error: Overloaded", "type": "overloaded_error", "param": nil, "code": nil], "provider": "anthropic"])
+        let network = anthropic.response(.chatComplete, status: 500, contentType: "text/plain", body: Array("Message: fetch failed".utf8), AnswerContext())
+        #expect(network?["error"]?["message"] == #"Invalid response received from anthropic: {"html-message":"Message: fetch failed"}"#)
+    }
+
+    @Test func theEventStreamBecomesOpenAIChunks() {
+        var t = anthropic.streamTransform(AnswerContext(created: 5, nowMs: 5000))
+        func emitted(_ event: String) -> JSONValue? {
+            guard case .emit(let bytes) = t.transform(event) else { return nil }
+            return try? JSONParser.parse(String(decoding: bytes.dropFirst(6), as: UTF8.self))
+        }
+        let start = emitted("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude-x\",\"usage\":{\"input_tokens\":7,\"output_tokens\":1}}}")
+        #expect(start?["id"] == "anthropic-5000" && start?["model"] == "claude-x")
+        #expect(t.transform("event: ping\ndata: {\"type\": \"ping\"}") == .skip)
+        let delta = emitted("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}")
+        #expect(delta?["choices"]?.arrayValue?.first?["delta"] == ["content": "Hi"])
+        let end = emitted("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}")
+        #expect(end?["choices"]?.arrayValue?.first?["finish_reason"] == "stop" && end?["usage"]?["total_tokens"] == 9)
+        #expect(t.transform("event: message_stop\ndata: {\"type\":\"message_stop\"}") == .emit(Array("data: [DONE]\n\n".utf8)))
+        #expect(t.transform("event: content_block_delta\ndata: {broken") == .fail)
+        guard case .emit(let error) = t.transform("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}") else {
+            Issue.record("an error event is re-emitted")
+            return
+        }
+        #expect(String(decoding: error, as: UTF8.self).contains(#""finish_reason":"overloaded_error""#) && String(decoding: error, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+    }
+}
