@@ -2,6 +2,7 @@ import FaultInjector
 import LabCore
 import LabHTTP
 import MockOllama
+import MockVendors
 
 /// A whole lab.conf: the providers, how config host names reach them, the route,
 /// and the scenarios.
@@ -36,8 +37,12 @@ public enum ClockChoice: String, Sendable {
 
 public struct ProviderConfig {
     public var name: String
+    /// The API the fake speaks: Ollama's (the default), OpenAI's or Anthropic's.
+    public var api = ProviderAPI.ollama
     public var port: Int = 0
     public var models: [ModelName] = [ModelName("llama3")!]
+    /// The model names as written: the ids a fake OpenAI or Anthropic answers to, exactly.
+    public var modelIDs = ["llama3"]
     public var answers: [CannedAnswer] = []
     /// How fast the mock model answers; by default like a small model on a GPU.
     public var pacing = Pacing.smallModel

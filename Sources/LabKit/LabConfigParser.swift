@@ -2,6 +2,7 @@ import FaultInjector
 import Foundation
 import LabCore
 import MockOllama
+import MockVendors
 import LabHTTP
 import Gateway
 
@@ -91,7 +92,15 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["port", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
+        try r.allowOnly(path, ["api", "port", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
+        if let api = value["api"] {
+            guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
+                throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
+            }
+            p.api = a
+            p.modelIDs = a == .openai ? FakeOpenAI.defaultModels : a == .anthropic ? FakeAnthropic.defaultModels : p.modelIDs
+            p.models = p.modelIDs.compactMap(ModelName.init)
+        }
         if let port = value["port"] {
             p.port = try r.int(port, path + ".port", min: 0)
             guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
@@ -99,9 +108,11 @@ public enum LabConfigParser {
         if let models = value["models"] {
             guard let items = models.arrayValue, !items.isEmpty else { throw r.fail(path + ".models", "expected a list of model names like [llama3]") }
             p.models = []
+            p.modelIDs = []
             for (i, item) in items.enumerated() {
-                guard let s = item.stringValue, let m = ModelName(s) else { throw r.fail("\(path).models[\(i)]", "not a valid Ollama model name: \(item)") }
+                guard let s = item.stringValue, let m = ModelName(s) else { throw r.fail("\(path).models[\(i)]", "not a valid model name: \(item)") }
                 p.models.append(m)
+                p.modelIDs.append(s)
             }
         }
         if let answers = value["answers"] {

@@ -3,6 +3,7 @@ import Gateway
 import LabCore
 import LabHTTP
 import MockOllama
+import MockVendors
 import ProviderHost
 
 /// Everything `lab run` and `lab serve` start on one loop: the mock providers, the
@@ -46,7 +47,12 @@ public final class LabEnvironment {
             options.capabilities = p.capabilities
             options.contextLengths = p.contextLengths
             options.contextOverflow = p.contextOverflow
-            let mock = try MockOllama(options: options)
+            let mock: any MockService
+            switch p.api {
+            case .ollama: mock = try MockOllama(options: options)
+            case .openai: mock = try FakeOpenAI(models: p.modelIDs, options: options)
+            case .anthropic: mock = try FakeAnthropic(models: p.modelIDs, options: options)
+            }
             providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
                                              journalLimit: config.journalLimit)
         }

@@ -3,23 +3,31 @@ import Glibc
 import FaultInjector
 import LabKit
 import LabHTTP
+import LabCore
 import MockOllama
+import MockVendors
 import ProviderHost
 
 struct MockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock",
-        abstract: "Run one fake Ollama server (a drop-in for `ollama serve`).",
+        abstract: "Run one fake provider: Ollama (a drop-in for `ollama serve`), OpenAI or Anthropic.",
         discussion: """
-            It speaks Ollama's native API (/api/chat, /api/generate, /api/embed, /api/tags, …) and its \
-            OpenAI-compatible API (/v1/chat/completions, /v1/embeddings, /v1/models, …). Replies are \
-            deterministic text made from the model, the messages and the seed; no model is loaded.
+            By default it speaks Ollama's native API (/api/chat, /api/generate, /api/embed, /api/tags, …) \
+            and its OpenAI-compatible API (/v1/chat/completions, /v1/embeddings, /v1/models, …). \
+            --api openai speaks OpenAI's API (/v1/chat/completions, /v1/embeddings, /v1/models, \
+            /v1/responses) with its errors and x-ratelimit-* headers; --api anthropic speaks \
+            Anthropic's (/v1/messages and its event stream, /v1/messages/count_tokens, /v1/models). \
+            Replies are deterministic text made from the model, the messages and the seed; no model is loaded.
 
             Examples:
               lab mock                                   # 127.0.0.1:11434 with llama3
               lab mock --port 0 --model llama3 --model nomic-embed-text
               lab mock --answer 'capital of France=Paris.' --ttft-ms 200 --tokens-per-second 40
               curl http://127.0.0.1:11434/api/chat -d '{"model":"llama3","messages":[{"role":"user","content":"hi"}]}'
+              lab mock --api anthropic --port 8081      # models claude-sonnet-4-5, claude-3-5-haiku-20241022
+              curl http://127.0.0.1:8081/v1/messages -H 'x-api-key: k' -H 'anthropic-version: 2023-06-01' \\
+                -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 
             Faults: --faults FILE loads rules (YAML or JSON list; see docs/faults.md), and the \
             control API changes them while it runs:
@@ -35,7 +43,10 @@ struct MockCommand: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (the chosen URL is printed).")
     var port = 11434
 
-    @Option(name: .customLong("model"), help: "A model to offer, e.g. llama3 or qwen2.5:0.5b (repeatable; default llama3).")
+    @Option(help: "The API to speak: ollama, openai or anthropic.")
+    var api: String = ProviderAPI.ollama.rawValue
+
+    @Option(name: .customLong("model"), help: "A model to offer, e.g. llama3 or qwen2.5:0.5b (repeatable; default llama3, or the vendor's: gpt-4o-mini and text-embedding-3-small, claude-sonnet-4-5 and claude-3-5-haiku-20241022).")
     var models: [String] = []
 
     @Option(help: "Seed for the generated text and embeddings.")
@@ -77,6 +88,9 @@ struct MockCommand: ParsableCommand {
         guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
+        guard ProviderAPI(rawValue: api) != nil else {
+            throw ValidationError("--api must be \(ProviderAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(api)")
+        }
         if let n = contextLength, n < 1 { throw ValidationError("--context-length must be at least 1 token, got \(n)") }
         guard ContextOverflow(rawValue: contextOverflow) != nil else {
             throw ValidationError("--context-overflow must be \(ContextOverflow.allCases.map(\.rawValue).joined(separator: " or ")), got \(contextOverflow)")
@@ -114,9 +128,13 @@ struct MockCommand: ParsableCommand {
         }
         if let contextLength { for m in withCapabilities.models { withCapabilities.contextLengths[m.key] = contextLength } }
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
-        let mock: MockOllama
+        let mock: any MockService
         do {
-            mock = try MockOllama(options: withCapabilities)
+            switch ProviderAPI(rawValue: api)! {
+            case .ollama: mock = try MockOllama(options: withCapabilities)
+            case .openai: mock = try FakeOpenAI(models: models.isEmpty ? FakeOpenAI.defaultModels : models, options: withCapabilities)
+            case .anthropic: mock = try FakeAnthropic(models: models.isEmpty ? FakeAnthropic.defaultModels : models, options: withCapabilities)
+            }
         } catch {
             throw ValidationError("an --answer pattern is not a valid regular expression: \(error)")
         }
@@ -139,8 +157,9 @@ struct MockCommand: ParsableCommand {
             throw startFailure(error)
         }
         if !quiet { server.log = { Console.out("mock: \($0)") } }
-        let names = mock.catalogue.models.map(\.name.description).joined(separator: ", ")
-        Console.out("MockOllama listening on \(server.url) (models: \(names))")
+        let title = ["ollama": "MockOllama", "openai": "Fake OpenAI", "anthropic": "Fake Anthropic"][api] ?? api
+        let names = (mock as? MockOllama)?.catalogue.models.map(\.name.description) ?? models.nilIfEmpty ?? (api == "openai" ? FakeOpenAI.defaultModels : FakeAnthropic.defaultModels)
+        Console.out("\(title) listening on \(server.url) (models: \(names.joined(separator: ", ")))")
         if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }
         var signals: SignalWatcher?
         signals = SignalWatcher(loop: loop, signals: [SIGINT, SIGTERM]) { signum in
@@ -151,4 +170,8 @@ struct MockCommand: ParsableCommand {
         loop.run()
         _ = signals
     }
+}
+
+extension Array {
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

@@ -11,7 +11,9 @@ public final class FakeAnthropic: MockService {
     public let api = ProviderAPI.anthropic
     let core: VendorModel
 
-    public init(models: [String] = ["claude-sonnet-4-5", "claude-3-5-haiku-20241022"], options: MockOptions = MockOptions()) throws {
+    public static let defaultModels = ["claude-sonnet-4-5", "claude-3-5-haiku-20241022"]
+
+    public init(models: [String] = FakeAnthropic.defaultModels, options: MockOptions = MockOptions()) throws {
         core = try VendorModel(models: models, options: options)
     }
 

@@ -15,7 +15,9 @@ public final class FakeOpenAI: MockService {
     /// the fake checks what OpenAI checks first, then lets it write them.
     private var inner: MockOllama { core.model }
 
-    public init(models: [String] = ["gpt-4o-mini", "text-embedding-3-small"], options: MockOptions = MockOptions()) throws {
+    public static let defaultModels = ["gpt-4o-mini", "text-embedding-3-small"]
+
+    public init(models: [String] = FakeOpenAI.defaultModels, options: MockOptions = MockOptions()) throws {
         core = try VendorModel(models: models, options: options)
     }
 
