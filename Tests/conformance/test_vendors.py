@@ -170,9 +170,17 @@ def test_portkey_sdk_falls_back_from_openai_to_anthropic(fakes, gateway, stream)
     faults(fakes["anthropic"], [])
     client = Portkey(base_url=gateway + "/v1", config=fallback_config(fakes), api_key="dummy", max_retries=0)
     if stream:
-        raw = client.chat.completions.with_raw_response.create(messages=ASK, model="gpt-4o-mini", stream=True)
-        headers = raw.headers
-        text = "".join(ch.choices[0].delta.content or "" for ch in raw.parse() if ch.choices)
+        text = "".join(ch.choices[0].delta.content or "" for ch in client.chat.completions.create(messages=ASK, model="gpt-4o-mini", stream=True)
+                       if ch.choices)
+        assert len(journal(fakes["openai"])) == 1 and len(journal(fakes["anthropic"])) == 1
+        # The SDK's stream hides the headers: the same request sent as the SDK sends it shows them.
+        faults(fakes["openai"], [{"fault": {"status": 429}}])
+        faults(fakes["anthropic"], [])
+        with httpx.stream("POST", gateway + "/v1/chat/completions", json={"model": "gpt-4o-mini", "messages": ASK, "stream": True},
+                          headers={"x-portkey-config": json.dumps(fallback_config(fakes)), "Authorization": "Bearer dummy"}) as r:
+            headers = r.headers
+            body = "".join(r.iter_text())
+        assert body.endswith("data: [DONE]\n\n") and '"provider":"anthropic"' in body
     else:
         r = client.chat.completions.create(messages=ASK, model="gpt-4o-mini")
         headers = {"x-portkey-" + k: v for k, v in r.get_headers().items()}
