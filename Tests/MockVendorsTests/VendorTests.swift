@@ -137,6 +137,20 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(call(m, "GET", "/v1/models", headers: auth).json["data"]?.arrayValue?.count == 2)
     }
 
+    @Test func streamFaultsKeepAnthropicsFraming() {
+        let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(auth),
+                                  body: Array(#"{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
+        let script = m.answer(to: request).script
+        var context = FaultContext(request: request, random: SeededRandom(seed: 1), api: .anthropic)
+        let broken = render(InsertedMalformedFault(afterChunks: 2).apply(to: script, &context)).text
+        #expect(broken.contains("event: content_block_delta\ndata: {\"model\": \n\n"))
+        let unterminated = render(MissingDoneFault().apply(to: script, &context)).text
+        #expect(!unterminated.contains("message_stop") && unterminated.contains("message_delta"))
+        let failed = render(StreamErrorFault(afterChunks: 2, message: "Overloaded").apply(to: script, &context)).text
+        #expect(failed.hasSuffix(#"event: error"# + "\n" + #"data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_lab_fault"}"# + "\n\n"))
+        #expect(failed.components(separatedBy: "event: content_block_delta").count - 1 == 2, "two tokens, then the error")
+    }
+
     @Test func injectedErrorsTakeTheVendorsShape() {
         let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(), body: [])
         var context = FaultContext(request: request, random: SeededRandom(seed: 1), api: .anthropic)
