@@ -2,8 +2,8 @@ import LabCore
 import LabHTTP
 
 /// One kind of misbehaviour: a pure transform of the wire script a provider would
-/// send. Adding a fault kind is adding one file with one of these and a line in
-/// `FaultCatalogue`.
+/// send. A kind also reads itself from a rule's `fault:` (`FaultKind`), so adding one is
+/// one file with both, listed in `FaultCatalogue`.
 public protocol Fault: Sendable {
     /// When several faults are combined in one rule they apply in this order:
     /// replacements (status, hang, connection) first, then stream and rate shaping,
@@ -12,14 +12,23 @@ public protocol Fault: Sendable {
     func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript
 }
 
+/// A fault as it is written: the keys of `fault:` it owns and how it reads them.
+public protocol FaultKind: Fault {
+    /// Its keys in a rule's `fault:` object, dotted below a group (`stream.cut_after_chunks`).
+    static var keys: [String] { get }
+    /// Its faults in a `fault:` object: none when its keys are absent.
+    static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault]
+}
+
 /// What a fault may look at and draw from while it transforms a script.
 public struct FaultContext {
     public let request: HTTPRequest
     /// The lab's seeded generator; every draw is recorded for the journal.
     public var random: SeededRandom
     public private(set) var draws: [Double] = []
-    /// Set by a quota: how long until its window rolls over.
-    public var quotaRetryAfterMs: Int?
+    /// Set by a schedule that knows when requests pass again (a quota's window): lab
+    /// milliseconds until then, for Retry-After.
+    public var retryAfterMs: Int?
 
     /// The API the provider speaks.
     public let api: ProviderAPI

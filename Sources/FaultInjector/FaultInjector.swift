@@ -23,10 +23,12 @@ public final class FaultInjector {
     private let seed: UInt64
     private let key: String
 
+    /// A rule's counters: how many requests matched it, and each condition's own memory.
     private struct RuleState {
         var matched = 0
-        var quotaWindowStartMs: Double = -1
-        var quotaCount = 0
+        var slots: [ScheduleSlot]
+
+        init(_ rule: FaultRule) { slots = rule.when.map(ScheduleSlot.init) }
     }
 
     /// The API the provider speaks: injected errors take its shape.
@@ -37,7 +39,7 @@ public final class FaultInjector {
         self.rules = rules
         self.seed = seed
         self.key = provider
-        states = Array(repeating: RuleState(), count: rules.count)
+        states = rules.map(RuleState.init)
         random = SeededRandom(seed: seed, key: "faults\u{1}" + provider)
     }
 
@@ -49,7 +51,7 @@ public final class FaultInjector {
     }
 
     public func reset() {
-        states = Array(repeating: RuleState(), count: rules.count)
+        states = rules.map(RuleState.init)
         random = SeededRandom(seed: seed, key: "faults\u{1}" + key)
     }
 
@@ -60,16 +62,15 @@ public final class FaultInjector {
         var draws: [Double] = []
         for (i, rule) in rules.enumerated() where rule.match.matches(request, model: model) {
             states[i].matched += 1
-            var state = ScheduleState(index: states[i].matched, nowMs: nowMs, random: random,
-                                      quotaWindowStartMs: states[i].quotaWindowStartMs, quotaCount: states[i].quotaCount)
-            let fires = rule.when.allSatisfy { $0.fires(&state) }
-            random = state.random
-            draws += state.draws
-            states[i].quotaWindowStartMs = state.quotaWindowStartMs
-            states[i].quotaCount = state.quotaCount
+            var input = ScheduleInput(index: states[i].matched, nowMs: nowMs, random: random)
+            var fires = true
+            // In order, stopping at the first that does not hold: later ones neither draw nor count.
+            for j in states[i].slots.indices where fires { fires = states[i].slots[j].fires(&input) }
+            random = input.random
+            draws += input.draws
             guard fires else { continue }
             var context = FaultContext(request: request, random: random, api: api)
-            context.quotaRetryAfterMs = state.quotaRetryAfterMs
+            context.retryAfterMs = input.retryAfterMs
             var transformed = script
             for fault in rule.faults { transformed = fault.apply(to: transformed, &context) }
             random = context.random

@@ -32,14 +32,18 @@ class LabProcess:
                     self._ready.set()
             self._ready.set()
 
-        threading.Thread(target=drain, daemon=True).start()
+        self._drain = threading.Thread(target=drain, daemon=True)
+        self._drain.start()
         if not self._ready.wait(timeout) or self.url is None:
             self.proc.kill()
             raise RuntimeError(f"lab {' '.join(args)} did not start: {self.lines}")
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=10)
+        code = self.proc.wait(timeout=10)
+        # The process has exited; its last lines may still be in the pipe, not yet in self.lines.
+        self._drain.join(timeout=5)
+        return code
 
     def log_lines_since(self, index):
         deadline = time.time() + 2

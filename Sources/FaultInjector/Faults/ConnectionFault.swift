@@ -1,3 +1,4 @@
+import LabCore
 import LabHTTP
 
 /// Where a connection fault strikes.
@@ -11,7 +12,7 @@ public enum CutPoint: Sendable, Equatable {
 /// `{"reset": "before_headers"}`, `{"reset": "after_headers"}`, `{"reset": {"after_bytes": 100}}`,
 /// `{"reset": {"after_chunks": 3}}`, and the same with `close` (FIN instead of RST).
 /// `{"close": "before_headers"}` is a close with no response at all.
-public struct ConnectionFault: Fault {
+public struct ConnectionFault: FaultKind {
     public enum Ending: String, Sendable { case reset, close }
 
     public var ending: Ending
@@ -69,5 +70,30 @@ enum ScriptCut {
             }
             return out
         }
+    }
+}
+
+extension ConnectionFault {
+    public static let keys = ["reset", "close"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        var out: [any Fault] = []
+        for ending in [Ending.reset, .close] {
+            if let v = fault[ending.rawValue] { out.append(ConnectionFault(ending, at: try cutPoint(v, "fault.\(ending.rawValue)", r))) }
+        }
+        return out
+    }
+
+    static func cutPoint(_ v: JSONValue, _ field: String, _ r: RuleReader) throws(FaultRuleError) -> CutPoint {
+        switch v {
+        case .string("before_headers"): return .beforeHeaders
+        case .string("after_headers"): return .afterHeaders
+        case .object(let members) where members.count == 1:
+            let (key, n) = members[0]
+            if key == "after_bytes" { return .afterBytes(try r.int(n, field + ".after_bytes", min: 0)) }
+            if key == "after_chunks" { return .afterChunks(try r.int(n, field + ".after_chunks", min: 0)) }
+        default: break
+        }
+        throw r.fail(field, "expected \"before_headers\", \"after_headers\", {after_bytes: N} or {after_chunks: N}")
     }
 }

@@ -4,7 +4,7 @@ import LabHTTP
 /// `{"delay_ms": 300}` or `{"delay": {"uniform": [100, 300]}}` /
 /// `{"delay": {"lognormal": {"median_ms": 200, "sigma": 0.5}}}`: wait before the
 /// first byte. Random delays draw from the lab's seeded generator.
-public struct DelayFault: Fault {
+public struct DelayFault: FaultKind {
     public enum Distribution: Sendable, Equatable {
         case fixed(Int)
         case uniform(Int, Int)
@@ -29,3 +29,38 @@ public struct DelayFault: Fault {
 }
 
 import Glibc
+
+extension DelayFault {
+    public static let keys = ["delay_ms", "delay"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        var out: [any Fault] = []
+        if let ms = fault["delay_ms"] { out.append(DelayFault(.fixed(try r.int(ms, "fault.delay_ms", min: 0)))) }
+        if let d = fault["delay"] { out.append(DelayFault(try distribution(d, r))) }
+        return out
+    }
+
+    static func distribution(_ d: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> Distribution {
+        if let ms = d.intValue { return .fixed(try r.int(.int(ms), "fault.delay", min: 0)) }
+        guard case .object(let members) = d, members.count == 1 else {
+            throw r.fail("fault.delay", "expected {fixed: MS}, {uniform: [MIN, MAX]} or {lognormal: {median_ms: M, sigma: S}}")
+        }
+        let (kind, v) = members[0]
+        switch kind {
+        case "fixed": return .fixed(try r.int(v, "fault.delay.fixed", min: 0))
+        case "uniform":
+            guard case .array(let bounds) = v, bounds.count == 2 else { throw r.fail("fault.delay.uniform", "expected [MIN_MS, MAX_MS]") }
+            let lo = try r.int(bounds[0], "fault.delay.uniform[0]", min: 0)
+            let hi = try r.int(bounds[1], "fault.delay.uniform[1]", min: lo)
+            return .uniform(lo, hi)
+        case "lognormal":
+            try r.keys(v, "fault.delay.lognormal", ["median_ms", "sigma"])
+            guard let median = v["median_ms"]?.doubleValue, median > 0, let sigma = v["sigma"]?.doubleValue, sigma >= 0 else {
+                throw r.fail("fault.delay.lognormal", "expected {median_ms: M > 0, sigma: S >= 0}")
+            }
+            return .lognormal(medianMs: median, sigma: sigma)
+        default:
+            throw r.fail("fault.delay.\(kind)", "unknown distribution (fixed, uniform, lognormal)")
+        }
+    }
+}

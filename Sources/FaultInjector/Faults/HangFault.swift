@@ -1,8 +1,9 @@
+import LabCore
 import LabHTTP
 
 /// `{"hang": true}`: read the request, never answer, until the client leaves.
 /// `{"hang": "after_headers"}`: send the head, then silence.
-public struct HangFault: Fault {
+public struct HangFault: FaultKind {
     public var afterHeaders: Bool
     public let order = 0
 
@@ -11,5 +12,18 @@ public struct HangFault: Fault {
     public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
         guard afterHeaders, let head = script.headIndex else { return WireScript([.hang]) }
         return WireScript(Array(script.steps[...head]) + [.hang])
+    }
+}
+
+extension HangFault {
+    public static let keys = ["hang"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        switch fault["hang"] {
+        case nil, .bool(false)?: return []
+        case .bool(true)?: return [HangFault()]
+        case .string("after_headers")?: return [HangFault(afterHeaders: true)]
+        case let h?: throw r.fail("fault.hang", "expected true or \"after_headers\", got \(h)")
+        }
     }
 }

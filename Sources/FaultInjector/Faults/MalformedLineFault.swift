@@ -1,3 +1,4 @@
+import LabCore
 import LabHTTP
 
 /// `{"stream": {"malformed_chunk": 3}}`: chunk number N (1-based) is replaced by a
@@ -5,7 +6,7 @@ import LabHTTP
 /// SSE `data:` event). Optional `"text"` sets the broken payload. A non-streamed reply is
 /// one chunk: with `malformed_chunk: 1` its whole body becomes the payload (a 200 that
 /// does not parse); a higher N does not apply to it.
-public struct MalformedLineFault: Fault {
+public struct MalformedLineFault: FaultKind {
     public var chunk: Int
     public var text: String
     public let order = 30
@@ -27,5 +28,14 @@ public struct MalformedLineFault: Fault {
         guard chunk >= 1, chunk <= bodies.count, case .body(let original) = copy.steps[bodies[chunk - 1]] else { return script }
         copy.steps[bodies[chunk - 1]] = WireScript.line(text, framedLike: original)
         return copy
+    }
+}
+
+extension MalformedLineFault {
+    public static let keys = ["stream.malformed_chunk", "stream.text"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        guard let s = fault["stream"], let n = s["malformed_chunk"] else { return [] }
+        return [MalformedLineFault(chunk: try r.int(n, "fault.stream.malformed_chunk", min: 1), text: s["text"]?.stringValue ?? #"{"model": "#)]
     }
 }

@@ -1,9 +1,10 @@
+import LabCore
 import LabHTTP
 
 /// `{"stream": {"drop_done": true}}`: the stream ends cleanly (a proper chunked end)
 /// but without its final piece: Ollama's `"done": true` line, or `data: [DONE]`. A
 /// non-streamed reply has no final piece to drop: it is sent whole.
-public struct MissingDoneFault: Fault {
+public struct MissingDoneFault: FaultKind {
     public let order = 25
 
     public init() {}
@@ -14,5 +15,13 @@ public struct MissingDoneFault: Fault {
         guard let last = copy.bodyIndexes.last else { return script }
         copy.steps.remove(at: last)
         return copy
+    }
+}
+
+extension MissingDoneFault {
+    public static let keys = ["stream.drop_done"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        fault["stream"]?["drop_done"]?.boolValue == true ? [MissingDoneFault()] : []
     }
 }

@@ -1,3 +1,4 @@
+import LabCore
 import LabHTTP
 
 /// `{"pacing": {"ttft_ms": 2000, "token_ms": 50, "stall_after_tokens": 5, "stall_ms": 10000}}`:
@@ -6,7 +7,7 @@ import LabHTTP
 /// `stall_ms` after `stall_after_tokens` chunks. `first_token_after_ms` sends the head at
 /// once and the first token that long after it: "headers now, first token later", the
 /// stall a client's header timeout does not see.
-public struct PacingFault: Fault {
+public struct PacingFault: FaultKind {
     public var ttftMs: Int?
     public var firstTokenAfterMs: Int?
     public var tokenMs: Int?
@@ -52,5 +53,24 @@ public struct PacingFault: Fault {
             }
         }
         return WireScript(out)
+    }
+}
+
+extension PacingFault {
+    public static let keys = ["pacing"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        guard let p = fault["pacing"] else { return [] }
+        try r.keys(p, "fault.pacing", ["ttft_ms", "token_ms", "stall_after_tokens", "stall_ms", "first_token_after_ms"])
+        let f = PacingFault(ttftMs: try r.int(p, key: "ttft_ms", "fault.pacing.ttft_ms", min: 0),
+                            tokenMs: try r.int(p, key: "token_ms", "fault.pacing.token_ms", min: 0),
+                            stallAfterTokens: try r.int(p, key: "stall_after_tokens", "fault.pacing.stall_after_tokens", min: 1),
+                            stallMs: try r.int(p, key: "stall_ms", "fault.pacing.stall_ms", min: 0),
+                            firstTokenAfterMs: try r.int(p, key: "first_token_after_ms", "fault.pacing.first_token_after_ms", min: 0))
+        if f.firstTokenAfterMs != nil, f.ttftMs != nil {
+            throw r.fail("fault.pacing", "ttft_ms delays the headers and first_token_after_ms sends them at once: give one of them")
+        }
+        if (f.stallAfterTokens == nil) != (f.stallMs == nil) { throw r.fail("fault.pacing", "stall_after_tokens and stall_ms go together") }
+        return [f]
     }
 }

@@ -1,8 +1,9 @@
+import LabCore
 import LabHTTP
 
 /// `{"slow": {"bytes_per_second": 2000}}`: the body trickles out at this rate, in
 /// pieces every 10 ms of lab time.
-public struct SlowFault: Fault {
+public struct SlowFault: FaultKind {
     public var bytesPerSecond: Int
     public let order = 40
 
@@ -25,5 +26,16 @@ public struct SlowFault: Fault {
             }
         }
         return WireScript(out)
+    }
+}
+
+extension SlowFault {
+    public static let keys = ["slow"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        guard let s = fault["slow"] else { return [] }
+        try r.keys(s, "fault.slow", ["bytes_per_second"])
+        guard let rate = s["bytes_per_second"] else { throw r.fail("fault.slow", "expected {bytes_per_second: N}") }
+        return [SlowFault(bytesPerSecond: try r.int(rate, "fault.slow.bytes_per_second", min: 1))]
     }
 }

@@ -1,9 +1,10 @@
+import LabCore
 import LabHTTP
 
 /// `{"stream": {"cut_after_chunks": 2, "then": "reset"}}`: send the head and N
 /// chunks, then reset, close, or stall (`"then": "stall"`, silence until the client
 /// leaves). The client has its 200 already; only the body is truncated.
-public struct StreamCutFault: Fault {
+public struct StreamCutFault: FaultKind {
     public enum Then: String, Sendable { case reset, close, stall }
 
     public var afterChunks: Int
@@ -19,5 +20,20 @@ public struct StreamCutFault: Fault {
         let ending: WireStep = then == .reset ? .reset : then == .close ? .close : .hang
         // A Content-Length body cut short would be a framing error, not a cut stream.
         return WireScript(ScriptCut.prefix(of: script.withoutContentLength(), at: .afterChunks(afterChunks)) + [ending])
+    }
+}
+
+extension StreamCutFault {
+    public static let keys = ["stream.cut_after_chunks", "stream.then"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        guard let s = fault["stream"] else { return [] }
+        guard let n = s["cut_after_chunks"] else {
+            if s["then"] != nil { throw r.fail("fault.stream.then", "only applies with cut_after_chunks") }
+            return []
+        }
+        let then = s["then"]?.stringValue ?? "reset"
+        guard let t = Then(rawValue: then) else { throw r.fail("fault.stream.then", "expected reset, close or stall, got \"\(then)\"") }
+        return [StreamCutFault(afterChunks: try r.int(n, "fault.stream.cut_after_chunks", min: 0), then: t)]
     }
 }

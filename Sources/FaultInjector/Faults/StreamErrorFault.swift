@@ -8,7 +8,7 @@ import LabHTTP
 /// Anthropic's `event: error` (`overloaded_error`) with no `message_stop`. A non-streamed
 /// request has no chunks to send first: the generation fails, and it gets the provider's
 /// 500 (Anthropic's 529 overloaded) with the message.
-public struct StreamErrorFault: Fault {
+public struct StreamErrorFault: FaultKind {
     public var afterChunks: Int
     public var message: String
     public let order = 22
@@ -38,5 +38,15 @@ public struct StreamErrorFault: Fault {
             line = JSONValue.object([("error", .string(message))]).compactBytes + [10]
         }
         return WireScript(prefix + [.body(line), .end])
+    }
+}
+
+extension StreamErrorFault {
+    public static let keys = ["stream.error_after_chunks", "stream.message"]
+
+    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+        guard let s = fault["stream"], let n = s["error_after_chunks"] else { return [] }
+        let message = s["message"]?.stringValue ?? "an error was encountered while running the model"
+        return [StreamErrorFault(afterChunks: try r.int(n, "fault.stream.error_after_chunks", min: 0), message: message)]
     }
 }

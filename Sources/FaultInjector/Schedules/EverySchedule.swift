@@ -1,7 +1,15 @@
-/// `every: N` — the Nth, 2Nth, 3Nth… matching request.
+import LabCore
+
+/// `every: N` — requests N, 2N, 3N, …
 public struct EverySchedule: ScheduleCondition {
+    public static let key = "every"
     public let period: Int
     public let order = 0
     public init(_ period: Int) { self.period = period }
-    public func fires(_ state: inout ScheduleState) -> Bool { state.index % period == 0 }
+
+    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+        Self(try r.int(value, field, min: 1))
+    }
+
+    public func fires(_ input: inout ScheduleInput, memory: inout Void) -> Bool { input.index % period == 0 }
 }

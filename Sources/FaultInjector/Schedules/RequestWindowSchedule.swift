@@ -1,5 +1,8 @@
-/// `requests: {from: 3, to: 6}` — matching requests 3 to 6, inclusive (either end optional).
+import LabCore
+
+/// `requests: {from: 3, to: 5}` — requests 3…5 (either end optional).
 public struct RequestWindowSchedule: ScheduleCondition {
+    public static let key = "requests"
     public let from: Int
     public let to: Int
     public let order = 0
@@ -7,5 +10,11 @@ public struct RequestWindowSchedule: ScheduleCondition {
         self.from = from ?? 1
         self.to = to ?? Int.max
     }
-    public func fires(_ state: inout ScheduleState) -> Bool { (from...to).contains(state.index) }
+
+    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+        try r.keys(value, field, ["from", "to"])
+        return Self(from: try r.int(value, key: "from", field + ".from", min: 1), to: try r.int(value, key: "to", field + ".to", min: 1))
+    }
+
+    public func fires(_ input: inout ScheduleInput, memory: inout Void) -> Bool { (from...to).contains(input.index) }
 }

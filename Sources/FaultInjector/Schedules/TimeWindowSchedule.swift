@@ -1,6 +1,9 @@
-/// `time: {from_ms: 1000, to_ms: 5000}` — requests arriving in that span of lab time
-/// since the provider started (from inclusive, to exclusive; either end optional).
+import LabCore
+
+/// `time: {from_ms: 1000, to_ms: 5000}` (or `from_s`/`to_s`) — requests arriving in that
+/// span of lab time since the provider started (from inclusive, to exclusive; either end optional).
 public struct TimeWindowSchedule: ScheduleCondition {
+    public static let key = "time"
     public let fromMs: Double
     public let toMs: Double
     public let order = 1
@@ -8,5 +11,17 @@ public struct TimeWindowSchedule: ScheduleCondition {
         self.fromMs = fromMs ?? 0
         self.toMs = toMs ?? .infinity
     }
-    public func fires(_ state: inout ScheduleState) -> Bool { state.nowMs >= fromMs && state.nowMs < toMs }
+
+    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+        try r.keys(value, field, ["from_ms", "to_ms", "from_s", "to_s"])
+        func bound(_ name: String) throws(FaultRuleError) -> Double? {
+            let ms = try r.int(value, key: name + "_ms", "\(field).\(name)_ms", min: 0).map(Double.init)
+            let s = try r.int(value, key: name + "_s", "\(field).\(name)_s", min: 0).map { Double($0) * 1000 }
+            if ms != nil, s != nil { throw r.fail(field, "give \(name)_ms or \(name)_s, not both") }
+            return ms ?? s
+        }
+        return Self(fromMs: try bound("from"), toMs: try bound("to"))
+    }
+
+    public func fires(_ input: inout ScheduleInput, memory: inout Void) -> Bool { input.nowMs >= fromMs && input.nowMs < toMs }
 }
