@@ -146,26 +146,25 @@ public final class PortkeyGateway {
         }
         if let provider = headers["x-portkey-provider"], !providers.contains(provider) { throw .badRequest("Invalid provider passed") }
         if let host = headers["x-portkey-custom-host"], !policy.allows(host) || addressesTheLab(host) { throw .badRequest("Invalid custom host") }
-        var target: PortkeyTarget
         if let raw = headers["x-portkey-config"] {
             guard let json = try? JSONParser.parse(Array(raw.utf8), maxDepth: Self.configMaxDepth) else {
                 throw .badRequest("Invalid config passed. You need to pass a valid json")
             }
-            target = try ConfigParser.parse(json)
-        } else if let provider = headers["x-portkey-provider"] {
-            guard providers.contains(provider) else { throw .badRequest("Invalid provider passed") }
-            target = PortkeyTarget()
-            target.provider = provider
-        } else {
+            return try read(json, policy: policy)
+        }
+        guard let provider = headers["x-portkey-provider"] else {
             throw .badRequest("Either x-portkey-config or x-portkey-provider header is required")
         }
-        var hosts: [String] = []
-        func collect(_ t: PortkeyTarget) {
-            if let h = t.customHost { hosts.append(h) }
-            t.targets.forEach(collect)
-        }
-        collect(target)
-        for host in hosts where !policy.allows(host) || addressesTheLab(host) {
+        guard providers.contains(provider) else { throw .badRequest("Invalid provider passed") }
+        var target = PortkeyTarget()
+        target.provider = provider
+        return target
+    }
+
+    /// A config as the validator reads it: the schema, then every custom host.
+    static func read(_ json: JSONValue, policy: CustomHostPolicy) throws(GatewayFailure) -> PortkeyTarget {
+        let target = try ConfigParser.parse(json)
+        for host in target.customHosts where !policy.allows(host) || addressesTheLab(host) {
             throw .invalidConfig(["path: , message: Invalid custom host"])
         }
         return target
@@ -227,42 +226,5 @@ public final class PortkeyGateway {
                 stream.sink = nil
             }
         }
-    }
-}
-
-/// Checks a Portkey config as the gateway's validator would, for `lab check`.
-public enum PortkeyConfigCheck {
-    public struct Refusal: Error, CustomStringConvertible {
-        public let body: String
-        public var description: String { body }
-    }
-
-    public static func check(_ config: JSONValue, policy: CustomHostPolicy = CustomHostPolicy()) throws(Refusal) {
-        do {
-            _ = try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: policy)
-        } catch {
-            throw Refusal(body: "\(error.status) \(error.body.compact)")
-        }
-    }
-
-    /// Reads a config into its target tree, as the gateway does.
-    public static func parse(_ config: JSONValue) throws(Refusal) -> PortkeyTarget {
-        do {
-            return try PortkeyGateway.intake(["x-portkey-config": config.compact], policy: CustomHostPolicy(trusted: CustomHostPolicy.defaultTrusted.union(hosts(config).map(\.host))))
-        } catch {
-            throw Refusal(body: "\(error.status) \(error.body.compact)")
-        }
-    }
-
-    /// Every `custom_host` in the config tree, with its host name.
-    public static func hosts(_ config: JSONValue) -> [(url: String, host: String)] {
-        var out: [(String, String)] = []
-        func walk(_ v: JSONValue) {
-            let o = ConfigKeys.normalized(v)
-            if let url = o["customHost"]?.stringValue, let host = URLParts(url)?.host { out.append((url, host)) }
-            for t in o["targets"]?.arrayValue ?? [] { walk(t) }
-        }
-        walk(config)
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import Gateway
 import Foundation
 import LabCore
 import LabHTTP
@@ -44,7 +45,7 @@ public struct ConsoleReport {
     public func header(_ result: ScenarioResult, number: Int, env: LabEnvironment) -> String {
         let s = result.scenario
         var out: [String] = [rule, bold("TEST \(number): \(s.title)") + dim("  [\(s.name)]"), rule, "", "Configuration:"]
-        out += configurationLines(s.portkeyConfig, env: env, indent: "  ", label: nil)
+        out += configurationLines(s.target, env: env, indent: "  ", label: nil)
         if !s.faults.isEmpty {
             out.append("Faults:")
             for (provider, rules) in s.faults.sorted(by: { $0.key < $1.key }) {
@@ -54,30 +55,31 @@ public struct ConsoleReport {
         return out.joined(separator: "\n")
     }
 
-    func configurationLines(_ config: JSONValue, env: LabEnvironment, indent: String, label: String?) -> [String] {
-        var out: [String] = []
-        let mode = config["strategy"]?["mode"]?.stringValue
+    func configurationLines(_ t: PortkeyTarget, env: LabEnvironment, indent: String, label: String?) -> [String] {
         var line = indent + (label.map { "\($0): " } ?? "")
-        if let mode {
-            line += "strategy \(mode)"
-            if let codes = config["strategy"]?["on_status_codes"] { line += ", on_status_codes \(codes.compact)" }
+        if let mode = t.mode {
+            line += "strategy \(mode.rawValue)"
+            if let codes = t.onStatusCodes { line += ", on_status_codes [\(codes.map(String.init).joined(separator: ","))]" }
         } else {
-            line += "\(config["provider"]?.stringValue ?? "?")"
-            if let host = config["custom_host"]?.stringValue {
-                let name = URLParts(host)?.host
-                let where_ = name.flatMap { env.config.hosts[$0.lowercased()] }.map(Self.describe) ?? ""
+            line += t.provider ?? "?"
+            if let host = t.customHost {
+                let where_ = URLParts(host).flatMap { env.config.hosts[$0.host.lowercased()] }.map(Self.describe) ?? ""
                 line += " \(host)\(where_.isEmpty ? "" : " → \(where_)")"
             }
-            if let model = config["override_params"]?["model"]?.stringValue { line += " (model \(model))" }
+            if let model = t.overrideParams?.first(where: { $0.0 == "model" })?.1.stringValue { line += " (model \(model))" }
         }
         var extras: [String] = []
-        for key in ["request_timeout", "retry", "weight", "name"] { if let v = config[key] { extras.append("\(key) \(v.compact)") } }
-        if !extras.isEmpty { line += ", " + extras.joined(separator: ", ") }
-        out.append(line)
-        for (i, t) in (config["targets"]?.arrayValue ?? []).enumerated() {
-            out += configurationLines(t, env: env, indent: indent + "  ", label: "targets[\(i)]")
+        if let ms = t.requestTimeoutMs { extras.append("request_timeout \(ms)") }
+        if let r = t.retry {
+            extras.append("retry \(r.attempts)" + (r.onStatusCodes.map { " on [\($0.map(String.init).joined(separator: ","))]" } ?? "")
+                          + (r.useRetryAfterHeader ? " honouring Retry-After" : ""))
         }
-        return out
+        if let w = t.weight { extras.append("weight \(JSONValue.double(w).javaScriptCompact)") }
+        if let n = t.name { extras.append("name \(n)") }
+        if !extras.isEmpty { line += ", " + extras.joined(separator: ", ") }
+        return [line] + t.targets.enumerated().flatMap { i, child in
+            configurationLines(child, env: env, indent: indent + "  ", label: "targets[\(i)]")
+        }
     }
 
     public static func describe(_ m: HostMapping) -> String {
@@ -211,3 +213,4 @@ public struct ConsoleReport {
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
+

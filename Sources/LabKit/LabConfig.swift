@@ -1,3 +1,4 @@
+import Gateway
 import FaultInjector
 import LabCore
 import LabHTTP
@@ -73,6 +74,8 @@ public struct Scenario {
     public var line: Int?
     /// The config as written (shown in reports) and as sent.
     public var portkeyConfig: JSONValue
+    /// The same config as the gateway reads it, for every question about it.
+    public var target: PortkeyTarget
     public var faults: [String: [FaultRule]] = [:]
     public var requests: [ScenarioRequest] = []
     public var concurrency = 1

@@ -222,19 +222,21 @@ public enum LabConfigParser {
             throw r.fail(path, "scenario '\(name)' needs portkey_config (the Portkey config JSON) or portkey_config_file")
         }
         guard case .object = portkeyConfig else { throw r.fail(path + ".portkey_config", "expected a Portkey config object") }
+        let target: PortkeyTarget
         do {
-            _ = try PortkeyConfigCheck.check(portkeyConfig)
+            target = try PortkeyConfigCheck.check(portkeyConfig)
         } catch {
             throw r.fail(path + ".portkey_config", "the gateway would refuse this config: \(error)")
         }
-        for host in PortkeyConfigCheck.hosts(portkeyConfig) {
-            let key = host.host.lowercased()
+        for url in target.customHosts {
+            guard let host = URLParts(url)?.host else { continue }
+            let key = host.lowercased()
             if config.hosts[key] == nil, !["localhost", "127.0.0.1", "::1"].contains(key) {
-                throw r.fail(path + ".portkey_config", "custom_host '\(host.url)' uses host '\(host.host)', which hosts: does not map (add it under hosts:, to a provider or { unreachable: refused })")
+                throw r.fail(path + ".portkey_config", "custom_host '\(url)' uses host '\(host)', which hosts: does not map (add it under hosts:, to a provider or { unreachable: refused })")
             }
         }
         var s = Scenario(name: name, title: value["title"]?.stringValue ?? name, note: value["note"]?.stringValue,
-                         line: r.doc.line(path), portkeyConfig: portkeyConfig)
+                         line: r.doc.line(path), portkeyConfig: portkeyConfig, target: target)
         if let faults = value["faults"] {
             guard case .object(let members) = faults else { throw r.fail(path + ".faults", "expected a mapping of provider names to fault rules") }
             for (provider, rules) in members {

@@ -126,26 +126,19 @@ public final class LabEnvironment {
     /// itself; for a real gateway, host names become loopback addresses it can reach.
     public func configToSend(_ config: JSONValue) -> JSONValue {
         guard !isEmbedded else { return config }
-        let routes = Self.routes(config: self.config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
-        func rewrite(_ v: JSONValue) -> JSONValue {
-            guard case .object(var members) = v else { return v }
-            for i in members.indices {
-                let key = members[i].0
-                if key == "custom_host" || key == "customHost", let url = members[i].1.stringValue, let parts = URLParts(url) {
-                    let host = parts.host.lowercased()
-                    let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target
-                    if let port = routes[host] {
-                        members[i].1 = .string("http://127.0.0.1:\(port)\(suffix)")
-                    } else if self.config.hosts[host] == .dns {
-                        members[i].1 = .string("http://\(Self.neverResolving(host)):\(parts.port)\(suffix)")
-                    }
-                } else if key == "targets", let items = members[i].1.arrayValue {
-                    members[i].1 = .array(items.map(rewrite))
-                }
-            }
-            return .object(members)
-        }
-        return rewrite(config)
+        return PortkeyConfigCheck.rewritingCustomHosts(config) { addressToSend($0) }
+    }
+
+    /// Where a real gateway must go for a config's `custom_host`: the lab's port for a
+    /// mapped name (path kept), a name that never resolves for `unreachable: dns`.
+    func addressToSend(_ url: String) -> String {
+        guard let parts = URLParts(url) else { return url }
+        let routes = Self.routes(config: config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
+        let host = parts.host.lowercased()
+        let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target
+        if let port = routes[host] { return "http://127.0.0.1:\(port)\(suffix)" }
+        if config.hosts[host] == .dns { return "http://\(Self.neverResolving(host)):\(parts.port)\(suffix)" }
+        return url
     }
 
     /// A name under `.example` (reserved, never delegated): it resolves nowhere, and a

@@ -74,9 +74,9 @@ public final class ScenarioRunner {
         env.loop.run(until: { false }, timeoutMs: 5)
         let hits = env.config.providers.map { ($0.name, env.providers[$0.name]!.journal.entries.count) }
         var direct: RequestOutcome?
-        if scenario.compareDirect, let first = scenario.requests.first, let host = ConfigPath.firstHost(scenario.portkeyConfig) {
+        if scenario.compareDirect, let first = scenario.requests.first, let host = scenario.target.customHost(at: scenario.target.firstLeafPath) {
             var done = false
-            let sentHost = env.isEmbedded ? host : (ConfigPath.customHost(config, path: "config.targets[0]") ?? host)
+            let sentHost = env.isEmbedded ? host : env.addressToSend(host)
             send(first, number: 0, headers: [("x-portkey-provider", "ollama"), ("x-portkey-custom-host", sentHost)], scenario: scenario) { o in
                 direct = o
                 done = true
@@ -205,9 +205,9 @@ public final class ScenarioRunner {
         if let index = o.lastUsedOptionIndex {
             // The header override beats every target's host, as on the gateway.
             let host = request.headers.first { $0.0.lowercased() == "x-portkey-custom-host" }?.1
-                ?? ConfigPath.customHost(scenario.portkeyConfig, path: index)
+                ?? scenario.target.customHost(at: index)
             if let host, let name = URLParts(host)?.host { o.servedBy = env.provider(forHost: name) }
-            o.fallbackTriggered = ConfigPath.fallbackTriggered(scenario.portkeyConfig, path: index)
+            o.fallbackTriggered = scenario.target.fallbackTriggered(at: index)
             if !ok { o.servedBy = nil }
         }
         return o

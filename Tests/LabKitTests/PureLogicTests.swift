@@ -1,28 +1,31 @@
 import Testing
 import LabCore
 import LabHTTP
+import Gateway
 @testable import LabKit
 
-@Suite struct ConfigPathTests {
-    let config: JSONValue = try! JSONParser.parse(#"""
+@Suite struct ConfigQueryTests {
+    let config: PortkeyTarget = try! PortkeyConfigCheck.check(try! JSONParser.parse(#"""
         {"strategy":{"mode":"fallback"},"custom_host":"http://outer:1","targets":[
-          {"strategy":{"mode":"loadbalance"},"targets":[{"custom_host":"http://a:1"},{"custom_host":"http://b:1"}]},
+          {"strategy":{"mode":"loadbalance"},"targets":[{"provider":"ollama","custom_host":"http://a:1"},{"provider":"ollama","custom_host":"http://b:1"}]},
           {"provider":"ollama"}]}
-        """#)
+        """#), policy: CustomHostPolicy(trusted: ["outer", "a", "b"]))
 
     @Test func indexesAndHosts() {
-        #expect(ConfigPath.indexes("config") == [])
-        #expect(ConfigPath.indexes("config.targets[0].targets[1]") == [0, 1])
-        #expect(ConfigPath.indexes("nope") == nil)
-        #expect(ConfigPath.customHost(config, path: "config.targets[0].targets[1]") == "http://b:1")
-        #expect(ConfigPath.customHost(config, path: "config.targets[1]") == "http://outer:1")
-        #expect(ConfigPath.firstHost(config) == "http://a:1")
+        #expect(PortkeyTarget.indexes(of: "config") == [])
+        #expect(PortkeyTarget.indexes(of: "config.targets[0].targets[1]") == [0, 1])
+        #expect(PortkeyTarget.indexes(of: "nope") == nil)
+        #expect(config.customHost(at: "config.targets[0].targets[1]") == "http://b:1")
+        #expect(config.customHost(at: "config.targets[1]") == "http://outer:1")
+        #expect(config.customHost(at: "config.targets[5]") == nil)
+        #expect(config.firstLeafPath == "config.targets[0].targets[0]" && config.customHost(at: config.firstLeafPath) == "http://a:1")
+        #expect(config.customHosts == ["http://outer:1", "http://a:1", "http://b:1"])
     }
 
     @Test func fallbackTriggeredOnlyPastAFallbacksFirstTarget() {
-        #expect(!ConfigPath.fallbackTriggered(config, path: "config.targets[0].targets[1]"))
-        #expect(ConfigPath.fallbackTriggered(config, path: "config.targets[1]"))
-        #expect(!ConfigPath.fallbackTriggered(config, path: "config"))
+        #expect(!config.fallbackTriggered(at: "config.targets[0].targets[1]"))
+        #expect(config.fallbackTriggered(at: "config.targets[1]"))
+        #expect(!config.fallbackTriggered(at: "config"))
     }
 }
 
