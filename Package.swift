@@ -28,7 +28,6 @@ let package = Package(
         .executableTarget(name: "LabRunner", dependencies: [
             "LabKit",
             "LabHTTP", "LabCore", "MockOllama", "MockVendors", "FaultInjector", "ProviderHost", "Gateway",
-            .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LabCoreTests", dependencies: ["LabCore"]),

@@ -25,7 +25,6 @@ public final class Responder {
         receivedAtMs = loop?.nowMs ?? 0
     }
 
-    public var isFinished: Bool { outcome != nil }
 
     /// The status sent, if a head was written.
     public var sentStatus: Int? {

@@ -246,7 +246,7 @@ public enum LabConfigParser {
                 s.faults[provider] = try Self.rules(rules, path: "\(path).faults.\(provider)", r)
             }
         }
-        var base = try request(value["request"] ?? .object([]), path: path + ".request", r)
+        let base = try request(value["request"] ?? .object([]), path: path + ".request", r)
         var schedule: LoadPlan?
         if case .object? = value["requests"] {
             // `requests: { count: 20, every_ms: 4000 }`: a schedule, not a list.

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 @main
@@ -33,5 +34,3 @@ struct Lab: ParsableCommand {
         }
     }
 }
-
-import Foundation

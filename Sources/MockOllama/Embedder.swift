@@ -1,3 +1,4 @@
+import Foundation
 import LabCore
 
 /// Deterministic embedding vectors: the same (model, text, seed) gives the same
@@ -11,11 +12,6 @@ public struct Embedder {
     public func vector(model: ModelName, text: String, dimensions: Int) -> [Float] {
         var random = SeededRandom(seed: seed, key: "embed\u{1}" + model.key + "\u{1}" + text)
         return (0..<max(dimensions, 0)).map { _ in Float(max(-1, min(1, random.normal() / 3))) }
-    }
-
-    /// The same vector scaled to unit length, as `/api/embed` and `/v1/embeddings` return it.
-    public func normalized(model: ModelName, text: String, dimensions: Int) -> [Float] {
-        Self.normalize(vector(model: model, text: text, dimensions: dimensions))
     }
 
     static func normalize(_ v: [Float]) -> [Float] {
@@ -39,30 +35,6 @@ extension Array where Element == Float {
             let bits = f.bitPattern
             bytes.append(contentsOf: [UInt8(bits & 0xff), UInt8(bits >> 8 & 0xff), UInt8(bits >> 16 & 0xff), UInt8(bits >> 24)])
         }
-        return Base64.encode(bytes)
-    }
-}
-
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 2 < bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out.append(contentsOf: [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]])
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out.append(contentsOf: [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], 61, 61])
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out.append(contentsOf: [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Data(bytes).base64EncodedString()
     }
 }

@@ -34,8 +34,4 @@ public enum WallClock {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(nine)"
             + (utcOffset ? "+00:00" : "Z")
     }
-
-    public static func rfc3339(_ time: WallTime) -> String {
-        rfc3339(unixSeconds: time.seconds, nanos: time.nanos)
-    }
 }

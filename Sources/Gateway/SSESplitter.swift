@@ -1,0 +1,24 @@
+/// Splits a server-sent-event byte stream into events on blank lines, as the
+/// gateway does (`\n\n`).
+struct SSESplitter {
+    private var buffer: [UInt8] = []
+
+    mutating func feed(_ bytes: [UInt8]) -> [String] {
+        buffer += bytes
+        var events: [String] = []
+        var start = 0
+        var i = 0
+        while i + 1 < buffer.count {
+            if buffer[i] == 10, buffer[i + 1] == 10 {
+                let event = String(decoding: buffer[start..<i], as: UTF8.self)
+                if !event.isEmpty { events.append(event) }
+                start = i + 2
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        buffer.removeFirst(start)
+        return events
+    }
+}

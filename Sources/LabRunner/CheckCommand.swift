@@ -1,0 +1,17 @@
+import ArgumentParser
+import LabKit
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate lab.conf and every Portkey config in it (errors as file:line).",
+        discussion: "Exit status 0 when everything is valid, 2 otherwise.")
+
+    @OptionGroup var config: ConfigOptions
+
+    func run() throws {
+        let lab = try config.load()
+        let rules = lab.scenarios.reduce(0) { $0 + $1.faults.values.reduce(0) { $0 + $1.count } } + lab.providers.reduce(0) { $0 + $1.faults.count }
+        Console.out("\(lab.file): OK — \(lab.providers.count) providers, \(lab.hosts.count) host names, \(lab.scenarios.count) scenarios, \(rules) fault rules; every Portkey config passes the gateway's validation.")
+    }
+}
