@@ -8,8 +8,7 @@ public final class GatewayJournalEntry {
         public let url: String
         public let startMs: Double
         public internal(set) var endMs: Double?
-        /// `503`, `408 (request_timeout)`, `refused`, `reset`, `stream started`…
-        public internal(set) var outcome: String = "in flight"
+        public internal(set) var outcome = AttemptOutcome.inFlight
         public internal(set) var status: Int?
     }
 
@@ -51,7 +50,7 @@ public final class GatewayJournalEntry {
             ("end_ms", r(endMs)),
             ("attempts", .array(attempts.map { a in
                 .object([("target", .string(a.target)), ("url", .string(a.url)), ("start_ms", r(a.startMs)), ("end_ms", r(a.endMs)),
-                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome))])
+                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome.description))])
             })),
             ("waits", .array(waits.map { w in
                 .object([("target", .string(w.target)), ("at_ms", r(w.atMs)), ("ms", .int(w.ms)), ("reason", .string(w.reason))])

@@ -39,7 +39,7 @@ final class GatewayRun {
         timer?.close()
         for i in entry.attempts.indices where entry.attempts[i].endMs == nil {
             entry.attempts[i].endMs = gateway.nowMs
-            entry.attempts[i].outcome = "abandoned: the client left"
+            entry.attempts[i].outcome = .abandoned
         }
         if entry.endMs == nil { entry.endMs = gateway.nowMs }
     }
@@ -149,7 +149,7 @@ final class GatewayRun {
     private func call(_ leaf: Leaf, _ done: @escaping (UpstreamResult, Bool) -> Void) {
         let attemptIndex = entry.attempts.count
         entry.attempts.append(.init(target: leaf.path, url: leaf.url, startMs: gateway.nowMs))
-        func record(_ outcome: String, status: Int?) {
+        func record(_ outcome: AttemptOutcome, status: Int?) {
             entry.attempts[attemptIndex].endMs = gateway.nowMs
             entry.attempts[attemptIndex].outcome = outcome
             entry.attempts[attemptIndex].status = status
@@ -157,7 +157,7 @@ final class GatewayRun {
         let endpoint = request.endpoint, context = request.context
         func network(_ error: HTTPClientError, _ name: String) {
             let (status, text) = NodeFetchError.text(error)
-            record(name, status: status)
+            record(.network(name), status: status)
             // The gateway's catch answers text/plain, which then goes through the provider's transform.
             let body = leaf.provider.response(endpoint, status: status, contentType: "text/plain", body: Array(text.utf8), context) ?? .null
             done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompact.utf8.map { $0 }), true)
@@ -187,7 +187,7 @@ final class GatewayRun {
             head = h
             let isStream = self.request.stream && (200...299).contains(h.status) && (h.headers["Content-Type"] ?? "").hasPrefix("text/event-stream")
             guard isStream else { return }
-            record("stream started", status: h.status)
+            record(.streamStarted(h.status), status: h.status)
             let r = StreamRelay()
             r.cancel = { ex.cancel() }
             relay = r
@@ -212,10 +212,10 @@ final class GatewayRun {
             if let relay { relay.emit(.end); return }
             let status = head?.status ?? 0
             guard let json = leaf.provider.response(endpoint, status: status, contentType: head?.headers["Content-Type"], body: body, context) else {
-                record("\(status) with a body that is not JSON", status: status)
+                record(.notJSON(status), status: status)
                 return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
             }
-            record(String(status), status: status)
+            record(.answered(status), status: status)
             var headers: HTTPHeaders = ["Content-Type": "application/json"]
             for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
             done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
@@ -223,11 +223,11 @@ final class GatewayRun {
         ex.onError = { error in
             if let relay { relay.emit(.failed); return }
             if head != nil {
-                record("\(head!.status), then the body broke (\(error))", status: head!.status)
+                record(.brokeAfterHead(head!.status, "\(error)"), status: head!.status)
                 return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
             }
             if error == .responseTimeout, let ms = leaf.timeoutMs {
-                record("408 (request_timeout \(ms) ms)", status: 408)
+                record(.timedOut(ms: ms), status: 408)
                 let envelope: JSONValue = ["error": ["message": .string("Request exceeded the timeout sent in the request: \(ms)ms"),
                                                      "type": "timeout_error", "param": nil, "code": nil]]
                 return done(UpstreamResult(status: 408, headers: ["Content-Type": "application/json"], body: envelope.compactBytes), false)

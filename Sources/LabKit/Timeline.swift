@@ -53,12 +53,13 @@ public struct Timeline {
             for a in entry.attempts {
                 let kind: Kind
                 switch a.outcome {
-                case "refused", "reset", "dns failure", "closed before a response", "closed mid-body", "connect timeout": kind = .network
-                case let s where s.hasPrefix("408") || s.hasPrefix("abandoned"): kind = .timeout
+                case .network: kind = .network
+                case .timedOut, .abandoned: kind = .timeout
+                case .streamStarted where entry.truncated: kind = .truncated
                 default: kind = a.status.map { Self.kind(status: $0) } ?? .pending
                 }
                 bars.append(Bar(lane: "gateway", startMs: a.startMs - startMs, endMs: (a.endMs ?? entry.endMs ?? a.startMs) - startMs,
-                                kind: entry.truncated && a.outcome == "stream started" ? .truncated : kind,
+                                kind: kind,
                                 label: "\(a.target): \(a.outcome)"))
             }
             for w in entry.waits {

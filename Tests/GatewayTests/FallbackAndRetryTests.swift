@@ -59,7 +59,7 @@ import LabHTTP
         let a = try h.send(config: target("dead", #""retry":{"attempts":2,"on_status_codes":[429]}"#))
         #expect(a.status == 500 && a.retries == "2")
         let entry = try #require(h.gateway.journal.entries.last)
-        #expect(entry.attempts.count == 3 && entry.attempts.allSatisfy { $0.outcome == "refused" })
+        #expect(entry.attempts.count == 3 && entry.attempts.allSatisfy { $0.outcome == .network("refused") })
         let message = a.json["error"]?["message"]?.stringValue ?? ""
         #expect(message == #"Invalid response received from ollama: {"html-message":"Message: fetch failed Cause: Error: connect ECONNREFUSED 127.0.0.1:\#(h.deadPort) Name: TypeError"}"#)
         #expect(a.json["provider"] == "ollama" && a.json["error"]?["type"] == .null)

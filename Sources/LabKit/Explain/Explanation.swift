@@ -29,7 +29,7 @@ public enum Explanation {
                     let from = a.startMs - r.startMs
                     let to = a.endMs.map { $0 - r.startMs }
                     let provider = URLParts(a.url).flatMap { env.provider(forHost: $0.host) }
-                    var did = a.outcome
+                    var did = a.outcome.description
                     if let provider, let i = visits.firstIndex(where: { $0.provider == provider && $0.atMs >= from - 0.0005 }) {
                         if let rule = visits[i].rule { did += " (\(rule))" }
                         visits.remove(at: i)
