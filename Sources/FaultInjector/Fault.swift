@@ -65,11 +65,6 @@ public struct FaultContext {
     }
 }
 
-/// The error shape a request gets: Ollama's native `{"error":"…"}`, Ollama's
-/// OpenAI-compatible envelope, OpenAI's own (with its codes and rate-limit headers),
-/// Anthropic's, or plain text.
-public enum ErrorSurface: Sendable { case native, ollamaOpenAI, openAI, anthropic, plain }
-
 extension WireScript {
     /// Index of the head step, if any.
     var headIndex: Int? {

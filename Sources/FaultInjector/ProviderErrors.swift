@@ -26,17 +26,12 @@ public enum ProviderErrors {
 
     public static func body(status: Int, surface: ErrorSurface, message: String? = nil) -> Shaped {
         switch surface {
-        case .native:
-            return Shaped(bytes: JSONValue.object([("error", .string(message ?? Self.message(status)))]).compactBytes,
-                          contentType: "application/json; charset=utf-8")
-        case .ollamaOpenAI:
-            let type = status == 400 ? "invalid_request_error" : status == 404 ? "not_found_error" : "api_error"
-            let value: JSONValue = ["error": ["message": .string(message ?? Self.message(status)), "type": .string(type), "param": nil, "code": nil]]
-            return Shaped(bytes: value.compactBytes, contentType: "application/json")
+        case .native, .ollamaOpenAI:
+            return Shaped(bytes: ErrorEnvelope.ollama(surface, status: status, message: message ?? Self.message(status)).compactBytes,
+                          contentType: surface.jsonContentType)
         case .openAI:
             let (type, code, text) = OpenAIErrors.kind(status)
-            let value: JSONValue = ["error": ["message": .string(message ?? text), "type": .string(type), "param": nil,
-                                              "code": code.map(JSONValue.string) ?? .null]]
+            let value = ErrorEnvelope.openAI(message: message ?? text, type: .string(type), code: code.map(JSONValue.string) ?? .null)
             return Shaped(bytes: value.compactBytes, contentType: "application/json", headers: OpenAIErrors.headers(status))
         case .anthropic:
             let (type, text) = AnthropicErrors.kind(status)

@@ -228,8 +228,7 @@ final class GatewayRun {
             }
             if error == .responseTimeout, let ms = leaf.timeoutMs {
                 record(.timedOut(ms: ms), status: 408)
-                let envelope: JSONValue = ["error": ["message": .string("Request exceeded the timeout sent in the request: \(ms)ms"),
-                                                     "type": "timeout_error", "param": nil, "code": nil]]
+                let envelope = ErrorEnvelope.openAI(message: "Request exceeded the timeout sent in the request: \(ms)ms", type: "timeout_error")
                 return done(UpstreamResult(status: 408, headers: ["Content-Type": "application/json"], body: envelope.compactBytes), false)
             }
             network(error, Self.name(error))

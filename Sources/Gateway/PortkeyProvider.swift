@@ -61,14 +61,12 @@ extension PortkeyProvider {
 
     /// Portkey's `generateErrorResponse`: `"<provider> error: <message>"`, the rest kept or null.
     func errorEnvelope(message: String, type: JSONValue?, param: JSONValue? = nil, code: JSONValue? = nil) -> JSONValue {
-        ["error": ["message": .string("\(name) error: \(message)"), "type": type ?? .null, "param": param ?? .null, "code": code ?? .null],
-         "provider": .string(name)]
+        ErrorEnvelope.portkey(message: "\(name) error: \(message)", type: type ?? .null, param: param ?? .null, code: code ?? .null, provider: name)
     }
 
     /// Portkey's `generateInvalidProviderResponseError`.
     func invalidResponse(_ body: JSONValue) -> JSONValue {
-        ["error": ["message": .string("Invalid response received from \(name): \(body.javaScriptCompact)"), "type": nil, "param": nil, "code": nil],
-         "provider": .string(name)]
+        ErrorEnvelope.portkey(message: "Invalid response received from \(name): \(body.javaScriptCompact)", provider: name)
     }
 
     /// How the gateway reads a text or HTML body: `{"html-message": text}`.

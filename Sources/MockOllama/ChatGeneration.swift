@@ -75,7 +75,7 @@ extension MockOllama {
 
     /// The prompt tokens the model takes in, or Ollama's 400 when the prompt does not fit
     /// its window (`options.num_ctx`, else the model's context length) and may not be cut.
-    func fitting(_ promptTokens: Int, _ model: MockModel, _ body: JSONValue, _ surface: Surface) -> Result<Int, ScriptError> {
+    func fitting(_ promptTokens: Int, _ model: MockModel, _ body: JSONValue, _ surface: ErrorSurface) -> Result<Int, ScriptError> {
         let window = body["options"]?["num_ctx"]?.intValue.flatMap { $0 > 0 ? $0 : nil } ?? model.contextLength
         guard promptTokens > window else { return .success(promptTokens) }
         if options.contextOverflow == .error || body["truncate"]?.boolValue == false {

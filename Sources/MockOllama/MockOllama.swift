@@ -40,10 +40,10 @@ public final class MockOllama {
         "/api/copy": (["POST"], { m, r in m.withBody(r, .native, "api.CopyRequest", m.copy) }),
         "/api/delete": (["DELETE"], { m, r in m.withBody(r, .native, "api.DeleteRequest", m.delete) }),
         "/v1/models": (["GET"], { m, _ in m.openAIModels() }),
-        "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.ChatCompletionRequest", m.openAIChat) }),
-        "/v1/completions": (["POST"], { m, r in m.withBody(r, .openAI, "openai.CompletionRequest", m.openAICompletion) }),
-        "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .openAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
-        "/v1/responses": (["POST"], { m, r in m.withBody(r, .openAI, "openai.ResponsesRequest", m.openAIResponses) }),
+        "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ChatCompletionRequest", m.openAIChat) }),
+        "/v1/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.CompletionRequest", m.openAICompletion) }),
+        "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
+        "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ResponsesRequest", m.openAIResponses) }),
     ]
 
     /// The `model` (or legacy `name`) of the request being answered, once its body is parsed.
@@ -73,7 +73,7 @@ public final class MockOllama {
     }
 
     /// Decodes a JSON object body the way Ollama's handlers do, with their errors.
-    private func withBody(_ request: HTTPRequest, _ surface: Surface, _ goType: String,
+    private func withBody(_ request: HTTPRequest, _ surface: ErrorSurface, _ goType: String,
                           _ body: (JSONValue) -> WireScript) -> WireScript {
         guard !request.body.isEmpty else { return Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF") }
         let value: JSONValue

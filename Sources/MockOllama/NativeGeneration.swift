@@ -4,7 +4,7 @@ import LabHTTP
 /// `/api/chat` and `/api/generate`.
 extension MockOllama {
     /// Finds the model, or the error Ollama gives for it.
-    func resolve(_ raw: String, _ surface: Surface, emptyStatus: Int = 400) -> Result<MockModel, ScriptError> {
+    func resolve(_ raw: String, _ surface: ErrorSurface, emptyStatus: Int = 400) -> Result<MockModel, ScriptError> {
         guard !raw.trimmingSpaces.isEmpty else {
             return .failure(ScriptError(emptyStatus == 400 ? Responses.error(surface, 400, "model is required")
                                                           : Responses.error(surface, emptyStatus, "model '' not found")))

@@ -8,11 +8,11 @@ extension MockOllama {
     func openAIResponses(_ body: JSONValue) -> WireScript {
         let model: MockModel
         let requested = body["model"]?.stringValue ?? ""
-        switch resolve(requested, .openAI) {
+        switch resolve(requested, .ollamaOpenAI) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        guard model.supports(.completion) else { return Responses.error(.openAI, 400, "\"\(model.name)\" does not support chat") }
+        guard model.supports(.completion) else { return Responses.error(.ollamaOpenAI, 400, "\"\(model.name)\" does not support chat") }
         var messages: [JSONValue] = []
         if let instructions = body["instructions"]?.stringValue { messages.append(["role": "system", "content": .string(instructions)]) }
         switch body["input"] {
@@ -26,7 +26,7 @@ extension MockOllama {
                 }
             }
         default:
-            return Responses.error(.openAI, 400, "input is required")
+            return Responses.error(.ollamaOpenAI, 400, "input is required")
         }
         var ask = ChatAsk()
         // Responses tools are flat: {type, name, description, parameters}.
@@ -37,13 +37,13 @@ extension MockOllama {
         default: break
         }
         ask.think = body["reasoning"]?["effort"]?.stringValue.map { $0 != "none" } ?? false
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.openAI, 400, why) }
+        if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
         markLoaded(model)
         let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: body["max_output_tokens"]?.intValue, stop: [])
         let number = nextCompletionNumber()
         let responseID = "resp_\(number)", messageID = "msg_\(number)"
         let inputTokens: Int
-        switch fitting(gen.promptTokens, model, body, .openAI) {
+        switch fitting(gen.promptTokens, model, body, .ollamaOpenAI) {
         case .success(let n): inputTokens = n
         case .failure(let e): return e.script
         }
@@ -67,7 +67,7 @@ extension MockOllama {
         let pacing = self.pacing(for: model)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
         guard body["stream"]?.boolValue ?? false else {
-            return builder.delayed(Responses.json(.openAI, response("completed", output: output)), tokenCount: gen.content.tokens.count)
+            return builder.delayed(Responses.json(.ollamaOpenAI, response("completed", output: output)), tokenCount: gen.content.tokens.count)
         }
         var sequence = 0
         func event(_ type: String, _ fields: [(String, JSONValue)]) -> [UInt8] {

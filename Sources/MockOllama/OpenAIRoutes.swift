@@ -4,25 +4,25 @@ import LabHTTP
 /// The OpenAI-compatible `/v1` surface.
 extension MockOllama {
     func openAIModels() -> WireScript {
-        Responses.json(.openAI, ["object": "list", "data": .array(catalogue.models.map { model in
+        Responses.json(.ollamaOpenAI, ["object": "list", "data": .array(catalogue.models.map { model in
             ["id": .string(model.name.description), "object": "model", "created": .int(model.modifiedUnix),
              "owned_by": .string(model.name.namespace)]
         })])
     }
 
     func openAIModel(_ id: String) -> WireScript {
-        guard let model = catalogue.find(id) else { return Responses.error(.openAI, 404, "model '\(id)' not found") }
-        return Responses.json(.openAI, ["id": .string(id), "object": "model", "created": .int(model.modifiedUnix),
+        guard let model = catalogue.find(id) else { return Responses.error(.ollamaOpenAI, 404, "model '\(id)' not found") }
+        return Responses.json(.ollamaOpenAI, ["id": .string(id), "object": "model", "created": .int(model.modifiedUnix),
                                         "owned_by": .string(model.name.namespace)])
     }
 
     private func openAIModelFor(_ body: JSONValue, capability: String) -> Result<MockModel, ScriptError> {
         let requested = body["model"]?.stringValue ?? ""
-        switch resolve(requested, .openAI) {
+        switch resolve(requested, .ollamaOpenAI) {
         case .failure(let e): return .failure(e)
         case .success(let model):
             guard model.capabilities.contains(capability) else {
-                return .failure(ScriptError(Responses.error(.openAI, 400, "\"\(model.name)\" does not support \(capability == "completion" ? "chat" : capability)")))
+                return .failure(ScriptError(Responses.error(.ollamaOpenAI, 400, "\"\(model.name)\" does not support \(capability == "completion" ? "chat" : capability)")))
             }
             markLoaded(model)
             return .success(model)
@@ -35,7 +35,7 @@ extension MockOllama {
 
     func openAIChat(_ body: JSONValue) -> WireScript {
         guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
-            return Responses.error(.openAI, 400, "[] is too short - 'messages'")
+            return Responses.error(.ollamaOpenAI, 400, "[] is too short - 'messages'")
         }
         let model: MockModel
         switch openAIModelFor(body, capability: "completion") {
@@ -44,11 +44,11 @@ extension MockOllama {
         }
         let requested = body["model"]?.stringValue ?? ""
         let ask = ChatAsk.openAI(body)
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.openAI, 400, why) }
+        if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
         let gen = generation(model, messages: messages, ask: ask, seed: body["seed"]?.intValue,
                              maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
         let promptTokens: Int
-        switch fitting(gen.promptTokens, model, body, .openAI) {
+        switch fitting(gen.promptTokens, model, body, .ollamaOpenAI) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -67,7 +67,7 @@ extension MockOllama {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.openAI, [
+            return builder.delayed(Responses.json(.ollamaOpenAI, [
                 "id": id, "object": "chat.completion", "created": created, "model": .string(requested),
                 "system_fingerprint": "fp_ollama",
                 "choices": [["index": 0, "message": .object(message), "finish_reason": finish]],
@@ -97,7 +97,7 @@ extension MockOllama {
     }
 
     func openAICompletion(_ body: JSONValue) -> WireScript {
-        guard let prompt = body["prompt"]?.stringValue else { return Responses.error(.openAI, 400, "invalid type for 'prompt' field: expected string") }
+        guard let prompt = body["prompt"]?.stringValue else { return Responses.error(.ollamaOpenAI, 400, "invalid type for 'prompt' field: expected string") }
         let model: MockModel
         switch openAIModelFor(body, capability: "completion") {
         case .success(let m): model = m
@@ -110,7 +110,7 @@ extension MockOllama {
         let id: JSONValue = .string("cmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
         let promptTokens: Int
-        switch fitting(Tokenizer.count(prompt), model, body, .openAI) {
+        switch fitting(Tokenizer.count(prompt), model, body, .ollamaOpenAI) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -124,7 +124,7 @@ extension MockOllama {
             return .object(members)
         }
         guard body["stream"]?.boolValue ?? false else {
-            return builder.delayed(Responses.json(.openAI, completion(reply.text, .string(reply.doneReason), usage: usage)), tokenCount: reply.tokens.count)
+            return builder.delayed(Responses.json(.ollamaOpenAI, completion(reply.text, .string(reply.doneReason), usage: usage)), tokenCount: reply.tokens.count)
         }
         var closing = [Responses.event(completion("", .string(reply.doneReason)))]
         if body["stream_options"]?["include_usage"]?.boolValue == true {
@@ -142,11 +142,11 @@ extension MockOllama {
         switch body["input"] {
         case .string(let s)?: inputs = [s]
         case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
-        default: return Responses.error(.openAI, 400, "invalid input")
+        default: return Responses.error(.ollamaOpenAI, 400, "invalid input")
         }
         let format = body["encoding_format"]?.stringValue ?? "float"
         guard format == "float" || format == "base64" else {
-            return Responses.error(.openAI, 400, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
+            return Responses.error(.ollamaOpenAI, 400, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
         }
         let model: MockModel
         switch openAIModelFor(body, capability: "embedding") {
@@ -158,7 +158,7 @@ extension MockOllama {
         }
         var tokens = 0
         for text in inputs {
-            switch fitting(Tokenizer.count(text), model, body, .openAI) {
+            switch fitting(Tokenizer.count(text), model, body, .ollamaOpenAI) {
             case .success(let n): tokens += n
             case .failure(let e): return e.script
             }
@@ -168,7 +168,7 @@ extension MockOllama {
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
             return ["object": "embedding", "embedding": format == "base64" ? .string(v.base64) : v.json, "index": .int(i)]
         }
-        return Responses.json(.openAI, ["object": "list", "data": .array(data), "model": .string(body["model"]?.stringValue ?? ""),
+        return Responses.json(.ollamaOpenAI, ["object": "list", "data": .array(data), "model": .string(body["model"]?.stringValue ?? ""),
                                         "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)]])
     }
 }

@@ -1,40 +1,17 @@
 import LabCore
 import LabHTTP
 
-/// The two API surfaces answer in their own shapes and content types.
-enum Surface {
-    case native
-    case openAI
-
-    var jsonContentType: String { self == .native ? "application/json; charset=utf-8" : "application/json" }
-}
-
 enum Responses {
     static let ndjson = "application/x-ndjson"
     static let eventStream = "text/event-stream"
 
-    static func json(_ surface: Surface, _ value: JSONValue, status: Int = 200) -> WireScript {
+    static func json(_ surface: ErrorSurface, _ value: JSONValue, status: Int = 200) -> WireScript {
         WireScript.respond(status: status, headers: ["Content-Type": surface.jsonContentType], body: value.compactBytes)
     }
 
     /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
-    static func error(_ surface: Surface, _ status: Int, _ message: String) -> WireScript {
-        switch surface {
-        case .native:
-            return json(.native, ["error": .string(message)], status: status)
-        case .openAI:
-            return json(.openAI, openAIError(status, message), status: status)
-        }
-    }
-
-    static func openAIError(_ status: Int, _ message: String) -> JSONValue {
-        let type: String
-        switch status {
-        case 400: type = "invalid_request_error"
-        case 404: type = "not_found_error"
-        default: type = "api_error"
-        }
-        return ["error": ["message": .string(message), "type": .string(type), "param": nil, "code": nil]]
+    static func error(_ surface: ErrorSurface, _ status: Int, _ message: String) -> WireScript {
+        json(surface, ErrorEnvelope.ollama(surface, status: status, message: message), status: status)
     }
 
     /// Gin's plain-text answers for unknown paths and methods.

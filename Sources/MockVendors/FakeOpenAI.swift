@@ -40,8 +40,8 @@ public final class FakeOpenAI: MockService {
     }
 
     func error(_ status: Int, _ message: String, type: String = "invalid_request_error", param: String? = nil, code: String? = nil) -> WireScript {
-        VendorModel.json(["error": ["message": .string(message), "type": .string(type), "param": param.map(JSONValue.string) ?? .null,
-                                    "code": code.map(JSONValue.string) ?? .null]], status: status, headers: headers())
+        VendorModel.json(ErrorEnvelope.openAI(message: message, type: .string(type), param: param.map(JSONValue.string) ?? .null,
+                                              code: code.map(JSONValue.string) ?? .null), status: status, headers: headers())
     }
 
     private func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {

@@ -29,7 +29,7 @@ public struct StreamErrorFault: FaultKind {
         let line: [UInt8]
         switch context.surface {
         case .ollamaOpenAI, .openAI:
-            let error: JSONValue = ["error": ["message": .string(message), "type": context.api == .openai ? "server_error" : "api_error", "param": nil, "code": nil]]
+            let error = ErrorEnvelope.openAI(message: message, type: context.api == .openai ? "server_error" : "api_error")
             line = Array("data: ".utf8) + error.compactBytes + [10, 10]
         case .anthropic:
             // Anthropic's own mid-stream failure: an `error` event, and no message_stop.
