@@ -7,7 +7,7 @@ import MockOllama
 /// `content_block_delta` … `message_stop` with a `ping`), tool use blocks,
 /// `/v1/messages/count_tokens` and `/v1/models` — with Anthropic's error envelope,
 /// `request-id` and `anthropic-ratelimit-*` headers.
-public final class FakeAnthropic: MockService {
+public final class FakeAnthropic: VendorService {
     public let api = ProviderAPI.anthropic
     let core: VendorModel
 
@@ -17,15 +17,6 @@ public final class FakeAnthropic: MockService {
         core = try VendorModel(models: models, options: options)
     }
 
-    public var clock: () -> WallTime {
-        get { core.clock }
-        set { core.clock = newValue }
-    }
-
-    public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
-        let body = VendorModel.object(request)
-        return (respond(request, body), body?["model"]?.stringValue)
-    }
 
     /// Headers of every answer: a request id and a budget that is never spent (faults spend it).
     func headers() -> HTTPHeaders {
@@ -41,7 +32,7 @@ public final class FakeAnthropic: MockService {
         return VendorModel.json(AnthropicErrors.envelope(type: type, message: message, requestID: h["request-id"] ?? ""), status: status, headers: h)
     }
 
-    private func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
+    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
         let key = request.headers["x-api-key"] ?? request.headers["Authorization"].map { String($0.dropFirst("Bearer ".count)) }
         guard let key, !key.isEmpty else { return error(401, "authentication_error", "x-api-key header is required") }
         switch (request.method, request.path) {

@@ -8,7 +8,7 @@ import MockOllama
 /// OpenAI's error envelope, `x-request-id` and `x-ratelimit-*` headers. Answers come
 /// from the same mock model as MockOllama's, so a fallback across vendors gets
 /// comparable text.
-public final class FakeOpenAI: MockService {
+public final class FakeOpenAI: VendorService {
     public let api = ProviderAPI.openai
     let core: VendorModel
     /// Ollama renders `/v1/embeddings` and `/v1/responses` in OpenAI's shapes already;
@@ -21,16 +21,6 @@ public final class FakeOpenAI: MockService {
         core = try VendorModel(models: models, options: options)
     }
 
-    public var clock: () -> WallTime {
-        get { core.clock }
-        set { core.clock = newValue }
-    }
-
-    public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
-        let body = VendorModel.object(request)
-        let model = body?["model"]?.stringValue
-        return (respond(request, body), model)
-    }
 
     /// Headers of every answer: a request id and a budget that is never spent (faults spend it).
     func headers() -> HTTPHeaders {
@@ -44,7 +34,7 @@ public final class FakeOpenAI: MockService {
                                               code: code.map(JSONValue.string) ?? .null), status: status, headers: headers())
     }
 
-    private func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
+    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
         let route = "\(request.method) \(request.path)"
         guard let auth = request.headers["Authorization"], auth.hasPrefix("Bearer "), auth.count > 7 else {
             return error(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")

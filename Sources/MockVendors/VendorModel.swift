@@ -59,3 +59,22 @@ final class VendorModel {
         return v
     }
 }
+
+/// A fake vendor: its routes (`respond`) over the shared mock model (`core`).
+protocol VendorService: MockService {
+    var core: VendorModel { get }
+    /// The answer to a request whose body is `body` when it is a JSON object.
+    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript
+}
+
+extension VendorService {
+    public var clock: () -> WallTime {
+        get { core.clock }
+        set { core.clock = newValue }
+    }
+
+    public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
+        let body = VendorModel.object(request)
+        return (respond(request, body), body?["model"]?.stringValue)
+    }
+}
