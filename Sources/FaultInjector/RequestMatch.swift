@@ -34,11 +34,9 @@ public struct RequestMatch: Sendable {
         return true
     }
 
-    static func modelKey(_ name: String) -> String {
-        let lower = name.lowercased()
-        let last = lower.split(separator: "/").last.map(String.init) ?? lower
-        return last.contains(":") ? lower : lower + ":latest"
-    }
+    /// Names compare as Ollama compares them (`llama3` = `llama3:latest`); a name Ollama
+    /// would refuse compares as written.
+    static func modelKey(_ name: String) -> String { ModelName(name)?.key ?? name.lowercased() }
 }
 
 public enum Glob {

@@ -1,3 +1,4 @@
+import LabCore
 /// The gateway's SSRF check on a custom host (`isValidCustomHost` in its request
 /// validator), step for step: the URL is parsed as Node's `new URL` parses it, so
 /// other spellings of an address (`10.200.2`, `0xa.0xc8.0.2`, `180879362`) are

@@ -1,3 +1,4 @@
+import LabCore
 /// What a model can do, as `/api/show` reports it and as requests are checked
 /// against: real Ollama answers 400 when a request needs what the model lacks.
 public enum Capability: String, CaseIterable, Sendable {

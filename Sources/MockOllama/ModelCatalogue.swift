@@ -1,3 +1,4 @@
+import LabCore
 /// The models a mock has, newest first, changed by pull, copy and delete.
 public final class ModelCatalogue {
     public private(set) var models: [MockModel] {

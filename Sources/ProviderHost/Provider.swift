@@ -71,7 +71,7 @@ public final class Provider {
             entry.outcome = responder.outcome
             entry.steps = responder.executed
             guard let self, let log else { return }
-            var line = RequestLogLine.format(responder)
+            var line = RequestLogLine.format(responder, model: model)
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }
             log(line)
         }

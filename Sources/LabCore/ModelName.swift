@@ -1,3 +1,4 @@
+import LabCore
 /// An Ollama model name, `[host/][namespace/]model[:tag]`, with Ollama's defaults
 /// (`registry.ollama.ai`, `library`, `latest`). Names match case-insensitively.
 public struct ModelName: Hashable, Sendable, CustomStringConvertible {
@@ -55,7 +56,8 @@ public struct ModelName: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    /// The string without Unicode whitespace at either end.
+    public var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

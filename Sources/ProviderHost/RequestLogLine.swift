@@ -1,9 +1,9 @@
-import Foundation
 import LabHTTP
 
 /// `POST /api/chat 200 12.4ms 423B model=llama3 from 127.0.0.1:51234`
 public enum RequestLogLine {
-    public static func format(_ responder: Responder) -> String {
+    /// `model` is the request's, as the mock read it from the body.
+    public static func format(_ responder: Responder, model: String?) -> String {
         let request = responder.request
         let elapsed = responder.executed.last?.atMs ?? 0
         let bytes = responder.executed.reduce(0) { total, step in
@@ -18,22 +18,12 @@ public enum RequestLogLine {
         case .clientGone?: line += "\(responder.sentStatus.map(String.init) ?? "-") client-gone"
         }
         line += " \(formatMs(elapsed)) \(bytes)B"
-        if let model = modelName(request.body) { line += " model=\(model)" }
+        if let model { line += " model=\(model)" }
         return line + " from \(responder.peer)"
     }
 
     static func formatMs(_ ms: Double) -> String {
         let tenths = Int((ms * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)ms"
-    }
-
-    /// The `"model"` of a JSON body, found without parsing the whole body.
-    static func modelName(_ body: [UInt8]) -> String? {
-        guard !body.isEmpty, body.count < 1 << 20 else { return nil }
-        let text = String(decoding: body, as: UTF8.self)
-        guard let key = text.range(of: "\"model\"") else { return nil }
-        let rest = text[key.upperBound...].drop { $0 == " " || $0 == ":" }
-        guard rest.first == "\"" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != "\"" })
     }
 }
