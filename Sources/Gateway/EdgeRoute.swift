@@ -32,10 +32,9 @@ public final class EdgeRoute {
         self.upstream = upstream
         self.timeoutMs = timeoutMs
         client = HTTPClient(loop: loop)
-        var handler: ((HTTPRequest, Responder) -> Void)?
-        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http = try HTTPServer(loop: loop, host: host, port: port)
         http.answersHalfClosedClients = true
-        handler = { [unowned self] request, responder in forward(request, responder) }
+        http.handler = { [unowned self] request, responder in forward(request, responder) }
     }
 
     public var url: String { http.url }

@@ -44,13 +44,12 @@ public final class PortkeyGateway {
         journal = GatewayJournal(limit: options.journalLimit)
         client = HTTPClient(loop: loop)
         random = SeededRandom(seed: options.seed, key: "gateway-loadbalance")
-        var handler: ((HTTPRequest, Responder) -> Void)?
-        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
+        http = try HTTPServer(loop: loop, host: host, port: port)
         http.errorScript = { status, text in
             WireScript.respond(status: status, headers: ["Content-Type": "application/json"],
                                body: JSONValue.object([("status", "failure"), ("message", .string(text))]).compactBytes)
         }
-        handler = { [unowned self] request, responder in handle(request, responder) }
+        http.handler = { [unowned self] request, responder in handle(request, responder) }
     }
 
     public var url: String { http.url }

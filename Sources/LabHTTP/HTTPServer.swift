@@ -19,7 +19,9 @@ public final class HTTPServer {
 
     let loop: EventLoop
     let limits: ServerLimits
-    let handler: Handler
+    /// Set by the owner once it exists (an owner's handler captures the owner, which
+    /// holds this server): no request is read before the loop runs again.
+    public var handler: Handler
     private var listener: Listening?
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     let dates: HTTPDate
@@ -37,7 +39,8 @@ public final class HTTPServer {
     /// means it left: what is owed is dropped (how the gateway notices a route that gave up).
     public var answersHalfClosedClients = false
 
-    public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, limits: ServerLimits = ServerLimits(), handler: @escaping Handler) throws {
+    public init(loop: EventLoop, host: String = "127.0.0.1", port: Int = 0, limits: ServerLimits = ServerLimits(),
+                handler: @escaping Handler = { _, responder in responder.send(WireScript.respond(status: 503, contentType: "text/plain", body: "not ready")) }) throws {
         self.loop = loop
         self.limits = limits
         self.handler = handler

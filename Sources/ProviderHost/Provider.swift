@@ -38,9 +38,8 @@ public final class Provider {
             let t = loop.calendarTime
             return WallTime(seconds: Int(t.seconds), nanos: Int(t.nanos))
         }
-        var handler: ((HTTPRequest, Responder) -> Void)?
-        http = try HTTPServer(loop: loop, host: host, port: port) { request, responder in handler?(request, responder) }
-        handler = { [unowned self] request, responder in handle(request, responder) }
+        http = try HTTPServer(loop: loop, host: host, port: port)
+        http.handler = { [unowned self] request, responder in handle(request, responder) }
         // Requests the parser refused (431, 413, 408, 400) are journaled too: nothing a client sent goes unrecorded.
         http.onRejected = { [unowned self] responder, _ in
             let entry = journal.open(atMs: nowMs, request: responder.request, model: nil, decision: nil)
