@@ -36,7 +36,8 @@ let package = Package(
         .testTarget(name: "MockVendorsTests", dependencies: ["MockVendors", "MockOllama", "FaultInjector", "LabHTTP", "LabCore"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabCore", "LabHTTP", "Gateway", "ProviderHost"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "LabHTTP", "LabCore", "ProviderHost", "MockOllama", "FaultInjector"]),
-        .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore", "ProviderHost", "MockOllama"]),
+        .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore"]),
+        .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "FaultInjector", "MockOllama", "LabHTTP", "LabCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
