@@ -14,6 +14,12 @@ public final class EdgeRoute {
         /// The route answered 504 while the gateway was still working on the request.
         public internal(set) var timedOut = false
         public internal(set) var endMs: Double?
+
+        public var json: JSONValue {
+            func r(_ v: Double?) -> JSONValue { v.map { .double(($0 * 10).rounded() / 10) } ?? .null }
+            return .object([("seq", .int(sequence)), ("at_ms", r(atMs)), ("path", .string(path)),
+                            ("status", status.map(JSONValue.int) ?? .null), ("timed_out", .bool(timedOut)), ("end_ms", r(endMs))])
+        }
     }
 
     public let http: HTTPServer
@@ -27,8 +33,13 @@ public final class EdgeRoute {
     static let timeoutPage = "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n"
     static let badGatewayPage = "<html><body><h1>502 Bad Gateway</h1>\nThe server returned an invalid or incomplete response.\n</body></html>\n"
 
-    public init(loop: EventLoop, upstream: URLParts, timeoutMs: Int = 30_000, host: String = "127.0.0.1", port: Int = 0) throws {
+    /// The `/__lab/` API (health, journal): loopback only without one.
+    let controlToken: String?
+
+    public init(loop: EventLoop, upstream: URLParts, timeoutMs: Int = 30_000, host: String = "127.0.0.1", port: Int = 0,
+                controlToken: String? = nil) throws {
         self.loop = loop
+        self.controlToken = controlToken
         self.upstream = upstream
         self.timeoutMs = timeoutMs
         client = HTTPClient(loop: loop)
@@ -60,6 +71,7 @@ public final class EdgeRoute {
     private var sequence = 0
 
     private func forward(_ request: HTTPRequest, _ responder: Responder) {
+        if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
         sequence += 1
         // Where this request's record is, wherever trimming moves it.
         let position = log.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
@@ -127,6 +139,25 @@ public final class EdgeRoute {
                 responder.send(WireScript.respond(status: 502, headers: ["Content-Type": "text/html", "Cache-Control": "no-cache"],
                                                   body: Array(Self.badGatewayPage.utf8)))
             }
+        }
+    }
+}
+
+extension EdgeRoute {
+    /// `/__lab/health` and `/__lab/journal` (GET, DELETE) of the route itself; nothing
+    /// under `/__lab/` is passed on to the gateway.
+    func control(_ request: HTTPRequest, peer: String) -> WireScript {
+        if let refused = ControlAccess(token: controlToken).refusal(request, peer: peer) { return refused }
+        switch (request.method, request.path) {
+        case ("GET", "/__lab/health"), ("HEAD", "/__lab/health"):
+            return ControlAccess.reply(200, ["status": "ok", "component": "edge", "timeout_ms": .int(timeoutMs),
+                                             "upstream": .string("http://" + displayAddress(upstream.host, upstream.port)),
+                                             "requests": .int(log.items.count + log.dropped), "timed_out": .int(log.items.filter(\.timedOut).count)])
+        case ("GET", "/__lab/journal"): return ControlAccess.reply(200, .array(log.items.map(\.json)))
+        case ("DELETE", "/__lab/journal"):
+            log.removeAll()
+            return ControlAccess.reply(200, [])
+        default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
         }
     }
 }

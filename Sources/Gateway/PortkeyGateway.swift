@@ -12,6 +12,8 @@ public struct GatewayOptions {
     public var unresolvable: Set<String> = []
     /// Requests the journal keeps (the latest ones).
     public var journalLimit = 100_000
+    /// The `/__lab/` API (health, journal): loopback only without one.
+    public var controlToken: String?
 
     public init() {}
 }
@@ -87,6 +89,7 @@ public final class PortkeyGateway {
     }
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
+        if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
         followLabDraws(request)
         let endpoint: GatewayEndpoint
         switch (request.method, request.path) {
@@ -224,6 +227,23 @@ public final class PortkeyGateway {
                 responder.send(.end)
                 stream.sink = nil
             }
+        }
+    }
+}
+
+extension PortkeyGateway {
+    /// `/__lab/health` and `/__lab/journal` (GET, DELETE), as on the fake providers.
+    func control(_ request: HTTPRequest, peer: String) -> WireScript {
+        if let refused = ControlAccess(token: options.controlToken).refusal(request, peer: peer) { return refused }
+        switch (request.method, request.path) {
+        case ("GET", "/__lab/health"), ("HEAD", "/__lab/health"):
+            return ControlAccess.reply(200, ["status": "ok", "component": "gateway", "in_flight": .int(inFlight),
+                                             "requests": .int(journal.entries.count + journal.dropped), "journal_dropped": .int(journal.dropped)])
+        case ("GET", "/__lab/journal"): return ControlAccess.reply(200, journal.json)
+        case ("DELETE", "/__lab/journal"):
+            journal.clear()
+            return ControlAccess.reply(200, [])
+        default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
         }
     }
 }

@@ -175,7 +175,7 @@ final class WriteRequest {
 }
 
 /// `127.0.0.1:8080`, or `[::1]:8080` for an IPv6 host.
-func displayAddress(_ host: String, _ port: Int) -> String {
+public func displayAddress(_ host: String, _ port: Int) -> String {
     host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
 }
 

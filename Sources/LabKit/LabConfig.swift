@@ -41,6 +41,11 @@ public struct ProviderConfig {
     /// The API the fake speaks: Ollama's (the default), OpenAI's or Anthropic's.
     public var api = ProviderAPI.ollama
     public var port: Int = 0
+    /// A fake provider already running elsewhere (`lab mock` in a cluster): the lab drives
+    /// it through its control API instead of starting one.
+    public var url: String?
+    /// The environment variable holding that provider's control token.
+    public var controlTokenEnv: String?
     public var models: [ModelName] = [ModelName("llama3")!]
     /// The model names as written: the ids a fake OpenAI or Anthropic answers to, exactly.
     public var modelIDs = ["llama3"]

@@ -92,7 +92,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -100,6 +100,20 @@ public enum LabConfigParser {
             p.api = a
             p.modelIDs = a == .openai ? FakeOpenAI.defaultModels : a == .anthropic ? FakeAnthropic.defaultModels : p.modelIDs
             p.models = p.modelIDs.compactMap(ModelName.init)
+        }
+        if let url = value["url"] {
+            guard let s = url.stringValue, let parts = URLParts(s), parts.target == "/" else {
+                throw r.fail(path + ".url", "expected the base URL of a running lab mock, like http://mock-a.lab.svc:11434")
+            }
+            p.url = s.hasSuffix("/") ? String(s.dropLast()) : s
+            if value["port"] != nil { throw r.fail(path + ".port", "a provider with url runs elsewhere: its port is in the url") }
+        }
+        if let env = value["control_token_env"] {
+            guard let name = env.stringValue, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw r.fail(path + ".control_token_env", "expected the name of an environment variable, like LAB_TOKEN")
+            }
+            guard value["url"] != nil else { throw r.fail(path + ".control_token_env", "only a provider with url is reached over the network") }
+            p.controlTokenEnv = name
         }
         if let port = value["port"] {
             p.port = try r.int(port, path + ".port", min: 0)

@@ -65,15 +65,10 @@ public final class LabEnvironment {
         } else {
             var options = GatewayOptions()
             options.seed = seed
-            let routes = Self.routes(config: config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
-            options.resolveHost = { parts in
-                guard let port = routes[parts.host.lowercased()] else { return parts }
-                var p = parts
-                p.host = "127.0.0.1"
-                p.port = port
-                return p
-            }
-            options.unresolvable = Set(config.hosts.filter { $0.value == .dns }.map(\.key))
+            let routes = HostRoutes(config: config, providers: providers.mapValues { ("127.0.0.1", $0.port) },
+                                    refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
+            options.resolveHost = routes.resolve
+            options.unresolvable = routes.unresolvable
             options.journalLimit = config.journalLimit
             let g = try PortkeyGateway(loop: loop, options: options)
             gateway = g
@@ -88,19 +83,6 @@ public final class LabEnvironment {
 
     public var clock: LoopClock { loop.clock }
 
-    /// Host name → loopback port, for every mapped host that has one.
-    static func routes(config: LabConfig, providers: [String: Int], deadPort: Int, hangPort: Int) -> [String: Int] {
-        var out: [String: Int] = [:]
-        for (host, mapping) in config.hosts {
-            switch mapping {
-            case .provider(let name): out[host] = providers[name]
-            case .refused: out[host] = deadPort
-            case .hang: out[host] = hangPort
-            case .dns: break
-            }
-        }
-        return out
-    }
 
     /// The provider a config host name leads to.
     public func provider(forHost host: String) -> String? {
@@ -133,10 +115,11 @@ public final class LabEnvironment {
     /// mapped name (path kept), a name that never resolves for `unreachable: dns`.
     func addressToSend(_ url: String) -> String {
         guard let parts = URLParts(url) else { return url }
-        let routes = Self.routes(config: config, providers: providers.mapValues(\.port), deadPort: deadPort, hangPort: blackHole.port)
+        let routes = HostRoutes(config: config, providers: providers.mapValues { ("127.0.0.1", $0.port) },
+                                refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
         let host = parts.host.lowercased()
         let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target
-        if let port = routes[host] { return "http://127.0.0.1:\(port)\(suffix)" }
+        if let to = routes.addresses[host] { return "http://\(displayAddress(to.host, to.port))\(suffix)" }
         if config.hosts[host] == .dns { return "http://\(Self.neverResolving(host)):\(parts.port)\(suffix)" }
         return url
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import LabKit
 
 /// `--config`, shared by the commands that read lab.conf.
@@ -27,4 +28,3 @@ enum Terminal {
     static var isInteractive: Bool { isatty(1) != 0 }
 }
 
-import Glibc

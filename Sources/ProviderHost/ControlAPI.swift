@@ -7,18 +7,7 @@ import FaultInjector
 /// configured, and then only requests that carry it.
 extension Provider {
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
-        // The lab's gateway and route mark what they send upstream: a config's custom_host
-        // must not turn them into a loopback caller of this API.
-        if let via = request.headers[HTTPHeaders.labRelay] {
-            return Self.reply(403, ["error": .string("the control API does not answer requests relayed by the lab's \(via)")])
-        }
-        if let token = controlToken {
-            guard let given = request.headers["x-lab-token"], Self.sameSecret(given, token) else {
-                return Self.reply(401, ["error": "missing or wrong control token (send it in x-lab-token)"])
-            }
-        } else if !Self.isLoopback(peer) {
-            return Self.reply(403, ["error": "the control API answers loopback clients only; start the lab with a control token to allow others"])
-        }
+        if let refused = ControlAccess(token: controlToken).refusal(request, peer: peer) { return refused }
         switch (request.method, request.path) {
         case ("GET", "/__lab/health"):
             return Self.reply(200, ["status": "ok", "provider": .string(name), "listening": .bool(isUp),
@@ -63,32 +52,9 @@ extension Provider {
             }
             return Self.reply(200, ["listening": true])
         default:
-            let known = ["/__lab/health", "/__lab/faults", "/__lab/journal", "/__lab/down", "/__lab/up"]
-            if known.contains(request.path) { return Self.reply(405, ["error": .string("\(request.method) is not allowed on \(request.path)")]) }
-            return Self.reply(404, ["error": .string("unknown control path \(request.path); try \(known.joined(separator: ", "))")])
+            return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/faults", "/__lab/journal", "/__lab/down", "/__lab/up"])
         }
     }
 
-    static func reply(_ status: Int, _ value: JSONValue) -> WireScript {
-        var body = Array(value.pretty.utf8)
-        body.append(10)
-        return WireScript.respond(status: status, headers: ["Content-Type": "application/json"], body: body)
-    }
-
-    static func isLoopback(_ peer: String) -> Bool {
-        peer.hasPrefix("127.") || peer.hasPrefix("[::1]") || peer.hasPrefix("[::ffff:127.")
-    }
-}
-
-extension Provider {
-    /// Compares without stopping at the first difference, so the time taken does not
-    /// tell an attacker how much of a guess was right.
-    static func sameSecret(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) {
-            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-        }
-        return diff == 0
-    }
+    static func reply(_ status: Int, _ value: JSONValue) -> WireScript { ControlAccess.reply(status, value) }
 }

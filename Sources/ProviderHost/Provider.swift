@@ -29,7 +29,7 @@ public final class Provider {
         self.mock = mock
         self.controlToken = controlToken
         guard controlToken != "" else { throw ControlAPIError.emptyToken }
-        guard controlToken != nil || Self.isLoopbackAddress(host) else {
+        guard controlToken != nil || ControlAccess.isLoopbackHost(host) else {
             throw ControlAPIError.tokenRequired(host: host)
         }
         faults = FaultInjector(rules: rules, seed: seed, provider: name, api: mock.api)
@@ -77,9 +77,6 @@ public final class Provider {
         responder.send(decision.script)
     }
 
-    static func isLoopbackAddress(_ host: String) -> Bool {
-        host == "::1" || host.hasPrefix("127.") || host == "localhost"
-    }
 
 
     /// Stops accepting connections (clients see "connection refused") and closes the open

@@ -132,13 +132,15 @@ import MockOllama
         }
         let p = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "127.0.0.1", controlToken: "s3cret")
         let client = HTTPClient(loop: loop)
-        func health(_ headers: HTTPHeaders) throws -> Int? {
+        func health(_ headers: HTTPHeaders, path: String = "/__lab/journal") throws -> Int? {
             var result: Result<ClientResponse, HTTPClientError>?
-            client.fetch(try ClientRequest(method: "GET", url: p.url + "/__lab/health", headers: headers)) { result = $0 }
+            client.fetch(try ClientRequest(method: "GET", url: p.url + path, headers: headers)) { result = $0 }
             loop.run(until: { result != nil }, timeoutMs: 2000)
             return try? result?.get().status
         }
         #expect(try health([:]) == 401)
+        // Health answers anyone: probes cannot carry a secret.
+        #expect(try health([:], path: "/__lab/health") == 200)
         #expect(try health(["x-lab-token": "s3cret"]) == 200)
         // One documented header: no other scheme carries the token.
         #expect(try health(["Authorization": "Bearer s3cret"]) == 401)
@@ -153,7 +155,7 @@ import MockOllama
         #expect(throws: ControlAPIError.self) {
             _ = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0", controlToken: "")
         }
-        #expect(Provider.sameSecret("abc", "abc") && !Provider.sameSecret("abc", "abd") && !Provider.sameSecret("abc", "ab") && !Provider.sameSecret("", "a"))
+        #expect(ControlAccess.sameSecret("abc", "abc") && !ControlAccess.sameSecret("abc", "abd") && !ControlAccess.sameSecret("abc", "ab") && !ControlAccess.sameSecret("", "a"))
     }
 }
 
