@@ -19,6 +19,9 @@ public struct LabConfig {
     /// nil: the embedded gateway; else a real gateway's base URL.
     public var gatewayURL: String?
     public var edgeTimeoutMs = 30_000
+    /// Fixed ports for the embedded gateway and the edge route (0: any free port).
+    public var gatewayPort = 0
+    public var edgePort = 0
     /// Requests each journal keeps (providers, gateway, edge route): the latest ones.
     public var journalLimit = 100_000
     public var providers: [ProviderConfig] = []

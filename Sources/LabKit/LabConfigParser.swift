@@ -20,7 +20,7 @@ public enum LabConfigParser {
         let doc = try YAMLDocument(text: text, file: file)
         let r = Reader(doc: doc)
         guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
-        try r.allowOnly("", ["seed", "clock", "time_scale", "network", "gateway", "edge", "journal_limit", "providers", "hosts", "scenarios"])
+        try r.allowOnly("", ["seed", "clock", "time_scale", "network", "gateway", "edge", "ports", "journal_limit", "providers", "hosts", "scenarios"])
         var config = LabConfig(file: file)
         if let seed = doc.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
         if let clock = doc.value["clock"] {
@@ -51,6 +51,16 @@ public enum LabConfigParser {
         if let edge = doc.value["edge"] {
             try r.allowOnly("edge", ["timeout_ms"])
             if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.int(t, "edge.timeout_ms", min: 1) }
+        }
+        if let ports = doc.value["ports"] {
+            guard case .object = ports else { throw r.fail("ports", "expected { gateway: 8787, edge: 8080 }") }
+            try r.allowOnly("ports", ["gateway", "edge"])
+            for (key, keyPath) in [("gateway", \LabConfig.gatewayPort), ("edge", \LabConfig.edgePort)] {
+                guard let v = ports[key] else { continue }
+                let port = try r.int(v, "ports.\(key)", min: 0)
+                guard port <= 65535 else { throw r.fail("ports.\(key)", "expected a port from 0 (any free port) to 65535") }
+                config[keyPath: keyPath] = port
+            }
         }
         guard case .object(let providers)? = doc.value["providers"], !providers.isEmpty else {
             throw r.fail("providers", "expected at least one provider, e.g. providers: { primary: { models: [llama3] } }")

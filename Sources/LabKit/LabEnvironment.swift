@@ -70,12 +70,12 @@ public final class LabEnvironment {
             options.resolveHost = routes.resolve
             options.unresolvable = routes.unresolvable
             options.journalLimit = config.journalLimit
-            let g = try PortkeyGateway(loop: loop, options: options)
+            let g = try PortkeyGateway(loop: loop, port: config.gatewayPort, options: options)
             gateway = g
             self.gatewayURL = g.url
         }
         guard let upstream = URLParts(gatewayURL) else { throw ConfigError(file: config.file, line: nil, message: "gateway URL \(gatewayURL) is not an http:// URL") }
-        edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs)
+        edge = try EdgeRoute(loop: loop, upstream: upstream, timeoutMs: config.edgeTimeoutMs, port: config.edgePort)
         edge.recordLimit = config.journalLimit
     }
 

@@ -21,8 +21,23 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "embedded, or the URL of a running Portkey gateway.")
     var gateway: String?
 
+    @Option(name: .customLong("gateway-port"), help: "The embedded gateway's port (default: lab.conf's ports.gateway, else 8787 as Portkey's; 0 picks a free one).")
+    var gatewayPort: Int?
+
+    @Option(name: .customLong("edge-port"), help: "The edge route's port (default: lab.conf's ports.edge, else 8080; 0 picks a free one).")
+    var edgePort: Int?
+
+    func validate() throws {
+        for p in [gatewayPort, edgePort].compactMap({ $0 }) where !(0...65535).contains(p) {
+            throw ValidationError("ports must be between 0 and 65535, got \(p)")
+        }
+    }
+
     func run() throws {
-        let lab = try config.load()
+        var lab = try config.load()
+        // A server people point scripts at keeps its ports: Portkey's 8787 and a route on 8080.
+        lab.gatewayPort = gatewayPort ?? (lab.gatewayPort != 0 ? lab.gatewayPort : 8787)
+        lab.edgePort = edgePort ?? (lab.edgePort != 0 ? lab.edgePort : 8080)
         let external = gateway == "embedded" ? nil : (gateway ?? lab.gatewayURL)
         let env: LabEnvironment
         do {

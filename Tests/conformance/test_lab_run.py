@@ -100,7 +100,7 @@ def test_a_separate_lab_gateway_gives_the_same_verdicts(tmp_path):
 
 
 def test_serve_keeps_the_lab_up(tmp_path):
-    serve = LabProcess("serve", ready=r"edge route: (http://\S+)")
+    serve = LabProcess("serve", "--gateway-port", "0", "--edge-port", "0", ready=r"edge route: (http://\S+)")
     try:
         config = json.dumps({"provider": "ollama", "custom_host": "http://portkey-gateway-ollama:11434", "override_params": {"model": "llama3"}})
         r = httpx.post(serve.url + "/v1/chat/completions", headers={"x-portkey-config": config},
