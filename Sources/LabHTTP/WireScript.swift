@@ -67,6 +67,11 @@ public struct ExecutedStep: Equatable, Sendable {
     public let atMs: Double
     public let kind: Kind
 
+    public init(atMs: Double, kind: Kind) {
+        self.atMs = atMs
+        self.kind = kind
+    }
+
     public var summary: String {
         switch kind {
         case .waited(let ms): return "wait \(ms) ms"
@@ -78,6 +83,26 @@ public struct ExecutedStep: Equatable, Sendable {
         case .hang: return "hang"
         case .raw(let n): return "raw \(n) B"
         case .clientGone: return "client gone"
+        }
+    }
+}
+
+extension ExecutedStep {
+    /// The kind a `summary` names, for journals read back over the network.
+    public static func parse(summary: String) -> Kind? {
+        let words = summary.split(separator: " ")
+        let n = words.count > 1 ? Int(words[1]) : nil
+        switch (words.first ?? "", n) {
+        case ("wait", let ms?): return .waited(ms: ms)
+        case ("head", let s?): return .head(status: s)
+        case ("body", let b?): return .body(bytes: b)
+        case ("raw", let b?): return .raw(bytes: b)
+        case ("end", nil): return .end
+        case ("close", nil): return .close
+        case ("reset", nil): return .reset
+        case ("hang", nil): return .hang
+        case ("client", _) where summary == "client gone": return .clientGone
+        default: return nil
         }
     }
 }

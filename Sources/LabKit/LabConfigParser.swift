@@ -329,6 +329,9 @@ public enum LabConfigParser {
                 try r.allowOnly(field, ["from_ms", "for_ms"])
                 let from = try window["from_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".from_ms", min: 0) } ?? 0
                 let span = try window["for_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".for_ms", min: 1) }
+                if span == nil, config.providers.first(where: { $0.name == provider })?.url != nil {
+                    throw r.fail(field, "\(provider) runs elsewhere and comes back only by itself: give for_ms")
+                }
                 s.outages.append(Outage(provider: provider, fromMs: from, forMs: span))
             }
         }

@@ -1,4 +1,5 @@
 import FaultInjector
+import Glibc
 import Gateway
 import LabCore
 import LabHTTP
@@ -13,7 +14,10 @@ public final class LabEnvironment {
     public let config: LabConfig
     /// The seed in force (the command line's, else lab.conf's).
     public let seed: UInt64
+    /// The providers this process runs.
     public private(set) var providers: [String: Provider] = [:]
+    /// Every provider of lab.conf, local or elsewhere (`url:`), as the runner drives them.
+    public private(set) var links: [String: any ProviderLink] = [:]
     public private(set) var gateway: PortkeyGateway?
     public let gatewayURL: String
     public let edge: EdgeRoute
@@ -39,10 +43,23 @@ public final class LabEnvironment {
     public init(config: LabConfig, clock: LoopClock? = nil, seed: UInt64? = nil, gatewayOverride: String? = nil) throws {
         self.config = config
         let external = gatewayOverride ?? config.gatewayURL
-        loop = EventLoop(clock: external != nil ? .realTime : (clock ?? Self.clock(for: config, external: false)))
+        // Providers elsewhere keep their own real time: the lab's clock must be real too, unscaled.
+        let remote = config.providers.contains { $0.url != nil }
+        loop = EventLoop(clock: external != nil || remote ? .realTime : (clock ?? Self.clock(for: config, external: false)))
         let seed = seed ?? config.seed
         self.seed = seed
         for p in config.providers {
+            if let url = p.url {
+                var token: String?
+                if let env = p.controlTokenEnv {
+                    guard let value = getenv(env).map({ String(cString: $0) }), !value.isEmpty else {
+                        throw ConfigError(file: config.file, line: nil, message: "providers.\(p.name).control_token_env names \(env), which is not set in the environment")
+                    }
+                    token = value
+                }
+                links[p.name] = RemoteProvider(name: p.name, url: url, token: token, loop: loop)
+                continue
+            }
             var options = MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing)
             options.capabilities = p.capabilities
             options.contextLengths = p.contextLengths
@@ -53,8 +70,10 @@ public final class LabEnvironment {
             case .openai: mock = try FakeOpenAI(models: p.modelIDs, options: options)
             case .anthropic: mock = try FakeAnthropic(models: p.modelIDs, options: options)
             }
-            providers[p.name] = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
-                                             journalLimit: config.journalLimit)
+            let provider = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
+                                        journalLimit: config.journalLimit)
+            providers[p.name] = provider
+            links[p.name] = provider
         }
         blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
         let dead = try HTTPServer(loop: loop) { _, _ in }
@@ -65,7 +84,7 @@ public final class LabEnvironment {
         } else {
             var options = GatewayOptions()
             options.seed = seed
-            let routes = HostRoutes(config: config, providers: providers.mapValues { ("127.0.0.1", $0.port) },
+            let routes = HostRoutes(config: config, providers: Self.addresses(links),
                                     refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
             options.resolveHost = routes.resolve
             options.unresolvable = routes.unresolvable
@@ -81,6 +100,13 @@ public final class LabEnvironment {
 
     public var isEmbedded: Bool { gateway != nil }
 
+    /// Where each provider listens: here on loopback, or at its url.
+    var providerAddresses: [String: HostRoutes.Address] { Self.addresses(links) }
+
+    static func addresses(_ links: [String: any ProviderLink]) -> [String: HostRoutes.Address] {
+        links.compactMapValues { link in URLParts(link.url).map { ($0.host, $0.port) } }
+    }
+
     public var clock: LoopClock { loop.clock }
 
 
@@ -91,14 +117,11 @@ public final class LabEnvironment {
     }
 
     /// Fresh state for a scenario: its rules (before each provider's standing rules),
-    /// empty journals, restarted counters and draws.
-    public func prepare(_ scenario: Scenario) {
+    /// empty journals, restarted counters and draws. Throws when a provider elsewhere
+    /// cannot be set up (unreachable, or refusing the token).
+    public func prepare(_ scenario: Scenario) throws(ProviderLinkError) {
         for p in config.providers {
-            let provider = providers[p.name]!
-            provider.faults.replace((scenario.faults[p.name] ?? []) + p.faults)
-            provider.journal.clear()
-            provider.resetClock()
-            if !provider.isUp { try? provider.comeUp() }
+            try links[p.name]!.prepare(rules: (scenario.faults[p.name] ?? []) + p.faults)
         }
         gateway?.journal.clear()
         gateway?.reseed(scenario.name)
@@ -115,7 +138,7 @@ public final class LabEnvironment {
     /// mapped name (path kept), a name that never resolves for `unreachable: dns`.
     func addressToSend(_ url: String) -> String {
         guard let parts = URLParts(url) else { return url }
-        let routes = HostRoutes(config: config, providers: providers.mapValues { ("127.0.0.1", $0.port) },
+        let routes = HostRoutes(config: config, providers: providerAddresses,
                                 refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
         let host = parts.host.lowercased()
         let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target

@@ -19,7 +19,14 @@ public final class ScenarioRunner {
     }
 
     public func run(_ scenario: Scenario) -> ScenarioResult {
-        env.prepare(scenario)
+        do {
+            try env.prepare(scenario)
+        } catch {
+            // Nothing is sent when a provider cannot be set up: the verdict says why.
+            return ScenarioResult(scenario: scenario, requests: [], direct: nil, hits: [],
+                                  verdicts: [Verdict(name: "providers", expected: "ready for the scenario", actual: error.description, passed: false, request: nil)],
+                                  gatewayJournal: [], wallMs: 0, timeline: Timeline(lanes: [], bars: [], edgeTimeoutAtMs: nil))
+        }
         let wallStart = EventLoop.monotonicNs
         scenarioStartMs = env.loop.nowMs
         let config = env.configToSend(scenario.portkeyConfig)
@@ -59,7 +66,7 @@ public final class ScenarioRunner {
         }
         // Outages start on the scenario's clock; one that has not begun by the end never does.
         let outageTimers = scenario.outages.map { outage in
-            env.loop.after(ms: Double(outage.fromMs)) { [env] in env.providers[outage.provider]?.goDown(forMs: outage.forMs) }
+            env.loop.after(ms: Double(outage.fromMs)) { [env] in env.links[outage.provider]?.goDown(forMs: outage.forMs) }
         }
         defer { outageTimers.forEach { $0.close() } }
         if let plan = scenario.load { arrive(plan) } else { launch() }
@@ -72,7 +79,8 @@ public final class ScenarioRunner {
         }
         // Let providers finish recording what the gateway left behind (a hang the route gave up on).
         env.loop.run(until: { false }, timeoutMs: 5)
-        let hits = env.config.providers.map { ($0.name, env.providers[$0.name]!.journal.entries.count) }
+        let journals = env.config.providers.map { ($0.name, env.links[$0.name]!.journalEntries()) }
+        let hits = journals.map { ($0.0, $0.1.count) }
         var direct: RequestOutcome?
         if scenario.compareDirect, let first = scenario.requests.first, let host = scenario.target.customHost(at: scenario.target.firstLeafPath) {
             var done = false
@@ -85,13 +93,13 @@ public final class ScenarioRunner {
         }
         let timeline = requests.count > Timeline.maxRequests ? Timeline(lanes: [], bars: [], edgeTimeoutAtMs: nil) : Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
                                       edge: env.edge.records.filter { $0.atMs >= scenarioStartMs }, gateway: env.gateway?.journal.entries ?? [],
-                                      providers: env.config.providers.map { ($0.name, env.providers[$0.name]!.journal) },
+                                      providers: journals,
                                       startMs: scenarioStartMs, edgeTimeoutMs: env.config.edgeTimeoutMs)
         var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits, verdicts: [],
                                     gatewayJournal: env.gateway?.journal.entries ?? [],
                                     wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
         result.startMs = scenarioStartMs
-        result.visits = visits()
+        result.visits = visits(journals)
         if let plan = scenario.load {
             result.windows = WindowStats.compute(requests: requests, visits: result.visits, providers: env.config.providers.map(\.name),
                                                  windowMs: plan.windowS * 1000, durationMs: plan.durationS * 1000)
@@ -101,16 +109,15 @@ public final class ScenarioRunner {
     }
 
     /// Every provider's journal on the scenario's time base, in order of arrival.
-    private func visits() -> [ProviderVisit] {
+    private func visits(_ journals: [(String, [JournalEntry])]) -> [ProviderVisit] {
         var out: [ProviderVisit] = []
-        for p in env.config.providers {
-            let provider = env.providers[p.name]!
-            let offset = provider.originMs - scenarioStartMs
-            for e in provider.journal.entries {
+        for (name, entries) in journals {
+            let offset = env.links[name]!.originMs - scenarioStartMs
+            for e in entries {
                 let at = e.atMs + offset
                 let what = e.status.map { "\($0)\(e.truncated ? " (cut short: \(JournalEntry.name(e.outcome)))" : "")" }
                     ?? (e.outcome == .clientGone ? "no answer (the caller left)" : "connection \(JournalEntry.name(e.outcome))")
-                out.append(ProviderVisit(provider: p.name, atMs: at, endMs: at + (e.steps.last?.atMs ?? 0), status: e.status,
+                out.append(ProviderVisit(provider: name, atMs: at, endMs: at + (e.steps.last?.atMs ?? 0), status: e.status,
                                          rule: e.ruleNumber.map { n in "rule \(n)" + (e.ruleName.map { $0 == "rule \(n)" ? "" : " \"\($0)\"" } ?? "") }, what: what))
             }
         }

@@ -36,7 +36,7 @@ public struct Timeline {
     }
 
     static func build(requests: [RequestOutcome], starts: [Double], edge: [EdgeRoute.Record], gateway: [GatewayJournalEntry],
-                      providers: [(String, Journal)], startMs: Double, edgeTimeoutMs: Int) -> Timeline {
+                      providers: [(String, [JournalEntry])], startMs: Double, edgeTimeoutMs: Int) -> Timeline {
         var bars: [Bar] = []
         for (o, start) in zip(requests, starts) {
             let kind: Kind = o.edgeTimedOut ? .timeout : o.cutShort ? .truncated : o.clientError != nil ? .network : Self.kind(status: o.status)
@@ -68,7 +68,7 @@ public struct Timeline {
             }
         }
         for (name, journal) in providers {
-            for e in journal.entries {
+            for e in journal {
                 let last = e.steps.last?.atMs ?? 0
                 let kind: Kind
                 if e.truncated { kind = .truncated }

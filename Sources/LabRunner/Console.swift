@@ -1,3 +1,4 @@
+import LabKit
 import Glibc
 
 /// Output lines written straight to the file descriptors, unbuffered, so a
@@ -26,5 +27,5 @@ import ProviderHost
 /// asks for cannot be had (a port in use, an address that is not one, a missing or
 /// empty control token) — the user must change the command — and 1 otherwise.
 func startFailure(_ error: Error) -> ExitCode {
-    error is ListenError || error is ControlAPIError ? ExitCode(2) : ExitCode(1)
+    error is ListenError || error is ControlAPIError || error is ConfigError ? ExitCode(2) : ExitCode(1)
 }

@@ -47,9 +47,9 @@ struct ServeCommand: ParsableCommand {
             throw startFailure(error)
         }
         for p in lab.providers {
-            let provider = env.providers[p.name]!
-            provider.log = { Console.out("\(p.name): \($0)") }
-            Console.out("provider \(p.name): \(provider.url)  (faults: \(provider.url)/__lab/faults, journal: \(provider.url)/__lab/journal)")
+            let link = env.links[p.name]!
+            env.providers[p.name]?.log = { Console.out("\(p.name): \($0)") }
+            Console.out("provider \(p.name): \(link.url)\(p.url != nil ? " (elsewhere)" : "")  (faults: \(link.url)/__lab/faults, journal: \(link.url)/__lab/journal)")
         }
         Console.out("gateway: \(env.gatewayURL)\(env.isEmbedded ? " (embedded)" : "")")
         Console.out("edge route: \(env.edge.url) (504 after \(lab.edgeTimeoutMs) ms)")

@@ -29,6 +29,27 @@ public final class JournalEntry {
         draws = decision?.draws ?? []
     }
 
+    /// An entry read back from a provider's `GET /__lab/journal` (a provider elsewhere,
+    /// driven over the network); nil when it is not one.
+    public init?(json e: JSONValue) {
+        guard let seq = e["seq"]?.intValue, let at = e["at_ms"]?.doubleValue, let method = e["method"]?.stringValue,
+              let path = e["path"]?.stringValue else { return nil }
+        sequence = seq
+        atMs = at
+        self.method = method
+        self.path = path
+        model = e["model"]?.stringValue
+        ruleNumber = e["rule"]?["number"]?.intValue
+        ruleName = e["rule"]?["name"]?.stringValue
+        draws = e["draws"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        status = e["status"]?.intValue
+        outcome = ["completed": .completed, "closed": .closed, "reset": .reset, "client_gone": .clientGone][e["outcome"]?.stringValue ?? ""]
+        steps = (e["wire"]?.arrayValue ?? []).compactMap { w in
+            guard let at = w["at_ms"]?.doubleValue, let text = w["step"]?.stringValue else { return nil }
+            return ExecutedStep.parse(summary: text).map { ExecutedStep(atMs: at, kind: $0) }
+        }
+    }
+
     /// The head was sent but the body did not end properly.
     public var truncated: Bool {
         status != nil && outcome != nil && outcome != .completed

@@ -109,3 +109,55 @@ def test_gateway_control_api_needs_the_token_it_was_given(tmp_path):
         assert httpx.get(gateway.url + "/__lab/health").status_code == 200
     finally:
         assert gateway.stop() == 0
+
+
+def remote_lab(tmp_path, remote_port):
+    conf = tmp_path / "remote.conf"
+    conf.write_text(f"""
+clock: real
+providers:
+  primary: {{ url: "http://127.0.0.1:{remote_port}", control_token_env: LAB_TEST_TOKEN }}
+  backup: {{ answers: {{ "capital of France": "Paris (backup)." }} }}
+hosts:
+  portkey-gateway-ollama: primary
+  backup-endpoint: backup
+scenarios:
+  - name: remote-primary-fails
+    portkey_config: {{"strategy": {{"mode": "fallback"}}, "targets": [{{"provider": "ollama", "custom_host": "http://portkey-gateway-ollama:11434", "override_params": {{"model": "llama3"}}}}, {{"provider": "ollama", "custom_host": "http://backup-endpoint:11434", "override_params": {{"model": "llama3"}}}}]}}
+    faults: {{ primary: [ {{ when: {{ first: 1 }}, fault: {{ status: 503 }} }} ] }}
+    repeat: 2
+    expect: {{ status: 200, requests: {{ 1: {{ served_by: backup }}, 2: {{ served_by: primary }} }}, hits: {{ primary: 2, backup: 1 }} }}
+  - name: remote-outage
+    portkey_config: {{"strategy": {{"mode": "fallback"}}, "targets": [{{"provider": "ollama", "custom_host": "http://portkey-gateway-ollama:11434", "override_params": {{"model": "llama3"}}}}, {{"provider": "ollama", "custom_host": "http://backup-endpoint:11434", "override_params": {{"model": "llama3"}}}}]}}
+    requests: {{ count: 3, every_ms: 500, window_s: 0.5 }}
+    down: {{ primary: {{ from_ms: 300, for_ms: 400 }} }}
+    expect: {{ success_rate: {{ min: 1 }}, requests: {{ 1: {{ served_by: primary }}, 2: {{ served_by: backup }}, 3: {{ served_by: primary }} }} }}
+""")
+    return conf
+
+
+def test_a_provider_elsewhere_is_driven_through_its_control_api(tmp_path):
+    (port,) = free_ports(1)
+    remote = LabProcess("mock", "--port", str(port), "--control-token", "s3cret", "--quiet", "--answer", "capital of France=Paris (remote).")
+    try:
+        conf = remote_lab(tmp_path, port)
+        run = subprocess.run([LAB, "run", "--config", str(conf), "--json", str(tmp_path / "r.json")], capture_output=True, text=True,
+                             timeout=120, env=dict(os.environ, LAB_TEST_TOKEN="s3cret"))
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+        report = __import__("json").loads((tmp_path / "r.json").read_text())
+        first = report["scenarios"][0]
+        # The remote's journal came back: its 503 (rule 1) and its 200, on the scenario's time base.
+        assert [v["status"] for v in first["providers"] if v["provider"] == "primary"] == [503, 200]
+        assert first["providers"][0]["rule"] == "rule 1"
+        # Its faults were installed through the control API, and are still there to read.
+        rules = httpx.get(f"http://127.0.0.1:{port}/__lab/faults", headers={"x-lab-token": "s3cret"}).json()
+        assert rules == []  # the last scenario's (the outage has no rules)
+        wrong = subprocess.run([LAB, "run", "--config", str(conf)], capture_output=True, text=True, timeout=120,
+                               env=dict(os.environ, LAB_TEST_TOKEN="wrong"))
+        assert wrong.returncode == 1
+        assert "provider primary at http://127.0.0.1:%d: POST /__lab/up answered 401" % port in wrong.stdout
+        unset = subprocess.run([LAB, "run", "--config", str(conf)], capture_output=True, text=True, timeout=60,
+                               env={k: v for k, v in os.environ.items() if k != "LAB_TEST_TOKEN"})
+        assert unset.returncode == 2 and "control_token_env names LAB_TEST_TOKEN, which is not set" in unset.stderr
+    finally:
+        assert remote.stop() == 0
