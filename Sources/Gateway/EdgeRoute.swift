@@ -69,9 +69,12 @@ public final class EdgeRoute {
         set { log = BoundedLog(limit: newValue) }
     }
     private var sequence = 0
+    /// 504s the route answered itself, since it started.
+    private(set) var timeouts = 0
 
     private func forward(_ request: HTTPRequest, _ responder: Responder) {
         if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
+        if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         sequence += 1
         // Where this request's record is, wherever trimming moves it.
         let position = log.append(Record(sequence: sequence, atMs: nowMs, path: request.path))
@@ -94,6 +97,7 @@ public final class EdgeRoute {
                     // Silence mid-body: the router drops the connection.
                     responder.send(.close)
                 } else {
+                    timeouts += 1
                     update(position) {
                         $0.status = 504
                         $0.timedOut = true
@@ -159,5 +163,18 @@ extension EdgeRoute {
             return ControlAccess.reply(200, [])
         default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
         }
+    }
+}
+
+extension EdgeRoute {
+    /// `/metrics` in Prometheus's text format: answers by status, and the 504s the route gave itself.
+    func metrics() -> PrometheusText {
+        var byStatus = MetricCounters()
+        for r in log.items { byStatus.add([("status", r.status.map(String.init) ?? "pending")]) }
+        var m = PrometheusText()
+        m.family("lab_edge_responses", "gauge", "Requests the route's journal holds now, by status.", byStatus.samples)
+        m.family("lab_edge_timeouts_total", "counter", "504s the route answered itself because the gateway was silent too long.", [([], Double(timeouts))])
+        m.gauge("lab_open_connections", "Connections open now.", Double(http.openConnections), [("server", "edge")])
+        return m
     }
 }

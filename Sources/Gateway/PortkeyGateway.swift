@@ -36,6 +36,9 @@ public final class PortkeyGateway {
     /// Configs already read, by the header values they came from: clients send the
     /// same config with every request, so it is parsed and checked once.
     private var intakeCache: [String: PortkeyTarget] = [:]
+    /// For `/metrics`.
+    private var answered = MetricCounters()
+    private var fellBack = 0
 
     static let providers: Set<String> = ["openai", "anthropic", "azure-openai", "cohere", "google", "vertex-ai", "bedrock", "groq",
                                          "mistral-ai", "together-ai", "perplexity-ai", "deepseek", "fireworks-ai", "ollama", "huggingface"]
@@ -90,6 +93,7 @@ public final class PortkeyGateway {
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
         if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
+        if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         followLabDraws(request)
         let endpoint: GatewayEndpoint
         switch (request.method, request.path) {
@@ -137,6 +141,7 @@ public final class PortkeyGateway {
         run.run(target, path: "config", inherited: Inherited()) { [weak self] result in
             guard let self else { return }
             if !finished { finished = true; inFlight -= 1 }
+            if result.routed, target.fallbackTriggered(at: result.indexPath) { fellBack += 1 }
             reply(result, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
         }
     }
@@ -190,6 +195,8 @@ public final class PortkeyGateway {
 
     private func reply(_ result: UpstreamResult, to responder: Responder, entry: GatewayJournalEntry, traceID: String?) {
         entry.status = result.status
+        answered.add([("status", String(result.status)), ("provider", result.routed ? result.provider : "none"),
+                      ("gateway_exception", result.gatewayException ? "true" : "false")])
         entry.gatewayException = result.gatewayException
         var headers = result.headers
         headers.remove("Content-Length")
@@ -245,5 +252,21 @@ extension PortkeyGateway {
             return ControlAccess.reply(200, [])
         default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
         }
+    }
+}
+
+extension PortkeyGateway {
+    /// `/metrics` in Prometheus's text format.
+    func metrics() -> PrometheusText {
+        var m = PrometheusText()
+        m.family("lab_gateway_responses_total", "counter", "Answers to clients, by status, the provider that answered, and whether it was a gateway exception.", answered.samples)
+        m.family("lab_gateway_fallbacks_total", "counter", "Answers that came from a target past the first of its group.", [([], Double(fellBack))])
+        var attempts = 0, waits = 0
+        for e in journal.entries { attempts += e.attempts.count; waits += e.waits.count }
+        m.gauge("lab_gateway_in_flight", "Requests being routed now.", Double(inFlight))
+        m.gauge("lab_gateway_journal_entries", "Requests the journal holds now.", Double(journal.entries.count))
+        m.gauge("lab_gateway_journal_attempts", "Attempts at targets recorded in the journal now.", Double(attempts))
+        m.gauge("lab_open_connections", "Connections open now.", Double(http.openConnections), [("server", "gateway")])
+        return m
     }
 }

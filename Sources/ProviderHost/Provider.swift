@@ -19,6 +19,9 @@ public final class Provider {
     private var upTimer: Timer?
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?
+    /// For `/metrics`: answers by route and status, and faults fired by rule.
+    private var answered = MetricCounters()
+    private var fired = MetricCounters()
 
     public init(name: String, loop: EventLoop, mock: any MockService, rules: [FaultRule] = [], seed: UInt64 = 0,
                 host: String = "127.0.0.1", port: Int = 0, controlToken: String? = nil,
@@ -62,14 +65,19 @@ public final class Provider {
             responder.send(control(request, peer: responder.peer))
             return
         }
+        if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         let (script, model) = mock.answer(to: request)
         let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
         let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
+        if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
         responder.onFinish = { [weak self] responder in
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
             entry.steps = responder.executed
-            guard let self, let log else { return }
+            guard let self else { return }
+            // Unknown paths share one label: a client cannot grow the series without bound.
+            answered.add([("provider", name), ("route", responder.sentStatus == 404 ? "other" : request.path), ("status", responder.sentStatus.map(String.init) ?? JournalEntry.name(responder.outcome))])
+            guard let log else { return }
             var line = RequestLogLine.format(responder, model: model)
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }
             log(line)
@@ -124,5 +132,18 @@ public enum ControlAPIError: Error, CustomStringConvertible {
         case .emptyToken:
             return "the control token is empty, which anyone can send; give a real secret (e.g. --control-token \"$(openssl rand -hex 16)\")"
         }
+    }
+}
+
+extension Provider {
+    /// `/metrics` in Prometheus's text format: what a dashboard beside the real gateway's wants.
+    func metrics() -> PrometheusText {
+        var m = PrometheusText()
+        m.family("lab_provider_requests_total", "counter", "Requests answered, by route and status (or how the answer ended).", answered.samples)
+        m.family("lab_provider_faults_fired_total", "counter", "Requests a fault rule changed, by rule.", fired.samples)
+        m.gauge("lab_provider_journal_entries", "Requests the journal holds now.", Double(journal.entries.count), [("provider", name)])
+        m.gauge("lab_open_connections", "Connections open now.", Double(http.openConnections), [("server", name)])
+        m.gauge("lab_provider_up", "1 while the provider accepts connections.", isUp ? 1 : 0, [("provider", name)])
+        return m
     }
 }

@@ -161,3 +161,41 @@ def test_a_provider_elsewhere_is_driven_through_its_control_api(tmp_path):
         assert unset.returncode == 2 and "control_token_env names LAB_TEST_TOKEN, which is not set" in unset.stderr
     finally:
         assert remote.stop() == 0
+
+
+def metrics(url):
+    text = httpx.get(url + "/metrics").text
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return text, samples
+
+
+def test_every_server_has_prometheus_metrics(tmp_path):
+    primary, gw, edge = free_ports(3)
+    conf = lab_conf(tmp_path, primary, gateway=gw, edge=edge)
+    serve = LabProcess("serve", "--config", str(conf), ready=r"edge route: (http://\S+)")
+    try:
+        body = {"model": "llama3", "messages": [{"role": "user", "content": "hi"}]}
+        fallback = '{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://invalid-endpoint:1"},{"provider":"ollama","custom_host":"http://portkey-gateway-ollama:11434"}]}'
+        httpx.put(f"http://127.0.0.1:{primary}/__lab/faults", json=[{"when": {"first": 1}, "fault": {"status": 503}}])
+        for _ in range(2):
+            httpx.post(serve.url + "/v1/chat/completions", json=body, headers={"x-portkey-config": '{"provider":"ollama","custom_host":"http://portkey-gateway-ollama:11434"}'})
+        httpx.post(serve.url + "/v1/chat/completions", json=body, headers={"x-portkey-config": fallback})
+        text, p = metrics(f"http://127.0.0.1:{primary}")
+        assert "# TYPE lab_provider_requests_total counter" in text
+        assert p['lab_provider_requests_total{provider="primary",route="/v1/chat/completions",status="503"}'] == 1
+        assert p['lab_provider_requests_total{provider="primary",route="/v1/chat/completions",status="200"}'] == 2
+        assert p['lab_provider_faults_fired_total{provider="primary",rule="rule 1"}'] == 1
+        assert p['lab_provider_journal_entries{provider="primary"}'] == 3
+        _, g = metrics(f"http://127.0.0.1:{gw}")
+        assert g['lab_gateway_responses_total{status="503",provider="ollama",gateway_exception="false"}'] == 1
+        assert g['lab_gateway_responses_total{status="200",provider="ollama",gateway_exception="false"}'] == 2
+        assert g["lab_gateway_fallbacks_total"] == 1
+        _, e = metrics(serve.url)
+        assert e['lab_edge_responses{status="200"}'] == 2 and e["lab_edge_timeouts_total"] == 0
+        assert e['lab_open_connections{server="edge"}'] >= 0
+    finally:
+        assert serve.stop() == 0

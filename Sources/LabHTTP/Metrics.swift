@@ -1,0 +1,61 @@
+/// Counters a server keeps for `/metrics`, by label set, and their Prometheus text
+/// exposition. Counters only grow: clearing a journal does not reset them.
+public struct MetricCounters: Sendable {
+    public typealias Labels = [(String, String)]
+
+    private var values: [String: (labels: Labels, value: Double)] = [:]
+    private var order: [String] = []
+
+    public init() {}
+
+    public mutating func add(_ labels: Labels, _ amount: Double = 1) {
+        let key = labels.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{1}")
+        if values[key] == nil { order.append(key); values[key] = (labels, 0) }
+        values[key]!.value += amount
+    }
+
+    /// Samples in the order their label sets first appeared.
+    public var samples: [(labels: Labels, value: Double)] { order.map { values[$0]! } }
+}
+
+/// Prometheus's text format (version 0.0.4), written by hand: a few families per server.
+public struct PrometheusText {
+    private var lines: [String] = []
+
+    public init() {}
+
+    public mutating func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: MetricCounters.Labels, value: Double)]) {
+        lines.append("# HELP \(name) \(help)")
+        lines.append("# TYPE \(name) \(type)")
+        for s in samples {
+            let labels = s.labels.isEmpty ? "" : "{" + s.labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+            lines.append("\(name)\(labels) \(Self.number(s.value))")
+        }
+    }
+
+    public mutating func gauge(_ name: String, _ help: String, _ value: Double, _ labels: MetricCounters.Labels = []) {
+        family(name, "gauge", help, [(labels, value)])
+    }
+
+    public var text: String { lines.joined(separator: "\n") + "\n" }
+
+    /// The answer to `GET /metrics`.
+    public var script: WireScript {
+        WireScript.respond(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+}
