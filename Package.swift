@@ -15,7 +15,7 @@ let package = Package(
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
         .target(name: "LabCore"),
-        .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser"]),
+        .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser", "LabCore"]),
         .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "MockVendors", dependencies: ["LabHTTP", "LabCore", "MockOllama", "FaultInjector"]),
