@@ -30,3 +30,23 @@ public enum AttemptOutcome: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension AttemptOutcome {
+    /// The outcome a journal's text names (a journal read back from another gateway).
+    public init(description text: String, status: Int?) {
+        if text == "in flight" { self = .inFlight; return }
+        if text == "stream started" { self = .streamStarted(status ?? 200); return }
+        if text.hasPrefix("abandoned") { self = .abandoned; return }
+        if text.hasPrefix("408 (request_timeout "), let ms = Int(text.dropFirst("408 (request_timeout ".count).prefix { $0.isNumber }) {
+            self = .timedOut(ms: ms)
+            return
+        }
+        if let s = Int(text) { self = .answered(s); return }
+        if let s = status, text.hasPrefix("\(s) with a body") { self = .notJSON(s); return }
+        if let s = status, text.hasPrefix("\(s), then the body broke ("), text.hasSuffix(")") {
+            self = .brokeAfterHead(s, String(text.dropFirst("\(s), then the body broke (".count).dropLast()))
+            return
+        }
+        self = .network(text)
+    }
+}

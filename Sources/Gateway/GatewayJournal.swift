@@ -39,6 +39,35 @@ public final class GatewayJournalEntry {
         self.path = path
     }
 
+    /// An entry read back from another lab gateway's `GET /__lab/journal`, its times moved
+    /// by `shiftMs` onto this side's clock; nil when it is not one.
+    public init?(json e: JSONValue, shiftMs: Double) {
+        guard let seq = e["seq"]?.intValue, let at = e["at_ms"]?.doubleValue, let path = e["path"]?.stringValue else { return nil }
+        func t(_ v: JSONValue?) -> Double? { v?.doubleValue.map { $0 + shiftMs } }
+        sequence = seq
+        atMs = at + shiftMs
+        self.path = path
+        status = e["status"]?.intValue
+        lastUsedOptionIndex = e["last_used_option_index"]?.stringValue
+        retryAttemptCount = e["retry_attempt_count"]?.intValue
+        gatewayException = e["gateway_exception"]?.boolValue ?? false
+        truncated = e["truncated"]?.boolValue ?? false
+        clientGone = e["client_gone"]?.boolValue ?? false
+        endMs = t(e["end_ms"])
+        attempts = (e["attempts"]?.arrayValue ?? []).compactMap { a in
+            guard let target = a["target"]?.stringValue, let url = a["url"]?.stringValue, let start = t(a["start_ms"]) else { return nil }
+            var attempt = Attempt(target: target, url: url, startMs: start)
+            attempt.endMs = t(a["end_ms"])
+            attempt.status = a["status"]?.intValue
+            attempt.outcome = AttemptOutcome(description: a["outcome"]?.stringValue ?? "in flight", status: attempt.status)
+            return attempt
+        }
+        waits = (e["waits"]?.arrayValue ?? []).compactMap { w in
+            guard let target = w["target"]?.stringValue, let at = t(w["at_ms"]), let ms = w["ms"]?.intValue else { return nil }
+            return Wait(target: target, atMs: at, ms: ms, reason: w["reason"]?.stringValue ?? "")
+        }
+    }
+
     public var json: JSONValue {
         func r(_ v: Double?) -> JSONValue { v.map { .double(($0 * 10).rounded() / 10) } ?? .null }
         return .object([

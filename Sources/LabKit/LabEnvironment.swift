@@ -125,7 +125,25 @@ public final class LabEnvironment {
         }
         gateway?.journal.clear()
         gateway?.reseed(scenario.name)
+        // A `lab gateway` elsewhere has a journal too; a real Portkey gateway answers 404 here.
+        _ = try? externalGatewayControl?.call("DELETE", "/__lab/journal")
     }
+
+    /// What the gateway did in a scenario: the embedded one's journal, or a `lab gateway`
+    /// elsewhere's read back, its times put on this clock by the edge's record of the
+    /// first request (the route forwards at once, on this machine). Empty for a gateway
+    /// without a journal.
+    public func gatewayEntries(since startMs: Double) -> [GatewayJournalEntry] {
+        if let gateway { return gateway.journal.entries }
+        guard let raw = (try? externalGatewayControl?.call("GET", "/__lab/journal"))?.arrayValue, let first = raw.first,
+              let theirs = first["at_ms"]?.doubleValue, let ours = edge.records.first(where: { $0.atMs >= startMs })?.atMs else { return [] }
+        return raw.compactMap { GatewayJournalEntry(json: $0, shiftMs: ours - theirs) }
+    }
+
+    /// The control API of a gateway given by URL (loopback, no token: a `lab gateway` started beside).
+    private lazy var externalGatewayControl: ControlClient? = gateway == nil
+        ? ControlClient(url: gatewayURL, token: nil, loop: loop, client: HTTPClient(loop: loop), who: "the gateway")
+        : nil
 
     /// The config as sent: unchanged for the embedded gateway, which resolves host names
     /// itself; for a real gateway, host names become loopback addresses it can reach.

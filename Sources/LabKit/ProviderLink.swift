@@ -34,31 +34,21 @@ extension Provider: ProviderLink {
     public func journalEntries() -> [JournalEntry] { journal.entries }
 }
 
-/// A `lab mock` elsewhere. Every call waits for its answer on the loop (the real clock:
-/// a provider over the network has no simulated time), except going down, which is
-/// sent when a scenario's outage begins and not waited for.
-public final class RemoteProvider: ProviderLink {
-    public let name: String
-    public let url: String
+/// Calls to a lab server's `/__lab/` API over the network, each waited for on the loop.
+struct ControlClient {
+    let url: String
     let token: String?
     let loop: EventLoop
     let client: HTTPClient
-    public private(set) var originMs: Double = 0
+    /// Who is called, for errors: "provider primary", "the gateway".
+    let who: String
 
-    public init(name: String, url: String, token: String?, loop: EventLoop) {
-        self.name = name
-        self.url = url
-        self.token = token
-        self.loop = loop
-        client = HTTPClient(loop: loop)
-    }
-
-    /// One control call, waited for: the body of a 2xx answer, or why not.
+    /// The JSON of a 2xx answer, or why not.
     func call(_ method: String, _ path: String, _ body: JSONValue? = nil) throws(ProviderLinkError) -> JSONValue {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let token { headers.add("x-lab-token", token) }
         guard let request = try? ClientRequest(method: method, url: url + path, headers: headers, body: body.map { Array($0.compact.utf8) } ?? []) else {
-            throw ProviderLinkError(description: "provider \(name): \(url) is not an http:// URL")
+            throw ProviderLinkError(description: "\(who): \(url) is not an http:// URL")
         }
         var result: Result<ClientResponse, HTTPClientError>?
         client.fetch(request, timeouts: ClientTimeouts(connectMs: 10_000, responseMs: 10_000)) { result = $0 }
@@ -69,31 +59,51 @@ public final class RemoteProvider: ProviderLink {
         case .success(let r)?:
             let why = (try? JSONParser.parse(r.body))?["error"]?.stringValue ?? r.text
             let hint = r.status == 401 ? (token == nil ? " (this provider wants a token: set control_token_env and the variable)" : " (check the token in control_token_env)") : ""
-            throw ProviderLinkError(description: "provider \(name) at \(url): \(method) \(path) answered \(r.status): \(why)\(hint)")
+            throw ProviderLinkError(description: "\(who) at \(url): \(method) \(path) answered \(r.status): \(why)\(hint)")
         case .failure(let e)?:
-            throw ProviderLinkError(description: "provider \(name) at \(url): \(method) \(path) failed: \(e)")
+            throw ProviderLinkError(description: "\(who) at \(url): \(method) \(path) failed: \(e)")
         case nil:
-            throw ProviderLinkError(description: "provider \(name) at \(url): \(method) \(path) got no answer in 15 s")
+            throw ProviderLinkError(description: "\(who) at \(url): \(method) \(path) got no answer in 15 s")
         }
     }
 
+    /// Sent, not waited for.
+    func send(_ method: String, _ path: String, _ body: JSONValue) {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let token { headers.add("x-lab-token", token) }
+        guard let request = try? ClientRequest(method: method, url: url + path, headers: headers, body: Array(body.compact.utf8)) else { return }
+        client.fetch(request) { _ in }
+    }
+}
+
+/// A `lab mock` elsewhere. Every call waits for its answer on the loop (the real clock:
+/// a provider over the network has no simulated time), except going down, which is
+/// sent when a scenario's outage begins and not waited for.
+public final class RemoteProvider: ProviderLink {
+    public let name: String
+    public let url: String
+    let control: ControlClient
+    public private(set) var originMs: Double = 0
+
+    public init(name: String, url: String, token: String?, loop: EventLoop) {
+        self.name = name
+        self.url = url
+        control = ControlClient(url: url, token: token, loop: loop, client: HTTPClient(loop: loop), who: "provider \(name)")
+    }
+
     public func prepare(rules: [FaultRule]) throws(ProviderLinkError) {
-        _ = try call("POST", "/__lab/up")
-        _ = try call("PUT", "/__lab/faults", .array(rules.map(\.source)))
-        _ = try call("DELETE", "/__lab/journal")
+        _ = try control.call("POST", "/__lab/up")
+        _ = try control.call("PUT", "/__lab/faults", .array(rules.map(\.source)))
+        _ = try control.call("DELETE", "/__lab/journal")
         // The remote restarts its lab time with its journal: about now, on this side.
-        originMs = loop.nowMs
+        originMs = control.loop.nowMs
     }
 
     public func journalEntries() -> [JournalEntry] {
-        ((try? call("GET", "/__lab/journal"))?.arrayValue ?? []).compactMap(JournalEntry.init(json:))
+        ((try? control.call("GET", "/__lab/journal"))?.arrayValue ?? []).compactMap(JournalEntry.init(json:))
     }
 
     public func goDown(forMs: Int?) {
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        if let token { headers.add("x-lab-token", token) }
-        let body: JSONValue = forMs.map { ["for_ms": .int($0)] } ?? .object([])
-        guard let request = try? ClientRequest(method: "POST", url: url + "/__lab/down", headers: headers, body: Array(body.compact.utf8)) else { return }
-        client.fetch(request) { _ in }
+        control.send("POST", "/__lab/down", forMs.map { ["for_ms": .int($0)] } ?? .object([]))
     }
 }

@@ -91,12 +91,13 @@ public final class ScenarioRunner {
             }
             env.loop.run(until: { done }, timeoutMs: budgetMs(scenario))
         }
+        let gatewayEntries = env.gatewayEntries(since: scenarioStartMs)
         let timeline = requests.count > Timeline.maxRequests ? Timeline(lanes: [], bars: [], edgeTimeoutAtMs: nil) : Timeline.build(requests: requests, starts: requests.map(\.startLabMs),
-                                      edge: env.edge.records.filter { $0.atMs >= scenarioStartMs }, gateway: env.gateway?.journal.entries ?? [],
+                                      edge: env.edge.records.filter { $0.atMs >= scenarioStartMs }, gateway: gatewayEntries,
                                       providers: journals,
                                       startMs: scenarioStartMs, edgeTimeoutMs: env.config.edgeTimeoutMs)
         var result = ScenarioResult(scenario: scenario, requests: requests, direct: direct, hits: hits, verdicts: [],
-                                    gatewayJournal: env.gateway?.journal.entries ?? [],
+                                    gatewayJournal: gatewayEntries,
                                     wallMs: Double(EventLoop.monotonicNs - wallStart) / 1e6, timeline: timeline)
         result.startMs = scenarioStartMs
         result.visits = visits(journals)

@@ -115,3 +115,30 @@ def test_a_non_loopback_mock_needs_a_control_token():
     run = lab("mock", "--host", "0.0.0.0", "--port", "0", timeout=20)
     assert run.returncode == 2
     assert "--control-token" in run.stderr
+
+
+def attempts(path):
+    """Per scenario, what the gateway tried: targets and outcomes (times differ between clocks)."""
+    data = json.loads(path.read_text())
+    return {s["name"]: [[(a["target"], a["outcome"]) for a in e["attempts"]] for e in s["gateway"]] for s in data["scenarios"]}
+
+
+def test_a_separate_lab_gateways_journal_is_read_back_into_the_report(tmp_path):
+    names = ["fallback-on-503", "refused-fallback", "all-fail"]
+    embedded = lab("run", *names, "--json", str(tmp_path / "embedded.json"))
+    gateway = LabProcess("gateway", "--port", "0")
+    try:
+        external = lab("run", *names, "--gateway", gateway.url, "--json", str(tmp_path / "external.json"),
+                       "--html", str(tmp_path / "external.html"))
+    finally:
+        assert gateway.stop() == 0
+    assert embedded.returncode == 0 and external.returncode == 0, external.stdout[-3000:]
+    # The same attempts, target by target, with the outcomes' texts (the refused port is the run's own).
+    ours = attempts(tmp_path / "embedded.json")
+    theirs = attempts(tmp_path / "external.json")
+    assert [len(v) for v in theirs.values()] == [1, 1, 1]
+    for name in names:
+        assert [[t for t, _ in e] for e in ours[name]] == [[t for t, _ in e] for e in theirs[name]]
+    assert theirs["fallback-on-503"] == [[("config.targets[0]", "503"), ("config.targets[1]", "200")]]
+    # The timeline's gateway lane is drawn from it.
+    assert "config.targets[0]: 503" in (tmp_path / "external.html").read_text()
