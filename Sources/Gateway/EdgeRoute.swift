@@ -151,18 +151,11 @@ extension EdgeRoute {
     /// `/__lab/health` and `/__lab/journal` (GET, DELETE) of the route itself; nothing
     /// under `/__lab/` is passed on to the gateway.
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
-        if let refused = ControlAccess(token: controlToken).refusal(request, peer: peer) { return refused }
-        switch (request.method, request.path) {
-        case ("GET", "/__lab/health"), ("HEAD", "/__lab/health"):
-            return ControlAccess.reply(200, ["status": "ok", "component": "edge", "timeout_ms": .int(timeoutMs),
-                                             "upstream": .string("http://" + displayAddress(upstream.host, upstream.port)),
-                                             "requests": .int(log.items.count + log.dropped), "timed_out": .int(log.items.filter(\.timedOut).count)])
-        case ("GET", "/__lab/journal"): return ControlAccess.reply(200, .array(log.items.map(\.json)))
-        case ("DELETE", "/__lab/journal"):
-            log.removeAll()
-            return ControlAccess.reply(200, [])
-        default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
-        }
+        ControlAccess(token: controlToken).journalAPI(request, peer: peer, health: {
+            ["status": "ok", "component": "edge", "timeout_ms": .int(timeoutMs),
+             "upstream": .string("http://" + displayAddress(upstream.host, upstream.port)),
+             "requests": .int(log.items.count + log.dropped), "timed_out": .int(log.items.filter(\.timedOut).count)]
+        }, journal: { .array(log.items.map(\.json)) }, clear: { log.removeAll() })
     }
 }
 

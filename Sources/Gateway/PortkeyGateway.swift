@@ -241,17 +241,10 @@ public final class PortkeyGateway {
 extension PortkeyGateway {
     /// `/__lab/health` and `/__lab/journal` (GET, DELETE), as on the fake providers.
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
-        if let refused = ControlAccess(token: options.controlToken).refusal(request, peer: peer) { return refused }
-        switch (request.method, request.path) {
-        case ("GET", "/__lab/health"), ("HEAD", "/__lab/health"):
-            return ControlAccess.reply(200, ["status": "ok", "component": "gateway", "in_flight": .int(inFlight),
-                                             "requests": .int(journal.entries.count + journal.dropped), "journal_dropped": .int(journal.dropped)])
-        case ("GET", "/__lab/journal"): return ControlAccess.reply(200, journal.json)
-        case ("DELETE", "/__lab/journal"):
-            journal.clear()
-            return ControlAccess.reply(200, [])
-        default: return ControlAccess.unknown(request, known: ["/__lab/health", "/__lab/journal"])
-        }
+        ControlAccess(token: options.controlToken).journalAPI(request, peer: peer, health: {
+            ["status": "ok", "component": "gateway", "in_flight": .int(inFlight),
+             "requests": .int(journal.entries.count + journal.dropped), "journal_dropped": .int(journal.dropped)]
+        }, journal: { journal.json }, clear: { journal.clear() })
     }
 }
 

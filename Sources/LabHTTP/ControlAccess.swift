@@ -34,6 +34,21 @@ public struct ControlAccess: Sendable {
         return WireScript.respond(status: status, headers: ["Content-Type": "application/json"], body: body)
     }
 
+    /// The `/__lab/` API of a server that keeps a journal and nothing else to control (the
+    /// gateway, the route): health, the journal, and clearing it.
+    public func journalAPI(_ request: HTTPRequest, peer: String, health: () -> JSONValue, journal: () -> JSONValue,
+                           clear: () -> Void) -> WireScript {
+        if let refused = refusal(request, peer: peer) { return refused }
+        switch (request.method, request.path) {
+        case ("GET", "/__lab/health"), ("HEAD", "/__lab/health"): return Self.reply(200, health())
+        case ("GET", "/__lab/journal"): return Self.reply(200, journal())
+        case ("DELETE", "/__lab/journal"):
+            clear()
+            return Self.reply(200, [])
+        default: return Self.unknown(request, known: ["/__lab/health", "/__lab/journal"])
+        }
+    }
+
     /// 404 naming the paths there are, or 405 for a known path with another method.
     public static func unknown(_ request: HTTPRequest, known: [String]) -> WireScript {
         if known.contains(request.path) { return reply(405, ["error": .string("\(request.method) is not allowed on \(request.path)")]) }

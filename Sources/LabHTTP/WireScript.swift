@@ -114,3 +114,19 @@ public enum ResponseOutcome: Equatable, Sendable {
     case reset
     case clientGone
 }
+
+extension WireScript {
+    /// What the script sends when nothing fails: its head's status (0 without one) and
+    /// headers, and each body piece — the response a client reads, without sockets.
+    public var sent: (status: Int, headers: HTTPHeaders, chunks: [[UInt8]]) {
+        var out: (status: Int, headers: HTTPHeaders, chunks: [[UInt8]]) = (0, HTTPHeaders(), [])
+        for step in steps {
+            switch step {
+            case .head(let status, let headers): out.status = status; out.headers = headers
+            case .body(let bytes): out.chunks.append(bytes)
+            default: break
+            }
+        }
+        return out
+    }
+}

@@ -20,15 +20,8 @@ struct Rendered {
 }
 
 func render(_ script: WireScript) -> Rendered {
-    var r = Rendered(status: 0, headers: HTTPHeaders(), body: [], chunks: [], script: script)
-    for step in script.steps {
-        switch step {
-        case .head(let status, let headers): r.status = status; r.headers = headers
-        case .body(let bytes): r.body += bytes; r.chunks.append(bytes)
-        default: break
-        }
-    }
-    return r
+    let sent = script.sent
+    return Rendered(status: sent.status, headers: sent.headers, body: sent.chunks.flatMap { $0 }, chunks: sent.chunks, script: script)
 }
 
 let fixedTime = WallTime(seconds: 1_795_000_000, nanos: 123_456_789)

@@ -16,15 +16,8 @@ struct Rendered {
 }
 
 func render(_ script: WireScript) -> Rendered {
-    var r = Rendered()
-    for step in script.steps {
-        switch step {
-        case .head(let status, let headers): r.status = status; r.headers = headers
-        case .body(let bytes): r.body += bytes; r.chunks.append(bytes)
-        default: break
-        }
-    }
-    return r
+    let sent = script.sent
+    return Rendered(status: sent.status, headers: sent.headers, body: sent.chunks.flatMap { $0 }, chunks: sent.chunks)
 }
 
 func call(_ m: any MockService, _ method: String, _ path: String, _ body: String? = nil, headers: [(String, String)]) -> Rendered {
