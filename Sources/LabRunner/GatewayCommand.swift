@@ -23,7 +23,7 @@ struct GatewayCommand: ParsableCommand {
               lab mock --port 11434 &
               lab gateway --port 8787 --map portkey-gateway-ollama=http://127.0.0.1:11434 &
               curl http://127.0.0.1:8787/v1/chat/completions \\
-                -H 'x-portkey-config: {"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://localhost:11434"}]}' \\
+                -H 'x-portkey-config: {"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://portkey-gateway-ollama:11434"}]}' \\
                 -d '{"model":"llama3","messages":[{"role":"user","content":"hi"}]}'
 
             custom_host is checked as the real gateway checks it: localhost, 127.0.0.1, ::1 and \
