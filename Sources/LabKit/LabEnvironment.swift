@@ -15,7 +15,7 @@ public final class LabEnvironment {
     /// The seed in force (the command line's, else lab.conf's).
     public let seed: UInt64
     /// The providers this process runs.
-    public private(set) var providers: [String: Provider] = [:]
+    public private(set) var providers: [String: FakeProvider] = [:]
     /// Every provider of lab.conf, local or elsewhere (`url:`), as the runner drives them.
     public private(set) var links: [String: any ProviderLink] = [:]
     public private(set) var gateway: PortkeyGateway?
@@ -70,7 +70,7 @@ public final class LabEnvironment {
             case .openai: mock = try FakeOpenAI(models: p.modelIDs, options: options)
             case .anthropic: mock = try FakeAnthropic(models: p.modelIDs, options: options)
             }
-            let provider = try Provider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
+            let provider = try FakeProvider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
                                         journalLimit: config.journalLimit)
             providers[p.name] = provider
             links[p.name] = provider

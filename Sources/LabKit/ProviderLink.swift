@@ -23,7 +23,7 @@ public struct ProviderLinkError: Error, CustomStringConvertible {
     public let description: String
 }
 
-extension Provider: ProviderLink {
+extension FakeProvider: ProviderLink {
     public func prepare(rules: [FaultRule]) throws(ProviderLinkError) {
         faults.replace(rules)
         journal.clear()

@@ -148,9 +148,9 @@ struct MockCommand: ParsableCommand {
             }
         }
         let loop = EventLoop(clock: .real(scale: timeScale))
-        let server: Provider
+        let server: FakeProvider
         do {
-            server = try Provider(name: "mock", loop: loop, mock: mock, rules: rules, seed: seed, host: host, port: port,
+            server = try FakeProvider(name: "mock", loop: loop, mock: mock, rules: rules, seed: seed, host: host, port: port,
                                   controlToken: controlToken)
         } catch {
             Console.err("error: \(error)")

@@ -3,7 +3,7 @@ import LabHTTP
 
 /// A fake provider's logic behind the wire: request in, wire script out. MockOllama
 /// is one; the fake OpenAI and Anthropic (module MockVendors) are the others. A
-/// `Provider` puts any of them behind faults, a journal and the control API.
+/// `FakeProvider` puts any of them behind faults, a journal and the control API.
 public protocol MockService: AnyObject {
     var api: ProviderAPI { get }
     /// Where `created` times come from; a provider sets its loop's calendar.

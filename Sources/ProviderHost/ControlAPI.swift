@@ -5,7 +5,7 @@ import FaultInjector
 /// `/__lab/…`: read and replace the fault rules, read and clear the journal,
 /// health, and the down/up switch. Answers only loopback peers unless a token is
 /// configured, and then only requests that carry it.
-extension Provider {
+extension FakeProvider {
     func control(_ request: HTTPRequest, peer: String) -> WireScript {
         if let refused = ControlAccess(token: controlToken).refusal(request, peer: peer) { return refused }
         switch (request.method, request.path) {

@@ -9,7 +9,7 @@ import ProviderHost
 /// host names of real configs mapped to the mocks.
 final class Harness {
     let loop: EventLoop
-    var providers: [String: Provider] = [:]
+    var providers: [String: FakeProvider] = [:]
     var gateway: PortkeyGateway!
     var edge: EdgeRoute?
     /// A port where nothing listens.
@@ -20,7 +20,7 @@ final class Harness {
         loop = EventLoop(clock: clock)
         for name in ["primary", "backup", "third"] {
             let rules = try FaultRuleParser.parse(try JSONParser.parse(faults[name] ?? "[]"))
-            providers[name] = try Provider(name: name, loop: loop, mock: try MockOllama(), rules: rules, seed: seed)
+            providers[name] = try FakeProvider(name: name, loop: loop, mock: try MockOllama(), rules: rules, seed: seed)
         }
         let dead = try HTTPServer(loop: loop) { _, _ in }
         deadPort = dead.port

@@ -9,11 +9,11 @@ import MockOllama
 @Suite struct ProviderLoopbackTests {
     let loop = EventLoop()
 
-    func provider(_ rulesJSON: String = "[]", seed: UInt64 = 0) throws -> Provider {
-        try Provider(name: "primary", loop: loop, mock: try MockOllama(), rules: try rules(rulesJSON), seed: seed)
+    func provider(_ rulesJSON: String = "[]", seed: UInt64 = 0) throws -> FakeProvider {
+        try FakeProvider(name: "primary", loop: loop, mock: try MockOllama(), rules: try rules(rulesJSON), seed: seed)
     }
 
-    func chat(_ p: Provider, stream: Bool = false, timeouts: ClientTimeouts = ClientTimeouts()) throws -> Result<ClientResponse, HTTPClientError> {
+    func chat(_ p: FakeProvider, stream: Bool = false, timeouts: ClientTimeouts = ClientTimeouts()) throws -> Result<ClientResponse, HTTPClientError> {
         let body = #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
         let client = HTTPClient(loop: loop)
         var result: Result<ClientResponse, HTTPClientError>?
@@ -22,7 +22,7 @@ import MockOllama
         return try #require(result)
     }
 
-    func control(_ p: Provider, _ method: String, _ path: String, _ body: String = "") throws -> ClientResponse? {
+    func control(_ p: FakeProvider, _ method: String, _ path: String, _ body: String = "") throws -> ClientResponse? {
         let client = HTTPClient(loop: loop)
         var result: Result<ClientResponse, HTTPClientError>?
         client.fetch(try ClientRequest(method: method, url: p.url + path, body: Array(body.utf8))) { result = $0 }
@@ -128,9 +128,9 @@ import MockOllama
     @Test func aNonLoopbackBindNeedsAToken() throws {
         let loop = EventLoop()
         #expect(throws: ControlAPIError.self) {
-            _ = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0")
+            _ = try FakeProvider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0")
         }
-        let p = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "127.0.0.1", controlToken: "s3cret")
+        let p = try FakeProvider(name: "p", loop: loop, mock: try MockOllama(), host: "127.0.0.1", controlToken: "s3cret")
         let client = HTTPClient(loop: loop)
         func health(_ headers: HTTPHeaders, path: String = "/__lab/journal") throws -> Int? {
             var result: Result<ClientResponse, HTTPClientError>?
@@ -153,7 +153,7 @@ import MockOllama
     @Test func anEmptyTokenDoesNotStart() throws {
         let loop = EventLoop()
         #expect(throws: ControlAPIError.self) {
-            _ = try Provider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0", controlToken: "")
+            _ = try FakeProvider(name: "p", loop: loop, mock: try MockOllama(), host: "0.0.0.0", controlToken: "")
         }
         #expect(ControlAccess.sameSecret("abc", "abc") && !ControlAccess.sameSecret("abc", "abd") && !ControlAccess.sameSecret("abc", "ab") && !ControlAccess.sameSecret("", "a"))
     }
@@ -173,7 +173,7 @@ import MockOllama
 @Suite struct JournalCompletenessTests {
     @Test func refusedAndAbortedRequestsAreJournaled() throws {
         let loop = EventLoop()
-        let p = try Provider(name: "p", loop: loop, mock: try MockOllama(), rules: try rules(#"[{"match":{"path":"/api/generate"},"fault":{"hang":true}}]"#))
+        let p = try FakeProvider(name: "p", loop: loop, mock: try MockOllama(), rules: try rules(#"[{"match":{"path":"/api/generate"},"fault":{"hang":true}}]"#))
         let client = HTTPClient(loop: loop)
         // A request whose headers are too large, one the client abandons, and a normal one.
         var done = 0

@@ -6,7 +6,7 @@ import MockOllama
 /// A mock provider on the wire: a fake's answers (Ollama's, OpenAI's or Anthropic's)
 /// passed through the fault rules, every request written to the journal, and the
 /// control API under `/__lab/`.
-public final class Provider {
+public final class FakeProvider {
     public let name: String
     public let mock: any MockService
     public let faults: FaultInjector
@@ -135,7 +135,7 @@ public enum ControlAPIError: Error, CustomStringConvertible {
     }
 }
 
-extension Provider {
+extension FakeProvider {
     /// `/metrics` in Prometheus's text format: what a dashboard beside the real gateway's wants.
     func metrics() -> PrometheusText {
         var m = PrometheusText()
