@@ -9,6 +9,7 @@ public protocol Fault: Sendable {
     /// replacements (status, hang, connection) first, then stream and rate shaping,
     /// then delays before the first byte.
     var order: Int { get }
+    /// `script` is whole (no deferred pieces: the injector materializes it first).
     func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript
 }
 

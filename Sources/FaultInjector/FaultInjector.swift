@@ -71,7 +71,8 @@ public final class FaultInjector {
             guard fires else { continue }
             var context = FaultContext(request: request, random: random, api: api)
             context.retryAfterMs = input.retryAfterMs
-            var transformed = script
+            // Faults see every piece: a deferred stream is made whole for them.
+            var transformed = script.materialized
             for fault in rule.faults { transformed = fault.apply(to: transformed, &context) }
             random = context.random
             return FaultDecision(ruleNumber: i + 1, ruleName: rule.name, draws: draws + context.draws, script: transformed)

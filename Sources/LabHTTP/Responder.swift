@@ -42,15 +42,38 @@ public final class Responder {
 
     public func send(_ step: WireStep) { send([step]) }
 
+    /// A deferred run being expanded: its steps, the next piece, and the piece made last.
+    private var expanding: (steps: DeferredSteps, next: Int, made: [WireStep], at: Int)?
+
     func nextStep() -> WireStep? {
-        guard pendingIndex < pending.count else { return nil }
-        let step = pending[pendingIndex]
-        pendingIndex += 1
-        if pendingIndex > 64 {
-            pending.removeFirst(pendingIndex)
-            pendingIndex = 0
+        while true {
+            if var e = expanding {
+                if e.at < e.made.count {
+                    let step = e.made[e.at]
+                    e.at += 1
+                    expanding = e
+                    return step
+                }
+                guard e.next < e.steps.count else { expanding = nil; continue }
+                e.made = e.steps.steps(e.next)
+                e.next += 1
+                e.at = 0
+                expanding = e
+                continue
+            }
+            guard pendingIndex < pending.count else { return nil }
+            let step = pending[pendingIndex]
+            pendingIndex += 1
+            if pendingIndex > 64 {
+                pending.removeFirst(pendingIndex)
+                pendingIndex = 0
+            }
+            if case .deferred(let d) = step {
+                expanding = (d, 0, [], 0)
+                continue
+            }
+            return step
         }
-        return step
     }
 
     func record(_ kind: ExecutedStep.Kind) {
@@ -61,6 +84,7 @@ public final class Responder {
         guard outcome == nil else { return }
         outcome = how
         pending = []
+        expanding = nil
         // Dropped whatever the outcome: a handler's closure often holds what holds this
         // responder (a proxied stream), and keeping it would keep both alive forever.
         let gone = onClientGone

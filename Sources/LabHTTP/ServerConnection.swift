@@ -204,6 +204,9 @@ final class ServerConnection {
         case .raw(let bytes):
             responder.record(.raw(bytes: bytes.count))
             out.append(contentsOf: bytes)
+        case .deferred:
+            // The responder expands these before they reach the executor.
+            assertionFailure("a deferred step reached the executor")
         }
     }
 

@@ -17,6 +17,26 @@ public enum WireStep: Equatable, Sendable {
     case hang
     /// Bytes written as they are, outside any framing (broken wire on purpose).
     case raw([UInt8])
+    /// Steps made only when the executor reaches them: a long stream costs its inputs,
+    /// not its rendered bytes, while it is held open. `WireScript.materialized` expands them.
+    case deferred(DeferredSteps)
+}
+
+/// `count` pieces of a script, each made on demand from values captured when the script
+/// was written (so the bytes are the same whenever they are made).
+public final class DeferredSteps: Equatable, @unchecked Sendable {
+    public let count: Int
+    private let make: (Int) -> [WireStep]
+
+    /// `make` must depend only on what it captured: it runs when each piece is sent.
+    public init(count: Int, make: @escaping (Int) -> [WireStep]) {
+        self.count = count
+        self.make = make
+    }
+
+    public func steps(_ index: Int) -> [WireStep] { make(index) }
+
+    public static func == (a: DeferredSteps, b: DeferredSteps) -> Bool { a === b }
 }
 
 /// An ordered list of wire steps, with builders for the common shapes.
@@ -36,9 +56,23 @@ public struct WireScript: Equatable, Sendable {
         respond(status: status, headers: ["Content-Type": contentType], body: Array(body.utf8))
     }
 
+    /// The same script with every deferred piece made: what a fault transforms.
+    public var materialized: WireScript {
+        guard steps.contains(where: { if case .deferred = $0 { return true } else { return false } }) else { return self }
+        var out: [WireStep] = []
+        for step in steps {
+            if case .deferred(let d) = step {
+                for i in 0..<d.count { out += d.steps(i) }
+            } else {
+                out.append(step)
+            }
+        }
+        return WireScript(out)
+    }
+
     /// Total time the script waits.
     public var totalWaitMs: Int {
-        steps.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
+        materialized.steps.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
     }
 
     /// The status the script sends, if it sends a head.
@@ -120,7 +154,7 @@ extension WireScript {
     /// headers, and each body piece — the response a client reads, without sockets.
     public var sent: (status: Int, headers: HTTPHeaders, chunks: [[UInt8]]) {
         var out: (status: Int, headers: HTTPHeaders, chunks: [[UInt8]]) = (0, HTTPHeaders(), [])
-        for step in steps {
+        for step in materialized.steps {
             switch step {
             case .head(let status, let headers): out.status = status; out.headers = headers
             case .body(let bytes): out.chunks.append(bytes)

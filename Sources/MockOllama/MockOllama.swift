@@ -96,7 +96,11 @@ public final class MockOllama {
         loaded[model.name.key] = now
     }
 
-    func timestamp(offsetMs: Int = 0) -> String {
+    func timestamp(offsetMs: Int = 0) -> String { Self.timestamp(now, offsetMs: offsetMs) }
+
+    /// `created_at` of a piece sent `offsetMs` after `now`. Static: a stream's pieces are
+    /// made when they are sent, from the time the answer was written.
+    static func timestamp(_ now: WallTime, offsetMs: Int) -> String {
         let total = now.nanos + offsetMs * 1_000_000
         return WallClock.rfc3339(unixSeconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
     }

@@ -45,12 +45,17 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let pacing = self.pacing(for: model)
-        var pieces: [JSONValue] = gen.thinking.map { ["role": "assistant", "content": "", "thinking": .string($0)] }
-        pieces += gen.content.tokens.map { ["role": "assistant", "content": .string($0)] }
-        if !gen.toolCalls.isEmpty { pieces.append(["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(gen.toolCalls)]) }
-        let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieces.count, pacing: pacing)
+        // Each streamed message is made when it is sent, from the tokens: only they are held.
+        let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
+        let pieceCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
+        func piece(_ i: Int) -> JSONValue {
+            if i < thinking.count { return ["role": "assistant", "content": "", "thinking": .string(thinking[i])] }
+            if i - thinking.count < tokens.count { return ["role": "assistant", "content": .string(tokens[i - thinking.count])] }
+            return ["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(calls)]
+        }
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
-        let finalAt = pacing.tokenTimeMs(max(pieces.count - 1, 0))
+        let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         func final(_ message: JSONValue) -> JSONValue {
             .object([("model", .string(requested)), ("created_at", .string(timestamp(offsetMs: finalAt))),
                      ("message", message), ("done_reason", .string(gen.content.doneReason)), ("done", true)] + metrics.fields)
@@ -59,11 +64,12 @@ extension MockOllama {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.native, final(.object(message))), tokenCount: pieces.count)
+            return builder.delayed(Responses.json(.native, final(.object(message))), tokenCount: pieceCount)
         }
-        return builder.script(tokenCount: pieces.count, chunk: { i in
-            Responses.line(["model": .string(requested), "created_at": .string(self.timestamp(offsetMs: pacing.tokenTimeMs(i))),
-                            "message": pieces[i], "done": false])
+        let now = self.now
+        return builder.script(tokenCount: pieceCount, chunk: { i in
+            Responses.line(["model": .string(requested), "created_at": .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))),
+                            "message": piece(i), "done": false])
         }, closing: [Responses.line(final(["role": "assistant", "content": ""]))])
     }
 
@@ -143,8 +149,9 @@ extension MockOllama {
             return builder.delayed(Responses.json(.native, answer), tokenCount: gen.thinking.count + reply.tokens.count)
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
+        let now = self.now
         return builder.script(tokenCount: pieces.count, chunk: { i in
-            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(self.timestamp(offsetMs: pacing.tokenTimeMs(i)))),
+            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i)))),
                                                ("response", .string(pieces[i].0 == "response" ? pieces[i].1 : ""))]
             if pieces[i].0 == "thinking" { line.append(("thinking", .string(pieces[i].1))) }
             line.append(("done", false))

@@ -58,11 +58,17 @@ extension MockOllama {
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
         let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
         // The reference order: the first delta names the role, later ones carry only what is new.
-        var deltas: [JSONValue] = gen.thinking.map { ["content": "", "reasoning": .string($0)] }
-        deltas += gen.content.tokens.map { ["content": .string($0)] }
-        if !gen.toolCalls.isEmpty { deltas.append(["content": "", "tool_calls": Self.openAIToolCalls(gen.toolCalls)]) }
-        if let first = deltas.first { deltas[0] = .object([("role", "assistant")] + (first.objectValue ?? [])) }
-        let usage = usage(prompt: promptTokens, completion: deltas.count)
+        // Each delta is made when it is sent, from the tokens: only they are held.
+        let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
+        let deltaCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
+        func delta(_ i: Int) -> JSONValue {
+            let d: JSONValue
+            if i < thinking.count { d = ["content": "", "reasoning": .string(thinking[i])] }
+            else if i - thinking.count < tokens.count { d = ["content": .string(tokens[i - thinking.count])] }
+            else { d = ["content": "", "tool_calls": Self.openAIToolCalls(calls)] }
+            return i == 0 ? .object([("role", "assistant")] + (d.objectValue ?? [])) : d
+        }
+        let usage = usage(prompt: promptTokens, completion: deltaCount)
         guard body["stream"]?.boolValue ?? false else {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
@@ -72,7 +78,7 @@ extension MockOllama {
                 "system_fingerprint": "fp_ollama",
                 "choices": [["index": 0, "message": .object(message), "finish_reason": finish]],
                 "usage": usage,
-            ]), tokenCount: deltas.count)
+            ]), tokenCount: deltaCount)
         }
         func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
@@ -83,8 +89,8 @@ extension MockOllama {
         var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": finish]]))]
         if body["stream_options"]?["include_usage"]?.boolValue == true { closing.append(Responses.event(chunk([], usage: usage))) }
         closing.append(Responses.doneEvent)
-        return builder.script(tokenCount: deltas.count, chunk: { i in
-            Responses.event(chunk([["index": 0, "delta": deltas[i], "finish_reason": nil]]))
+        return builder.script(tokenCount: deltaCount, chunk: { i in
+            Responses.event(chunk([["index": 0, "delta": delta(i), "finish_reason": nil]]))
         }, closing: closing)
     }
 

@@ -84,22 +84,21 @@ public struct StreamBuilder {
         self.headers = headers
     }
 
-    /// `opening` pieces go with the head (an event stream's preamble), then one chunk per token.
-    public func script(tokenCount: Int, opening: [[UInt8]] = [], chunk: (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
+    /// `opening` pieces go with the head (an event stream's preamble), then one chunk per
+    /// token, made only when it is sent: `chunk` must depend only on what it captured.
+    public func script(tokenCount: Int, opening: [[UInt8]] = [], chunk: @escaping (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
         var steps: [WireStep] = []
-        var t = 0
-        func waitUntil(_ at: Int) {
-            if at > t { steps.append(.wait(ms: at - t)); t = at }
-        }
-        waitUntil(pacing.tokenTimeMs(0))
+        let first = pacing.tokenTimeMs(0)
+        if first > 0 { steps.append(.wait(ms: first)) }
         var head: HTTPHeaders = ["Content-Type": contentType]
         for (name, value) in headers.fields { head.add(name, value) }
         steps.append(.head(status: 200, headers: head))
         for piece in opening { steps.append(.body(piece)) }
-        for i in 0..<tokenCount {
-            waitUntil(pacing.tokenTimeMs(i))
-            steps.append(.body(chunk(i)))
-        }
+        let pacing = self.pacing
+        steps.append(.deferred(DeferredSteps(count: tokenCount) { i in
+            let wait = i == 0 ? 0 : pacing.tokenTimeMs(i) - pacing.tokenTimeMs(i - 1)
+            return wait > 0 ? [.wait(ms: wait), .body(chunk(i))] : [.body(chunk(i))]
+        }))
         for piece in closing { steps.append(.body(piece)) }
         steps.append(.end)
         return WireScript(steps)

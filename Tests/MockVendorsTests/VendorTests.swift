@@ -133,7 +133,8 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     @Test func streamFaultsKeepAnthropicsFraming() {
         let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(auth),
                                   body: Array(#"{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
-        let script = m.answer(to: request).script
+        // Faults transform whole scripts; the injector makes a deferred stream whole first.
+        let script = m.answer(to: request).script.materialized
         var context = FaultContext(request: request, random: SeededRandom(seed: 1), api: .anthropic)
         let broken = render(InsertedMalformedFault(afterChunks: 2).apply(to: script, &context)).text
         #expect(broken.contains("event: content_block_delta\ndata: {\"model\": \n\n"))
