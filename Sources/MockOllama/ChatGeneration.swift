@@ -100,14 +100,16 @@ extension MockOllama {
             out.thinking = thought.tokens
         }
         let lastRole = (messages.last?["role"]?.stringValue ?? "").lowercased()
-        let words = Self.answerWords(transcript.lastUser)
+        // Only tool arguments and structured output use the request's words: a plain answer
+        // (most requests) does not pay for finding them.
+        func words() -> [String] { Self.answerWords(transcript.lastUser) }
         if !ask.tools.isEmpty, lastRole != "tool", let forced = replies.cannedToolCall(for: transcript.lastUser) {
             let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
             out.toolCalls = [ToolCall(id: id, name: forced.name, arguments: forced.arguments.objectValue != nil ? forced.arguments : .object([]))]
             return out
         }
         if !ask.tools.isEmpty, lastRole != "tool", let tool = Self.chooseTool(ask.tools, for: transcript.lastUser, random: &random) {
-            var schema = SchemaValue(random: random, words: words)
+            var schema = SchemaValue(random: random, words: words())
             let parameters = tool["function"]?["parameters"] ?? tool["parameters"] ?? ["type": "object"]
             let arguments = schema.value(for: parameters)
             let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
@@ -120,7 +122,7 @@ extension MockOllama {
             let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser, requestSeed: seed)
             out.content = Reply(tokens: Self.jsonTokens(JSONValue.object([("answer", .string(reply.text))]).compact), doneReason: "stop")
         case .schema(let schema)?:
-            var generator = SchemaValue(random: random, words: words)
+            var generator = SchemaValue(random: random, words: words())
             out.content = Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop")
         case nil:
             out.content = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
