@@ -29,21 +29,24 @@ public struct ModelName: Hashable, Sendable, CustomStringConvertible {
         self.namespace = namespace
         self.model = last
         self.tag = tag
+        key = Self.shown(host: host, namespace: namespace, model: last, tag: tag).lowercased()
     }
 
     /// `model:tag`, `namespace/model:tag`, or with the host when it is not the default.
-    public var description: String {
+    public var description: String { Self.shown(host: host, namespace: namespace, model: model, tag: tag) }
+
+    static func shown(host: String, namespace: String, model: String, tag: String) -> String {
         var shown = "\(model):\(tag)"
-        if namespace.lowercased() != Self.defaultNamespace || host.lowercased() != Self.defaultHost { shown = "\(namespace)/\(shown)" }
-        if host.lowercased() != Self.defaultHost { shown = "\(host)/\(shown)" }
+        if namespace.lowercased() != defaultNamespace || host.lowercased() != defaultHost { shown = "\(namespace)/\(shown)" }
+        if host.lowercased() != defaultHost { shown = "\(host)/\(shown)" }
         return shown
     }
 
     /// `registry.ollama.ai/library/llama3:latest`, as Ollama's capability errors print it.
     public var fullName: String { "\(host)/\(namespace)/\(model):\(tag)" }
 
-    /// The form names are compared by.
-    public var key: String { description.lowercased() }
+    /// The form names are compared by (made once: seeds and lookups use it on every request).
+    public let key: String
 
     public static func == (a: ModelName, b: ModelName) -> Bool { a.key == b.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }

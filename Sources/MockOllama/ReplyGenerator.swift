@@ -66,19 +66,27 @@ public struct ReplyGenerator {
         "works", "only", "if", "codes", "match", "otherwise", "fails", "fast", "resilience", "matters",
     ]
 
-    /// One to three sentences of eight to sixteen words.
+    /// One to three sentences of eight to sixteen words. (Written into one buffer: this runs
+    /// for every generated answer.)
     static func sentences(_ random: inout SeededRandom) -> String {
         let count = 1 + Int(random.next() % 3)
-        var out: [String] = []
-        for _ in 0..<count {
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 120)
+        for s in 0..<count {
+            if s > 0 { out.append(32) }
             let length = 8 + Int(random.next() % 9)
-            var sentence: [String] = []
-            for _ in 0..<length { sentence.append(words[Int(random.next() % UInt64(words.count))]) }
-            sentence[0] = sentence[0].prefix(1).uppercased() + sentence[0].dropFirst()
-            out.append(sentence.joined(separator: " ") + ".")
+            for w in 0..<length {
+                if w > 0 { out.append(32) }
+                let word = wordBytes[Int(random.next() % UInt64(wordBytes.count))]
+                // The words are lower-case ASCII: the first of a sentence is capitalised by hand.
+                if w == 0 { out.append(word[0] - 32); out.append(contentsOf: word.dropFirst()) } else { out.append(contentsOf: word) }
+            }
+            out.append(46)
         }
-        return out.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static let wordBytes: [[UInt8]] = words.map { Array($0.utf8) }
 }
 
 /// Splits text into word tokens that keep their leading space, so joining them
