@@ -80,6 +80,18 @@ extension JSONValue {
 
     static func writeString(_ s: String, to out: inout [UInt8], htmlSafe: Bool = true) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape at all: copy them in one go.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5c || (htmlSafe && (b == 0x3c || b == 0x3e || b == 0x26 || b == 0xE2)) {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        } ?? false
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         let utf8 = s.utf8
         var i = utf8.startIndex
         while i != utf8.endIndex {
