@@ -10,6 +10,7 @@ public struct RequestOutcome {
     /// nil when the client got no HTTP answer at all.
     public var status: Int?
     public var clientError: String?
+    /// The answer's `x-portkey-*` headers.
     public var headers: HTTPHeaders
     public var body: String
     /// Lab milliseconds from sending to the end of the answer.

@@ -195,7 +195,8 @@ public final class ScenarioRunner {
         // A head that came means the client saw a status, even if the body broke off after it.
         guard let r = answer.head else { return o }
         o.status = r.status
-        o.headers = r.headers
+        // Only the gateway's own headers are kept: a load run holds tens of thousands of outcomes.
+        o.headers = HTTPHeaders(r.headers.fields.filter { $0.name.lowercased().hasPrefix("x-portkey-") }.map { ($0.name, $0.value) })
         o.body = String(decoding: answer.body, as: UTF8.self)
         o.lastUsedOptionIndex = r.headers["x-portkey-last-used-option-index"]
         o.retryAttemptCount = r.headers["x-portkey-retry-attempt-count"].flatMap { Int($0) }
