@@ -24,13 +24,14 @@ public final class MockOllama {
         embedder = Embedder(seed: options.seed)
     }
 
-    private typealias Route = (methods: [String], handler: @Sendable (MockOllama, HTTPRequest) -> WireScript)
+    /// A route answers with its script and the model the request named (nil where none).
+    private typealias Route = (methods: [String], handler: @Sendable (MockOllama, HTTPRequest) -> (WireScript, String?))
 
     private static let routes: [String: Route] = [
-        "/": (["GET", "HEAD"], { _, _ in WireScript.respond(status: 200, contentType: "text/plain; charset=utf-8", body: "Ollama is running") }),
-        "/api/version": (["GET", "HEAD"], { m, _ in Responses.json(.native, ["version": .string(m.options.version)]) }),
-        "/api/tags": (["GET", "HEAD"], { m, _ in m.tags() }),
-        "/api/ps": (["GET"], { m, _ in m.ps() }),
+        "/": (["GET", "HEAD"], { _, _ in (WireScript.respond(status: 200, contentType: "text/plain; charset=utf-8", body: "Ollama is running"), nil) }),
+        "/api/version": (["GET", "HEAD"], { m, _ in (Responses.json(.native, ["version": .string(m.options.version)]), nil) }),
+        "/api/tags": (["GET", "HEAD"], { m, _ in (m.tags(), nil) }),
+        "/api/ps": (["GET"], { m, _ in (m.ps(), nil) }),
         "/api/show": (["POST"], { m, r in m.withBody(r, .native, "api.ShowRequest", m.show) }),
         "/api/chat": (["POST"], { m, r in m.withBody(r, .native, "api.ChatRequest", m.chat) }),
         "/api/generate": (["POST"], { m, r in m.withBody(r, .native, "api.GenerateRequest", m.generate) }),
@@ -39,57 +40,51 @@ public final class MockOllama {
         "/api/pull": (["POST"], { m, r in m.withBody(r, .native, "api.PullRequest", m.pull) }),
         "/api/copy": (["POST"], { m, r in m.withBody(r, .native, "api.CopyRequest", m.copy) }),
         "/api/delete": (["DELETE"], { m, r in m.withBody(r, .native, "api.DeleteRequest", m.delete) }),
-        "/v1/models": (["GET"], { m, _ in m.openAIModels() }),
+        "/v1/models": (["GET"], { m, _ in (m.openAIModels(), nil) }),
         "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ChatCompletionRequest", m.openAIChat) }),
         "/v1/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.CompletionRequest", m.openAICompletion) }),
         "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
         "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ResponsesRequest", m.openAIResponses) }),
     ]
 
-    /// The `model` (or legacy `name`) of the request being answered, once its body is parsed.
-    private var requestModel: String?
-
     /// The answer to one request, and the model it asked for (read while parsing, so
     /// callers need not parse the body again).
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
-        requestModel = nil
-        let script = respond(to: request)
-        return (script, requestModel)
-    }
-
-    /// The answer to one request, as a wire script.
-    public func respond(to request: HTTPRequest) -> WireScript {
         now = clock()
         let path = request.path
         if let route = Self.routes[path] {
-            guard route.methods.contains(request.method) else { return Responses.plain(405, "405 method not allowed") }
-            return route.handler(self, request)
+            guard route.methods.contains(request.method) else { return (Responses.plain(405, "405 method not allowed"), nil) }
+            let (script, model) = route.handler(self, request)
+            return (script, model)
         }
         if path.hasPrefix("/v1/models/"), path.count > "/v1/models/".count {
-            guard request.method == "GET" else { return Responses.plain(405, "405 method not allowed") }
-            return openAIModel(String(path.dropFirst("/v1/models/".count)).removingPercentEncoding)
+            guard request.method == "GET" else { return (Responses.plain(405, "405 method not allowed"), nil) }
+            return (openAIModel(String(path.dropFirst("/v1/models/".count)).removingPercentEncoding), nil)
         }
-        return Responses.plain(404, "404 page not found")
+        return (Responses.plain(404, "404 page not found"), nil)
     }
+
+    /// The answer to one request, as a wire script.
+    public func respond(to request: HTTPRequest) -> WireScript { answer(to: request).script }
 
     /// Decodes a JSON object body the way Ollama's handlers do, with their errors.
     private func withBody(_ request: HTTPRequest, _ surface: ErrorSurface, _ goType: String,
-                          _ body: (JSONValue) -> WireScript) -> WireScript {
-        guard !request.body.isEmpty else { return Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF") }
+                          _ body: (JSONValue) -> WireScript) -> (WireScript, String?) {
+        guard !request.body.isEmpty else { return (Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF"), nil) }
         let value: JSONValue
         do {
             value = try JSONParser.parse(request.body)
         } catch {
-            return Responses.error(surface, 400, error.message)
+            return (Responses.error(surface, 400, error.message), nil)
         }
         guard case .object = value else {
-            return Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)")
+            return (Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)"), nil)
         }
-        requestModel = value["model"]?.stringValue ?? value["name"]?.stringValue
+        let model = value["model"]?.stringValue ?? value["name"]?.stringValue
         if let target = GoDecoding.structs[goType], let wrong = GoDecoding.mismatch(value, in: target.name, target.fields) {
-            return Responses.error(surface, 400, wrong)
+            return (Responses.error(surface, 400, wrong), model)
         }
-        return body(value)
+        return (body(value), model)
     }
 
     func markLoaded(_ model: MockModel) {
