@@ -254,8 +254,7 @@ extension PortkeyGateway {
         var m = PrometheusText()
         m.family("lab_gateway_responses_total", "counter", "Answers to clients, by status, the provider that answered, and whether it was a gateway exception.", answered.samples)
         m.family("lab_gateway_fallbacks_total", "counter", "Answers that came from a target past the first of its group.", [([], Double(fellBack))])
-        var attempts = 0, waits = 0
-        for e in journal.entries { attempts += e.attempts.count; waits += e.waits.count }
+        let attempts = journal.entries.reduce(0) { $0 + $1.attempts.count }
         m.gauge("lab_gateway_in_flight", "Requests being routed now.", Double(inFlight))
         m.gauge("lab_gateway_journal_entries", "Requests the journal holds now.", Double(journal.entries.count))
         m.gauge("lab_gateway_journal_attempts", "Attempts at targets recorded in the journal now.", Double(attempts))

@@ -129,11 +129,19 @@ struct MockCommand: ParsableCommand {
         if let contextLength { for m in withCapabilities.models { withCapabilities.contextLengths[m.key] = contextLength } }
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
         let mock: any MockService
+        // What the first line says: the fake's name and the models it answers to.
+        let title: String, offered: [String]
         do {
             switch ProviderAPI(rawValue: api)! {
-            case .ollama: mock = try MockOllama(options: withCapabilities)
-            case .openai: mock = try FakeOpenAI(models: models.isEmpty ? FakeOpenAI.defaultModels : models, options: withCapabilities)
-            case .anthropic: mock = try FakeAnthropic(models: models.isEmpty ? FakeAnthropic.defaultModels : models, options: withCapabilities)
+            case .ollama:
+                let ollama = try MockOllama(options: withCapabilities)
+                (mock, title, offered) = (ollama, "MockOllama", ollama.catalogue.models.map(\.name.description))
+            case .openai:
+                let ids = models.isEmpty ? FakeOpenAI.defaultModels : models
+                (mock, title, offered) = (try FakeOpenAI(models: ids, options: withCapabilities), "Fake OpenAI", ids)
+            case .anthropic:
+                let ids = models.isEmpty ? FakeAnthropic.defaultModels : models
+                (mock, title, offered) = (try FakeAnthropic(models: ids, options: withCapabilities), "Fake Anthropic", ids)
             }
         } catch {
             throw ValidationError("an --answer pattern is not a valid regular expression: \(error)")
@@ -157,9 +165,7 @@ struct MockCommand: ParsableCommand {
             throw startFailure(error)
         }
         if !quiet { server.log = { Console.out("mock: \($0)") } }
-        let title = ["ollama": "MockOllama", "openai": "Fake OpenAI", "anthropic": "Fake Anthropic"][api] ?? api
-        let names = (mock as? MockOllama)?.catalogue.models.map(\.name.description) ?? models.nilIfEmpty ?? (api == "openai" ? FakeOpenAI.defaultModels : FakeAnthropic.defaultModels)
-        Console.out("\(title) listening on \(server.url) (models: \(names.joined(separator: ", ")))")
+        Console.out("\(title) listening on \(server.url) (models: \(offered.joined(separator: ", ")))")
         if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }
         var signals: SignalWatcher?
         signals = SignalWatcher(loop: loop, signals: [SIGINT, SIGTERM]) { signum in
@@ -170,8 +176,4 @@ struct MockCommand: ParsableCommand {
         loop.run()
         _ = signals
     }
-}
-
-extension Array {
-    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }
