@@ -11,12 +11,12 @@ public struct HostRoutes: Sendable {
     /// Names that do not resolve.
     public private(set) var unresolvable: Set<String> = []
 
-    public init(config: LabConfig, providers: [String: Address], refused: Address, hang: Address) {
+    public init(config: LabConfig, providers: [String: Address], unreachable: UnreachableHosts) {
         for (host, mapping) in config.hosts {
             switch mapping {
             case .provider(let name): if let a = providers[name] { addresses[host] = a }
-            case .refused: addresses[host] = refused
-            case .hang: addresses[host] = hang
+            case .refused: addresses[host] = unreachable.refused
+            case .hang: addresses[host] = unreachable.hang
             case .dns: unresolvable.insert(host)
             }
         }
@@ -43,4 +43,22 @@ public struct HostRoutes: Sendable {
         out.unresolvable.formUnion(later.unresolvable)
         return out
     }
+}
+
+/// Where `unreachable: refused` and `unreachable: hang` hosts lead: a loopback port
+/// nothing listens on (taken and closed again), and a server that accepts and never answers.
+public final class UnreachableHosts {
+    public let refused: HostRoutes.Address
+    public let hang: HostRoutes.Address
+    private let blackHole: HTTPServer
+
+    public init(loop: EventLoop) throws {
+        blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
+        hang = ("127.0.0.1", blackHole.port)
+        let dead = try HTTPServer(loop: loop)
+        refused = ("127.0.0.1", dead.port)
+        dead.shutdown()
+    }
+
+    public func shutdown() { blackHole.shutdown() }
 }

@@ -21,10 +21,10 @@ public final class LabEnvironment {
     public private(set) var gateway: PortkeyGateway?
     public let gatewayURL: String
     public let edge: EdgeRoute
-    /// Accepts connections and never answers: where `unreachable: hang` hosts lead.
-    let blackHole: HTTPServer
-    /// Where nothing listens: where `unreachable: refused` hosts lead.
-    let deadPort: Int
+    /// Where `unreachable` hosts lead.
+    let unreachable: UnreachableHosts
+    /// Where each config host name leads, made once the providers listen.
+    let routes: HostRoutes
 
     /// The clock a lab runs on: simulated for the embedded gateway unless lab.conf or
     /// `clock` says real; always real time, unscaled, with a real gateway, whose timers
@@ -75,17 +75,13 @@ public final class LabEnvironment {
             providers[p.name] = provider
             links[p.name] = provider
         }
-        blackHole = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
-        let dead = try HTTPServer(loop: loop) { _, _ in }
-        deadPort = dead.port
-        dead.shutdown()
+        unreachable = try UnreachableHosts(loop: loop)
+        routes = HostRoutes(config: config, providers: Self.addresses(links), unreachable: unreachable)
         if let external {
             self.gatewayURL = external
         } else {
             var options = GatewayOptions()
             options.seed = seed
-            let routes = HostRoutes(config: config, providers: Self.addresses(links),
-                                    refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
             options.resolveHost = routes.resolve
             options.unresolvable = routes.unresolvable
             options.journalLimit = config.journalLimit
@@ -101,8 +97,6 @@ public final class LabEnvironment {
     public var isEmbedded: Bool { gateway != nil }
 
     /// Where each provider listens: here on loopback, or at its url.
-    var providerAddresses: [String: HostRoutes.Address] { Self.addresses(links) }
-
     static func addresses(_ links: [String: any ProviderLink]) -> [String: HostRoutes.Address] {
         links.compactMapValues { link in URLParts(link.url).map { ($0.host, $0.port) } }
     }
@@ -156,8 +150,6 @@ public final class LabEnvironment {
     /// mapped name (path kept), a name that never resolves for `unreachable: dns`.
     func addressToSend(_ url: String) -> String {
         guard let parts = URLParts(url) else { return url }
-        let routes = HostRoutes(config: config, providers: providerAddresses,
-                                refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", blackHole.port))
         let host = parts.host.lowercased()
         let suffix = parts.target == "/" && !url.hasSuffix("/") ? "" : parts.target
         if let to = routes.addresses[host] { return "http://\(displayAddress(to.host, to.port))\(suffix)" }
@@ -174,7 +166,7 @@ public final class LabEnvironment {
     public func shutdown() {
         edge.shutdown()
         gateway?.shutdown()
-        blackHole.shutdown()
+        unreachable.shutdown()
         for p in providers.values { p.shutdown() }
     }
 }

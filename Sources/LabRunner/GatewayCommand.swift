@@ -70,7 +70,7 @@ struct GatewayCommand: ParsableCommand {
     }
 
     /// The routes from --config, then --map over them.
-    func routes(loop: EventLoop, servers: inout [HTTPServer]) throws -> HostRoutes? {
+    func routes(loop: EventLoop, unreachable: inout UnreachableHosts?) throws -> HostRoutes? {
         var routes: HostRoutes?
         if let configPath {
             let lab: LabConfig
@@ -90,13 +90,9 @@ struct GatewayCommand: ParsableCommand {
                     throw ValidationError("\(configPath): providers.\(p.name) has no fixed port: give it port: N (and start lab mock --port N) or url:, so the gateway knows where it is")
                 }
             }
-            // Nothing listens on a port just closed; the black hole accepts and never answers.
-            let dead = try HTTPServer(loop: loop)
-            let deadPort = dead.port
-            dead.shutdown()
-            let hang = try HTTPServer(loop: loop) { _, responder in responder.send(.hang) }
-            servers.append(hang)
-            routes = HostRoutes(config: lab, providers: addresses, refused: ("127.0.0.1", deadPort), hang: ("127.0.0.1", hang.port))
+            let hosts = try UnreachableHosts(loop: loop)
+            unreachable = hosts
+            routes = HostRoutes(config: lab, providers: addresses, unreachable: hosts)
         }
         if !maps.isEmpty {
             let given = HostRoutes(mapping: maps.map { m in
@@ -116,8 +112,8 @@ struct GatewayCommand: ParsableCommand {
         let loop = EventLoop(clock: .real(scale: timeScale))
         let gateway: PortkeyGateway
         var edge: EdgeRoute?
-        var servers: [HTTPServer] = []
-        let routes = try self.routes(loop: loop, servers: &servers)
+        var unreachable: UnreachableHosts?
+        let routes = try self.routes(loop: loop, unreachable: &unreachable)
         if let routes {
             options.resolveHost = routes.resolve
             options.unresolvable = routes.unresolvable
@@ -141,7 +137,7 @@ struct GatewayCommand: ParsableCommand {
             Console.out("gateway: stopping (signal \(signum))")
             gateway.shutdown()
             edge?.shutdown()
-            servers.forEach { $0.shutdown() }
+            unreachable?.shutdown()
             signals?.close()
         }
         loop.run()
