@@ -10,7 +10,7 @@ public struct InsertedMalformedFault: FaultKind {
     public var text: String
     public let order = 31
 
-    public init(afterChunks: Int, text: String = #"{"model": "#) {
+    public init(afterChunks: Int, text: String = MalformedLineFault.defaultText) {
         self.afterChunks = afterChunks
         self.text = text
     }
@@ -31,6 +31,6 @@ extension InsertedMalformedFault {
 
     public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
         guard let s = fault["stream"], let n = s["insert_malformed_after"] else { return [] }
-        return [InsertedMalformedFault(afterChunks: try r.int(n, "fault.stream.insert_malformed_after", min: 0), text: s["text"]?.stringValue ?? #"{"model": "#)]
+        return [InsertedMalformedFault(afterChunks: try r.int(n, "fault.stream.insert_malformed_after", min: 0), text: s["text"]?.stringValue ?? MalformedLineFault.defaultText)]
     }
 }

@@ -11,7 +11,10 @@ public struct MalformedLineFault: FaultKind {
     public var text: String
     public let order = 30
 
-    public init(chunk: Int, text: String = #"{"model": "#) {
+    /// What a broken line says by default: the start of a JSON object that never ends.
+    public static let defaultText = #"{"model": "#
+
+    public init(chunk: Int, text: String = MalformedLineFault.defaultText) {
         self.chunk = chunk
         self.text = text
     }
@@ -36,6 +39,6 @@ extension MalformedLineFault {
 
     public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
         guard let s = fault["stream"], let n = s["malformed_chunk"] else { return [] }
-        return [MalformedLineFault(chunk: try r.int(n, "fault.stream.malformed_chunk", min: 1), text: s["text"]?.stringValue ?? #"{"model": "#)]
+        return [MalformedLineFault(chunk: try r.int(n, "fault.stream.malformed_chunk", min: 1), text: s["text"]?.stringValue ?? defaultText)]
     }
 }
