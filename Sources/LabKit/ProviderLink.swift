@@ -45,9 +45,7 @@ struct ControlClient {
 
     /// The JSON of a 2xx answer, or why not.
     func call(_ method: String, _ path: String, _ body: JSONValue? = nil) throws(ProviderLinkError) -> JSONValue {
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        if let token { headers.add("x-lab-token", token) }
-        guard let request = try? ClientRequest(method: method, url: url + path, headers: headers, body: body.map { Array($0.compact.utf8) } ?? []) else {
+        guard let request = request(method, path, body) else {
             throw ProviderLinkError(description: "\(who): \(url) is not an http:// URL")
         }
         var result: Result<ClientResponse, HTTPClientError>?
@@ -69,10 +67,15 @@ struct ControlClient {
 
     /// Sent, not waited for.
     func send(_ method: String, _ path: String, _ body: JSONValue) {
+        guard let request = request(method, path, body) else { return }
+        client.fetch(request) { _ in }
+    }
+
+    /// A control request with the token, or nil when the URL is not http://.
+    private func request(_ method: String, _ path: String, _ body: JSONValue?) -> ClientRequest? {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let token { headers.add("x-lab-token", token) }
-        guard let request = try? ClientRequest(method: method, url: url + path, headers: headers, body: Array(body.compact.utf8)) else { return }
-        client.fetch(request) { _ in }
+        return try? ClientRequest(method: method, url: url + path, headers: headers, body: body.map { Array($0.compact.utf8) } ?? [])
     }
 }
 
