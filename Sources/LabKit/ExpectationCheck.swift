@@ -3,10 +3,7 @@ public enum ExpectationCheck {
     public static func verdicts(_ e: Expectations, requests: [RequestOutcome], hits: [(String, Int)], visits: [ProviderVisit] = [],
                                 windows: [WindowStats] = []) -> [Verdict] {
         var out = requestVerdicts(e, requests: requests)
-        for (name, bound) in e.hits {
-            let n = hits.first { $0.0 == name }?.1 ?? 0
-            out.append(Verdict(name: "hits.\(name)", expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil))
-        }
+        for (name, bound) in e.hits { out.append(count("hits.\(name)", bound, hits.first { $0.0 == name }?.1 ?? 0)) }
         if let gaps = e.retryGaps { out.append(retryGapVerdict(gaps, visits: visits)) }
         for group in e.perRequest {
             let subset = requests.filter { group.range.contains($0.number) }
@@ -22,12 +19,10 @@ public enum ExpectationCheck {
                 let w = windows[n - 1]
                 let name = "windows[\(n)]"
                 if let min = group.expect.minSuccessRate {
-                    out.append(Verdict(name: name + ".success_rate.min", expected: ">= \(min)",
-                                       actual: "\(w.succeeded)/\(w.requests) = \((w.successRate * 10_000).rounded() / 10_000)", passed: w.successRate >= min, request: nil))
+                    out.append(successRate(name + ".success_rate.min", min: min, succeeded: w.succeeded, of: w.requests))
                 }
                 for (provider, bound) in group.expect.hits {
-                    let got = w.hits.first { $0.0 == provider }?.1 ?? 0
-                    out.append(Verdict(name: "\(name).hits.\(provider)", expected: bound.description, actual: String(got), passed: bound.holds(got), request: nil))
+                    out.append(count("\(name).hits.\(provider)", bound, w.hits.first { $0.0 == provider }?.1 ?? 0))
                 }
             }
         }
@@ -105,15 +100,20 @@ public enum ExpectationCheck {
             out.append(Verdict(name: "latency_ms.min", expected: ">= \(Int(min)) ms (lab)", actual: "\(Int(best.rounded())) ms", passed: best >= min, request: nil))
         }
         if let min = e.minSuccessRate {
-            let ok = requests.filter(\.succeeded).count
-            let rate = requests.isEmpty ? 1 : Double(ok) / Double(requests.count)
-            out.append(Verdict(name: "success_rate.min", expected: ">= \(min)", actual: "\(ok)/\(requests.count) = \((rate * 10_000).rounded() / 10_000)",
-                               passed: rate >= min, request: nil))
+            out.append(successRate("success_rate.min", min: min, succeeded: requests.filter(\.succeeded).count, of: requests.count))
         }
-        for (code, bound) in e.statuses {
-            let n = requests.filter { $0.status == code }.count
-            out.append(Verdict(name: "statuses.\(code)", expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil))
-        }
+        for (code, bound) in e.statuses { out.append(count("statuses.\(code)", bound, requests.filter { $0.status == code }.count)) }
         return out
+    }
+
+    /// A count within its bound (hits, statuses), for the scenario or one window.
+    static func count(_ name: String, _ bound: CountBound, _ n: Int) -> Verdict {
+        Verdict(name: name, expected: bound.description, actual: String(n), passed: bound.holds(n), request: nil)
+    }
+
+    /// At least `min` of `total` succeeded (none sent counts as all).
+    static func successRate(_ name: String, min: Double, succeeded ok: Int, of total: Int) -> Verdict {
+        let rate = total == 0 ? 1 : Double(ok) / Double(total)
+        return Verdict(name: name, expected: ">= \(min)", actual: "\(ok)/\(total) = \((rate * 10_000).rounded() / 10_000)", passed: rate >= min, request: nil)
     }
 }
