@@ -1,50 +1,5 @@
 import LabCore
 
-/// What a chat request asks of the model beyond text, read from either API surface.
-struct ChatAsk {
-    enum Format: Equatable {
-        /// `format: "json"`, `response_format: {type: json_object}`: any JSON object.
-        case json
-        /// A JSON schema the answer must satisfy.
-        case schema(JSONValue)
-    }
-
-    var tools: [JSONValue] = []
-    var format: Format?
-    var think = false
-
-    /// `/api/chat` and `/api/generate`: `tools`, `format`, `think` (true or low|medium|high).
-    static func native(_ body: JSONValue) -> ChatAsk {
-        var ask = ChatAsk()
-        ask.tools = body["tools"]?.arrayValue ?? []
-        switch body["format"] {
-        case .string(let s)? where s == "json": ask.format = .json
-        case .object(let members)? where !members.isEmpty: ask.format = .schema(body["format"]!)
-        default: break
-        }
-        switch body["think"] {
-        case .bool(let b)?: ask.think = b
-        case .string(let s)?: ask.think = ["low", "medium", "high", "max", "true"].contains(s.lowercased())
-        default: break
-        }
-        return ask
-    }
-
-    /// `/v1/chat/completions`: `tools`, `response_format`, `reasoning_effort` / `reasoning.effort`.
-    static func openAI(_ body: JSONValue) -> ChatAsk {
-        var ask = ChatAsk()
-        ask.tools = body["tools"]?.arrayValue ?? []
-        switch body["response_format"]?["type"]?.stringValue {
-        case "json_object"?: ask.format = .json
-        case "json_schema"?: ask.format = .schema(body["response_format"]?["json_schema"]?["schema"] ?? ["type": "object"])
-        default: break
-        }
-        let effort = body["reasoning_effort"]?.stringValue ?? body["reasoning"]?["effort"]?.stringValue
-        ask.think = effort.map { $0 != "none" } ?? false
-        return ask
-    }
-}
-
 /// One tool call the mock decided to make.
 struct ToolCall {
     var id: String
@@ -75,10 +30,10 @@ extension MockOllama {
 
     /// The prompt tokens the model takes in, or Ollama's 400 when the prompt does not fit
     /// its window (`options.num_ctx`, else the model's context length) and may not be cut.
-    func fitting(_ promptTokens: Int, _ model: MockModel, _ body: JSONValue, _ surface: ErrorSurface) -> Result<Int, ScriptError> {
-        let window = body["options"]?["num_ctx"]?.intValue.flatMap { $0 > 0 ? $0 : nil } ?? model.contextLength
+    func fitting(_ promptTokens: Int, _ model: MockModel, _ ask: ContextAsk, _ surface: ErrorSurface) -> Result<Int, ScriptError> {
+        let window = ask.window ?? model.contextLength
         guard promptTokens > window else { return .success(promptTokens) }
-        if options.contextOverflow == .error || body["truncate"]?.boolValue == false {
+        if options.contextOverflow == .error || ask.truncate == false {
             return .failure(ScriptError(Responses.error(surface, 400, Self.contextExceeded)))
         }
         return .success(window)
@@ -89,7 +44,7 @@ extension MockOllama {
     /// The answer to a conversation: a pure function of the model, the messages, what
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.
-    func generation(_ model: MockModel, messages: [JSONValue], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
+    func generation(_ model: MockModel, messages: [ChatMessage], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
         let transcript = Conversation(messages: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         var random = SeededRandom(seed: seedValue, key: "generation\u{1}" + model.name.key + "\u{1}" + transcript.text)
@@ -99,7 +54,7 @@ extension MockOllama {
                                         requestSeed: seed, maxTokens: 48)
             out.thinking = thought.tokens
         }
-        let lastRole = (messages.last?["role"]?.stringValue ?? "").lowercased()
+        let lastRole = messages.last?.role ?? ""
         // Only tool arguments and structured output use the request's words: a plain answer
         // (most requests) does not pay for finding them.
         func words() -> [String] { Self.answerWords(transcript.lastUser) }
@@ -110,10 +65,9 @@ extension MockOllama {
         }
         if !ask.tools.isEmpty, lastRole != "tool", let tool = Self.chooseTool(ask.tools, for: transcript.lastUser, random: &random) {
             var schema = SchemaValue(random: random, words: words())
-            let parameters = tool["function"]?["parameters"] ?? tool["parameters"] ?? ["type": "object"]
-            let arguments = schema.value(for: parameters)
+            let arguments = schema.value(for: tool.parameters)
             let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
-            out.toolCalls = [ToolCall(id: id, name: tool["function"]?["name"]?.stringValue ?? tool["name"]?.stringValue ?? "tool",
+            out.toolCalls = [ToolCall(id: id, name: tool.name ?? "tool",
                                       arguments: arguments.objectValue != nil ? arguments : .object([]))]
             return out
         }
@@ -134,11 +88,10 @@ extension MockOllama {
     static let idAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
 
     /// The tool whose name and description share most words with the request; ties by draw.
-    static func chooseTool(_ tools: [JSONValue], for text: String, random: inout SeededRandom) -> JSONValue? {
+    static func chooseTool(_ tools: [ToolSpec], for text: String, random: inout SeededRandom) -> ToolSpec? {
         let asked = Set(words(text))
-        let scored = tools.map { tool -> (JSONValue, Int) in
-            let f = tool["function"] ?? tool
-            let described = words((f["name"]?.stringValue ?? "").replacingUnderscores + " " + (f["description"]?.stringValue ?? ""))
+        let scored = tools.map { tool -> (ToolSpec, Int) in
+            let described = words((tool.name ?? "").replacingUnderscores + " " + tool.description)
             return (tool, Set(described).intersection(asked).count)
         }
         guard let best = scored.map(\.1).max() else { return nil }

@@ -40,39 +40,6 @@ enum GoDecoding {
         return nil
     }
 
-    /// The structs Ollama decodes each endpoint's body into, by the name `withBody` uses.
-    static let structs: [String: (name: String, fields: [String: Kind])] = {
-        let options = Kind.object("map[string]interface {}")
-        let native: [String: (String, [String: Kind])] = [
-            "api.ChatRequest": ("ChatRequest", ["model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": options,
-                                                "tools": .array("api.Tools"), "keep_alive": .duration]),
-            "api.GenerateRequest": ("GenerateRequest", ["model": .string, "prompt": .string, "suffix": .string, "system": .string,
-                                                        "template": .string, "stream": .bool, "raw": .bool, "options": options,
-                                                        "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration]),
-            "api.EmbedRequest": ("EmbedRequest", ["model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": options,
-                                                  "keep_alive": .duration]),
-            "api.EmbeddingRequest": ("EmbeddingRequest", ["model": .string, "prompt": .string, "options": options, "keep_alive": .duration]),
-            "api.ShowRequest": ("ShowRequest", ["model": .string, "name": .string, "verbose": .bool, "system": .string]),
-            "api.PullRequest": ("PullRequest", ["model": .string, "name": .string, "insecure": .bool, "stream": .bool]),
-            "api.CopyRequest": ("CopyRequest", ["source": .string, "destination": .string]),
-            "api.DeleteRequest": ("DeleteRequest", ["model": .string, "name": .string]),
-        ]
-        let openAI: [String: (String, [String: Kind])] = [
-            "openai.ChatCompletionRequest": ("ChatCompletionRequest", [
-                "model": .string, "messages": .array("[]openai.Message"), "stream": .bool, "stream_options": .object("openai.StreamOptions"),
-                "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float64"), "top_p": .number("float64"),
-                "frequency_penalty": .number("float64"), "presence_penalty": .number("float64"),
-                "response_format": .object("openai.ResponseFormat"), "tools": .array("[]api.Tool")]),
-            "openai.CompletionRequest": ("CompletionRequest", [
-                "model": .string, "stream": .bool, "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float32"),
-                "top_p": .number("float32"), "stream_options": .object("openai.StreamOptions")]),
-            "openai.EmbedRequest": ("EmbedRequest", ["model": .string, "dimensions": .integer("int"), "encoding_format": .string]),
-            "openai.ResponsesRequest": ("ResponsesRequest", ["model": .string, "instructions": .string, "stream": .bool,
-                                                             "max_output_tokens": .integer("int"), "tools": .array("[]openai.ResponsesTool")]),
-        ]
-        return native.merging(openAI) { a, _ in a }
-    }()
-
     static func goName(_ value: JSONValue) -> String {
         switch value {
         case .string: return "string"

@@ -32,19 +32,19 @@ public final class MockOllama {
         "/api/version": (["GET", "HEAD"], { m, _ in (Responses.json(.native, ["version": .string(m.options.version)]), nil) }),
         "/api/tags": (["GET", "HEAD"], { m, _ in (m.tags(), nil) }),
         "/api/ps": (["GET"], { m, _ in (m.ps(), nil) }),
-        "/api/show": (["POST"], { m, r in m.withBody(r, .native, "api.ShowRequest", m.show) }),
-        "/api/chat": (["POST"], { m, r in m.withBody(r, .native, "api.ChatRequest", m.chat) }),
-        "/api/generate": (["POST"], { m, r in m.withBody(r, .native, "api.GenerateRequest", m.generate) }),
-        "/api/embed": (["POST"], { m, r in m.withBody(r, .native, "api.EmbedRequest", m.embed) }),
-        "/api/embeddings": (["POST"], { m, r in m.withBody(r, .native, "api.EmbeddingRequest", m.legacyEmbeddings) }),
-        "/api/pull": (["POST"], { m, r in m.withBody(r, .native, "api.PullRequest", m.pull) }),
-        "/api/copy": (["POST"], { m, r in m.withBody(r, .native, "api.CopyRequest", m.copy) }),
-        "/api/delete": (["DELETE"], { m, r in m.withBody(r, .native, "api.DeleteRequest", m.delete) }),
+        "/api/show": (["POST"], { m, r in m.withBody(r, .native, m.show) }),
+        "/api/chat": (["POST"], { m, r in m.withBody(r, .native, m.chat) }),
+        "/api/generate": (["POST"], { m, r in m.withBody(r, .native, m.generate) }),
+        "/api/embed": (["POST"], { m, r in m.withBody(r, .native, m.embed) }),
+        "/api/embeddings": (["POST"], { m, r in m.withBody(r, .native, m.legacyEmbeddings) }),
+        "/api/pull": (["POST"], { m, r in m.withBody(r, .native, m.pull) }),
+        "/api/copy": (["POST"], { m, r in m.withBody(r, .native, m.copy) }),
+        "/api/delete": (["DELETE"], { m, r in m.withBody(r, .native, m.delete) }),
         "/v1/models": (["GET"], { m, _ in (m.openAIModels(), nil) }),
-        "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ChatCompletionRequest", m.openAIChat) }),
-        "/v1/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.CompletionRequest", m.openAICompletion) }),
-        "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.EmbedRequest", m.openAIEmbeddings) }),
-        "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, "openai.ResponsesRequest", m.openAIResponses) }),
+        "/v1/chat/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAIChat) }),
+        "/v1/completions": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAICompletion) }),
+        "/v1/embeddings": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAIEmbeddings) }),
+        "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAIResponses) }),
     ]
 
     /// The answer to one request, and the model it asked for (read while parsing, so
@@ -68,8 +68,8 @@ public final class MockOllama {
     public func respond(to request: HTTPRequest) -> WireScript { answer(to: request).script }
 
     /// Decodes a JSON object body the way Ollama's handlers do, with their errors.
-    private func withBody(_ request: HTTPRequest, _ surface: ErrorSurface, _ goType: String,
-                          _ body: (JSONValue) -> WireScript) -> (WireScript, String?) {
+    private func withBody<Body: GoRequest>(_ request: HTTPRequest, _ surface: ErrorSurface,
+                                           _ handler: (Body) -> WireScript) -> (WireScript, String?) {
         guard !request.body.isEmpty else { return (Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF"), nil) }
         let value: JSONValue
         do {
@@ -78,13 +78,14 @@ public final class MockOllama {
             return (Responses.error(surface, 400, error.message), nil)
         }
         guard case .object = value else {
-            return (Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(goType)"), nil)
+            return (Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(Body.goType)"), nil)
         }
+        // The journal names the model even when the body is refused.
         let model = value["model"]?.stringValue ?? value["name"]?.stringValue
-        if let target = GoDecoding.structs[goType], let wrong = GoDecoding.mismatch(value, in: target.name, target.fields) {
-            return (Responses.error(surface, 400, wrong), model)
+        switch Body.decode(value) {
+        case .success(let body): return (handler(body), model)
+        case .failure(let wrong): return (Responses.error(surface, 400, wrong.message), model)
         }
-        return (body(value), model)
     }
 
     func markLoaded(_ model: MockModel) {

@@ -32,8 +32,8 @@ extension MockOllama {
         })])
     }
 
-    func show(_ body: JSONValue) -> WireScript {
-        let raw = body["model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? body["name"]?.stringValue ?? ""
+    func show(_ request: ShowRequest) -> WireScript {
+        let raw = request.model
         guard !raw.isEmpty else { return Responses.error(.native, 400, "model is required") }
         guard let model = catalogue.find(raw) else {
             let shown = ModelName(raw)?.description ?? raw
@@ -59,8 +59,8 @@ extension MockOllama {
     }
 
     /// Streams pull progress; the model is in the catalogue afterwards.
-    func pull(_ body: JSONValue) -> WireScript {
-        let raw = body["model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? body["name"]?.stringValue ?? ""
+    func pull(_ request: PullRequest) -> WireScript {
+        let raw = request.model
         guard let name = ModelName(raw) else { return Responses.error(.native, 400, "invalid model name") }
         let model = catalogue.find(raw) ?? MockModel.make(name, modifiedUnix: now.seconds)
         catalogue.add(model)
@@ -72,14 +72,13 @@ extension MockOllama {
                             "total": .int(total), "completed": .int(completed)])
         }
         updates += [["status": "verifying sha256 digest"], ["status": "writing manifest"], ["status": "success"]]
-        guard body["stream"]?.boolValue ?? true else { return Responses.json(.native, ["status": "success"]) }
+        guard request.stream else { return Responses.json(.native, ["status": "success"]) }
         return WireScript([.head(status: 200, headers: ["Content-Type": Responses.ndjson])]
                           + updates.map { .body(Responses.line($0)) } + [.end])
     }
 
-    func copy(_ body: JSONValue) -> WireScript {
-        let source = body["source"]?.stringValue ?? ""
-        let destination = body["destination"]?.stringValue ?? ""
+    func copy(_ request: CopyRequest) -> WireScript {
+        let source = request.source, destination = request.destination
         guard !source.isEmpty, !destination.isEmpty else {
             return Responses.error(.native, 400, "source and destination are required")
         }
@@ -93,8 +92,8 @@ extension MockOllama {
         return Responses.emptyOK()
     }
 
-    func delete(_ body: JSONValue) -> WireScript {
-        let raw = body["model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? body["name"]?.stringValue ?? ""
+    func delete(_ request: DeleteRequest) -> WireScript {
+        let raw = request.model
         guard !raw.isEmpty else { return Responses.error(.native, 400, "model is required") }
         guard let name = ModelName(raw), catalogue.remove(name) else {
             return Responses.error(.native, 404, "model '\(raw)' not found")

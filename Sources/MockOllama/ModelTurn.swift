@@ -25,11 +25,9 @@ public struct ModelTurn: Sendable {
 
 /// What a turn is asked for, in OpenAI's terms (the other vendors translate to them).
 public struct TurnRequest: Sendable {
-    /// `{role, content}` messages; content a string or a list of `{type: text, text}` parts;
-    /// a `tool` role message carries a tool result.
-    public var messages: [JSONValue]
-    /// OpenAI function tools: `{type: function, function: {name, description, parameters}}`.
-    public var tools: [JSONValue] = []
+    /// A `tool` role message carries a tool result.
+    public var messages: [ChatMessage]
+    public var tools: [ToolSpec] = []
     /// A JSON schema the answer must satisfy, or `{}` for any JSON object.
     public var jsonSchema: JSONValue?
     public var think = false
@@ -37,7 +35,7 @@ public struct TurnRequest: Sendable {
     public var maxTokens: Int?
     public var stop: [String] = []
 
-    public init(messages: [JSONValue]) { self.messages = messages }
+    public init(messages: [ChatMessage]) { self.messages = messages }
 }
 
 extension MockOllama {
@@ -60,7 +58,7 @@ extension MockOllama {
     }
 
     /// A request's text length in the mock's tokens.
-    public static func tokenCount(_ messages: [JSONValue]) -> Int {
+    public static func tokenCount(_ messages: [ChatMessage]) -> Int {
         Tokenizer.count(Conversation(messages: messages).text)
     }
 }

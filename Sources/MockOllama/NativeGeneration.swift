@@ -15,18 +15,18 @@ extension MockOllama {
         return .success(model)
     }
 
-    func chat(_ body: JSONValue) -> WireScript {
-        let requested = body["model"]?.stringValue ?? ""
+    func chat(_ request: ChatRequest) -> WireScript {
+        let requested = request.model
         let model: MockModel
         switch resolve(requested, .native) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
         guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support chat") }
-        let ask = ChatAsk.native(body)
+        let ask = request.ask
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
-        let messages = body["messages"]?.arrayValue ?? []
-        let unload = Self.unloads(body["keep_alive"])
+        let messages = request.messages
+        let unload = request.unload
         guard !messages.isEmpty else {
             if unload { loaded[model.name.key] = nil }
             return Responses.json(.native, [
@@ -36,11 +36,10 @@ extension MockOllama {
             ])
         }
         if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
-        let options = body["options"]
-        let gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
-                             maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
+        let options = request.options
+        let gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
         let promptTokens: Int
-        switch fitting(gen.promptTokens, model, body, .native) {
+        switch fitting(gen.promptTokens, model, request.context, .native) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -60,7 +59,7 @@ extension MockOllama {
             .object([("model", .string(requested)), ("created_at", .string(timestamp(offsetMs: finalAt))),
                      ("message", message), ("done_reason", .string(gen.content.doneReason)), ("done", true)] + metrics.fields)
         }
-        guard body["stream"]?.boolValue ?? true else {
+        guard request.stream else {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
@@ -80,30 +79,18 @@ extension MockOllama {
         })
     }
 
-    /// `keep_alive: 0` (or "0", "0s") unloads the model once it has answered.
-    static func unloads(_ value: JSONValue?) -> Bool {
-        switch value {
-        case .int(let n)?: return n == 0
-        case .double(let d)?: return d == 0
-        case .string(let s)?: return ["0", "0s", "0m", "0h"].contains(s.trimmingSpaces)
-        default: return false
-        }
-    }
-
-
-    func generate(_ body: JSONValue) -> WireScript {
-        let requested = body["model"]?.stringValue ?? ""
+    func generate(_ request: GenerateRequest) -> WireScript {
+        let requested = request.model
         let model: MockModel
         switch resolve(requested, .native, emptyStatus: 404) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
         guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support generate") }
-        var ask = ChatAsk.native(body)
-        ask.tools = []
+        let ask = request.ask
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
-        let prompt = body["prompt"]?.stringValue ?? ""
-        let unload = Self.unloads(body["keep_alive"])
+        let prompt = request.prompt
+        let unload = request.unload
         guard !prompt.isEmpty else {
             if unload { loaded[model.name.key] = nil }
             return Responses.json(.native, [
@@ -112,24 +99,21 @@ extension MockOllama {
             ])
         }
         if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
-        let system = body["system"]?.stringValue ?? ""
-        let options = body["options"]
+        let system = request.system
+        let options = request.options
         let conversation = system.isEmpty ? prompt : "system: \(system)\nuser: \(prompt)"
         let gen: Generation
         if ask.format != nil || ask.think {
-            var messages: [JSONValue] = system.isEmpty ? [] : [["role": "system", "content": .string(system)]]
-            messages.append(["role": "user", "content": .string(prompt)])
-            gen = generation(model, messages: messages, ask: ask, seed: options?["seed"]?.intValue,
-                             maxTokens: options?["num_predict"]?.intValue, stop: Conversation.stops(options?["stop"]))
+            let messages = (system.isEmpty ? [] : [ChatMessage(role: "system", content: system)]) + [ChatMessage(role: "user", content: prompt)]
+            gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
         } else {
             gen = Generation(content: replies.reply(model: model.name, conversation: conversation, lastUserText: prompt,
-                                                    requestSeed: options?["seed"]?.intValue, maxTokens: options?["num_predict"]?.intValue,
-                                                    stop: Conversation.stops(options?["stop"])))
+                                                    requestSeed: options.seed, maxTokens: options.numPredict, stop: options.stop))
         }
         let reply = gen.content
         let pacing = self.pacing(for: model)
         let promptTokens: Int
-        switch fitting(Tokenizer.count(conversation), model, body, .native) {
+        switch fitting(Tokenizer.count(conversation), model, request.context, .native) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -143,7 +127,7 @@ extension MockOllama {
                      ("response", .string(text)), ("done", true), ("done_reason", .string(reply.doneReason)),
                      ("context", context)] + metrics.fields)
         }
-        guard body["stream"]?.boolValue ?? true else {
+        guard request.stream else {
             var answer = final(reply.text)
             if !gen.thinking.isEmpty { answer = answer.setting("thinking", .string(gen.thinkingText)) }
             return builder.delayed(Responses.json(.native, answer), tokenCount: gen.thinking.count + reply.tokens.count)
@@ -170,39 +154,19 @@ struct ScriptError: Error {
     init(_ script: WireScript) { self.script = script }
 }
 
-/// The text of a message list, in both APIs' shapes.
+/// The text of a message list, as the mock model reads it.
 struct Conversation {
     var text: String
     var lastUser: String
 
-    init(messages: [JSONValue]) {
+    init(messages: [ChatMessage]) {
         var lines: [String] = []
         var lastUser = ""
         for message in messages {
-            let role = (message["role"]?.stringValue ?? "user").lowercased()
-            let content = Self.content(message["content"])
-            lines.append("\(role): \(content)")
-            if role == "user" { lastUser = content }
+            lines.append("\(message.role): \(message.content)")
+            if message.role == "user" { lastUser = message.content }
         }
         text = lines.joined(separator: "\n")
         self.lastUser = lastUser
-    }
-
-    /// A string, or OpenAI's list of parts whose `text` parts are joined.
-    static func content(_ value: JSONValue?) -> String {
-        switch value {
-        case .string(let s)?: return s
-        case .array(let parts)?:
-            return parts.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
-        default: return ""
-        }
-    }
-
-    static func stops(_ value: JSONValue?) -> [String] {
-        switch value {
-        case .string(let s)?: return [s]
-        case .array(let items)?: return items.compactMap(\.stringValue)
-        default: return []
-        }
     }
 }

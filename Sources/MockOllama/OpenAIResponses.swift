@@ -5,45 +5,23 @@ import LabHTTP
 /// a list of messages, `instructions`, flat function `tools`, `text.format` for structured
 /// output, `reasoning.effort`; the answer as `output` items, streamed as named events.
 extension MockOllama {
-    func openAIResponses(_ body: JSONValue) -> WireScript {
+    func openAIResponses(_ request: ResponsesRequest) -> WireScript {
         let model: MockModel
-        let requested = body["model"]?.stringValue ?? ""
+        let requested = request.model
         switch resolve(requested, .ollamaOpenAI) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
         guard model.supports(.completion) else { return Responses.error(.ollamaOpenAI, 400, "\"\(model.name)\" does not support chat") }
-        var messages: [JSONValue] = []
-        if let instructions = body["instructions"]?.stringValue { messages.append(["role": "system", "content": .string(instructions)]) }
-        switch body["input"] {
-        case .string(let text)?: messages.append(["role": "user", "content": .string(text)])
-        case .array(let items)?:
-            for item in items {
-                if item["type"]?.stringValue == "function_call_output" {
-                    messages.append(["role": "tool", "content": item["output"] ?? ""])
-                } else if let role = item["role"]?.stringValue {
-                    messages.append(["role": .string(role), "content": .string(Self.inputText(item["content"]))])
-                }
-            }
-        default:
-            return Responses.error(.ollamaOpenAI, 400, "input is required")
-        }
-        var ask = ChatAsk()
-        // Responses tools are flat: {type, name, description, parameters}.
-        ask.tools = (body["tools"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "function" }.map { ["type": "function", "function": $0] }
-        switch body["text"]?["format"]?["type"]?.stringValue {
-        case "json_object"?: ask.format = .json
-        case "json_schema"?: ask.format = .schema(body["text"]?["format"]?["schema"] ?? ["type": "object"])
-        default: break
-        }
-        ask.think = body["reasoning"]?["effort"]?.stringValue.map { $0 != "none" } ?? false
+        guard let messages = request.messages else { return Responses.error(.ollamaOpenAI, 400, "input is required") }
+        let ask = request.ask
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
         markLoaded(model)
-        let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: body["max_output_tokens"]?.intValue, stop: [])
+        let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: request.maxOutputTokens, stop: [])
         let number = nextCompletionNumber()
         let responseID = "resp_\(number)", messageID = "msg_\(number)"
         let inputTokens: Int
-        switch fitting(gen.promptTokens, model, body, .ollamaOpenAI) {
+        switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {
         case .success(let n): inputTokens = n
         case .failure(let e): return e.script
         }
@@ -66,7 +44,7 @@ extension MockOllama {
         }
         let pacing = self.pacing(for: model)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
-        guard body["stream"]?.boolValue ?? false else {
+        guard request.stream else {
             return builder.delayed(Responses.json(.ollamaOpenAI, response("completed", output: output)), tokenCount: gen.content.tokens.count)
         }
         var sequence = 0
@@ -106,14 +84,5 @@ extension MockOllama {
     static func messageItem(_ id: String, text: String, done: Bool) -> JSONValue {
         ["id": .string(id), "type": "message", "status": .string(done ? "completed" : "in_progress"), "role": "assistant",
          "content": done ? [["type": "output_text", "text": .string(text), "annotations": []]] : []]
-    }
-
-    /// A message's content: a string, or `input_text` / `output_text` parts.
-    static func inputText(_ value: JSONValue?) -> String {
-        switch value {
-        case .string(let s)?: return s
-        case .array(let parts)?: return parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-        default: return ""
-        }
     }
 }

@@ -16,8 +16,7 @@ extension MockOllama {
                                         "owned_by": .string(model.name.namespace)])
     }
 
-    private func openAIModelFor(_ body: JSONValue, capability: String) -> Result<MockModel, ScriptError> {
-        let requested = body["model"]?.stringValue ?? ""
+    private func openAIModelFor(_ requested: String, capability: String) -> Result<MockModel, ScriptError> {
         switch resolve(requested, .ollamaOpenAI) {
         case .failure(let e): return .failure(e)
         case .success(let model):
@@ -33,22 +32,21 @@ extension MockOllama {
         ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion)]
     }
 
-    func openAIChat(_ body: JSONValue) -> WireScript {
-        guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+    func openAIChat(_ request: OpenAIChatRequest) -> WireScript {
+        guard !request.messages.isEmpty else {
             return Responses.error(.ollamaOpenAI, 400, "[] is too short - 'messages'")
         }
+        let requested = request.model
         let model: MockModel
-        switch openAIModelFor(body, capability: "completion") {
+        switch openAIModelFor(requested, capability: "completion") {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        let requested = body["model"]?.stringValue ?? ""
-        let ask = ChatAsk.openAI(body)
+        let ask = request.ask
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
-        let gen = generation(model, messages: messages, ask: ask, seed: body["seed"]?.intValue,
-                             maxTokens: body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
+        let gen = generation(model, messages: request.messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
         let promptTokens: Int
-        switch fitting(gen.promptTokens, model, body, .ollamaOpenAI) {
+        switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -69,7 +67,7 @@ extension MockOllama {
             return i == 0 ? .object([("role", "assistant")] + (d.objectValue ?? [])) : d
         }
         let usage = usage(prompt: promptTokens, completion: deltaCount)
-        guard body["stream"]?.boolValue ?? false else {
+        guard request.stream else {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
@@ -87,7 +85,7 @@ extension MockOllama {
             return .object(members)
         }
         var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": finish]]))]
-        if body["stream_options"]?["include_usage"]?.boolValue == true { closing.append(Responses.event(chunk([], usage: usage))) }
+        if request.includeUsage { closing.append(Responses.event(chunk([], usage: usage))) }
         closing.append(Responses.doneEvent)
         return builder.script(tokenCount: deltaCount, chunk: { i in
             Responses.event(chunk([["index": 0, "delta": delta(i), "finish_reason": nil]]))
@@ -102,21 +100,21 @@ extension MockOllama {
         })
     }
 
-    func openAICompletion(_ body: JSONValue) -> WireScript {
-        guard let prompt = body["prompt"]?.stringValue else { return Responses.error(.ollamaOpenAI, 400, "invalid type for 'prompt' field: expected string") }
+    func openAICompletion(_ request: OpenAICompletionRequest) -> WireScript {
+        guard let prompt = request.prompt else { return Responses.error(.ollamaOpenAI, 400, "invalid type for 'prompt' field: expected string") }
+        let requested = request.model
         let model: MockModel
-        switch openAIModelFor(body, capability: "completion") {
+        switch openAIModelFor(requested, capability: "completion") {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        let requested = body["model"]?.stringValue ?? ""
-        let reply = replies.reply(model: model.name, conversation: prompt, lastUserText: prompt, requestSeed: body["seed"]?.intValue,
-                                  maxTokens: body["max_tokens"]?.intValue, stop: Conversation.stops(body["stop"]))
+        let reply = replies.reply(model: model.name, conversation: prompt, lastUserText: prompt, requestSeed: request.seed,
+                                  maxTokens: request.maxTokens, stop: request.stop)
         let pacing = self.pacing(for: model)
         let id: JSONValue = .string("cmpl-\(nextCompletionNumber())")
         let created: JSONValue = .int(now.seconds)
         let promptTokens: Int
-        switch fitting(Tokenizer.count(prompt), model, body, .ollamaOpenAI) {
+        switch fitting(Tokenizer.count(prompt), model, request.context, .ollamaOpenAI) {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
@@ -129,11 +127,11 @@ extension MockOllama {
             if let usage { members.append(("usage", usage)) }
             return .object(members)
         }
-        guard body["stream"]?.boolValue ?? false else {
+        guard request.stream else {
             return builder.delayed(Responses.json(.ollamaOpenAI, completion(reply.text, .string(reply.doneReason), usage: usage)), tokenCount: reply.tokens.count)
         }
         var closing = [Responses.event(completion("", .string(reply.doneReason)))]
-        if body["stream_options"]?["include_usage"]?.boolValue == true {
+        if request.includeUsage {
             closing.append(Responses.event(.object([("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
                                                     ("system_fingerprint", "fp_ollama"), ("choices", []), ("usage", usage)])))
         }
@@ -143,38 +141,33 @@ extension MockOllama {
         }, closing: closing)
     }
 
-    func openAIEmbeddings(_ body: JSONValue) -> WireScript {
-        let inputs: [String]
-        switch body["input"] {
-        case .string(let s)?: inputs = [s]
-        case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
-        default: return Responses.error(.ollamaOpenAI, 400, "invalid input")
-        }
-        let format = body["encoding_format"]?.stringValue ?? "float"
+    func openAIEmbeddings(_ request: OpenAIEmbedRequest) -> WireScript {
+        guard let inputs = request.inputs else { return Responses.error(.ollamaOpenAI, 400, "invalid input") }
+        let format = request.encodingFormat
         guard format == "float" || format == "base64" else {
             return Responses.error(.ollamaOpenAI, 400, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
         }
         let model: MockModel
-        switch openAIModelFor(body, capability: "embedding") {
+        switch openAIModelFor(request.model, capability: "embedding") {
         case .success(let m): model = m
         case .failure(let e):
             // Ollama embeds with any model; only a missing model is an error here.
-            guard let m = catalogue.find(body["model"]?.stringValue ?? "") else { return e.script }
+            guard let m = catalogue.find(request.model) else { return e.script }
             model = m
         }
         var tokens = 0
         for text in inputs {
-            switch fitting(Tokenizer.count(text), model, body, .ollamaOpenAI) {
+            switch fitting(Tokenizer.count(text), model, request.context, .ollamaOpenAI) {
             case .success(let n): tokens += n
             case .failure(let e): return e.script
             }
         }
-        let dimensions = body["dimensions"]?.intValue.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
+        let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let data: [JSONValue] = inputs.enumerated().map { i, text in
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
             return ["object": "embedding", "embedding": format == "base64" ? .string(v.base64) : v.json, "index": .int(i)]
         }
-        return Responses.json(.ollamaOpenAI, ["object": "list", "data": .array(data), "model": .string(body["model"]?.stringValue ?? ""),
+        return Responses.json(.ollamaOpenAI, ["object": "list", "data": .array(data), "model": .string(request.model),
                                         "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)]])
     }
 }

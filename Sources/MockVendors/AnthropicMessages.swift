@@ -4,17 +4,8 @@ import MockOllama
 
 /// `/v1/messages` as Anthropic answers it: whole, or as its event stream.
 extension FakeAnthropic {
-    func messagesAnswer(_ body: JSONValue, model: String, messages: [JSONValue]) -> WireScript {
-        var ask = TurnRequest(messages: messages)
-        // Anthropic tools are `{name, description, input_schema}`: the mock reads OpenAI's shape.
-        ask.tools = (body["tools"]?.arrayValue ?? []).map { t in
-            ["type": "function", "function": ["name": t["name"] ?? "tool", "description": t["description"] ?? "",
-                                              "parameters": t["input_schema"] ?? ["type": "object"]]]
-        }
-        if body["tool_choice"]?["type"]?.stringValue == "none" { ask.tools = [] }
-        ask.think = body["thinking"]?["type"]?.stringValue == "enabled"
-        ask.maxTokens = body["max_tokens"]?.intValue
-        ask.stop = body["stop_sequences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    func messagesAnswer(_ body: AnthropicMessagesBody, model: String, messages: [ChatMessage]) -> WireScript {
+        let ask = body.turn(messages)
         let turn: ModelTurn
         switch core.model.turn(model: model, ask) {
         case .success(let t): turn = t
@@ -33,7 +24,7 @@ extension FakeAnthropic {
             ["type": "tool_use", "id": .string("toolu_01" + c.id.dropFirst("call_".count)), "name": .string(c.name), "input": c.arguments]
         }
         let builder = StreamBuilder(contentType: "text/event-stream; charset=utf-8", pacing: core.pacing(model), headers: headers())
-        guard body["stream"]?.boolValue == true else {
+        guard body.stream else {
             var content: [JSONValue] = []
             if !turn.thinking.isEmpty { content.append(["type": "thinking", "thinking": .string(turn.thinking.joined()), "signature": "lab"]) }
             if !turn.tokens.isEmpty || calls.isEmpty { content.append(["type": "text", "text": .string(turn.text)]) }

@@ -32,7 +32,7 @@ public final class FakeAnthropic: VendorService {
         return VendorModel.json(AnthropicErrors.envelope(type: type, message: message, requestID: h["request-id"] ?? ""), status: status, headers: h)
     }
 
-    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
+    func respond(_ request: HTTPRequest, _ body: VendorBody?) -> WireScript {
         let key = request.headers["x-api-key"] ?? request.headers["Authorization"].map { String($0.dropFirst("Bearer ".count)) }
         guard let key, !key.isEmpty else { return error(401, "authentication_error", "x-api-key header is required") }
         switch (request.method, request.path) {
@@ -49,16 +49,16 @@ public final class FakeAnthropic: VendorService {
                 return error(400, "invalid_request_error", "anthropic-version: header is required")
             }
             guard let body else { return error(400, "invalid_request_error", "There was an issue with the JSON body of your request.") }
-            guard let model = body["model"]?.stringValue else { return error(400, "invalid_request_error", "model: Field required") }
-            guard let messages = body["messages"]?.arrayValue else { return error(400, "invalid_request_error", "messages: Field required") }
+            guard let model = body.model else { return error(400, "invalid_request_error", "model: Field required") }
+            let ask = AnthropicMessagesBody(body.json)
+            guard let messages = ask.messages else { return error(400, "invalid_request_error", "messages: Field required") }
             guard core.has(model) else { return error(404, "not_found_error", "model: \(model)") }
-            let openAIStyle = Self.openAIMessages(system: body["system"], messages)
             if request.path.hasSuffix("count_tokens") {
-                return VendorModel.json(["input_tokens": .int(MockOllama.tokenCount(openAIStyle))], headers: headers())
+                return VendorModel.json(["input_tokens": .int(MockOllama.tokenCount(messages))], headers: headers())
             }
-            guard body["max_tokens"] != nil else { return error(400, "invalid_request_error", "max_tokens: Field required") }
-            guard !messages.isEmpty else { return error(400, "invalid_request_error", "messages: at least one message is required") }
-            return messagesAnswer(body, model: model, messages: openAIStyle)
+            guard ask.hasMaxTokens else { return error(400, "invalid_request_error", "max_tokens: Field required") }
+            guard ask.sentCount > 0 else { return error(400, "invalid_request_error", "messages: at least one message is required") }
+            return messagesAnswer(ask, model: model, messages: messages)
         default:
             return error(404, "not_found_error", "Not Found")
         }
@@ -66,29 +66,5 @@ public final class FakeAnthropic: VendorService {
 
     func modelObject(_ id: String) -> JSONValue {
         ["type": "model", "id": .string(id), "display_name": .string(id), "created_at": "2025-02-19T00:00:00Z"]
-    }
-
-    /// Anthropic's conversation in OpenAI's terms, for the mock model: the system prompt
-    /// first, text blocks as text, a `tool_result` as a tool message.
-    static func openAIMessages(system: JSONValue?, _ messages: [JSONValue]) -> [JSONValue] {
-        var out: [JSONValue] = []
-        let systemText = system?.stringValue ?? system?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n") ?? ""
-        if !systemText.isEmpty { out.append(["role": "system", "content": .string(systemText)]) }
-        for m in messages {
-            let role = m["role"]?.stringValue ?? "user"
-            if let text = m["content"]?.stringValue {
-                out.append(["role": .string(role), "content": .string(text)])
-                continue
-            }
-            let blocks = m["content"]?.arrayValue ?? []
-            if let result = blocks.first(where: { $0["type"]?.stringValue == "tool_result" }) {
-                let content = result["content"]?.stringValue ?? result["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined() ?? ""
-                out.append(["role": "tool", "content": .string(content)])
-                continue
-            }
-            let text = blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
-            out.append(["role": .string(role), "content": .string(text)])
-        }
-        return out
     }
 }

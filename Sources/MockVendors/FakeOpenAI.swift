@@ -34,7 +34,7 @@ public final class FakeOpenAI: VendorService {
                                               code: code.map(JSONValue.string) ?? .null), status: status, headers: headers())
     }
 
-    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript {
+    func respond(_ request: HTTPRequest, _ body: VendorBody?) -> WireScript {
         let route = "\(request.method) \(request.path)"
         guard let auth = request.headers["Authorization"], auth.hasPrefix("Bearer "), auth.count > 7 else {
             return error(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
@@ -50,14 +50,14 @@ public final class FakeOpenAI: VendorService {
             guard let body else {
                 return error(400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)")
             }
-            guard let model = body["model"]?.stringValue else {
+            guard let model = body.model else {
                 return error(400, "you must provide a model parameter")
             }
             guard core.has(model) else {
                 return error(404, "The model `\(model)` does not exist or you do not have access to it.", code: "model_not_found")
             }
             switch request.path {
-            case "/v1/chat/completions": return chat(body, model: model)
+            case "/v1/chat/completions": return chat(OpenAIChatBody(body.json), model: model)
             case "/v1/embeddings": return passOn(request, body, required: "input")
             default: return passOn(request, body, required: "input")
             }
@@ -71,8 +71,8 @@ public final class FakeOpenAI: VendorService {
     }
 
     /// Embeddings and responses in the inner mock's OpenAI shapes, with OpenAI's headers.
-    private func passOn(_ request: HTTPRequest, _ body: JSONValue, required: String) -> WireScript {
-        guard body[required] != nil else {
+    private func passOn(_ request: HTTPRequest, _ body: VendorBody, required: String) -> WireScript {
+        guard body.has(required) else {
             return error(400, "Missing required parameter: '\(required)'.", param: required, code: "missing_required_parameter")
         }
         var script = inner.respond(to: request)

@@ -4,24 +4,14 @@ import MockOllama
 
 /// `/v1/chat/completions` as OpenAI answers it.
 extension FakeOpenAI {
-    func chat(_ body: JSONValue, model: String) -> WireScript {
-        guard let messages = body["messages"]?.arrayValue else {
+    func chat(_ body: OpenAIChatBody, model: String) -> WireScript {
+        guard let messages = body.messages else {
             return error(400, "Missing required parameter: 'messages'.", param: "messages", code: "missing_required_parameter")
         }
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
-        var ask = TurnRequest(messages: messages)
-        ask.tools = body["tools"]?.arrayValue ?? []
-        if body["tool_choice"]?.stringValue == "none" { ask.tools = [] }
-        switch body["response_format"]?["type"]?.stringValue {
-        case "json_object"?: ask.jsonSchema = .object([])
-        case "json_schema"?: ask.jsonSchema = body["response_format"]?["json_schema"]?["schema"] ?? ["type": "object"]
-        default: break
-        }
-        ask.seed = body["seed"]?.intValue
-        ask.maxTokens = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
-        ask.stop = body["stop"]?.stringValue.map { [$0] } ?? body["stop"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let ask = body.turn(messages)
         let turn: ModelTurn
         switch core.model.turn(model: model, ask) {
         case .success(let t): turn = t
@@ -42,7 +32,7 @@ extension FakeOpenAI {
         }
         let builder = StreamBuilder(contentType: "text/event-stream; charset=utf-8", pacing: core.pacing(model), headers: headers())
         let pieces = max(turn.tokens.count + (calls.isEmpty ? 0 : 1), 1)
-        guard body["stream"]?.boolValue == true else {
+        guard body.stream else {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", calls.isEmpty ? .string(turn.text) : .null), ("refusal", .null)]
             if !calls.isEmpty { message.append(("tool_calls", .array(calls))) }
             message.append(("annotations", []))
@@ -53,7 +43,7 @@ extension FakeOpenAI {
             ]
             return builder.delayed(VendorModel.json(answer, headers: headers()), tokenCount: pieces)
         }
-        let withUsage = body["stream_options"]?["include_usage"]?.boolValue == true
+        let withUsage = body.includeUsage
         func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> [UInt8] {
             var members: [(String, JSONValue)] = [("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                                                   ("model", .string(model)), ("service_tier", "default"), ("system_fingerprint", "fp_lab"), ("choices", choices)]

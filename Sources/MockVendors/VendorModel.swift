@@ -53,18 +53,13 @@ final class VendorModel {
         return WireScript.respond(status: status, headers: h, body: value.compactBytes)
     }
 
-    /// The request body as a JSON object, or nil.
-    static func object(_ request: HTTPRequest) -> JSONValue? {
-        guard let v = try? JSONParser.parse(request.body), case .object = v else { return nil }
-        return v
-    }
 }
 
 /// A fake vendor: its routes (`respond`) over the shared mock model (`core`).
 protocol VendorService: MockService {
     var core: VendorModel { get }
     /// The answer to a request whose body is `body` when it is a JSON object.
-    func respond(_ request: HTTPRequest, _ body: JSONValue?) -> WireScript
+    func respond(_ request: HTTPRequest, _ body: VendorBody?) -> WireScript
 }
 
 extension VendorService {
@@ -74,7 +69,7 @@ extension VendorService {
     }
 
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
-        let body = VendorModel.object(request)
-        return (respond(request, body), body?["model"]?.stringValue)
+        let body = VendorBody(request)
+        return (respond(request, body), body?.model)
     }
 }

@@ -139,17 +139,19 @@ import LabCore
 
     @Test func wrongTypesAreRefusedOnEveryEndpoint() {
         let mock = makeMock()
-        #expect(Set(Self.paths.keys) == Set(GoDecoding.structs.keys), "every decoded struct is exercised")
+        var decoded: Set<String> = []
+        for body in GoRequests.all { decoded.insert(body.goType) }
+        #expect(Set(Self.paths.keys) == decoded, "every decoded struct is exercised")
         var checked = 0
-        for (goType, target) in GoDecoding.structs {
-            let route = Self.paths[goType]!
+        for target in GoRequests.all {
+            let route = Self.paths[target.goType]!
             for (field, kind) in target.fields {
                 for (jsonName, sample) in Self.samples where !Self.fits(sample, kind) {
                     let body = JSONValue.object([("model", field == "model" ? sample : "llama3"), (field, sample)]).compact
                     let r = mock.call(route.method, route.path, body)
                     let message = r.json["error"]?.stringValue ?? r.json["error"]?["message"]?.stringValue ?? ""
                     #expect(r.status == 400, "\(route.path) \(field)=\(jsonName)")
-                    #expect(message.hasPrefix("json: cannot unmarshal \(jsonName) into Go struct field \(target.name).\(field) of type "),
+                    #expect(message.hasPrefix("json: cannot unmarshal \(jsonName) into Go struct field \(target.structName).\(field) of type "),
                             "\(route.path) \(field)=\(jsonName): \(message)")
                     checked += 1
                 }

@@ -1,0 +1,157 @@
+import LabCore
+
+/// The bodies of Ollama's native endpoints, typed: what each handler reads.
+
+/// `keep_alive: 0` (or "0", "0s") unloads the model once it has answered.
+func unloadsAfter(_ keepAlive: JSONValue?) -> Bool {
+    switch keepAlive {
+    case .int(let n)?: return n == 0
+    case .double(let d)?: return d == 0
+    case .string(let s)?: return ["0", "0s", "0m", "0h"].contains(s.trimmingSpaces)
+    default: return false
+    }
+}
+
+/// `model`, or the older `name` when `model` is missing or empty.
+private func modelOrName(_ body: JSONValue) -> String {
+    body["model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? body["name"]?.stringValue ?? ""
+}
+
+private let runtimeOptions = GoDecoding.Kind.object("map[string]interface {}")
+
+/// `POST /api/chat`.
+struct ChatRequest: GoRequest {
+    static let goType = "api.ChatRequest"
+    static let fields: [String: GoDecoding.Kind] = [
+        "model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": runtimeOptions,
+        "tools": .array("api.Tools"), "keep_alive": .duration,
+    ]
+    var model: String
+    var messages: [ChatMessage]
+    var ask: ChatAsk
+    var options: RuntimeOptions
+    var context: ContextAsk
+    /// Native answers stream unless told not to.
+    var stream: Bool
+    var unload: Bool
+
+    init(_ body: JSONValue) {
+        model = body["model"]?.stringValue ?? ""
+        messages = ChatMessage.list(body["messages"])
+        ask = ChatAsk.native(body)
+        options = RuntimeOptions(body["options"])
+        context = ContextAsk(body)
+        stream = body["stream"]?.boolValue ?? true
+        unload = unloadsAfter(body["keep_alive"])
+    }
+}
+
+/// `POST /api/generate`.
+struct GenerateRequest: GoRequest {
+    static let goType = "api.GenerateRequest"
+    static let fields: [String: GoDecoding.Kind] = [
+        "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
+        "options": runtimeOptions, "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration,
+    ]
+    var model: String
+    var prompt: String
+    var system: String
+    /// Generate takes no tools: only format and think count.
+    var ask: ChatAsk
+    var options: RuntimeOptions
+    var context: ContextAsk
+    var stream: Bool
+    var unload: Bool
+
+    init(_ body: JSONValue) {
+        model = body["model"]?.stringValue ?? ""
+        prompt = body["prompt"]?.stringValue ?? ""
+        system = body["system"]?.stringValue ?? ""
+        ask = ChatAsk.native(body)
+        ask.tools = []
+        options = RuntimeOptions(body["options"])
+        context = ContextAsk(body)
+        stream = body["stream"]?.boolValue ?? true
+        unload = unloadsAfter(body["keep_alive"])
+    }
+}
+
+/// `POST /api/embed`.
+struct EmbedRequest: GoRequest {
+    static let goType = "api.EmbedRequest"
+    static let fields: [String: GoDecoding.Kind] = [
+        "model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": runtimeOptions, "keep_alive": .duration,
+    ]
+    var model: String
+    /// The texts to embed; nil when `input` is neither a string nor a list of strings.
+    var inputs: [String]?
+    var dimensions: Int?
+    var context: ContextAsk
+
+    init(_ body: JSONValue) {
+        model = body["model"]?.stringValue ?? ""
+        switch body["input"] {
+        case nil, .null?: inputs = []
+        case .string(let s)?: inputs = s.isEmpty ? [] : [s]
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
+        default: inputs = nil
+        }
+        dimensions = body["dimensions"]?.intValue
+        context = ContextAsk(body)
+    }
+}
+
+/// `POST /api/embeddings`, the legacy single-prompt endpoint.
+struct EmbeddingRequest: GoRequest {
+    static let goType = "api.EmbeddingRequest"
+    static let fields: [String: GoDecoding.Kind] = ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration]
+    var model: String
+    var prompt: String
+
+    init(_ body: JSONValue) {
+        model = body["model"]?.stringValue ?? ""
+        prompt = body["prompt"]?.stringValue ?? ""
+    }
+}
+
+/// `POST /api/show`.
+struct ShowRequest: GoRequest {
+    static let goType = "api.ShowRequest"
+    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string, "verbose": .bool, "system": .string]
+    var model: String
+    init(_ body: JSONValue) { model = modelOrName(body) }
+}
+
+/// `POST /api/pull`.
+struct PullRequest: GoRequest {
+    static let goType = "api.PullRequest"
+    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string, "insecure": .bool, "stream": .bool]
+    var model: String
+    var stream: Bool
+
+    init(_ body: JSONValue) {
+        model = modelOrName(body)
+        stream = body["stream"]?.boolValue ?? true
+    }
+}
+
+/// `POST /api/copy`.
+struct CopyRequest: GoRequest {
+    static let goType = "api.CopyRequest"
+    static let fields: [String: GoDecoding.Kind] = ["source": .string, "destination": .string]
+    var source: String
+    var destination: String
+
+    init(_ body: JSONValue) {
+        source = body["source"]?.stringValue ?? ""
+        destination = body["destination"]?.stringValue ?? ""
+    }
+}
+
+/// `DELETE /api/delete`.
+struct DeleteRequest: GoRequest {
+    static let goType = "api.DeleteRequest"
+    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string]
+    var model: String
+    init(_ body: JSONValue) { model = modelOrName(body) }
+}
