@@ -20,9 +20,10 @@ extension FakeAnthropic {
         default: stopReason = "end_turn"
         }
         let outputTokens = turn.thinking.count + turn.tokens.count + turn.calls.count
-        let calls: [JSONValue] = turn.calls.map { c in
-            ["type": "tool_use", "id": .string("toolu_01" + c.id.dropFirst("call_".count)), "name": .string(c.name), "input": c.arguments]
+        func toolUse(_ c: ModelTurn.Call, input: JSONValue) -> JSONValue {
+            ["type": "tool_use", "id": .string("toolu_01" + c.id.dropFirst("call_".count)), "name": .string(c.name), "input": input]
         }
+        let calls = turn.calls.map { toolUse($0, input: $0.arguments) }
         let builder = StreamBuilder(contentType: "text/event-stream; charset=utf-8", pacing: core.pacing(model), headers: headers())
         guard body.stream else {
             var content: [JSONValue] = []
@@ -66,12 +67,10 @@ extension FakeAnthropic {
             pieces[pieces.count - 1] += event("content_block_stop", ["type": "content_block_stop", "index": .int(textBlock)])
             block += 1
         }
-        for call in calls {
-            var started = call
-            if case .object(var members) = started { members = members.map { $0.0 == "input" ? ("input", .object([])) : $0 }; started = .object(members) }
-            pieces.append(event("content_block_start", ["type": "content_block_start", "index": .int(block), "content_block": started])
+        for call in turn.calls {
+            pieces.append(event("content_block_start", ["type": "content_block_start", "index": .int(block), "content_block": toolUse(call, input: [:])])
                 + event("content_block_delta", ["type": "content_block_delta", "index": .int(block),
-                                                "delta": ["type": "input_json_delta", "partial_json": .string(call["input"]?.compact ?? "{}")]])
+                                                "delta": ["type": "input_json_delta", "partial_json": .string(call.arguments.compact)]])
                 + event("content_block_stop", ["type": "content_block_stop", "index": .int(block)]))
             block += 1
         }
