@@ -1,6 +1,8 @@
-/// The handle a request handler answers through. Steps can be sent all at once
-/// (a script) or piece by piece (a proxied stream); they run in order, after the
-/// responses to earlier requests on the same connection.
+/// One response from its first step to its last: the handle a request handler answers
+/// through, and the state of the answer on the wire (head written, framing, whether
+/// the connection closes after it). Steps can be sent all at once (a script) or piece
+/// by piece (a proxied stream); they run in order, after the responses to earlier
+/// requests on the same connection. The connection only moves bytes and keeps time.
 public final class Responder {
     public let request: HTTPRequest
     /// Lab time the request was complete, on its loop's clock.
@@ -16,6 +18,11 @@ public final class Responder {
     /// Called when the client leaves before the response ended, so long work can stop.
     public var onClientGone: (() -> Void)?
     weak var connection: ServerConnection?
+
+    private enum Framing { case none, length, chunked, untilClose }
+    private var headWritten = false
+    private var framing = Framing.none
+    private var closeAfterEnd = false
 
     init(request: HTTPRequest, peer: String, connection: ServerConnection?, loop: EventLoop?) {
         self.request = request
@@ -97,4 +104,93 @@ public final class Responder {
         onFinish = nil
         done?(self)
     }
+
+    /// What the connection must do after a step has been written.
+    enum Effect: Equatable {
+        /// Go on with the next step.
+        case next
+        /// Send what is written, then wait this long before the next step.
+        case wait(ms: Int)
+        /// The response is complete; `close` when the connection may not carry another.
+        case ended(close: Bool)
+        case close
+        case reset
+        /// Send what is written, then nothing more, ever.
+        case hang
+    }
+
+    /// Writes one step's bytes, records it, and says what the connection does next.
+    /// `date` is the `Date` header's value, asked for only when a head is written.
+    func perform(_ step: WireStep, into out: inout [UInt8], date: () -> String) -> Effect {
+        switch step {
+        case .wait(let ms):
+            record(.waited(ms: ms))
+            return ms > 0 ? .wait(ms: ms) : .next
+        case .head(let status, let headers):
+            guard !headWritten else { return .next }
+            writeHead(status: status, headers: headers, date: date, into: &out)
+            record(.head(status: status))
+        case .body(let bytes):
+            record(.body(bytes: bytes.count))
+            guard !bytes.isEmpty else { return .next }
+            guard headWritten else { out.append(contentsOf: bytes); return .next }
+            switch framing {
+            case .none: break
+            case .length, .untilClose: out.append(contentsOf: bytes)
+            case .chunked:
+                out.append(contentsOf: String(bytes.count, radix: 16).utf8)
+                out.append(contentsOf: [13, 10])
+                out.append(contentsOf: bytes)
+                out.append(contentsOf: [13, 10])
+            }
+        case .end:
+            if headWritten, framing == .chunked { out.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+            record(.end)
+            return .ended(close: closeAfterEnd || framing == .untilClose)
+        case .close:
+            record(.close)
+            return .close
+        case .reset:
+            record(.reset)
+            return .reset
+        case .hang:
+            record(.hang)
+            return .hang
+        case .raw(let bytes):
+            record(.raw(bytes: bytes.count))
+            out.append(contentsOf: bytes)
+        case .deferred:
+            // nextStep expands these before they are performed.
+            assertionFailure("a deferred step reached the executor")
+        }
+        return .next
+    }
+
+    /// The status line and headers, with the framing the request and headers call for.
+    private func writeHead(status: Int, headers: HTTPHeaders, date: () -> String, into out: inout [UInt8]) {
+        var h = headers
+        let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
+        if !h.contains("Date") { h.add("Date", date()) }
+        if bodiless {
+            framing = .none
+        } else if h.contains("Content-Length") {
+            framing = .length
+        } else if request.versionMinor == 0 && request.versionMajor == 1 {
+            framing = .untilClose
+        } else {
+            h.set("Transfer-Encoding", "chunked")
+            framing = .chunked
+        }
+        closeAfterEnd = !request.keepAlive || h["Connection"]?.lowercased() == "close"
+        if closeAfterEnd {
+            if request.versionMinor >= 1, !h.contains("Connection") { h.add("Connection", "close") }
+        } else if request.versionMinor == 0, framing != .untilClose {
+            h.set("Connection", "keep-alive")
+        }
+        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        h.write(to: &out)
+        out.append(contentsOf: [13, 10])
+        headWritten = true
+    }
 }
+

@@ -1,8 +1,8 @@
 /// One accepted connection: parses requests, hands them to the server's handler,
-/// and executes the responses' wire steps strictly in request order. This and
-/// its `ByteStream` are the only code that writes to a server connection.
+/// and runs the responses strictly in request order — each `Responder` writes its
+/// own steps' bytes; this sends them, keeps the waits and closes. This and its
+/// `ByteStream` are the only code that writes to a server connection.
 final class ServerConnection {
-    private enum Framing { case none, length, chunked, untilClose }
 
     private let server: HTTPServer
     private let stream: ByteStream
@@ -19,10 +19,7 @@ final class ServerConnection {
     private var pumping = false
     private var repump = false
 
-    // State of the response at the head of the queue.
-    private var headWritten = false
-    private var framing = Framing.none
-    private var closeAfterEnd = false
+    // The head response is waiting out a step, or will send nothing more.
     private var waitTimer: Timer?
     private var hanging = false
     private var out: [UInt8] = []
@@ -147,40 +144,17 @@ final class ServerConnection {
     }
 
     private func execute(_ step: WireStep, for responder: Responder) {
-        switch step {
+        switch responder.perform(step, into: &out, date: { server.dates.now }) {
+        case .next: break
         case .wait(let ms):
-            responder.record(.waited(ms: ms))
-            guard ms > 0 else { return }
             flush()
             waitTimer = server.loop.after(ms: Double(ms)) { [weak self] in
                 guard let self else { return }
                 waitTimer = nil
                 pump()
             }
-        case .head(let status, let headers):
-            guard !headWritten else { return }
-            writeHead(status: status, headers: headers, for: responder)
-            responder.record(.head(status: status))
-        case .body(let bytes):
-            responder.record(.body(bytes: bytes.count))
-            guard !bytes.isEmpty else { return }
-            if !headWritten {
-                out.append(contentsOf: bytes)
-                return
-            }
-            switch framing {
-            case .none: break
-            case .length, .untilClose: out.append(contentsOf: bytes)
-            case .chunked:
-                out.append(contentsOf: String(bytes.count, radix: 16).utf8)
-                out.append(contentsOf: [13, 10])
-                out.append(contentsOf: bytes)
-                out.append(contentsOf: [13, 10])
-            }
-        case .end:
-            if headWritten, framing == .chunked { out.append(contentsOf: Array("0\r\n\r\n".utf8)) }
-            responder.record(.end)
-            let closing = closeAfterEnd || framing == .untilClose || (halfClosed && queue.count == 1)
+        case .ended(let close):
+            let closing = close || (halfClosed && queue.count == 1)
             finishHead(.completed)
             if closing {
                 flush()
@@ -190,59 +164,20 @@ final class ServerConnection {
                 stream.startReading()
             }
         case .close:
-            responder.record(.close)
             flush()
             die(.closed, reset: false)
         case .reset:
-            responder.record(.reset)
             flush()
             die(.reset, reset: true)
         case .hang:
-            responder.record(.hang)
             flush()
             hanging = true
-        case .raw(let bytes):
-            responder.record(.raw(bytes: bytes.count))
-            out.append(contentsOf: bytes)
-        case .deferred:
-            // The responder expands these before they reach the executor.
-            assertionFailure("a deferred step reached the executor")
         }
-    }
-
-    private func writeHead(status: Int, headers: HTTPHeaders, for responder: Responder) {
-        let request = responder.request
-        var h = headers
-        let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
-        if !h.contains("Date") { h.add("Date", server.dates.now) }
-        if bodiless {
-            framing = .none
-        } else if h.contains("Content-Length") {
-            framing = .length
-        } else if request.versionMinor == 0 && request.versionMajor == 1 {
-            framing = .untilClose
-        } else {
-            h.set("Transfer-Encoding", "chunked")
-            framing = .chunked
-        }
-        closeAfterEnd = !request.keepAlive || h["Connection"]?.lowercased() == "close"
-        if closeAfterEnd {
-            if request.versionMinor >= 1, !h.contains("Connection") { h.add("Connection", "close") }
-        } else if request.versionMinor == 0, framing != .untilClose {
-            h.set("Connection", "keep-alive")
-        }
-        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
-        h.write(to: &out)
-        out.append(contentsOf: [13, 10])
-        headWritten = true
     }
 
     private func finishHead(_ outcome: ResponseOutcome) {
         guard !queue.isEmpty else { return }
         let responder = queue.removeFirst()
-        headWritten = false
-        framing = .none
-        closeAfterEnd = false
         hanging = false
         responder.finish(outcome)
     }

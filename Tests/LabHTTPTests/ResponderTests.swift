@@ -1,0 +1,50 @@
+@testable import LabHTTP
+import Testing
+
+/// A response's bytes come from its responder alone: exact steps in, exact bytes out,
+/// no socket, no loop.
+@Suite struct ResponderTests {
+    func responder(_ method: String = "GET", minor: Int = 1, keepAlive: Bool = true) -> Responder {
+        Responder(request: HTTPRequest(method: method, target: "/", versionMajor: 1, versionMinor: minor, keepAlive: keepAlive),
+                  peer: "test", connection: nil, loop: nil)
+    }
+
+    func run(_ r: Responder, _ steps: [WireStep]) -> (bytes: String, effects: [Responder.Effect]) {
+        var out: [UInt8] = []
+        var effects: [Responder.Effect] = []
+        r.send(steps)
+        while let step = r.nextStep() { effects.append(r.perform(step, into: &out, date: { "Thu, 01 Jan 2026 00:00:00 GMT" })) }
+        return (String(decoding: out, as: UTF8.self), effects)
+    }
+
+    @Test func aStreamWithoutLengthIsChunked() {
+        let (bytes, effects) = run(responder(), [.head(status: 200, headers: ["Content-Type": "text/plain"]), .body(Array("hello".utf8)),
+                                                 .wait(ms: 5), .body(Array("!".utf8)), .end])
+        #expect(bytes == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n")
+        #expect(effects == [.next, .next, .wait(ms: 5), .next, .ended(close: false)])
+    }
+
+    @Test func aKnownLengthIsSentAsIsAndAClientThatLeavesGetsConnectionClose() {
+        let (bytes, effects) = run(responder(keepAlive: false), [.head(status: 404, headers: ["Content-Length": "2"]), .body(Array("no".utf8)), .end])
+        #expect(bytes == "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: close\r\n\r\nno")
+        #expect(effects.last == .ended(close: true))
+    }
+
+    @Test func http10WithoutLengthEndsByClosing() {
+        let (bytes, effects) = run(responder(minor: 0), [.head(status: 200, headers: [:]), .body(Array("x".utf8)), .end])
+        #expect(bytes == "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\nx")
+        #expect(effects.last == .ended(close: true))
+    }
+
+    @Test func headAnswersCarryNoBodyAndFaultStepsSayWhatComesNext() {
+        let (bytes, _) = run(responder("HEAD"), [.head(status: 200, headers: ["Date": "d"]), .body(Array("body".utf8)), .end])
+        #expect(bytes == "HTTP/1.1 200 OK\r\nDate: d\r\n\r\n")
+        #expect(run(responder(), [.raw(Array("HTTP/1.1 2".utf8)), .hang]) == ("HTTP/1.1 2", [.next, .hang]))
+        #expect(run(responder(), [.head(status: 200, headers: [:]), .head(status: 500, headers: [:]), .reset]).effects == [.next, .next, .reset])
+        let r = responder()
+        _ = run(r, [.head(status: 503, headers: [:]), .close])
+        #expect(r.sentStatus == 503)
+        #expect(r.executed.map(\.kind) == [.head(status: 503), .close])
+    }
+}
