@@ -18,7 +18,7 @@ public protocol FaultKind: Fault {
     /// Its keys in a rule's `fault:` object, dotted below a group (`stream.cut_after_chunks`).
     static var keys: [String] { get }
     /// Its faults in a `fault:` object: none when its keys are absent.
-    static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault]
+    static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault]
 }
 
 /// What a fault may look at and draw from while it transforms a script.

@@ -18,10 +18,3 @@ public struct FaultRule: Sendable {
         self.source = source
     }
 }
-
-/// A rule that could not be read: says which rule and which field.
-public struct FaultRuleError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

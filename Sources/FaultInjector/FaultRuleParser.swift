@@ -5,20 +5,21 @@ import LabHTTP
 /// lab.conf). Errors name the rule and the field and say what was expected.
 public enum FaultRuleParser {
 
-    public static func parse(_ value: JSONValue) throws(FaultRuleError) -> [FaultRule] {
+    public static func parse(_ value: JSONValue) throws(ConfigError) -> [FaultRule] {
         guard case .array(let items) = value else {
-            throw FaultRuleError("fault rules must be a list (JSON array), got \(value.typeName)")
+            throw ConfigError(file: nil, line: nil, message: "fault rules must be a list (JSON array), got \(value.typeName)")
         }
         var rules: [FaultRule] = []
         for (i, item) in items.enumerated() {
-            rules.append(try parseRule(item, number: i + 1))
+            rules.append(try parseRule(ConfigReader(value: item, label: "rule \(i + 1)"), number: i + 1))
         }
         return rules
     }
 
-    public static func parseRule(_ value: JSONValue, number: Int) throws(FaultRuleError) -> FaultRule {
-        let label = value["name"]?.stringValue.map { "rule \(number) (\"\($0)\")" } ?? "rule \(number)"
-        let r = RuleReader(label: label)
+    /// The rule `reader` reads; errors name it `rule N` (and its name) and the field.
+    public static func parseRule(_ reader: ConfigReader, number: Int) throws(ConfigError) -> FaultRule {
+        let value = reader.value
+        let r = reader.at("", label: value["name"]?.stringValue.map { "rule \(number) (\"\($0)\")" } ?? "rule \(number)")
         guard case .object(let members) = value else { throw r.fail("", "expected an object with match, when and fault, got \(value.typeName)") }
         for (key, _) in members where !["name", "match", "when", "fault"].contains(key) {
             throw r.fail(key, "unknown key (a rule has name, match, when and fault)")
@@ -35,7 +36,7 @@ public enum FaultRuleParser {
         return FaultRule(name: value["name"]?.stringValue ?? "rule \(number)", match: match, when: when, faults: faults, source: value)
     }
 
-    static func parseMatch(_ value: JSONValue?, _ r: RuleReader) throws(FaultRuleError) -> RequestMatch {
+    static func parseMatch(_ value: JSONValue?, _ r: ConfigReader) throws(ConfigError) -> RequestMatch {
         guard let value, !value.isNull else { return RequestMatch() }
         guard case .object(let members) = value else { throw r.fail("match", "expected an object, got \(value.typeName)") }
         var match = RequestMatch()
@@ -71,7 +72,7 @@ public enum FaultRuleParser {
         return match
     }
 
-    static func parseWhen(_ value: JSONValue?, _ r: RuleReader) throws(FaultRuleError) -> [any ScheduleCondition] {
+    static func parseWhen(_ value: JSONValue?, _ r: ConfigReader) throws(ConfigError) -> [any ScheduleCondition] {
         guard let value, !value.isNull else { return [] }
         guard case .object(let members) = value else { throw r.fail("when", "expected an object, got \(value.typeName)") }
         var out: [any ScheduleCondition] = []
@@ -84,7 +85,7 @@ public enum FaultRuleParser {
         return out
     }
 
-    static func parseFault(_ value: JSONValue?, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    static func parseFault(_ value: JSONValue?, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let value, !value.isNull else { return [] }
         guard case .object(let members) = value else { throw r.fail("fault", "expected an object such as {status: 503}, got \(value.typeName)") }
         let keys = FaultCatalogue.faultKeys

@@ -13,7 +13,7 @@ public protocol ScheduleCondition: Sendable {
     /// Its key under `when:`.
     static var key: String { get }
     /// Reads the condition from its value under `when:` (`field` names it in errors).
-    static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self
+    static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self
     var order: Int { get }
     func freshMemory() -> Memory
     func fires(_ input: inout ScheduleInput, memory: inout Memory) -> Bool

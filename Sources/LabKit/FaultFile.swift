@@ -8,17 +8,13 @@ public enum FaultFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, message: "cannot read the file")
         }
-        let doc = try YAMLDocument(text: String(decoding: data, as: UTF8.self), file: path)
+        let doc = try YAMLDocument(text: String(decoding: data, as: UTF8.self), file: path).reader
         guard case .array(let items) = doc.value else {
-            throw doc.error(at: "", "expected a list of fault rules (each with match, when, fault), got \(doc.value.typeName)")
+            throw doc.fail("", "expected a list of fault rules (each with match, when, fault), got \(doc.value.typeName)")
         }
         var rules: [FaultRule] = []
-        for (i, item) in items.enumerated() {
-            do {
-                rules.append(try FaultRuleParser.parseRule(item, number: i + 1))
-            } catch {
-                throw doc.error(at: "[\(i)]", error.message)
-            }
+        for i in items.indices {
+            rules.append(try FaultRuleParser.parseRule(doc.at("[\(i)]"), number: i + 1))
         }
         return rules
     }

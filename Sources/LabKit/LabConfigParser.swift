@@ -17,42 +17,41 @@ public enum LabConfigParser {
     }
 
     public static func parse(_ text: String, file: String, filesOutside: Bool = false) throws(ConfigError) -> LabConfig {
-        let doc = try YAMLDocument(text: text, file: file)
-        let r = Reader(doc: doc)
-        guard case .object = doc.value else { throw doc.error(at: "", "expected a mapping with providers, hosts and scenarios") }
+        let r = try YAMLDocument(text: text, file: file).reader
+        guard case .object = r.value else { throw r.fail("", "expected a mapping with providers, hosts and scenarios") }
         try r.allowOnly("", ["seed", "clock", "time_scale", "network", "gateway", "edge", "ports", "journal_limit", "providers", "hosts", "scenarios"])
         var config = LabConfig(file: file)
-        if let seed = doc.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
-        if let clock = doc.value["clock"] {
+        if let seed = r.value["seed"] { config.seed = UInt64(try r.int(seed, "seed", min: 0)) }
+        if let clock = r.value["clock"] {
             guard let s = clock.stringValue, let c = ClockChoice(rawValue: s) else {
                 throw r.fail("clock", "expected simulated (virtual time: exact and instant) or real (wall time), got \(clock)")
             }
             config.clock = c
         }
-        if let scale = doc.value["time_scale"] {
+        if let scale = r.value["time_scale"] {
             guard let d = scale.doubleValue, d > 0 else { throw r.fail("time_scale", "expected a number greater than 0 (1 is real time, 0.01 runs 100x faster), got \(scale)") }
             config.timeScale = d
         }
-        if let network = doc.value["network"] {
+        if let network = r.value["network"] {
             try r.allowOnly("network", ["latency_ms"])
             if let l = network["latency_ms"] {
                 guard let d = l.doubleValue, d >= 0, d <= 60_000 else { throw r.fail("network.latency_ms", "expected milliseconds from 0 to 60000, got \(l)") }
                 config.network.latencyMs = d
             }
         }
-        if let gateway = doc.value["gateway"] {
+        if let gateway = r.value["gateway"] {
             guard let s = gateway.stringValue else { throw r.fail("gateway", "expected embedded or a URL like http://127.0.0.1:8787") }
             if s != "embedded" {
                 guard s.hasPrefix("http://"), URLParts(s) != nil else { throw r.fail("gateway", "expected embedded or an http:// URL of a running Portkey gateway, got \(s)") }
                 config.gatewayURL = s
             }
         }
-        if let limit = doc.value["journal_limit"] { config.journalLimit = try r.int(limit, "journal_limit", min: 100) }
-        if let edge = doc.value["edge"] {
+        if let limit = r.value["journal_limit"] { config.journalLimit = try r.int(limit, "journal_limit", min: 100) }
+        if let edge = r.value["edge"] {
             try r.allowOnly("edge", ["timeout_ms"])
             if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.int(t, "edge.timeout_ms", min: 1) }
         }
-        if let ports = doc.value["ports"] {
+        if let ports = r.value["ports"] {
             guard case .object = ports else { throw r.fail("ports", "expected { gateway: 8787, edge: 8080 }") }
             try r.allowOnly("ports", ["gateway", "edge"])
             for (key, keyPath) in [("gateway", \LabConfig.gatewayPort), ("edge", \LabConfig.edgePort)] {
@@ -62,12 +61,12 @@ public enum LabConfigParser {
                 config[keyPath: keyPath] = port
             }
         }
-        guard case .object(let providers)? = doc.value["providers"], !providers.isEmpty else {
+        guard case .object(let providers)? = r.value["providers"], !providers.isEmpty else {
             throw r.fail("providers", "expected at least one provider, e.g. providers: { primary: { models: [llama3] } }")
         }
         for (name, value) in providers { config.providers.append(try provider(name, value, r)) }
         let names = Set(config.providers.map(\.name))
-        if let hosts = doc.value["hosts"] {
+        if let hosts = r.value["hosts"] {
             guard case .object(let members) = hosts else { throw r.fail("hosts", "expected a mapping of host names to providers") }
             for (host, value) in members {
                 let path = "hosts.\(host)"
@@ -87,7 +86,7 @@ public enum LabConfigParser {
             }
         }
         for name in names where config.hosts[name.lowercased()] == nil { config.hosts[name.lowercased()] = .provider(name) }
-        guard case .array(let scenarios)? = doc.value["scenarios"] else { throw r.fail("scenarios", "expected a list of scenarios") }
+        guard case .array(let scenarios)? = r.value["scenarios"] else { throw r.fail("scenarios", "expected a list of scenarios") }
         var seen = Set<String>()
         for (i, value) in scenarios.enumerated() {
             let s = try scenario(value, path: "scenarios[\(i)]", r, config: config, baseDirectory: (file as NSString).deletingLastPathComponent,
@@ -98,7 +97,7 @@ public enum LabConfigParser {
         return config
     }
 
-    static func provider(_ name: String, _ value: JSONValue, _ r: Reader) throws(ConfigError) -> ProviderConfig {
+    static func provider(_ name: String, _ value: JSONValue, _ r: ConfigReader) throws(ConfigError) -> ProviderConfig {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
@@ -206,20 +205,16 @@ public enum LabConfigParser {
         return p
     }
 
-    static func rules(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> [FaultRule] {
+    static func rules(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> [FaultRule] {
         guard case .array(let items) = value else { throw r.fail(path, "expected a list of fault rules (each with match, when, fault)") }
         var out: [FaultRule] = []
-        for (i, item) in items.enumerated() {
-            do {
-                out.append(try FaultRuleParser.parseRule(item, number: i + 1))
-            } catch {
-                throw r.fail("\(path)[\(i)]", error.message)
-            }
+        for i in items.indices {
+            out.append(try FaultRuleParser.parseRule(r.at("\(path)[\(i)]"), number: i + 1))
         }
         return out
     }
 
-    static func scenario(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, baseDirectory: String,
+    static func scenario(_ value: JSONValue, path: String, _ r: ConfigReader, config: LabConfig, baseDirectory: String,
                          filesOutside: Bool = false) throws(ConfigError) -> Scenario {
         try r.allowOnly(path, ["name", "title", "note", "portkey_config", "portkey_config_file", "faults", "request", "requests",
                                "repeat", "prompts", "concurrency", "load", "down", "compare_direct", "expect"])
@@ -234,7 +229,7 @@ public enum LabConfigParser {
             let key = path + ".portkey_config_file"
             let full = file.hasPrefix("/") ? file : (baseDirectory.isEmpty ? file : baseDirectory + "/" + file)
             if !filesOutside, !Self.isInside(full, directory: baseDirectory.isEmpty ? "." : baseDirectory) {
-                throw r.fail(key, "\(file) is outside the folder of \(r.doc.file); keep Portkey configs beside lab.conf (e.g. configs/), or pass --allow-files-outside")
+                throw r.fail(key, "\(file) is outside the folder of \(r.file ?? "lab.conf"); keep Portkey configs beside lab.conf (e.g. configs/), or pass --allow-files-outside")
             }
             guard let data = FileManager.default.contents(atPath: full) else { throw r.fail(key, "cannot read \(full)") }
             do {
@@ -260,7 +255,7 @@ public enum LabConfigParser {
             }
         }
         var s = Scenario(name: name, title: value["title"]?.stringValue ?? name, note: value["note"]?.stringValue,
-                         line: r.doc.line(path), portkeyConfig: portkeyConfig, target: target)
+                         line: r.line(path), portkeyConfig: portkeyConfig, target: target)
         if let faults = value["faults"] {
             guard case .object(let members) = faults else { throw r.fail(path + ".faults", "expected a mapping of provider names to fault rules") }
             for (provider, rules) in members {
@@ -350,7 +345,7 @@ public enum LabConfigParser {
         return target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
     }
 
-    static func loadPlan(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> LoadPlan {
+    static func loadPlan(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> LoadPlan {
         try r.allowOnly(path, ["rate_per_s", "duration_s", "window_s"])
         func positive(_ key: String, _ example: String) throws(ConfigError) -> Double {
             guard let v = value[key] else { throw r.fail(path, "load needs \(key) (\(example))") }
@@ -368,7 +363,7 @@ public enum LabConfigParser {
         return plan
     }
 
-    static func request(_ value: JSONValue, path: String, _ r: Reader) throws(ConfigError) -> ScenarioRequest {
+    static func request(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> ScenarioRequest {
         guard case .object(let members) = value else { throw r.fail(path, "expected a request body (model, messages, max_tokens, stream…)") }
         var req = ScenarioRequest(body: .object([]))
         var body: [(String, JSONValue)] = []
@@ -403,7 +398,7 @@ public enum LabConfigParser {
                                  "content_tokens", "ttft_ms", "usage_present"]
 
     /// `windowCount` is nil for a scenario without windows; `nested` for the expectations of a range of requests.
-    static func expectations(_ value: JSONValue, path: String, _ r: Reader, config: LabConfig, requestCount: Int, windowCount: Int?,
+    static func expectations(_ value: JSONValue, path: String, _ r: ConfigReader, config: LabConfig, requestCount: Int, windowCount: Int?,
                              nested: Bool = false) throws(ConfigError) -> Expectations {
         guard case .object = value else { throw r.fail(path, "expected a mapping of expectations, e.g. { status: 200, served_by: backup }") }
         try r.allowOnly(path, perRequestKeys + (nested ? [] : ["hits", "retry_gaps_ms", "requests", "windows"]))
@@ -500,7 +495,7 @@ public enum LabConfigParser {
     }
 
     /// `{ min: N, max: M }` in milliseconds (either may be left out), or one number for an exact time.
-    static func msRange(_ v: JSONValue, _ path: String, _ r: Reader) throws(ConfigError) -> (Double?, Double?) {
+    static func msRange(_ v: JSONValue, _ path: String, _ r: ConfigReader) throws(ConfigError) -> (Double?, Double?) {
         if let d = v.doubleValue { return (d, d) }
         guard case .object = v else { throw r.fail(path, "expected { min: MS, max: MS }") }
         try r.allowOnly(path, ["min", "max"])
@@ -509,7 +504,7 @@ public enum LabConfigParser {
         return (min, max)
     }
 
-    static func retryGaps(_ v: JSONValue, _ path: String, _ r: Reader, config: LabConfig) throws(ConfigError) -> RetryGaps {
+    static func retryGaps(_ v: JSONValue, _ path: String, _ r: ConfigReader, config: LabConfig) throws(ConfigError) -> RetryGaps {
         var out = RetryGaps(gapsMs: [], toleranceMs: RetryGaps.defaultToleranceMs)
         let list: JSONValue?
         if case .array = v { list = v } else {
@@ -536,7 +531,7 @@ public enum LabConfigParser {
     }
 
     /// `{ 3: …, 1-15: … }`: 1-based ranges within `count`, each with its value.
-    static func ranges(_ v: JSONValue, _ path: String, count: Int, what: String, _ r: Reader) throws(ConfigError) -> [(ClosedRange<Int>, JSONValue)] {
+    static func ranges(_ v: JSONValue, _ path: String, count: Int, what: String, _ r: ConfigReader) throws(ConfigError) -> [(ClosedRange<Int>, JSONValue)] {
         guard case .object(let members) = v, !members.isEmpty else {
             throw r.fail(path, "expected \(what) numbers or ranges mapped to expectations, e.g. { 1-15: { … }, 16: { … } }")
         }
@@ -552,55 +547,11 @@ public enum LabConfigParser {
         return out
     }
 
-    static func countBound(_ v: JSONValue, _ path: String, _ r: Reader) throws(ConfigError) -> CountBound {
+    static func countBound(_ v: JSONValue, _ path: String, _ r: ConfigReader) throws(ConfigError) -> CountBound {
         if let n = v.intValue { return CountBound(min: n, max: n) }
         try r.allowOnly(path, ["min", "max"])
         let b = CountBound(min: v["min"]?.intValue, max: v["max"]?.intValue)
         guard b.min != nil || b.max != nil else { throw r.fail(path, "expected a count or { min: N, max: M }") }
         return b
     }
-
-    struct Reader {
-        let doc: YAMLDocument
-
-        func fail(_ path: String, _ message: String) -> ConfigError {
-            doc.error(at: path, path.isEmpty ? message : "\(path): \(message)")
-        }
-
-        func int(_ v: JSONValue, _ path: String, min: Int) throws(ConfigError) -> Int {
-            guard let i = v.intValue else { throw fail(path, "expected a whole number, got \(v)") }
-            guard i >= min else { throw fail(path, "expected at least \(min), got \(i)") }
-            return i
-        }
-
-        func allowOnly(_ path: String, _ keys: [String]) throws(ConfigError) {
-            let value = path.isEmpty ? doc.value : lookup(path)
-            guard case .object(let members)? = value else { return }
-            for (key, _) in members where !keys.contains(key) {
-                throw fail(path.isEmpty ? key : "\(path).\(key)", "unknown key (expected one of \(keys.joined(separator: ", ")))")
-            }
-        }
-
-        func lookup(_ path: String) -> JSONValue? {
-            var current: JSONValue? = doc.value
-            var token = ""
-            func step() {
-                guard !token.isEmpty else { return }
-                current = current?[token]
-                token = ""
-            }
-            var chars = path[...]
-            while let c = chars.popFirst() {
-                if c == "." { step() } else if c == "[" {
-                    step()
-                    let digits = chars.prefix { $0 != "]" }
-                    chars = chars.dropFirst(digits.count + 1)
-                    if let i = Int(digits), let items = current?.arrayValue, i < items.count { current = items[i] } else { current = nil }
-                } else { token.append(c) }
-            }
-            step()
-            return current
-        }
-    }
 }
-

@@ -30,18 +30,8 @@ public struct YAMLDocument {
         self.lines = lines
     }
 
-    public func line(_ path: String) -> Int? {
-        var p = path
-        while true {
-            if let l = lines[p] { return l }
-            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return lines[""] }
-            p = String(p[..<cut])
-        }
-    }
-
-    public func error(at path: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: line(path), message: message)
-    }
+    /// The reader that names this document's mistakes by file and line.
+    public var reader: ConfigReader { ConfigReader(document: value, file: file, lines: lines) }
 
     /// Values a document may hold once aliases are expanded: aliases that nest
     /// aliases (a "billion laughs") grow exponentially and must stop early.
@@ -96,16 +86,5 @@ public struct YAMLDocument {
             return context.map { "\($0.text) \(problem)" } ?? problem
         default: return "\(error)"
         }
-    }
-}
-
-/// A problem in a file the user wrote, located as `file:line`.
-public struct ConfigError: Error, CustomStringConvertible {
-    public let file: String
-    public let line: Int?
-    public let message: String
-
-    public var description: String {
-        line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
     }
 }

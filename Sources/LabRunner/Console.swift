@@ -1,3 +1,4 @@
+import LabCore
 import LabKit
 import Glibc
 

@@ -47,6 +47,9 @@ import LabCore
          "lab.conf:5: scenarios[0].portkey_config: the gateway would refuse this config: 400"),
         ("providers:\n  p: {}\nscenarios:\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n    faults:\n      p:\n        - when: { first: x }\n          fault: { status: 503 }\n",
          "lab.conf:8: scenarios[0].faults.p[0]: rule 1: when.first: expected a whole number, got \"x\""),
+        // A fault rule's mistake is located at its own field, however deep.
+        ("providers:\n  p: {}\nscenarios:\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n    faults:\n      p:\n        - when: { first: 1 }\n          fault:\n            slow:\n              bytes_per_second: 1\n              burst: 2\n",
+         "lab.conf:12: scenarios[0].faults.p[0]: rule 1: fault.slow.burst: unknown key (expected one of bytes_per_second)"),
         ("providers:\n  p: {}\nscenarios:\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n    expect: { served_by: nobody }\n",
          "lab.conf:6: scenarios[0].expect.served_by: expected a provider name (p) or none"),
         ("providers: [\n", "lab.conf:2:"),

@@ -58,10 +58,11 @@ def test_example(tmp_path, name, expect, rules):
 
 
 def test_a_broken_rules_file_names_file_line_rule_and_field(tmp_path):
+    # The line is the mistaken field's own (4), not its rule's (3).
     path = tmp_path / "rules.yaml"
     path.write_text("- fault: { status: 503 }\n\n- name: late\n  when: { first: x }\n  fault: { status: 503 }\n")
     import subprocess
     from conftest import LAB
     run = subprocess.run([LAB, "mock", "--port", "0", "--faults", str(path)], capture_output=True, text=True, timeout=10)
     assert run.returncode == 2
-    assert f"{path}:3: rule 2 (\"late\"): when.first: expected a whole number, got \"x\"" in run.stderr
+    assert f"{path}:4: rule 2 (\"late\"): when.first: expected a whole number, got \"x\"" in run.stderr

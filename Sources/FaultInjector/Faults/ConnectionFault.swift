@@ -76,7 +76,7 @@ enum ScriptCut {
 extension ConnectionFault {
     public static let keys = ["reset", "close"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         var out: [any Fault] = []
         for ending in [Ending.reset, .close] {
             if let v = fault[ending.rawValue] { out.append(ConnectionFault(ending, at: try cutPoint(v, "fault.\(ending.rawValue)", r))) }
@@ -84,7 +84,7 @@ extension ConnectionFault {
         return out
     }
 
-    static func cutPoint(_ v: JSONValue, _ field: String, _ r: RuleReader) throws(FaultRuleError) -> CutPoint {
+    static func cutPoint(_ v: JSONValue, _ field: String, _ r: ConfigReader) throws(ConfigError) -> CutPoint {
         switch v {
         case .string("before_headers"): return .beforeHeaders
         case .string("after_headers"): return .afterHeaders

@@ -33,14 +33,14 @@ import Glibc
 extension DelayFault {
     public static let keys = ["delay_ms", "delay"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         var out: [any Fault] = []
         if let ms = fault["delay_ms"] { out.append(DelayFault(.fixed(try r.int(ms, "fault.delay_ms", min: 0)))) }
         if let d = fault["delay"] { out.append(DelayFault(try distribution(d, r))) }
         return out
     }
 
-    static func distribution(_ d: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> Distribution {
+    static func distribution(_ d: JSONValue, _ r: ConfigReader) throws(ConfigError) -> Distribution {
         if let ms = d.intValue { return .fixed(try r.int(.int(ms), "fault.delay", min: 0)) }
         guard case .object(let members) = d, members.count == 1 else {
             throw r.fail("fault.delay", "expected {fixed: MS}, {uniform: [MIN, MAX]} or {lognormal: {median_ms: M, sigma: S}}")

@@ -18,7 +18,7 @@ public struct HangFault: FaultKind {
 extension HangFault {
     public static let keys = ["hang"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         switch fault["hang"] {
         case nil, .bool(false)?: return []
         case .bool(true)?: return [HangFault()]

@@ -29,7 +29,7 @@ public struct InsertedMalformedFault: FaultKind {
 extension InsertedMalformedFault {
     public static let keys = ["stream.insert_malformed_after", "stream.text"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let s = fault["stream"], let n = s["insert_malformed_after"] else { return [] }
         return [InsertedMalformedFault(afterChunks: try r.int(n, "fault.stream.insert_malformed_after", min: 0), text: s["text"]?.stringValue ?? MalformedLineFault.defaultText)]
     }

@@ -37,7 +37,7 @@ public struct MalformedLineFault: FaultKind {
 extension MalformedLineFault {
     public static let keys = ["stream.malformed_chunk", "stream.text"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let s = fault["stream"], let n = s["malformed_chunk"] else { return [] }
         return [MalformedLineFault(chunk: try r.int(n, "fault.stream.malformed_chunk", min: 1), text: s["text"]?.stringValue ?? defaultText)]
     }

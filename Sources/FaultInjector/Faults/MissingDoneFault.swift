@@ -21,7 +21,7 @@ public struct MissingDoneFault: FaultKind {
 extension MissingDoneFault {
     public static let keys = ["stream.drop_done"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         fault["stream"]?["drop_done"]?.boolValue == true ? [MissingDoneFault()] : []
     }
 }

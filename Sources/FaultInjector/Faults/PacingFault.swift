@@ -59,7 +59,7 @@ public struct PacingFault: FaultKind {
 extension PacingFault {
     public static let keys = ["pacing"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let p = fault["pacing"] else { return [] }
         try r.keys(p, "fault.pacing", ["ttft_ms", "token_ms", "stall_after_tokens", "stall_ms", "first_token_after_ms"])
         let f = PacingFault(ttftMs: try r.int(p, key: "ttft_ms", "fault.pacing.ttft_ms", min: 0),

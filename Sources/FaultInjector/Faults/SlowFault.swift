@@ -32,7 +32,7 @@ public struct SlowFault: FaultKind {
 extension SlowFault {
     public static let keys = ["slow"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let s = fault["slow"] else { return [] }
         try r.keys(s, "fault.slow", ["bytes_per_second"])
         guard let rate = s["bytes_per_second"] else { throw r.fail("fault.slow", "expected {bytes_per_second: N}") }

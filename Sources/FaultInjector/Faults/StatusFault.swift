@@ -51,7 +51,7 @@ public struct StatusFault: FaultKind {
 extension StatusFault {
     public static let keys = ["status", "headers", "body", "retry_after", "retry_after_ms"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let status = fault["status"] else {
             for key in keys.dropFirst() where fault[key] != nil { throw r.fail("fault.\(key)", "only applies with fault.status") }
             return []

@@ -26,7 +26,7 @@ public struct StreamCutFault: FaultKind {
 extension StreamCutFault {
     public static let keys = ["stream.cut_after_chunks", "stream.then"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let s = fault["stream"] else { return [] }
         guard let n = s["cut_after_chunks"] else {
             if s["then"] != nil { throw r.fail("fault.stream.then", "only applies with cut_after_chunks") }

@@ -44,7 +44,7 @@ public struct StreamErrorFault: FaultKind {
 extension StreamErrorFault {
     public static let keys = ["stream.error_after_chunks", "stream.message"]
 
-    public static func parse(_ fault: JSONValue, _ r: RuleReader) throws(FaultRuleError) -> [any Fault] {
+    public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let s = fault["stream"], let n = s["error_after_chunks"] else { return [] }
         let message = s["message"]?.stringValue ?? "an error was encountered while running the model"
         return [StreamErrorFault(afterChunks: try r.int(n, "fault.stream.error_after_chunks", min: 0), message: message)]

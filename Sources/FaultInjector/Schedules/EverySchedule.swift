@@ -7,7 +7,7 @@ public struct EverySchedule: ScheduleCondition {
     public let order = 0
     public init(_ period: Int) { self.period = period }
 
-    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+    public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         Self(try r.int(value, field, min: 1))
     }
 

@@ -7,7 +7,7 @@ public struct NthSchedule: ScheduleCondition {
     public let order = 0
     public init(_ indexes: [Int]) { self.indexes = Set(indexes) }
 
-    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+    public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         guard case .array(let items) = value, !items.isEmpty else { throw r.fail(field, "expected a list of request numbers like [1, 3]") }
         var indexes: [Int] = []
         for item in items { indexes.append(try r.int(item, field, min: 1)) }

@@ -7,7 +7,7 @@ public struct ProbabilitySchedule: ScheduleCondition {
     public let order = 5
     public init(_ p: Double) { self.p = p }
 
-    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+    public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         guard let p = value.doubleValue, (0...1).contains(p) else { throw r.fail(field, "expected a number from 0 to 1, got \(value)") }
         return Self(p)
     }

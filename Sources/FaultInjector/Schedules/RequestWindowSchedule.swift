@@ -11,7 +11,7 @@ public struct RequestWindowSchedule: ScheduleCondition {
         self.to = to ?? Int.max
     }
 
-    public static func parse(_ value: JSONValue, field: String, _ r: RuleReader) throws(FaultRuleError) -> Self {
+    public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         try r.keys(value, field, ["from", "to"])
         return Self(from: try r.int(value, key: "from", field + ".from", min: 1), to: try r.int(value, key: "to", field + ".to", min: 1))
     }
