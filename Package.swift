@@ -17,7 +17,10 @@ let package = Package(
         .target(name: "LabCore"),
         .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser", "LabCore"]),
         .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
-        .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"]),
+        .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"], plugins: ["FaultCatalogueGenerator"]),
+        // Lists FaultInjector's fault kinds and schedules when it builds (see the plugin).
+        .executableTarget(name: "CatalogueScanner"),
+        .plugin(name: "FaultCatalogueGenerator", capability: .buildTool(), dependencies: ["CatalogueScanner"]),
         .target(name: "MockVendors", dependencies: ["LabHTTP", "LabCore", "MockOllama", "FaultInjector"]),
         .target(name: "Gateway", dependencies: ["LabHTTP", "LabCore"]),
         .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"]),

@@ -3,7 +3,7 @@ import LabHTTP
 
 /// One kind of misbehaviour: a pure transform of the wire script a provider would
 /// send. A kind also reads itself from a rule's `fault:` (`FaultKind`), so adding one is
-/// one file with both, listed in `FaultCatalogue`.
+/// one file with both (the build lists it in `FaultCatalogue`).
 public protocol Fault: Sendable {
     /// When several faults are combined in one rule they apply in this order:
     /// replacements (status, hang, connection) first, then stream and rate shaping,

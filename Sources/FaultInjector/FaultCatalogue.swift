@@ -1,17 +1,11 @@
-/// Every fault kind and schedule condition a rule can name, in the order errors list
-/// them. Each kind reads itself (`FaultKind.parse`, `ScheduleCondition.parse`); this is
-/// the one list of them.
+/// Every fault kind and schedule condition a rule can name. Each kind reads itself
+/// (`FaultKind.parse`, `ScheduleCondition.parse`); the list is made at build time from
+/// the types in `Faults/` and `Schedules/` (the FaultCatalogueGenerator plugin), so a
+/// new kind is its own file and nothing else. Errors list keys alphabetically.
 public enum FaultCatalogue {
-    public static let faults: [any FaultKind.Type] = [
-        StatusFault.self, DelayFault.self, HangFault.self, ConnectionFault.self,
-        StreamCutFault.self, MalformedLineFault.self, InsertedMalformedFault.self, MissingDoneFault.self, StreamErrorFault.self,
-        PacingFault.self, SlowFault.self,
-    ]
+    public static var faults: [any FaultKind.Type] { discoveredKinds }
 
-    public static let schedules: [any ScheduleCondition.Type] = [
-        FirstSchedule.self, NthSchedule.self, EverySchedule.self, AfterSchedule.self, RequestWindowSchedule.self,
-        TimeWindowSchedule.self, ProbabilitySchedule.self, QuotaSchedule.self,
-    ]
+    public static var schedules: [any ScheduleCondition.Type] { discoveredConditions }
 
     // A loop, not `flatMap(\.keys)`: a key path to a static member of an existential
     // metatype crashes the Swift 6.x compiler.
@@ -23,21 +17,22 @@ public enum FaultCatalogue {
 
     /// The keys of `fault:`, groups once (`stream`).
     public static var faultKeys: [String] {
-        var seen: [String] = []
-        for key in allKeys {
-            let top = String(key.prefix { $0 != "." })
-            if !seen.contains(top) { seen.append(top) }
-        }
-        return seen
+        var seen: Set<String> = []
+        for key in allKeys { seen.insert(String(key.prefix { $0 != "." })) }
+        return seen.sorted()
+    }
+
+    /// The keys of `when:`.
+    public static var scheduleKeys: [String] {
+        var keys: [String] = []
+        for condition in schedules { keys.append(condition.key) }
+        return keys.sorted()
     }
 
     /// The keys a group (`stream`) takes.
     static func keys(in group: String) -> [String] {
-        var seen: [String] = []
-        for key in allKeys where key.hasPrefix(group + ".") {
-            let sub = String(key.dropFirst(group.count + 1))
-            if !seen.contains(sub) { seen.append(sub) }
-        }
-        return seen
+        var seen: Set<String> = []
+        for key in allKeys where key.hasPrefix(group + ".") { seen.insert(String(key.dropFirst(group.count + 1))) }
+        return seen.sorted()
     }
 }

@@ -78,7 +78,7 @@ public enum FaultRuleParser {
         var out: [any ScheduleCondition] = []
         for (key, v) in members {
             guard let kind = FaultCatalogue.schedules.first(where: { $0.key == key }) else {
-                throw r.fail("when.\(key)", "unknown schedule (when takes \(FaultCatalogue.schedules.map { $0.key }.joined(separator: ", ")))")
+                throw r.fail("when.\(key)", "unknown schedule (when takes \(FaultCatalogue.scheduleKeys.joined(separator: ", ")))")
             }
             out.append(try kind.parse(v, field: "when.\(key)", r))
         }
@@ -105,7 +105,7 @@ public enum FaultRuleParser {
         for (group, _) in members where !FaultCatalogue.keys(in: group).isEmpty {
             let kinds = FaultCatalogue.faults.filter { $0.keys.first?.hasPrefix(group + ".") == true }
             if !groupsFound.contains(group) {
-                let names = kinds.compactMap { $0.keys.first.map { String($0.dropFirst(group.count + 1)) } }
+                let names = kinds.compactMap { $0.keys.first.map { String($0.dropFirst(group.count + 1)) } }.sorted()
                 throw r.fail("fault.\(group)", "expected \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "")")
             }
         }

@@ -6,7 +6,7 @@ import LabCore
 ///
 /// A condition reads itself (`key`, `parse`) and keeps its own memory between
 /// requests (`Memory`, per rule, fresh when the rules are replaced or reset): adding a
-/// schedule is one file with one of these, listed in `FaultCatalogue`.
+/// schedule is one file with one of these, listed in `FaultCatalogue` by the build.
 public protocol ScheduleCondition: Sendable {
     /// What a rule remembers for this condition between requests (most remember nothing).
     associatedtype Memory: Sendable = Void
