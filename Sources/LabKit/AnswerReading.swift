@@ -16,6 +16,9 @@ public struct AnswerReading: Equatable, Sendable {
     /// Streamed: the byte offset just past the first event that carried a token (content,
     /// reasoning or a tool call), to be matched against when the bytes arrived.
     public var firstTokenEndOffset: Int?
+    /// Streamed: the content the events carried, joined (the answer's text as a client
+    /// shows it).
+    public var streamedText = ""
 
     /// Reads a whole (or cut) answer. `stream` is whether it is an SSE stream to be read
     /// as events; an error answer to a streamed request is read as a plain body.
@@ -39,7 +42,7 @@ public struct AnswerReading: Equatable, Sendable {
             let content = delta?["content"]?.stringValue ?? choice["text"]?.stringValue ?? ""
             let reasoning = delta?["reasoning_content"]?.stringValue ?? delta?["reasoning"]?.stringValue ?? ""
             let calls = delta?["tool_calls"]?.arrayValue ?? []
-            if !content.isEmpty { tokens += 1 }
+            if !content.isEmpty { tokens += 1; r.streamedText += content }
             if r.firstTokenEndOffset == nil, !content.isEmpty || !reasoning.isEmpty || !calls.isEmpty { r.firstTokenEndOffset = end }
         }
         r.contentTokens = tokens

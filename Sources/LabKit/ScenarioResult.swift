@@ -71,14 +71,7 @@ public struct RequestOutcome {
     public var responseText: String {
         if let e = clientError, body.isEmpty { return e }
         guard let json = try? JSONParser.parse(body) else {
-            if stream {
-                let parts = body.components(separatedBy: "\n\n").compactMap { event -> String? in
-                    guard event.hasPrefix("data: {"), let j = try? JSONParser.parse(String(event.dropFirst(6))) else { return nil }
-                    return j["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue
-                }
-                return parts.joined()
-            }
-            return body
+            return stream ? AnswerReading.read(Array(body.utf8), stream: true, succeeded: true).streamedText : body
         }
         if let content = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue { return content }
         if let message = json["error"]?["message"]?.stringValue { return message }
