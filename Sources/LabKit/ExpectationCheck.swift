@@ -42,19 +42,24 @@ public enum ExpectationCheck {
     /// The expectations that hold of requests, for the whole scenario or a range of its requests.
     static func requestVerdicts(_ e: Expectations, requests: [RequestOutcome]) -> [Verdict] {
         var out: [Verdict] = []
-        func each<T: Equatable>(_ name: String, _ want: T?, _ got: (RequestOutcome) -> T?, show: (T?) -> String) {
-            guard let want else { return }
-            let failing = requests.filter { got($0) != want }
-            if requests.count == 1 || failing.isEmpty {
-                let actual = requests.first.map { show(got($0)) } ?? "no request"
-                out.append(Verdict(name: name, expected: show(want), actual: failing.first.map { show(got($0)) } ?? actual,
+        /// A bound every request must meet; the first one that does not is shown, with
+        /// how many differ when there are several.
+        func bounded(_ name: String, _ expected: String, holds: (RequestOutcome) -> Bool, show: (RequestOutcome) -> String) {
+            let failing = requests.filter { !holds($0) }
+            guard requests.count > 1, let first = failing.first else {
+                let shown = failing.first ?? requests.first
+                out.append(Verdict(name: name, expected: expected, actual: shown.map(show) ?? "no request",
                                    passed: failing.isEmpty, request: requests.count == 1 ? requests[0].number : nil))
-            } else {
-                let first = failing[0]
-                out.append(Verdict(name: name, expected: show(want) + " for every request",
-                                   actual: "\(failing.count) of \(requests.count) differ; request \(first.number) got \(show(got(first)))",
-                                   passed: false, request: first.number))
+                return
             }
+            out.append(Verdict(name: name, expected: expected + " for every request",
+                               actual: "\(failing.count) of \(requests.count) differ; request \(first.number) got \(show(first))",
+                               passed: false, request: first.number))
+        }
+        /// Every request's value is `want`.
+        func each<T: Equatable>(_ name: String, _ want: T?, _ got: @escaping (RequestOutcome) -> T?, show: @escaping (T?) -> String) {
+            guard let want else { return }
+            bounded(name, show(want), holds: { got($0) == want }, show: { show(got($0)) })
         }
         func text(_ v: String?) -> String { v ?? "none" }
         each("status", e.status, { $0.status }, show: { $0.map(String.init) ?? "no answer" })
@@ -69,15 +74,6 @@ public enum ExpectationCheck {
             each("body_contains", true, { $0.body.contains(needle) || ($0.clientError ?? "").contains(needle) }, show: { v in
                 v == true ? "contains \"\(needle)\"" : "does not contain \"\(needle)\""
             })
-        }
-        /// A bound every request must meet; the first one that does not is shown.
-        func bounded(_ name: String, _ expected: String, holds: (RequestOutcome) -> Bool, show: (RequestOutcome) -> String) {
-            let failing = requests.filter { !holds($0) }
-            let shown = failing.first ?? requests.first
-            let many = requests.count > 1
-            out.append(Verdict(name: name, expected: expected + (many ? " for every request" : ""),
-                               actual: shown.map { o in (many && !failing.isEmpty ? "\(failing.count) of \(requests.count) differ; request \(o.number) got " : "") + show(o) } ?? "no request",
-                               passed: failing.isEmpty, request: failing.first?.number ?? (many ? nil : requests.first?.number)))
         }
         if let bound = e.contentTokens {
             bounded("content_tokens", bound.description, holds: { $0.contentTokens.map(bound.holds) ?? false },
