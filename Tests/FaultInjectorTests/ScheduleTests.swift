@@ -5,25 +5,25 @@ import LabHTTP
 
 @Suite struct ScheduleTests {
     @Test func firstN() throws {
-        let injector = FaultInjector(rules: try rules(#"[{"when":{"first":3},"fault":{"status":503}}]"#))
+        let injector = FaultInjector(rules: rule(FirstSchedule(3), fault: StatusFault(status: 503)))
         #expect(injector.statuses(5) == [503, 503, 503, 200, 200])
     }
 
     @Test func nthEveryAfterAndWindow() throws {
-        #expect(FaultInjector(rules: try rules(#"[{"when":{"nth":[2,4]},"fault":{"status":500}}]"#)).statuses(5) == [200, 500, 200, 500, 200])
-        #expect(FaultInjector(rules: try rules(#"[{"when":{"every":3},"fault":{"status":502}}]"#)).statuses(6) == [200, 200, 502, 200, 200, 502])
-        #expect(FaultInjector(rules: try rules(#"[{"when":{"after":4},"fault":{"status":504}}]"#)).statuses(6) == [200, 200, 200, 200, 504, 504])
-        #expect(FaultInjector(rules: try rules(#"[{"when":{"requests":{"from":2,"to":3}},"fault":{"status":503}}]"#)).statuses(4) == [200, 503, 503, 200])
+        #expect(FaultInjector(rules: rule(NthSchedule([2, 4]), fault: StatusFault(status: 500))).statuses(5) == [200, 500, 200, 500, 200])
+        #expect(FaultInjector(rules: rule(EverySchedule(3), fault: StatusFault(status: 502))).statuses(6) == [200, 200, 502, 200, 200, 502])
+        #expect(FaultInjector(rules: rule(AfterSchedule(4), fault: StatusFault(status: 504))).statuses(6) == [200, 200, 200, 200, 504, 504])
+        #expect(FaultInjector(rules: rule(RequestWindowSchedule(from: 2, to: 3), fault: StatusFault(status: 503))).statuses(4) == [200, 503, 503, 200])
     }
 
     @Test func timeWindowUsesLabTime() throws {
-        let injector = FaultInjector(rules: try rules(#"[{"when":{"time":{"from_ms":1000,"to_ms":2000}},"fault":{"status":503}}]"#))
+        let injector = FaultInjector(rules: rule(TimeWindowSchedule(fromMs: 1000, toMs: 2000), fault: StatusFault(status: 503)))
         let at = [0.0, 999, 1000, 1999, 2000].map { injector.decide(chatRequest, model: nil, nowMs: $0, script: okScript).script.status }
         #expect(at == [200, 200, 503, 503, 200])
     }
 
     @Test func conditionsCombine() throws {
-        let injector = FaultInjector(rules: try rules(#"[{"when":{"after":1,"every":2},"fault":{"status":503}}]"#))
+        let injector = FaultInjector(rules: rule(AfterSchedule(1), EverySchedule(2), fault: StatusFault(status: 503)))
         #expect(injector.statuses(6) == [200, 503, 200, 503, 200, 503])
     }
 

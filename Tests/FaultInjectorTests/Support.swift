@@ -2,8 +2,14 @@ import LabCore
 import LabHTTP
 @testable import FaultInjector
 
+/// Rules as the control API receives them: for tests whose subject includes reading them.
 func rules(_ json: String) throws -> [FaultRule] {
     try FaultRuleParser.parse(try JSONParser.parse(json))
+}
+
+/// One rule built directly, for tests of schedules and transforms (not of the parser).
+func rule(_ when: any ScheduleCondition..., fault: any Fault) -> [FaultRule] {
+    [FaultRule(name: "rule 1", when: when, faults: [fault])]
 }
 
 let chatRequest = HTTPRequest(method: "POST", target: "/api/chat", body: Array(#"{"model":"llama3"}"#.utf8))
