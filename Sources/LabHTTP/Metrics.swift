@@ -9,7 +9,13 @@ public struct MetricCounters: Sendable {
     public init() {}
 
     public mutating func add(_ labels: Labels, _ amount: Double = 1) {
-        let key = labels.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{1}")
+        var key = ""
+        for (name, value) in labels {
+            key += name
+            key += "="
+            key += value
+            key += "\u{1}"
+        }
         if values[key] == nil { order.append(key); values[key] = (labels, 0) }
         values[key]!.value += amount
     }

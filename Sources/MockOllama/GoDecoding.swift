@@ -14,7 +14,7 @@ enum GoDecoding {
     }
 
     /// The first field of the wrong type, as Go reports it, or nil.
-    static func mismatch(_ body: JSONValue, in structName: String, _ fields: [String: Kind]) -> String? {
+    static func mismatch(_ body: JSONValue, in structName: @autoclosure () -> String, _ fields: [String: Kind]) -> String? {
         for (key, value) in body.objectValue ?? [] {
             guard let kind = fields[key], value != .null else { continue }
             let goType: String
@@ -26,7 +26,7 @@ enum GoDecoding {
             case .integer(let t):
                 goType = t
                 if case .double(let d) = value, d.rounded() != d {
-                    return "json: cannot unmarshal number \(value.compact) into Go struct field \(structName).\(key) of type \(t)"
+                    return "json: cannot unmarshal number \(value.compact) into Go struct field \(structName()).\(key) of type \(t)"
                 }
                 fits = value.doubleValue != nil
             case .array(let t): goType = t; fits = value.arrayValue != nil
@@ -34,7 +34,7 @@ enum GoDecoding {
             case .duration: goType = "api.Duration"; fits = value.doubleValue != nil || value.stringValue != nil
             }
             if !fits {
-                return "json: cannot unmarshal \(goName(value)) into Go struct field \(structName).\(key) of type \(goType)"
+                return "json: cannot unmarshal \(goName(value)) into Go struct field \(structName()).\(key) of type \(goType)"
             }
         }
         return nil

@@ -20,18 +20,37 @@ public enum WallClock {
     }
 
     /// `2026-11-24T18:42:24.123456789Z` (or `+00:00` where Ollama shows a local offset).
+    /// Written digit by digit: every streamed piece carries one, so it is on the hot path.
     public static func rfc3339(unixSeconds: Int, nanos: Int, utcOffset: Bool = false) -> String {
-        var t = time_t(unixSeconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
+        let secondOfDay = unixSeconds - days * 86_400
+        let (year, month, day) = civil(days)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        func digits(_ v: Int, _ width: Int) {
+            var d = width, divisor = 1
+            while d > 1 { divisor *= 10; d -= 1 }
+            var v = v
+            if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
+            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); divisor /= 10 }
         }
-        let frac = String(nanos)
-        let nine = String(repeating: "0", count: 9 - frac.count) + frac
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(nine)"
-            + (utcOffset ? "+00:00" : "Z")
+        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2); out.append(84)
+        digits(secondOfDay / 3600, 2); out.append(58); digits(secondOfDay / 60 % 60, 2); out.append(58); digits(secondOfDay % 60, 2)
+        out.append(46); digits(nanos, 9)
+        out.append(contentsOf: utcOffset ? Array("+00:00".utf8) : [90])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian).
+    static func civil(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

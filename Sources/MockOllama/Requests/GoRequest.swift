@@ -15,7 +15,10 @@ protocol GoRequest {
 
 extension GoRequest {
     /// `ChatRequest`, as encoding/json names the struct in a field error.
-    static var structName: String { String(goType.split(separator: ".").last ?? Substring(goType)) }
+    static var structName: String {
+        guard let dot = goType.lastIndex(of: ".") else { return goType }
+        return String(goType[goType.index(after: dot)...])
+    }
 
     /// The typed request, or encoding/json's sentence for the first mistyped field.
     static func decode(_ body: JSONValue) -> Result<Self, GoDecodingError> {
