@@ -135,7 +135,16 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         pos += 1
-        var out: [UInt8] = []
+        // Most strings have no escapes: made from their bytes in one go.
+        let start = pos
+        var end = pos
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            pos = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+        var out: [UInt8] = Array(bytes[start..<end])
+        pos = end
         while pos < bytes.count {
             let b = bytes[pos]
             switch b {

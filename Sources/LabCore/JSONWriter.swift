@@ -79,48 +79,43 @@ extension JSONValue {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func writeString(_ s: String, to out: inout [UInt8], htmlSafe: Bool = true) {
-        out.append(UInt8(ascii: "\""))
-        // Most strings need no escape at all: copy them in one go.
-        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5c || (htmlSafe && (b == 0x3c || b == 0x3e || b == 0x26 || b == 0xE2)) {
-                return false
-            }
-            out.append(contentsOf: bytes)
-            return true
-        } ?? false
-        if plain {
+        var s = s
+        // withUTF8 reaches small strings' bytes too (the UTF-8 view's contiguous storage does not).
+        s.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
-            return
-        }
-        let utf8 = s.utf8
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            switch b {
-            case 0x22: out.append(contentsOf: [0x5c, 0x22])
-            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0..<0x20: appendEscape(UInt32(b), to: &out)
-            case 0x3c where htmlSafe, 0x3e where htmlSafe, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
-            case 0xE2 where htmlSafe:
-                // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
-                let n1 = utf8.index(after: i)
-                if n1 != utf8.endIndex, utf8[n1] == 0x80 {
-                    let n2 = utf8.index(after: n1)
-                    if n2 != utf8.endIndex, utf8[n2] == 0xA8 || utf8[n2] == 0xA9 {
-                        appendEscape(utf8[n2] == 0xA8 ? 0x2028 : 0x2029, to: &out)
-                        i = utf8.index(after: n2)
-                        continue
-                    }
-                }
-                out.append(b)
-            default: out.append(b)
+            // Most strings need no escape at all: copy them in one go.
+            var plain = true
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5c || (htmlSafe && (b == 0x3c || b == 0x3e || b == 0x26 || b == 0xE2)) {
+                plain = false
+                break
             }
-            i = utf8.index(after: i)
+            if plain {
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+                return
+            }
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                switch b {
+                case 0x22: out.append(contentsOf: [0x5c, 0x22])
+                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                case 0..<0x20: appendEscape(UInt32(b), to: &out)
+                case 0x3c where htmlSafe, 0x3e where htmlSafe, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
+                case 0xE2 where htmlSafe && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
+                    appendEscape(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029, to: &out)
+                    i += 3
+                    continue
+                default: out.append(b)
+                }
+                i += 1
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     private static func appendEscape(_ v: UInt32, to out: inout [UInt8]) {

@@ -58,14 +58,18 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     /// ASCII case-insensitive comparison, without allocating: header names are ASCII.
     static func same(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8, y = b.utf8
-        guard x.count == y.count else { return false }
-        for (p, q) in zip(x, y) where p != q {
-            let lp = p >= 65 && p <= 90 ? p + 32 : p
-            let lq = q >= 65 && q <= 90 ? q + 32 : q
-            if lp != lq { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
+        if a == b { return true }
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<x.count where x[i] != y[i] {
+                    let p = x[i], q = y[i]
+                    if (p >= 65 && p <= 90 ? p + 32 : p) != (q >= 65 && q <= 90 ? q + 32 : q) { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 }
 

@@ -3,8 +3,9 @@
 public struct MetricCounters: Sendable {
     public typealias Labels = [(String, String)]
 
-    private var values: [String: (labels: Labels, value: Double)] = [:]
-    private var order: [String] = []
+    private var index: [String: Int] = [:]
+    private var labelSets: [Labels] = []
+    private var amounts: [Double] = []
 
     public init() {}
 
@@ -16,12 +17,17 @@ public struct MetricCounters: Sendable {
             key += value
             key += "\u{1}"
         }
-        if values[key] == nil { order.append(key); values[key] = (labels, 0) }
-        values[key]!.value += amount
+        if let i = index[key] {
+            amounts[i] += amount
+        } else {
+            index[key] = amounts.count
+            labelSets.append(labels)
+            amounts.append(amount)
+        }
     }
 
     /// Samples in the order their label sets first appeared.
-    public var samples: [(labels: Labels, value: Double)] { order.map { values[$0]! } }
+    public var samples: [(labels: Labels, value: Double)] { zip(labelSets, amounts).map { ($0, $1) } }
 }
 
 /// Prometheus's text format (version 0.0.4), written by hand: a few families per server.
