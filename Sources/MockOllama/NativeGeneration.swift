@@ -55,21 +55,24 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
-        func final(_ message: JSONValue) -> JSONValue {
-            .object([("model", .string(requested)), ("created_at", .string(timestamp(offsetMs: finalAt))),
-                     ("message", message), ("done_reason", .string(gen.content.doneReason)), ("done", true)] + metrics.fields)
+        func final(_ message: JSONValue) -> [UInt8] {
+            ReplyBytes.nativeFinal(model: requested, createdAt: timestamp(offsetMs: finalAt), message: message,
+                                   doneReason: gen.content.doneReason, metrics: metrics)
         }
         guard request.stream else {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.native, final(.object(message))), tokenCount: pieceCount)
+            return builder.delayed(Responses.json(.native, bytes: final(.object(message))), tokenCount: pieceCount)
         }
         let now = self.now
         return builder.script(tokenCount: pieceCount, chunk: { i in
-            Responses.line(["model": .string(requested), "created_at": .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))),
-                            "message": piece(i), "done": false])
-        }, closing: [Responses.line(final(["role": "assistant", "content": ""]))])
+            let createdAt = Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))
+            if i >= thinking.count, i - thinking.count < tokens.count {
+                return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
+            }
+            return Responses.line(["model": .string(requested), "created_at": .string(createdAt), "message": piece(i), "done": false])
+        }, closing: [final(["role": "assistant", "content": ""]) + [10]])
     }
 
     /// Native tool calls: `arguments` an object, the index inside `function`.

@@ -51,8 +51,9 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let pacing = self.pacing(for: model)
-        let id: JSONValue = .string("chatcmpl-\(nextCompletionNumber())")
-        let created: JSONValue = .int(now.seconds)
+        let idText = "chatcmpl-\(nextCompletionNumber())", createdSeconds = now.seconds
+        let id: JSONValue = .string(idText)
+        let created: JSONValue = .int(createdSeconds)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
         let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
         // The reference order: the first delta names the role, later ones carry only what is new.
@@ -71,12 +72,9 @@ extension MockOllama {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.ollamaOpenAI, [
-                "id": id, "object": "chat.completion", "created": created, "model": .string(requested),
-                "system_fingerprint": "fp_ollama",
-                "choices": [["index": 0, "message": .object(message), "finish_reason": finish]],
-                "usage": usage,
-            ]), tokenCount: deltaCount)
+            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested, message: .object(message),
+                                                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls", usage: usage)
+            return builder.delayed(Responses.json(.ollamaOpenAI, bytes: answer), tokenCount: deltaCount)
         }
         func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
@@ -88,7 +86,11 @@ extension MockOllama {
         if request.includeUsage { closing.append(Responses.event(chunk([], usage: usage))) }
         closing.append(Responses.doneEvent)
         return builder.script(tokenCount: deltaCount, chunk: { i in
-            Responses.event(chunk([["index": 0, "delta": delta(i), "finish_reason": nil]]))
+            if i >= thinking.count, i - thinking.count < tokens.count {
+                return ReplyBytes.openAIContentChunk(id: idText, created: createdSeconds, model: requested,
+                                                     content: tokens[i - thinking.count], first: i == 0)
+            }
+            return Responses.event(chunk([["index": 0, "delta": delta(i), "finish_reason": nil]]))
         }, closing: closing)
     }
 

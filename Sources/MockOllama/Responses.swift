@@ -6,7 +6,11 @@ enum Responses {
     static let eventStream = "text/event-stream"
 
     static func json(_ surface: ErrorSurface, _ value: JSONValue, status: Int = 200) -> WireScript {
-        WireScript.respond(status: status, headers: ["Content-Type": surface.jsonContentType], body: value.compactBytes)
+        json(surface, bytes: value.compactBytes, status: status)
+    }
+
+    static func json(_ surface: ErrorSurface, bytes: [UInt8], status: Int = 200) -> WireScript {
+        WireScript.respond(status: status, headers: ["Content-Type": surface.jsonContentType], body: bytes)
     }
 
     /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
@@ -63,11 +67,10 @@ struct Metrics {
 
     var totalDuration: Int { loadDuration + promptEvalDuration + evalDuration }
 
-    var fields: [(String, JSONValue)] {
-        [("total_duration", .int(totalDuration)), ("load_duration", .int(loadDuration)),
-         ("prompt_eval_count", .int(promptEvalCount)), ("prompt_eval_duration", .int(promptEvalDuration)),
-         ("eval_count", .int(evalCount)), ("eval_duration", .int(evalDuration))]
-    }
+    static let names = ["total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration"]
+    var values: [Int] { [totalDuration, loadDuration, promptEvalCount, promptEvalDuration, evalCount, evalDuration] }
+
+    var fields: [(String, JSONValue)] { zip(Self.names, values).map { ($0, .int($1)) } }
 }
 
 /// Builds a paced stream: headers go out with the first token (as a Go server

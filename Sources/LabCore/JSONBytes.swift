@@ -1,0 +1,38 @@
+/// JSON written straight into bytes, for the replies sent on every request: no tree is
+/// built and the constant parts (keys, punctuation) are byte arrays made once. It
+/// writes exactly what `JSONValue.compactBytes` writes for the same document.
+public struct JSONBytes {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 384, prefix: [UInt8] = []) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(contentsOf: prefix)
+    }
+
+    /// Constant text: keys with their quotes and colon, punctuation.
+    public mutating func raw(_ fragment: [UInt8]) { bytes.append(contentsOf: fragment) }
+
+    /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
+    public mutating func string(_ s: String) { JSONValue.writeString(s, to: &bytes) }
+
+    public mutating func int(_ i: Int) {
+        guard i >= 0 else { bytes.append(contentsOf: String(i).utf8); return }
+        var divisor = 1
+        while divisor <= i / 10 { divisor *= 10 }
+        var rest = i
+        while divisor > 0 {
+            bytes.append(UInt8(48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    public mutating func bool(_ b: Bool) { bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes) }
+
+    /// Any value, as a tree: for the rarer parts of a reply.
+    public mutating func value(_ v: JSONValue) { v.write(to: &bytes, indent: nil, level: 0) }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+}

@@ -1,0 +1,93 @@
+import LabCore
+
+/// The replies sent most — a native chat line, its final line, an OpenAI chat answer and
+/// chunk — written straight into bytes around their few variable fields, byte for byte
+/// what the same `JSONValue` trees would give. Rarer shapes (thinking, tool calls) go
+/// through trees.
+enum ReplyBytes {
+    private static func b(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    private static let modelOpen = b(#"{"model":"#)
+    private static let createdAt = b(#","created_at":"#)
+    private static let contentMessage = b(#","message":{"role":"assistant","content":"#)
+    private static let notDone = b("},\"done\":false}\n")
+    private static let message = b(#","message":"#)
+    private static let doneReason = b(#","done_reason":"#)
+    private static let done = b(#","done":true"#)
+
+    /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
+    static func nativeContentLine(model: String, createdAt time: String, content: String) -> [UInt8] {
+        var w = JSONBytes(capacity: 160)
+        w.raw(modelOpen); w.string(model)
+        w.raw(createdAt); w.string(time)
+        w.raw(contentMessage); w.string(content)
+        w.raw(notDone)
+        return w.bytes
+    }
+
+    /// The final native chat object: the message, why it stopped, the metrics.
+    static func nativeFinal(model: String, createdAt time: String, message value: JSONValue, doneReason reason: String, metrics: Metrics) -> [UInt8] {
+        var w = JSONBytes(capacity: 384)
+        w.raw(modelOpen); w.string(model)
+        w.raw(createdAt); w.string(time)
+        w.raw(message); w.value(value)
+        w.raw(doneReason); w.string(reason)
+        w.raw(done)
+        metrics.write(to: &w)
+        w.raw(closeBrace)
+        return w.bytes
+    }
+
+    private static let closeBrace = b("}")
+    private static let idOpen = b(#"{"id":"#)
+    private static let completionObject = b(#","object":"chat.completion","created":"#)
+    private static let chunkObject = b(#","object":"chat.completion.chunk","created":"#)
+    private static let modelKey = b(#","model":"#)
+    private static let fingerprintChoices = b(#","system_fingerprint":"fp_ollama","choices":[{"index":0,"#)
+    private static let messageKey = b(#""message":"#)
+    private static let finishKey = b(#","finish_reason":"#)
+    private static let usageKey = b(#"}],"usage":"#)
+    private static let roleContentDelta = b(#""delta":{"role":"assistant","content":"#)
+    private static let contentDelta = b(#""delta":{"content":"#)
+    private static let chunkEnd = b("},\"finish_reason\":null}]}\n\n")
+    private static let dataPrefix = b("data: ")
+
+    /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it.
+    static func openAICompletion(id: String, created: Int, model: String, message value: JSONValue, finish: String, usage: JSONValue) -> [UInt8] {
+        var w = JSONBytes(capacity: 384)
+        w.raw(idOpen); w.string(id)
+        w.raw(completionObject); w.int(created)
+        w.raw(modelKey); w.string(model)
+        w.raw(fingerprintChoices)
+        w.raw(messageKey); w.value(value)
+        w.raw(finishKey); w.string(finish)
+        w.raw(usageKey); w.value(usage)
+        w.raw(closeBrace)
+        return w.bytes
+    }
+
+    /// A `chat.completion.chunk` event whose delta carries content only (the first one
+    /// names the role too).
+    static func openAIContentChunk(id: String, created: Int, model: String, content: String, first: Bool) -> [UInt8] {
+        var w = JSONBytes(capacity: 200, prefix: dataPrefix)
+        w.raw(idOpen); w.string(id)
+        w.raw(chunkObject); w.int(created)
+        w.raw(modelKey); w.string(model)
+        w.raw(fingerprintChoices)
+        w.raw(first ? roleContentDelta : contentDelta); w.string(content)
+        w.raw(chunkEnd)
+        return w.bytes
+    }
+}
+
+extension Metrics {
+    private static let keys = names.map { Array(",\"\($0)\":".utf8) }
+
+    /// `,"total_duration":…` and the rest, in `fields`' order.
+    func write(to w: inout JSONBytes) {
+        for (key, value) in zip(Self.keys, values) {
+            w.raw(key)
+            w.int(value)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import LabCore
+@testable import MockOllama
+import Testing
+
+/// Replies written straight into bytes are byte for byte what their JSON trees give.
+@Suite struct ReplyBytesTests {
+    static let texts = ["", "Paris.", "a \"quoted\" \\ path\n\ttab", "<b>&</b>", "line\u{2028}sep\u{2029}", "\u{1}\u{1f}", "日本語 🎉",
+                        "llama3:latest", String(repeating: "long ", count: 40)]
+
+    @Test func nativeLinesMatchTheirTrees() {
+        let metrics = Metrics(promptTokens: 12, evalTokens: 345, pacing: Pacing())
+        for text in Self.texts {
+            let tree: JSONValue = ["model": .string(text), "created_at": "2026-11-27T00:00:00.000000001Z",
+                                   "message": ["role": "assistant", "content": .string(text)], "done": false]
+            #expect(ReplyBytes.nativeContentLine(model: text, createdAt: "2026-11-27T00:00:00.000000001Z", content: text) == tree.compactBytes + [10])
+            let message: JSONValue = ["role": "assistant", "content": .string(text)]
+            let final = JSONValue.object([("model", .string(text)), ("created_at", "t"), ("message", message),
+                                          ("done_reason", .string(text)), ("done", true)] + metrics.fields)
+            #expect(ReplyBytes.nativeFinal(model: text, createdAt: "t", message: message, doneReason: text, metrics: metrics) == final.compactBytes)
+        }
+    }
+
+    @Test func openAIAnswersAndChunksMatchTheirTrees() {
+        for (n, text) in Self.texts.enumerated() {
+            let usage: JSONValue = ["prompt_tokens": .int(n), "completion_tokens": 1, "total_tokens": .int(n + 1)]
+            let message: JSONValue = ["role": "assistant", "content": .string(text)]
+            let answer: JSONValue = ["id": .string("chatcmpl-\(n)"), "object": "chat.completion", "created": .int(1_795_000_000 + n * 977),
+                                     "model": .string(text), "system_fingerprint": "fp_ollama",
+                                     "choices": [["index": 0, "message": message, "finish_reason": .string(text)]], "usage": usage]
+            #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: 1_795_000_000 + n * 977, model: text, message: message,
+                                                finish: text, usage: usage) == answer.compactBytes)
+            for first in [true, false] {
+                let delta: JSONValue = first ? ["role": "assistant", "content": .string(text)] : ["content": .string(text)]
+                let chunk: JSONValue = ["id": "chatcmpl-9", "object": "chat.completion.chunk", "created": .int(n), "model": .string(text),
+                                        "system_fingerprint": "fp_ollama", "choices": [["index": 0, "delta": delta, "finish_reason": nil]]]
+                #expect(ReplyBytes.openAIContentChunk(id: "chatcmpl-9", created: n, model: text, content: text, first: first)
+                        == Array("data: ".utf8) + chunk.compactBytes + [10, 10])
+            }
+        }
+    }
+
+    @Test func integersAreWrittenAsJSONWritesThem() {
+        for i in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_007, Int.max, -1, -42, Int.min] {
+            var w = JSONBytes()
+            w.int(i)
+            #expect(w.bytes == JSONValue.int(i).compactBytes, "\(i)")
+        }
+    }
+}
