@@ -3,20 +3,28 @@
 public struct MetricCounters: Sendable {
     public typealias Labels = [(String, String)]
 
-    private var index: [String: Int] = [:]
+    private var index: [Key: Int] = [:]
     private var labelSets: [Labels] = []
     private var amounts: [Double] = []
+
+    /// A label set as a dictionary key, hashed from its strings: no key text is built.
+    private struct Key: Hashable {
+        let labels: Labels
+        static func == (a: Key, b: Key) -> Bool {
+            a.labels.count == b.labels.count && zip(a.labels, b.labels).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        }
+        func hash(into hasher: inout Hasher) {
+            for (name, value) in labels {
+                hasher.combine(name)
+                hasher.combine(value)
+            }
+        }
+    }
 
     public init() {}
 
     public mutating func add(_ labels: Labels, _ amount: Double = 1) {
-        var key = ""
-        for (name, value) in labels {
-            key += name
-            key += "="
-            key += value
-            key += "\u{1}"
-        }
+        let key = Key(labels: labels)
         if let i = index[key] {
             amounts[i] += amount
         } else {
