@@ -38,12 +38,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 /// Hashes that never change between runs or machines (Swift's `Hasher` is seeded per process).
 public enum StableHash {
     public static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        var text = text
+        return text.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+            return hash
         }
-        return hash
     }
 
     /// 64 lowercase hex digits derived from `text`, shaped like a sha256 digest.

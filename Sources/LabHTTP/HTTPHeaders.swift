@@ -29,6 +29,8 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))
     }

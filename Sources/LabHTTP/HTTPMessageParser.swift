@@ -131,6 +131,7 @@ final class HTTPMessageParser {
             let me = HTTPMessageParser.me(p)
             me.inMessage = true
             me.head = MessageHead()
+            me.head.headers.reserveCapacity(8)
             me.headerBytes = 0
             me.url.removeAll(keepingCapacity: true)
             me.onBegin()

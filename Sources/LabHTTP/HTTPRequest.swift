@@ -2,7 +2,10 @@
 public struct HTTPRequest: Sendable {
     public var method: String
     /// The request target as sent: path plus optional `?query`.
-    public var target: String
+    public var target: String { didSet { path = Self.path(of: target) } }
+    /// The path without the query, percent-decoding left to the router. Kept beside the
+    /// target: every layer routes on it.
+    public private(set) var path: String
     public var versionMajor: Int
     public var versionMinor: Int
     public var headers: HTTPHeaders
@@ -14,6 +17,7 @@ public struct HTTPRequest: Sendable {
                 versionMajor: Int = 1, versionMinor: Int = 1, keepAlive: Bool = true) {
         self.method = method
         self.target = target
+        path = Self.path(of: target)
         self.headers = headers
         self.body = body
         self.versionMajor = versionMajor
@@ -21,8 +25,7 @@ public struct HTTPRequest: Sendable {
         self.keepAlive = keepAlive
     }
 
-    /// The path without the query, percent-decoding left to the router.
-    public var path: String {
+    private static func path(of target: String) -> String {
         let utf8 = target.utf8
         guard let q = utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
         return String(target[..<q])

@@ -32,4 +32,12 @@ public enum HTTPStatus {
         default: return "Status \(status)"
         }
     }
+
+    /// `HTTP/1.1 200 OK\r\n`, made once per status from 100 to 599.
+    static func statusLine(_ status: Int) -> [UInt8] {
+        guard (100..<600).contains(status) else { return Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8) }
+        return statusLines[status - 100]
+    }
+
+    private static let statusLines: [[UInt8]] = (100..<600).map { Array("HTTP/1.1 \($0) \(reason($0))\r\n".utf8) }
 }

@@ -187,7 +187,7 @@ public final class Responder {
         } else if request.versionMinor == 0, framing != .untilClose {
             h.set("Connection", "keep-alive")
         }
-        out.append(contentsOf: "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8)
+        out.append(contentsOf: HTTPStatus.statusLine(status))
         h.write(to: &out)
         out.append(contentsOf: [13, 10])
         headWritten = true

@@ -37,12 +37,12 @@ final class ServerConnection {
         let maxBody = server.limits.maxBodyBytes
         let headerTimeout = Double(server.limits.headerTimeoutMs)
         parser.onBegin = { [unowned self] in
-            headerTimer?.close()
-            headerTimer = server.loop.after(ms: headerTimeout) { [weak self] in self?.headersTooSlow() }
+            // One timer per connection, re-armed for each request's headers.
+            if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
+            headerTimer?.start(afterMs: headerTimeout) { [weak self] in self?.headersTooSlow() }
         }
         parser.onHead = { [unowned self] head in
-            headerTimer?.close()
-            headerTimer = nil
+            headerTimer?.stop()
             parsedHead = head
             body.removeAll(keepingCapacity: true)
             if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
@@ -90,7 +90,6 @@ final class ServerConnection {
     }
 
     private func headersTooSlow() {
-        headerTimer = nil
         guard !dead else { return }
         reject(status: 408, text: "408 Request Timeout: the request headers took longer than \(server.limits.headerTimeoutMs) ms")
     }
