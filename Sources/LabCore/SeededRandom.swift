@@ -9,9 +9,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A generator derived from a seed and some text (a model and a prompt, say):
-    /// the same pair always gives the same stream.
-    public init(seed: UInt64, key: String) {
-        state = seed ^ StableHash.fnv1a(key)
+    /// the same pair always gives the same stream. Several parts are read as their
+    /// concatenation, without making it.
+    public init(seed: UInt64, key parts: String...) {
+        var hash = StableHash.fnvOffset
+        for part in parts { hash = StableHash.fnv1a(part, continuing: hash) }
+        state = seed ^ hash
     }
 
     public mutating func next() -> UInt64 {
@@ -37,10 +40,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
 /// Hashes that never change between runs or machines (Swift's `Hasher` is seeded per process).
 public enum StableHash {
-    public static func fnv1a(_ text: String) -> UInt64 {
+    public static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// FNV-1a of `text`; `continuing` the hash of what came before it.
+    public static func fnv1a(_ text: String, continuing start: UInt64 = fnvOffset) -> UInt64 {
         var text = text
         return text.withUTF8 { bytes in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var hash = start
             for byte in bytes {
                 hash ^= UInt64(byte)
                 hash &*= 0x100_0000_01b3

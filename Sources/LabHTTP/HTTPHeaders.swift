@@ -47,11 +47,13 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     /// `Name: value\r\n` for each field, as they go on the wire.
     func write(to out: inout [UInt8]) {
-        for field in fields {
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: [58, 32])
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: [13, 10])
+        for var (name, value) in fields {
+            name.withUTF8 { out.append(contentsOf: $0) }
+            out.append(58)
+            out.append(32)
+            value.withUTF8 { out.append(contentsOf: $0) }
+            out.append(13)
+            out.append(10)
         }
     }
 

@@ -10,7 +10,7 @@ public struct Embedder {
 
     /// Raw components in about [-1, 1], as float32 values (Ollama's precision).
     public func vector(model: ModelName, text: String, dimensions: Int) -> [Float] {
-        var random = SeededRandom(seed: seed, key: "embed\u{1}" + model.key + "\u{1}" + text)
+        var random = SeededRandom(seed: seed, key: "embed\u{1}", model.key, "\u{1}", text)
         return (0..<max(dimensions, 0)).map { _ in Float(max(-1, min(1, random.normal() / 3))) }
     }
 

@@ -40,7 +40,7 @@ public struct ReplyGenerator {
             text = hit.answer
         } else {
             let seedValue = requestSeed.map { UInt64(bitPattern: Int64($0)) } ?? seed
-            var random = SeededRandom(seed: seedValue, key: model.key + "\u{1}" + conversation)
+            var random = SeededRandom(seed: seedValue, key: model.key, "\u{1}", conversation)
             text = Self.sentences(&random)
         }
         var reason = "stop"

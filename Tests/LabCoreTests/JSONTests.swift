@@ -68,6 +68,15 @@ import Testing
         #expect(r.next() == 0xE220_A839_7B1D_CDAF)
     }
 
+    @Test func keyPartsReadAsTheirConcatenation() {
+        var whole = SeededRandom(seed: 9, key: "generation\u{1}llama3:latest\u{1}user: hi 日本")
+        var parts = SeededRandom(seed: 9, key: "generation\u{1}", "llama3:latest", "\u{1}", "user: hi 日本")
+        #expect(whole.next() == parts.next())
+        // FNV-1a's reference value for "a", so keys never drift between versions.
+        #expect(StableHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(StableHash.fnv1a("b", continuing: StableHash.fnv1a("a")) == StableHash.fnv1a("ab"))
+    }
+
     @Test func unitIsInRange() {
         var r = SeededRandom(seed: 7)
         for _ in 0..<1000 { let u = r.unit(); #expect(u >= 0 && u < 1) }
