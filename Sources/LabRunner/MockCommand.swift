@@ -79,6 +79,9 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("control-token"), help: "Token the control API (/__lab/) requires; without one it answers loopback clients only.")
     var controlToken: String?
 
+    @Option(name: .customLong("journal-limit"), help: "Requests the journal keeps (the oldest tenth goes when it is full), so a long-running mock's memory stays bounded.")
+    var journalLimit = 100_000
+
     @Flag(help: "Do not log each request.")
     var quiet = false
 
@@ -88,6 +91,7 @@ struct MockCommand: ParsableCommand {
         guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
+        guard journalLimit >= 100 else { throw ValidationError("--journal-limit must be at least 100, got \(journalLimit)") }
         guard ProviderAPI(rawValue: api) != nil else {
             throw ValidationError("--api must be \(ProviderAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(api)")
         }
@@ -159,7 +163,7 @@ struct MockCommand: ParsableCommand {
         let server: FakeProvider
         do {
             server = try FakeProvider(name: "mock", loop: loop, mock: mock, rules: rules, seed: seed, host: host, port: port,
-                                  controlToken: controlToken)
+                                  controlToken: controlToken, journalLimit: journalLimit)
         } catch {
             Console.err("error: \(error)")
             throw startFailure(error)

@@ -55,3 +55,22 @@ def test_model_required(http):
     # ollama-python refuses an empty model itself, so this is sent raw.
     r = http.post("/api/chat", json={"messages": [{"role": "user", "content": "x"}]})
     assert r.status_code == 400 and r.json() == {"error": "model is required"}
+
+
+def test_journal_limit_keeps_the_latest_requests():
+    # A long-running mock's journal is bounded: past the limit the oldest tenth goes,
+    # /__lab/health counts what went, and the latest requests are all there.
+    from conftest import LabProcess
+    lab = LabProcess("mock", "--port", "0", "--quiet", "--journal-limit", "100")
+    try:
+        with httpx.Client(base_url=lab.url) as c:
+            for i in range(150):
+                assert c.post("/api/chat", json={"model": "llama3", "stream": False,
+                                                 "messages": [{"role": "user", "content": f"n{i}"}]}).status_code == 200
+            journal = c.get("/__lab/journal").json()
+            health = c.get("/__lab/health").json()
+        assert len(journal) <= 100
+        assert health["requests"] == 150 and health["journal_dropped"] == 150 - len(journal)
+        assert [e["seq"] for e in journal] == list(range(150 - len(journal) + 1, 151))
+    finally:
+        lab.stop()
