@@ -17,7 +17,8 @@ enum ReplyBytes {
 
     /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
     static func nativeContentLine(model: String, createdAt time: String, content: String) -> [UInt8] {
-        var w = JSONBytes(capacity: 160)
+        // Sized to fit: a stream holds its current piece until the next is due.
+        var w = JSONBytes(capacity: 96 + model.utf8.count + time.utf8.count + content.utf8.count * 2)
         w.raw(modelOpen); w.string(model)
         w.raw(createdAt); w.string(time)
         w.raw(contentMessage); w.string(content)
@@ -69,7 +70,7 @@ enum ReplyBytes {
     /// A `chat.completion.chunk` event whose delta carries content only (the first one
     /// names the role too).
     static func openAIContentChunk(id: String, created: Int, model: String, content: String, first: Bool) -> [UInt8] {
-        var w = JSONBytes(capacity: 200, prefix: dataPrefix)
+        var w = JSONBytes(capacity: 150 + id.utf8.count + model.utf8.count + content.utf8.count * 2, prefix: dataPrefix)
         w.raw(idOpen); w.string(id)
         w.raw(chunkObject); w.int(created)
         w.raw(modelKey); w.string(model)
