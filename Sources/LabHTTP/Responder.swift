@@ -11,7 +11,11 @@ public final class Responder {
     public let peer: String
     var pending: [WireStep] = []
     var pendingIndex = 0
+    /// The steps executed: the first `keptSteps`, then only the latest, with the ones in
+    /// between counted in `omitted`, so a long stream's record stays small.
     public private(set) var executed: [ExecutedStep] = []
+    public private(set) var omitted = OmittedSteps()
+    public static let keptSteps = 64
     public private(set) var outcome: ResponseOutcome?
     /// Called once when the response has ended one way or another.
     public var onFinish: ((Responder) -> Void)?
@@ -84,7 +88,18 @@ public final class Responder {
     }
 
     func record(_ kind: ExecutedStep.Kind) {
-        executed.append(ExecutedStep(atMs: (loop?.nowMs ?? 0) - receivedAtMs, kind: kind))
+        let step = ExecutedStep(atMs: (loop?.nowMs ?? 0) - receivedAtMs, kind: kind)
+        guard executed.count > Self.keptSteps else { return executed.append(step) }
+        omitted.count(executed[Self.keptSteps])
+        executed[Self.keptSteps] = step
+    }
+
+    /// Body bytes sent, the omitted steps' included.
+    public var bodyBytes: Int {
+        executed.reduce(omitted.bodyBytes) { total, step in
+            if case .body(let n) = step.kind { return total + n }
+            return total
+        }
     }
 
     func finish(_ how: ResponseOutcome) {

@@ -83,6 +83,22 @@ public struct WireScript: Equatable, Sendable {
 }
 
 /// What the executor did, with when it did it, for the journal.
+/// Executed steps a record no longer lists one by one: how many, and the body bytes among them.
+public struct OmittedSteps: Equatable, Sendable {
+    public var steps = 0
+    public var bodyBytes = 0
+
+    public init(steps: Int = 0, bodyBytes: Int = 0) {
+        self.steps = steps
+        self.bodyBytes = bodyBytes
+    }
+
+    mutating func count(_ step: ExecutedStep) {
+        steps += 1
+        if case .body(let n) = step.kind { bodyBytes += n }
+    }
+}
+
 public struct ExecutedStep: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case waited(ms: Int)

@@ -50,6 +50,7 @@ public final class FakeProvider {
                 entry.status = responder.sentStatus
                 entry.outcome = responder.outcome
                 entry.steps = responder.executed
+                entry.omitted = responder.omitted
             }
         }
     }
@@ -74,6 +75,7 @@ public final class FakeProvider {
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
             entry.steps = responder.executed
+            entry.omitted = responder.omitted
             guard let self else { return }
             // Unknown paths share one label: a client cannot grow the series without bound.
             answered.add([("provider", name), ("route", responder.sentStatus == 404 ? "other" : request.path), ("status", responder.sentStatus.map(String.init) ?? JournalEntry.name(responder.outcome))])

@@ -16,7 +16,9 @@ public final class JournalEntry {
     public let draws: [Double]
     public internal(set) var status: Int?
     public internal(set) var outcome: ResponseOutcome?
+    /// The first steps and the latest (`Responder.keptSteps`); those between are counted.
     public internal(set) var steps: [ExecutedStep] = []
+    public internal(set) var omitted = OmittedSteps()
 
     init(sequence: Int, atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) {
         self.sequence = sequence
@@ -48,6 +50,7 @@ public final class JournalEntry {
             guard let at = w["at_ms"]?.doubleValue, let text = w["step"]?.stringValue else { return nil }
             return ExecutedStep.parse(summary: text).map { ExecutedStep(atMs: at, kind: $0) }
         }
+        omitted = OmittedSteps(steps: e["wire_omitted"]?["steps"]?.intValue ?? 0, bodyBytes: e["wire_omitted"]?["body_bytes"]?.intValue ?? 0)
     }
 
     /// The head was sent but the body did not end properly.
@@ -68,6 +71,10 @@ public final class JournalEntry {
         members.append(("wire", .array(steps.map { step in
             .object([("at_ms", .double(Self.round(step.atMs))), ("step", .string(step.summary))])
         })))
+        if omitted.steps > 0 {
+            // Between the kept steps and the last one.
+            members.append(("wire_omitted", .object([("steps", .int(omitted.steps)), ("body_bytes", .int(omitted.bodyBytes))])))
+        }
         return .object(members)
     }
 

@@ -6,10 +6,7 @@ public enum RequestLogLine {
     public static func format(_ responder: Responder, model: String?) -> String {
         let request = responder.request
         let elapsed = responder.executed.last?.atMs ?? 0
-        let bytes = responder.executed.reduce(0) { total, step in
-            if case .body(let n) = step.kind { return total + n }
-            return total
-        }
+        let bytes = responder.bodyBytes
         var line = "\(request.method) \(request.target) "
         switch responder.outcome {
         case .completed?, nil: line += responder.sentStatus.map(String.init) ?? "-"

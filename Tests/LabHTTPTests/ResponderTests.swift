@@ -47,4 +47,16 @@ import Testing
         #expect(r.sentStatus == 503)
         #expect(r.executed.map(\.kind) == [.head(status: 503), .close])
     }
+
+    @Test func aLongStreamKeepsItsFirstStepsAndItsLastAndCountsTheRest() {
+        let r = responder()
+        let steps: [WireStep] = [.head(status: 200, headers: [:])] + (0..<200).flatMap { _ in [WireStep.wait(ms: 5), .body(Array("token".utf8))] } + [.end]
+        let (bytes, effects) = run(r, steps)
+        #expect(effects.count == 402 && effects.last == .ended(close: false))
+        #expect(r.executed.count == Responder.keptSteps + 1)
+        #expect(r.executed.last?.kind == .end)
+        #expect(r.omitted.steps == 402 - Responder.keptSteps - 1)
+        #expect(r.bodyBytes == 200 * 5 && bytes.hasSuffix("5\r\ntoken\r\n0\r\n\r\n"))
+        #expect(r.sentStatus == 200)
+    }
 }
