@@ -41,28 +41,28 @@ struct AnthropicProvider: PortkeyProvider {
     /// result as a user `tool_result`.
     static func messages(_ params: JSONValue) -> JSONValue {
         var out: [JSONValue] = []
-        for m in params["messages"]?.arrayValue ?? [] {
-            let role = m["role"]?.stringValue ?? ""
+        for m in ChatParams(params).messages ?? [] {
+            let role = m.role
             if systemRoles.contains(role) { continue }
             if role == "assistant" {
                 var content: [JSONValue] = []
-                if let text = m["content"]?.stringValue { content.append(["type": "text", "text": .string(text)]) }
-                else { content += (m["content"]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "tool_use" } }
-                for call in m["tool_calls"]?.arrayValue ?? [] {
-                    let arguments = (try? JSONParser.parse(call["function"]?["arguments"]?.stringValue ?? "{}")) ?? .object([])
-                    content.append(["type": "tool_use", "name": call["function"]?["name"] ?? .null, "id": call["id"] ?? .null, "input": arguments])
+                if let text = m.text { content.append(["type": "text", "text": .string(text)]) }
+                else { content += (m.parts ?? []).filter { $0.type != "tool_use" }.map(\.json) }
+                for call in m.toolCalls {
+                    let arguments = (try? JSONParser.parse(call.arguments ?? "{}")) ?? .object([])
+                    content.append(["type": "tool_use", "name": call.name ?? .null, "id": call.id ?? .null, "input": arguments])
                 }
                 out.append(["role": .string(role), "content": .array(content)])
-            } else if let parts = m["content"]?.arrayValue, !parts.isEmpty {
+            } else if let parts = m.parts, !parts.isEmpty {
                 let content: [JSONValue] = parts.compactMap { p in
-                    p["type"]?.stringValue == "text" ? ["type": "text", "text": p["text"] ?? .null] : nil
+                    p.type == "text" ? ["type": "text", "text": p.text ?? .null] : nil
                 }
                 out.append(["role": .string(role), "content": .array(content)])
             } else if role == "tool" {
-                out.append(["role": "user", "content": [["type": "tool_result", "tool_use_id": m["tool_call_id"] ?? "", "content": m["content"] ?? .null]]])
+                out.append(["role": "user", "content": [["type": "tool_result", "tool_use_id": m.toolCallID ?? "", "content": m.content ?? .null]]])
             } else {
                 var copy: [(String, JSONValue)] = [("role", .string(role))]
-                if let c = m["content"] { copy.append(("content", c)) }
+                if let c = m.content { copy.append(("content", c)) }
                 out.append(.object(copy))
             }
         }
@@ -72,30 +72,30 @@ struct AnthropicProvider: PortkeyProvider {
     /// System and developer messages as text blocks.
     static func system(_ params: JSONValue) -> JSONValue {
         var out: [JSONValue] = []
-        for m in params["messages"]?.arrayValue ?? [] where systemRoles.contains(m["role"]?.stringValue ?? "") {
-            if let text = m["content"]?.stringValue { out.append(["text": .string(text), "type": "text"]) }
-            else if let parts = m["content"]?.arrayValue, parts.first?["text"] != nil {
-                out += parts.map { ["text": $0["text"] ?? .null, "type": "text"] }
+        for m in ChatParams(params).messages ?? [] where systemRoles.contains(m.role) {
+            if let text = m.text { out.append(["text": .string(text), "type": "text"]) }
+            else if let parts = m.parts, parts.first?.text != nil {
+                out += parts.map { ["text": $0.text ?? .null, "type": "text"] }
             }
         }
         return .array(out)
     }
 
     static func tools(_ params: JSONValue) -> JSONValue {
-        .array((params["tools"]?.arrayValue ?? []).compactMap { tool in
-            guard let f = tool["function"] else { return nil }
-            return ["name": f["name"] ?? .null, "description": f["description"] ?? "",
-                    "input_schema": ["type": f["parameters"]?["type"] ?? "object", "properties": f["parameters"]?["properties"] ?? .object([]),
-                                     "required": f["parameters"]?["required"] ?? []]]
+        .array(ChatParams(params).tools.compactMap { tool in
+            guard let f = tool else { return nil }
+            return ["name": f.name ?? .null, "description": f.description ?? "",
+                    "input_schema": ["type": f.parameters?["type"] ?? "object", "properties": f.parameters?["properties"] ?? .object([]),
+                                     "required": f.parameters?["required"] ?? []]]
         })
     }
 
     static func toolChoice(_ params: JSONValue) -> JSONValue {
-        switch params["tool_choice"] {
-        case .string("required")?: return ["type": "any"]
-        case .string("auto")?: return ["type": "auto"]
-        case .object? : return ["type": "tool", "name": params["tool_choice"]?["function"]?["name"] ?? .null]
-        default: return .null
+        switch ChatParams(params).toolChoice {
+        case .required?: return ["type": "any"]
+        case .auto?: return ["type": "auto"]
+        case .function(let name)?: return ["type": "tool", "name": name ?? .null]
+        case nil: return .null
         }
     }
 

@@ -25,15 +25,14 @@ struct OllamaProvider: PortkeyProvider {
     /// The chat body Ollama receives: an allow-list with a few rewrites; the rest is dropped.
     static func chatBody(_ params: JSONValue) -> JSONValue {
         var out: [(String, JSONValue)] = [("model", params["model"] ?? "llama2")]
-        if let messages = params["messages"]?.arrayValue {
-            out.append(("messages", .array(messages.map { m in
-                m["role"]?.stringValue == "developer" ? m.setting("role", "system") : m
-            })))
+        let chat = ChatParams(params)
+        if let messages = chat.messages {
+            out.append(("messages", .array(messages.map { m in m.role == "developer" ? m.json.setting("role", "system") : m.json })))
         }
         for key in ["frequency_penalty", "presence_penalty", "response_format", "seed", "stop", "stream"] {
             if let v = params[key] { out.append((key, v)) }
         }
-        if let t = params["temperature"]?.doubleValue { out.append(("temperature", .double(min(2, max(0, t))))) }
+        if let t = chat.temperature { out.append(("temperature", .double(min(2, max(0, t))))) }
         if let v = params["top_p"] { out.append(("top_p", v)) }
         out.append(("max_tokens", params["max_tokens"] ?? params["max_completion_tokens"] ?? 100))
         if let v = params["tools"] { out.append(("tools", v)) }

@@ -127,7 +127,7 @@ public final class PortkeyGateway {
         let context = AnswerContext(strict: request.headers["x-portkey-strict-open-ai-compliance"] != "false", created: Int(now.seconds),
                                     nowMs: Int(now.seconds) * 1000 + Int(now.nanos / 1_000_000))
         let run = GatewayRun(gateway: self, request: .init(
-            endpoint: endpoint, body: body, bearer: bearer, context: context, stream: body["stream"]?.boolValue ?? false,
+            endpoint: endpoint, body: body, bearer: bearer, context: context, stream: ChatParams(body).stream,
             headerProvider: request.headers["x-portkey-provider"], headerCustomHost: request.headers["x-portkey-custom-host"],
             headerTimeoutMs: request.headers["x-portkey-request-timeout"].flatMap { Int($0) },
             routing: .init(metadata: metadata, params: body, pathname: request.path)), entry: entry)

@@ -56,6 +56,24 @@ import LabHTTP
         #expect(anthropic.headers(apiKey: "k")["anthropic-version"] == "2023-06-01" && anthropic.path(.embed) == nil)
     }
 
+    @Test func contentPartsAndToolChoicesPassThroughAsTheGatewayPassesThem() {
+        let body = anthropic.body(.chatComplete, params: [
+            "model": "claude-sonnet-4-5", "max_tokens": 5,
+            "messages": [["role": "developer", "content": [["type": "text", "text": "One."], ["type": "text", "text": nil]]],
+                         ["role": "user", "content": [["type": "text", "text": "Look"], ["type": "image_url", "image_url": ["url": "u"]]]],
+                         ["role": "assistant", "content": [["type": "text", "text": "ok"], ["type": "tool_use", "id": "x"]]],
+                         ["role": "user"]],
+            "tools": [["type": "function", "function": ["name": "w"]], ["type": "retrieval"]],
+            "tool_choice": ["type": "function", "function": ["name": "w"]],
+        ])
+        #expect(body["system"] == [["text": "One.", "type": "text"], ["text": nil, "type": "text"]])
+        #expect(body["messages"] == [["role": "user", "content": [["type": "text", "text": "Look"]]],
+                                     ["role": "assistant", "content": [["type": "text", "text": "ok"]]],
+                                     ["role": "user"]])
+        #expect(body["tools"] == [["name": "w", "description": "", "input_schema": ["type": "object", "properties": [:], "required": []]]])
+        #expect(body["tool_choice"] == ["type": "tool", "name": "w"])
+    }
+
     @Test func theAnswerComesBackInOpenAIsShape() {
         let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Paris."},{"type":"tool_use","id":"toolu_1","name":"w","input":{"city":"Paris"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3}}"#
         let r = anthropic.response(.chatComplete, status: 200, contentType: "application/json", body: Array(answer.utf8), AnswerContext(created: 99))
