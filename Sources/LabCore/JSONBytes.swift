@@ -16,17 +16,7 @@ public struct JSONBytes {
     /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
     public mutating func string(_ s: String) { JSONValue.writeString(s, to: &bytes) }
 
-    public mutating func int(_ i: Int) {
-        guard i >= 0 else { bytes.append(contentsOf: String(i).utf8); return }
-        var divisor = 1
-        while divisor <= i / 10 { divisor *= 10 }
-        var rest = i
-        while divisor > 0 {
-            bytes.append(UInt8(48 + rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
+    public mutating func int(_ i: Int) { JSONValue.writeInt(i, to: &bytes) }
 
     public mutating func bool(_ b: Bool) { bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes) }
 

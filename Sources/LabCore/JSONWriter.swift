@@ -35,7 +35,7 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): Self.writeInt(i, to: &out)
         case .double(let d): out.append(contentsOf: Self.format(d).utf8)
         case .string(let s): Self.writeString(s, to: &out, htmlSafe: htmlSafe)
         case .array(let items):
@@ -115,6 +115,19 @@ extension JSONValue {
                 i += 1
             }
             out.append(UInt8(ascii: "\""))
+        }
+    }
+
+    /// Decimal digits straight into the output, no string made on the way.
+    static func writeInt(_ i: Int, to out: inout [UInt8]) {
+        guard i >= 0 else { out.append(contentsOf: String(i).utf8); return }
+        var divisor = 1
+        while divisor <= i / 10 { divisor *= 10 }
+        var rest = i
+        while divisor > 0 {
+            out.append(UInt8(48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
     }
 

@@ -35,7 +35,16 @@ public struct TurnRequest: Sendable {
     public var maxTokens: Int?
     public var stop: [String] = []
 
-    public init(messages: [ChatMessage]) { self.messages = messages }
+    public init(messages: [ChatMessage], tools: [ToolSpec] = [], jsonSchema: JSONValue? = nil, think: Bool = false,
+                seed: Int? = nil, maxTokens: Int? = nil, stop: [String] = []) {
+        self.messages = messages
+        self.tools = tools
+        self.jsonSchema = jsonSchema
+        self.think = think
+        self.seed = seed
+        self.maxTokens = maxTokens
+        self.stop = stop
+    }
 }
 
 extension MockOllama {

@@ -42,20 +42,14 @@ struct OpenAIChatBody {
         }
         seed = body["seed"]?.intValue
         maxTokens = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
-        stop = body["stop"]?.stringValue.map { [$0] } ?? body["stop"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        stop = stopList(body["stop"])
         stream = body["stream"]?.boolValue == true
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true
     }
 
     /// What the mock model is asked.
     func turn(_ messages: [ChatMessage]) -> TurnRequest {
-        var ask = TurnRequest(messages: messages)
-        ask.tools = tools
-        ask.jsonSchema = jsonSchema
-        ask.seed = seed
-        ask.maxTokens = maxTokens
-        ask.stop = stop
-        return ask
+        TurnRequest(messages: messages, tools: tools, jsonSchema: jsonSchema, seed: seed, maxTokens: maxTokens, stop: stop)
     }
 }
 
@@ -92,12 +86,7 @@ struct AnthropicMessagesBody {
 
     /// What the mock model is asked.
     func turn(_ messages: [ChatMessage]) -> TurnRequest {
-        var ask = TurnRequest(messages: messages)
-        ask.tools = tools
-        ask.think = think
-        ask.maxTokens = maxTokens
-        ask.stop = stop
-        return ask
+        TurnRequest(messages: messages, tools: tools, think: think, maxTokens: maxTokens, stop: stop)
     }
 
     static func conversation(system: JSONValue?, _ messages: [JSONValue]) -> [ChatMessage] {

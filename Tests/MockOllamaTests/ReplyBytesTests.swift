@@ -43,7 +43,7 @@ import Testing
         for i in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_007, Int.max, -1, -42, Int.min] {
             var w = JSONBytes()
             w.int(i)
-            #expect(w.bytes == JSONValue.int(i).compactBytes, "\(i)")
+            #expect(w.bytes == Array(String(i).utf8) && JSONValue.int(i).compactBytes == w.bytes, "\(i)")
         }
     }
 }

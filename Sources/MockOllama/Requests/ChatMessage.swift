@@ -55,7 +55,7 @@ public struct ToolSpec: Sendable, Equatable {
 }
 
 /// `stop`: one string or a list.
-func stopList(_ value: JSONValue?) -> [String] {
+public func stopList(_ value: JSONValue?) -> [String] {
     switch value {
     case .string(let s)?: return [s]
     case .array(let items)?: return items.compactMap(\.stringValue)
