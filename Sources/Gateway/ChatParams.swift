@@ -69,26 +69,31 @@ struct ChatParams {
         case function(name: JSONValue?)
     }
 
-    /// Nil when `messages` is missing or not a list.
-    let messages: [Message]?
-    /// One per tool sent; nil for a tool without `function`.
-    let tools: [FunctionTool?]
-    let toolChoice: ToolChoice?
-    let stream: Bool
-    let temperature: Double?
+    /// The params as sent. Each transform reads only its part: the gateway asks for
+    /// `stream` on every request and each provider rule for one field.
+    let params: JSONValue
 
-    init(_ params: JSONValue) {
-        messages = params["messages"]?.arrayValue?.map(Message.init)
-        tools = (params["tools"]?.arrayValue ?? []).map { tool in
+    init(_ params: JSONValue) { self.params = params }
+
+    /// Nil when `messages` is missing or not a list.
+    var messages: [Message]? { params["messages"]?.arrayValue?.map(Message.init) }
+
+    /// One per tool sent; nil for a tool without `function`.
+    var tools: [FunctionTool?] {
+        (params["tools"]?.arrayValue ?? []).map { tool in
             tool["function"].map { f in FunctionTool(name: f["name"], description: f["description"], parameters: f["parameters"]) }
         }
-        switch params["tool_choice"] {
-        case .string("required")?: toolChoice = .required
-        case .string("auto")?: toolChoice = .auto
-        case .object?: toolChoice = .function(name: params["tool_choice"]?["function"]?["name"])
-        default: toolChoice = nil
-        }
-        stream = params["stream"]?.boolValue ?? false
-        temperature = params["temperature"]?.doubleValue
     }
+
+    var toolChoice: ToolChoice? {
+        switch params["tool_choice"] {
+        case .string("required")?: return .required
+        case .string("auto")?: return .auto
+        case .object?: return .function(name: params["tool_choice"]?["function"]?["name"])
+        default: return nil
+        }
+    }
+
+    var stream: Bool { params["stream"]?.boolValue ?? false }
+    var temperature: Double? { params["temperature"]?.doubleValue }
 }
