@@ -1,3 +1,5 @@
+import Glibc
+
 /// An ordered list of header fields; names compare case-insensitively, order and
 /// spelling are kept as sent.
 public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
@@ -59,6 +61,27 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     public var isEmpty: Bool { fields.isEmpty }
     public var count: Int { fields.count }
+
+    /// A received field name as a string: the names nearly every client sends come back
+    /// as literals (no allocation, no UTF-8 validation), in the spelling they arrived in.
+    static func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.count < commonNames.count,
+           let known = commonNames[bytes.count].first(where: { equal(bytes, $0.bytes) }) { return known.name }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { b in memcmp(a.baseAddress!, b.baseAddress!, b.count) == 0 }
+    }
+
+    /// Indexed by length.
+    private static let commonNames: [[(name: String, bytes: [UInt8])]] = {
+        let names = ["Host", "Content-Type", "Content-Length", "User-Agent", "Accept", "Accept-Encoding",
+                     "Connection", "Authorization"]
+        var byLength = [[(name: String, bytes: [UInt8])]](repeating: [], count: 16)
+        for name in names + names.map({ $0.lowercased() }) { byLength[name.utf8.count].append((name, Array(name.utf8))) }
+        return byLength
+    }()
 
     /// ASCII case-insensitive comparison, without allocating: header names are ASCII.
     static func same(_ a: String, _ b: String) -> Bool {

@@ -25,9 +25,10 @@ final class HTTPMessageParser {
     private var headerBytes = 0
     private var head = MessageHead()
     private var url: [UInt8] = []
+    /// The current field's name then value, back to back; `valueStart` splits them once
+    /// the value began. One buffer, reused for every field of every message.
     private var field: [UInt8] = []
-    private var value: [UInt8] = []
-    private var inValue = false
+    private var valueStart: Int?
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
     private(set) var inMessage = false
@@ -104,18 +105,26 @@ final class HTTPMessageParser {
     /// `Content-Length : 5`: RFC 9112 §5.1 says a server must refuse whitespace before
     /// the colon (a proxy and a server reading it differently is request smuggling).
     fileprivate func refusesFieldName() -> Bool {
-        guard strict, !inValue, let last = field.last, last == 0x20 || last == 0x09 else { return false }
+        guard strict, valueStart == nil, let last = field.last, last == 0x20 || last == 0x09 else { return false }
         failure = .invalid(name: "HPE_INVALID_HEADER_TOKEN", description: "whitespace between a header field name and its colon")
         return true
     }
 
     fileprivate func flushField() {
-        if inValue {
-            head.headers.add(String(decoding: field, as: UTF8.self), String(decoding: value, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            value.removeAll(keepingCapacity: true)
-            inValue = false
+        guard let split = valueStart else { return }
+        field.withUnsafeBufferPointer { all in
+            head.headers.add(HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
+                             String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
         }
+        field.removeAll(keepingCapacity: true)
+        valueStart = nil
+    }
+
+    fileprivate func addValue(_ at: UnsafePointer<CChar>?, _ len: Int) -> Int32 {
+        if refusesFieldName() { return 1 }
+        if valueStart == nil { valueStart = field.count }
+        field.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+        return countHeaderBytes(len)
     }
 
     func failBody() { failure = .bodyTooLarge }
@@ -149,11 +158,7 @@ final class HTTPMessageParser {
             return me.countHeaderBytes(len + 4)
         }
         s.pointee.on_header_value = { p, at, len in
-            let me = HTTPMessageParser.me(p)
-            if me.refusesFieldName() { return 1 }
-            me.inValue = true
-            me.value.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
-            return me.countHeaderBytes(len)
+            HTTPMessageParser.me(p).addValue(at, len)
         }
         s.pointee.on_headers_complete = { p in
             let me = HTTPMessageParser.me(p)
@@ -161,7 +166,7 @@ final class HTTPMessageParser {
             me.flushField()
             let parser = p!.pointee
             me.head.url = String(decoding: me.url, as: UTF8.self)
-            me.head.method = String(cString: http_method_str(http_method(rawValue: parser.method)))
+            me.head.method = HTTPMessageParser.methodName(parser.method)
             me.head.status = Int(parser.status_code)
             me.head.versionMajor = Int(parser.http_major)
             me.head.versionMinor = Int(parser.http_minor)
@@ -186,7 +191,14 @@ final class HTTPMessageParser {
     var partialRequestLine: (method: String, url: String) {
         // Until the URL starts, the parser's method field means nothing (0 reads as DELETE).
         guard !url.isEmpty else { return ("?", "") }
-        return (String(cString: http_method_str(http_method(rawValue: parser.pointee.method))), String(decoding: url, as: UTF8.self))
+        return (Self.methodName(parser.pointee.method), String(decoding: url, as: UTF8.self))
+    }
+
+    /// http_parser's method names, made into strings once.
+    private static let methodNames: [String] = (0..<64).map { String(cString: http_method_str(http_method(rawValue: $0))) }
+
+    private static func methodName(_ code: UInt32) -> String {
+        code < methodNames.count ? methodNames[Int(code)] : String(cString: http_method_str(http_method(rawValue: code)))
     }
 
     /// Keep-alive as decided at the end of the last message.

@@ -26,9 +26,11 @@ public struct HTTPRequest: Sendable {
     }
 
     private static func path(of target: String) -> String {
-        let utf8 = target.utf8
-        guard let q = utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
-        return String(target[..<q])
+        var bytes = target
+        return bytes.withUTF8 { bytes in
+            guard let q = bytes.firstIndex(of: UInt8(ascii: "?")) else { return target }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<q]), as: UTF8.self)
+        }
     }
 
     public var query: String? {

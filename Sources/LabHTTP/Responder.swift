@@ -34,6 +34,8 @@ public final class Responder {
         self.connection = connection
         self.loop = loop
         receivedAtMs = loop?.nowMs ?? 0
+        // A plain answer is a head, a body and an end: one allocation instead of three.
+        executed.reserveCapacity(4)
     }
 
 
@@ -184,6 +186,7 @@ public final class Responder {
     /// The status line and headers, with the framing the request and headers call for.
     private func writeHead(status: Int, headers: HTTPHeaders, date: () -> String, into out: inout [UInt8]) {
         var h = headers
+        h.reserveCapacity(h.count + 3)
         let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
         if !h.contains("Date") { h.add("Date", date()) }
         if bodiless {
@@ -196,7 +199,7 @@ public final class Responder {
             h.set("Transfer-Encoding", "chunked")
             framing = .chunked
         }
-        closeAfterEnd = !request.keepAlive || h["Connection"]?.lowercased() == "close"
+        closeAfterEnd = !request.keepAlive || h["Connection"].map { HTTPHeaders.same($0, "close") } == true
         if closeAfterEnd {
             if request.versionMinor >= 1, !h.contains("Connection") { h.add("Connection", "close") }
         } else if request.versionMinor == 0, framing != .untilClose {

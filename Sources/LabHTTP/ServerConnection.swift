@@ -36,38 +36,48 @@ final class ServerConnection {
     func start() {
         let maxBody = server.limits.maxBodyBytes
         let headerTimeout = Double(server.limits.headerTimeoutMs)
-        parser.onBegin = { [unowned self] in
-            // One timer per connection, re-armed for each request's headers.
-            if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
-            headerTimer?.start(afterMs: headerTimeout) { [weak self] in self?.headersTooSlow() }
-        }
-        parser.onHead = { [unowned self] head in
-            headerTimer?.stop()
-            parsedHead = head
-            body.removeAll(keepingCapacity: true)
-            if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
-                parser.failBody()
-            }
-            return false
-        }
-        parser.onBody = { [unowned self] chunk in
-            guard body.count + chunk.count <= maxBody else {
-                parser.failBody()
-                return false
-            }
-            body.append(contentsOf: chunk)
-            return true
-        }
-        parser.onComplete = { [unowned self] in
-            completed.append(HTTPRequest(
-                method: parsedHead.method, target: parsedHead.url, headers: parsedHead.headers, body: body,
-                versionMajor: parsedHead.versionMajor, versionMinor: parsedHead.versionMinor, keepAlive: parser.lastKeepAlive))
-            body = []
-        }
+        // Each closure calls one method: every use of an unowned `self` inside a closure
+        // costs a check and a retain.
+        parser.onBegin = { [unowned self] in messageBegan(headerTimeoutMs: headerTimeout) }
+        parser.onHead = { [unowned self] head in headReady(head, maxBody: maxBody) }
+        parser.onBody = { [unowned self] chunk in bodyArrived(chunk, maxBody: maxBody) }
+        parser.onComplete = { [unowned self] in messageComplete() }
         // Strong on purpose: the stream drops these closures when it closes, which frees us.
         stream.onRead = { [self] bytes in didRead(bytes) }
         stream.onEnd = { [self] error in peerGone(error) }
         stream.startReading()
+    }
+
+    private func messageBegan(headerTimeoutMs: Double) {
+        // One timer per connection, re-armed for each request's headers.
+        if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
+        headerTimer?.start(afterMs: headerTimeoutMs) { [weak self] in self?.headersTooSlow() }
+    }
+
+    private func headReady(_ head: MessageHead, maxBody: Int) -> Bool {
+        headerTimer?.stop()
+        parsedHead = head
+        body.removeAll(keepingCapacity: true)
+        if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
+            parser.failBody()
+        }
+        return false
+    }
+
+    private func bodyArrived(_ chunk: UnsafeRawBufferPointer, maxBody: Int) -> Bool {
+        guard body.count + chunk.count <= maxBody else {
+            parser.failBody()
+            return false
+        }
+        body.append(contentsOf: chunk)
+        return true
+    }
+
+    private func messageComplete() {
+        completed.append(HTTPRequest(
+            method: parsedHead.method, target: parsedHead.url, headers: parsedHead.headers, body: body,
+            versionMajor: parsedHead.versionMajor, versionMinor: parsedHead.versionMinor, keepAlive: parser.lastKeepAlive))
+        body = []
     }
 
     private func didRead(_ bytes: UnsafeRawBufferPointer) {

@@ -85,6 +85,38 @@ import Foundation
         #expect(raw.text.contains("POST /b 5"))
     }
 
+    @Test func headersArriveAsSentWhateverTheReadsCutThem() throws {
+        let loop = EventLoop()
+        var seen: [HTTPRequest] = []
+        let server = try HTTPServer(loop: loop) { request, responder in
+            seen.append(request)
+            responder.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok"))
+        }
+        let raw = RawClient(loop: loop, port: server.port)
+        let head = "POST /api/chat?x=1&y=%3F HTTP/1.1\r\nhost: h\r\nContent-Type: application/json\r\n"
+            + "CONTENT-LENGTH: 2\r\nX-Portkey-Config: {\"a\": 1}\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n{}"
+        // One byte per write, each followed by a turn of the loop: names and values split
+        // across reads at every position.
+        for byte in Array(head.utf8) {
+            raw.send([byte])
+            loop.run(until: { false }, timeoutMs: 1)
+        }
+        raw.send("GET /b HTTP/1.1\r\nhost: h\r\n\r\n")
+        loop.run(until: { seen.count == 2 }, timeoutMs: 3000)
+        try #require(seen.count == 2)
+        #expect(seen[0].method == "POST")
+        #expect(seen[0].target == "/api/chat?x=1&y=%3F")
+        #expect(seen[0].path == "/api/chat")
+        #expect(seen[0].query == "x=1&y=%3F")
+        #expect(seen[0].headers.fields.map(\.name) == ["host", "Content-Type", "CONTENT-LENGTH", "X-Portkey-Config", "Accept-Encoding", "Connection"])
+        #expect(seen[0].headers.fields.map(\.value) == ["h", "application/json", "2", "{\"a\": 1}", "gzip", "keep-alive"])
+        #expect(seen[0].headers["content-length"] == "2")
+        #expect(seen[0].body == Array("{}".utf8))
+        #expect(seen[1].method == "GET")
+        #expect(seen[1].path == "/b")
+        #expect(seen[1].headers.fields.map(\.name) == ["host"])
+    }
+
     @Test(arguments: [
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413),
         ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n", 431),
