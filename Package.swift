@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Dynamic exclusivity checks cost about a tenth of the mock's instructions per request
+// (bench/analysis.md). Release builds of the modules on the request path leave them out;
+// debug builds, which every test runs, keep them, so an overlapping access still traps there.
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "fault-lab",
     platforms: [.macOS(.v14)],
@@ -14,16 +19,16 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
-        .target(name: "LabCore"),
-        .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser", "LabCore"]),
-        .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"]),
-        .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"], plugins: ["FaultCatalogueGenerator"]),
+        .target(name: "LabCore", swiftSettings: hotPath),
+        .target(name: "LabHTTP", dependencies: ["CLibUV", "CHTTPParser", "LabCore"], swiftSettings: hotPath),
+        .target(name: "MockOllama", dependencies: ["LabHTTP", "LabCore"], swiftSettings: hotPath),
+        .target(name: "FaultInjector", dependencies: ["LabHTTP", "LabCore"], swiftSettings: hotPath, plugins: ["FaultCatalogueGenerator"]),
         // Lists FaultInjector's fault kinds and schedules when it builds (see the plugin).
         .executableTarget(name: "CatalogueScanner"),
         .plugin(name: "FaultCatalogueGenerator", capability: .buildTool(), dependencies: ["CatalogueScanner"]),
         .target(name: "MockVendors", dependencies: ["LabHTTP", "LabCore", "MockOllama", "FaultInjector"]),
-        .target(name: "Gateway", dependencies: ["LabHTTP", "LabCore"]),
-        .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"]),
+        .target(name: "Gateway", dependencies: ["LabHTTP", "LabCore"], swiftSettings: hotPath),
+        .target(name: "ProviderHost", dependencies: ["LabHTTP", "LabCore", "FaultInjector", "MockOllama"], swiftSettings: hotPath),
         .target(name: "LabKit", dependencies: [
             "LabHTTP", "LabCore", "MockOllama", "MockVendors", "FaultInjector", "ProviderHost", "Gateway",
             .product(name: "Yams", package: "Yams"),
