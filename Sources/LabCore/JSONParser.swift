@@ -98,6 +98,8 @@ public struct JSONParser {
         var members: [(String, JSONValue)] = []
         skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+        // Growing from empty reallocates at one and two members; most objects fit in four.
+        members.reserveCapacity(4)
         while true {
             skipSpace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
@@ -122,6 +124,7 @@ public struct JSONParser {
         var items: [JSONValue] = []
         skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+        items.reserveCapacity(2)
         while true {
             skipSpace()
             items.append(try parseValue(depth: depth + 1))

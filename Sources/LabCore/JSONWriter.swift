@@ -120,14 +120,18 @@ extension JSONValue {
 
     /// Decimal digits straight into the output, no string made on the way.
     static func writeInt(_ i: Int, to out: inout [UInt8]) {
-        guard i >= 0 else { out.append(contentsOf: String(i).utf8); return }
-        var divisor = 1
-        while divisor <= i / 10 { divisor *= 10 }
-        var rest = i
-        while divisor > 0 {
-            out.append(UInt8(48 + rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        if i >= 0, i < 10 { return out.append(UInt8(48 + i)) }
+        // Last digit first into a scratch buffer, then one append.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var n = i.magnitude
+            var at = 20
+            repeat {
+                at -= 1
+                scratch[at] = UInt8(48 + n % 10)
+                n /= 10
+            } while n > 0
+            if i < 0 { out.append(45) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[at...]))
         }
     }
 

@@ -61,6 +61,11 @@ public struct ModelName: Hashable, Sendable, CustomStringConvertible {
 extension String {
     /// The string without Unicode whitespace at either end.
     public var trimmingSpaces: String {
+        // Most strings start and end with a visible ASCII character: nothing to trim, and
+        // no Unicode property lookups to find that out.
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+            return self
+        }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

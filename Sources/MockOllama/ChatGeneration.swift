@@ -47,7 +47,8 @@ extension MockOllama {
     func generation(_ model: MockModel, messages: [ChatMessage], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
         let transcript = Conversation(messages: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
-        var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
+        // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
+        lazy var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
         var out = Generation(content: Reply(tokens: [], doneReason: "stop"), promptTokens: Tokenizer.count(transcript.text))
         if ask.think, model.supports(.thinking) {
             let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",

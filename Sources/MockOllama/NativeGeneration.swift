@@ -55,15 +55,18 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
-        func final(_ message: JSONValue) -> [UInt8] {
+        func final(_ message: ReplyBytes.AssistantMessage) -> [UInt8] {
             ReplyBytes.nativeFinal(model: requested, createdAt: timestamp(offsetMs: finalAt), message: message,
                                    doneReason: gen.content.doneReason, metrics: metrics)
         }
         guard request.stream else {
+            guard !gen.thinking.isEmpty || !gen.toolCalls.isEmpty else {
+                return builder.delayed(Responses.json(.native, bytes: final(.content(gen.text))), tokenCount: pieceCount)
+            }
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.native, bytes: final(.object(message))), tokenCount: pieceCount)
+            return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)))), tokenCount: pieceCount)
         }
         let now = self.now
         return builder.script(tokenCount: pieceCount, chunk: { i in
@@ -72,7 +75,7 @@ extension MockOllama {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
             return Responses.line(["model": .string(requested), "created_at": .string(createdAt), "message": piece(i), "done": false])
-        }, closing: [final(["role": "assistant", "content": ""]) + [10]])
+        }, closing: [final(.content("")) + [10]])
     }
 
     /// Native tool calls: `arguments` an object, the index inside `function`.

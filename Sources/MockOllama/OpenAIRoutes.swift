@@ -72,7 +72,9 @@ extension MockOllama {
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
-            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested, message: .object(message),
+            let plain = gen.thinking.isEmpty && gen.toolCalls.isEmpty
+            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested,
+                                                     message: plain ? .content(gen.text) : .tree(.object(message)),
                                                      finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls", usage: usage)
             return builder.delayed(Responses.json(.ollamaOpenAI, bytes: answer), tokenCount: deltaCount)
         }

@@ -26,12 +26,30 @@ enum ReplyBytes {
         return w.bytes
     }
 
+    /// The assistant's message in a final answer: plain content (most answers), written
+    /// around its one field, or a tree when it carries thinking or tool calls.
+    enum AssistantMessage {
+        case content(String)
+        case tree(JSONValue)
+    }
+
+    private static let assistantContent = b(#"{"role":"assistant","content":"#)
+
+    private static func write(_ message: AssistantMessage, to w: inout JSONBytes) {
+        switch message {
+        case .content(let text):
+            w.raw(assistantContent); w.string(text); w.raw(closeBrace)
+        case .tree(let value):
+            w.value(value)
+        }
+    }
+
     /// The final native chat object: the message, why it stopped, the metrics.
-    static func nativeFinal(model: String, createdAt time: String, message value: JSONValue, doneReason reason: String, metrics: Metrics) -> [UInt8] {
+    static func nativeFinal(model: String, createdAt time: String, message value: AssistantMessage, doneReason reason: String, metrics: Metrics) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(modelOpen); w.string(model)
         w.raw(createdAt); w.string(time)
-        w.raw(message); w.value(value)
+        w.raw(message); write(value, to: &w)
         w.raw(doneReason); w.string(reason)
         w.raw(done)
         metrics.write(to: &w)
@@ -54,13 +72,13 @@ enum ReplyBytes {
     private static let dataPrefix = b("data: ")
 
     /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it.
-    static func openAICompletion(id: String, created: Int, model: String, message value: JSONValue, finish: String, usage: JSONValue) -> [UInt8] {
+    static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String, usage: JSONValue) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(idOpen); w.string(id)
         w.raw(completionObject); w.int(created)
         w.raw(modelKey); w.string(model)
         w.raw(fingerprintChoices)
-        w.raw(messageKey); w.value(value)
+        w.raw(messageKey); write(value, to: &w)
         w.raw(finishKey); w.string(finish)
         w.raw(usageKey); w.value(usage)
         w.raw(closeBrace)
@@ -86,9 +104,12 @@ extension Metrics {
 
     /// `,"total_duration":…` and the rest, in `fields`' order.
     func write(to w: inout JSONBytes) {
-        for (key, value) in zip(Self.keys, values) {
-            w.raw(key)
-            w.int(value)
-        }
+        let keys = Self.keys
+        w.raw(keys[0]); w.int(totalDuration)
+        w.raw(keys[1]); w.int(loadDuration)
+        w.raw(keys[2]); w.int(promptEvalCount)
+        w.raw(keys[3]); w.int(promptEvalDuration)
+        w.raw(keys[4]); w.int(evalCount)
+        w.raw(keys[5]); w.int(evalDuration)
     }
 }

@@ -114,18 +114,19 @@ public enum Tokenizer {
     }
 
     public static func count(_ text: String) -> Int {
-        var count = 0
-        var sawWord = false
-        var any = false
-        for b in text.utf8 {
-            any = true
-            if b == 32 || b == 10 {
-                if sawWord { count += 1; sawWord = false }
-            } else {
-                sawWord = true
+        var text = text
+        return text.withUTF8 { bytes in
+            var count = 0
+            var sawWord = false
+            for b in bytes {
+                if b == 32 || b == 10 {
+                    if sawWord { count += 1; sawWord = false }
+                } else {
+                    sawWord = true
+                }
             }
+            return bytes.isEmpty ? 0 : count + 1
         }
-        return any ? count + 1 : 0
     }
 }
 
@@ -149,13 +150,15 @@ struct PromptPattern {
     func matches(_ text: String) -> Bool {
         if let regex { return (try? regex.firstMatch(in: text)) != nil }
         guard let needle = literal, !needle.isEmpty else { return true }
-        let hay = Array(text.utf8)
-        guard hay.count >= needle.count else { return false }
-        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
-        outer: for i in 0...(hay.count - needle.count) {
-            for j in 0..<needle.count where lower(hay[i + j]) != needle[j] { continue outer }
-            return true
+        var text = text
+        return text.withUTF8 { hay in
+            guard hay.count >= needle.count else { return false }
+            func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+            outer: for i in 0...(hay.count - needle.count) {
+                for j in 0..<needle.count where lower(hay[i + j]) != needle[j] { continue outer }
+                return true
+            }
+            return false
         }
-        return false
     }
 }

@@ -25,20 +25,33 @@ public enum WallClock {
         let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
         let secondOfDay = unixSeconds - days * 86_400
         let (year, month, day) = civil(days)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        func digits(_ v: Int, _ width: Int) {
-            var d = width, divisor = 1
-            while d > 1 { divisor *= 10; d -= 1 }
-            var v = v
-            if v >= divisor * 10 { out.append(contentsOf: String(v / (divisor * 10)).utf8); v %= divisor * 10 }
-            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); divisor /= 10 }
+        // Straight into the string's own storage: no array, no per-digit append.
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var at = 0
+            func put(_ b: UInt8) { out[at] = b; at += 1 }
+            /// At least `width` digits, zero-padded; a wider value keeps all of its digits.
+            func digits(_ v: Int, _ width: Int) {
+                if v < 0 { put(45) }
+                var n = v.magnitude, count = 1
+                while n >= 10 { n /= 10; count += 1 }
+                count = max(count, width)
+                n = v.magnitude
+                for k in stride(from: at + count - 1, through: at, by: -1) {
+                    out[k] = UInt8(48 + n % 10)
+                    n /= 10
+                }
+                at += count
+            }
+            digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
+            digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
+            put(46); digits(nanos, 9)
+            if utcOffset {
+                for b in "+00:00".utf8 { put(b) }
+            } else {
+                put(90)
+            }
+            return at
         }
-        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2); out.append(84)
-        digits(secondOfDay / 3600, 2); out.append(58); digits(secondOfDay / 60 % 60, 2); out.append(58); digits(secondOfDay % 60, 2)
-        out.append(46); digits(nanos, 9)
-        out.append(contentsOf: utcOffset ? Array("+00:00".utf8) : [90])
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian).

@@ -16,7 +16,9 @@ import Testing
             let message: JSONValue = ["role": "assistant", "content": .string(text)]
             let final = JSONValue.object([("model", .string(text)), ("created_at", "t"), ("message", message),
                                           ("done_reason", .string(text)), ("done", true)] + metrics.fields)
-            #expect(ReplyBytes.nativeFinal(model: text, createdAt: "t", message: message, doneReason: text, metrics: metrics) == final.compactBytes)
+            for written in [ReplyBytes.AssistantMessage.content(text), .tree(message)] {
+                #expect(ReplyBytes.nativeFinal(model: text, createdAt: "t", message: written, doneReason: text, metrics: metrics) == final.compactBytes)
+            }
         }
     }
 
@@ -27,8 +29,10 @@ import Testing
             let answer: JSONValue = ["id": .string("chatcmpl-\(n)"), "object": "chat.completion", "created": .int(1_795_000_000 + n * 977),
                                      "model": .string(text), "system_fingerprint": "fp_ollama",
                                      "choices": [["index": 0, "message": message, "finish_reason": .string(text)]], "usage": usage]
-            #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: 1_795_000_000 + n * 977, model: text, message: message,
-                                                finish: text, usage: usage) == answer.compactBytes)
+            for written in [ReplyBytes.AssistantMessage.content(text), .tree(message)] {
+                #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: 1_795_000_000 + n * 977, model: text, message: written,
+                                                    finish: text, usage: usage) == answer.compactBytes)
+            }
             for first in [true, false] {
                 let delta: JSONValue = first ? ["role": "assistant", "content": .string(text)] : ["content": .string(text)]
                 let chunk: JSONValue = ["id": "chatcmpl-9", "object": "chat.completion.chunk", "created": .int(n), "model": .string(text),
