@@ -39,7 +39,7 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     /// Replaces every field of that name with one.
     public mutating func set(_ name: String, _ value: String) {
-        remove(name)
+        if contains(name) { remove(name) }
         add(name, value)
     }
 
@@ -47,16 +47,24 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         fields.removeAll { Self.same($0.name, name) }
     }
 
-    /// `Name: value\r\n` for each field, as they go on the wire.
-    func write(to out: inout [UInt8]) {
-        for var (name, value) in fields {
-            name.withUTF8 { out.append(contentsOf: $0) }
-            out.append(58)
-            out.append(32)
-            value.withUTF8 { out.append(contentsOf: $0) }
-            out.append(13)
-            out.append(10)
+    /// `Name: value\r\n` for each field, as they go on the wire, leaving out the fields
+    /// named `skipped` or `alsoSkipped` (ones the writer replaces).
+    func write(to out: inout [UInt8], except skipped: String? = nil, _ alsoSkipped: String? = nil) {
+        for (name, value) in fields {
+            if let skipped, Self.same(name, skipped) { continue }
+            if let alsoSkipped, Self.same(name, alsoSkipped) { continue }
+            Self.writeField(name, value, to: &out)
         }
+    }
+
+    static func writeField(_ name: String, _ value: String, to out: inout [UInt8]) {
+        var name = name, value = value
+        name.withUTF8 { out.append(contentsOf: $0) }
+        out.append(58)
+        out.append(32)
+        value.withUTF8 { out.append(contentsOf: $0) }
+        out.append(13)
+        out.append(10)
     }
 
     public var isEmpty: Bool { fields.isEmpty }

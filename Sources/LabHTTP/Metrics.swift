@@ -6,6 +6,7 @@ public struct MetricCounters: Sendable {
     private var index: [Key: Int] = [:]
     private var labelSets: [Labels] = []
     private var amounts: [Double] = []
+    private var last: Int?
 
     /// A label set as a dictionary key, hashed from its strings: no key text is built.
     private struct Key: Hashable {
@@ -25,10 +26,18 @@ public struct MetricCounters: Sendable {
 
     public mutating func add(_ labels: Labels, _ amount: Double = 1) {
         let key = Key(labels: labels)
+        // A server under load adds the same label set again and again: comparing it with
+        // the last one is cheaper than hashing it.
+        if let last, Key(labels: labelSets[last]) == key {
+            amounts[last] += amount
+            return
+        }
         if let i = index[key] {
             amounts[i] += amount
+            last = i
         } else {
             index[key] = amounts.count
+            last = amounts.count
             labelSets.append(labels)
             amounts.append(amount)
         }

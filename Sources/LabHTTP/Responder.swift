@@ -184,11 +184,11 @@ public final class Responder {
     }
 
     /// The status line and headers, with the framing the request and headers call for.
-    private func writeHead(status: Int, headers: HTTPHeaders, date: () -> String, into out: inout [UInt8]) {
-        var h = headers
-        h.reserveCapacity(h.count + 3)
+    private func writeHead(status: Int, headers h: HTTPHeaders, date: () -> String, into out: inout [UInt8]) {
+        // Written without copying the step's headers: the fields the server adds or
+        // replaces go after the others, in the order Date, Transfer-Encoding, Connection.
         let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
-        if !h.contains("Date") { h.add("Date", date()) }
+        var chunked = false
         if bodiless {
             framing = .none
         } else if h.contains("Content-Length") {
@@ -196,17 +196,23 @@ public final class Responder {
         } else if request.versionMinor == 0 && request.versionMajor == 1 {
             framing = .untilClose
         } else {
-            h.set("Transfer-Encoding", "chunked")
+            chunked = true
             framing = .chunked
         }
         closeAfterEnd = !request.keepAlive || h["Connection"].map { HTTPHeaders.same($0, "close") } == true
+        var connection: String?
+        var replacesConnection = false
         if closeAfterEnd {
-            if request.versionMinor >= 1, !h.contains("Connection") { h.add("Connection", "close") }
+            if request.versionMinor >= 1, !h.contains("Connection") { connection = "close" }
         } else if request.versionMinor == 0, framing != .untilClose {
-            h.set("Connection", "keep-alive")
+            connection = "keep-alive"
+            replacesConnection = true
         }
         out.append(contentsOf: HTTPStatus.statusLine(status))
-        h.write(to: &out)
+        h.write(to: &out, except: chunked ? "Transfer-Encoding" : nil, replacesConnection ? "Connection" : nil)
+        if !h.contains("Date") { HTTPHeaders.writeField("Date", date(), to: &out) }
+        if chunked { HTTPHeaders.writeField("Transfer-Encoding", "chunked", to: &out) }
+        if let connection { HTTPHeaders.writeField("Connection", connection, to: &out) }
         out.append(contentsOf: [13, 10])
         headWritten = true
     }

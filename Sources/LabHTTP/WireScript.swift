@@ -48,6 +48,7 @@ public struct WireScript: Equatable, Sendable {
     /// A complete response with a Content-Length.
     public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
         var h = headers
+        h.reserveCapacity(h.count + 1)
         h.set("Content-Length", String(body.count))
         return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
     }

@@ -37,6 +37,20 @@ import Testing
         #expect(effects.last == .ended(close: true))
     }
 
+    @Test func fieldsTheServerOwnsAreReplacedAndGoLastInOneOrder() {
+        // A handler's own Transfer-Encoding gives way to the chunked framing the server does.
+        let (chunked, _) = run(responder(), [.head(status: 200, headers: ["Transfer-Encoding": "gzip", "X-A": "1", "connection": "keep-alive"]), .end])
+        #expect(chunked == "HTTP/1.1 200 OK\r\nX-A: 1\r\nconnection: keep-alive\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        // An HTTP/1.0 client kept alive is told so, once, whatever the handler wrote.
+        let (kept, effects) = run(responder(minor: 0), [.head(status: 200, headers: ["Connection": "other", "Content-Length": "1", "Date": "d"]),
+                                                        .body(Array("x".utf8)), .end])
+        #expect(kept == "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nDate: d\r\nConnection: keep-alive\r\n\r\nx")
+        #expect(effects.last == .ended(close: false))
+        // A handler that closes keeps its own spelling and gets no second field.
+        let (closing, _) = run(responder(), [.head(status: 200, headers: ["CONNECTION": "Close", "Content-Length": "0"]), .end])
+        #expect(closing == "HTTP/1.1 200 OK\r\nCONNECTION: Close\r\nContent-Length: 0\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n")
+    }
+
     @Test func headAnswersCarryNoBodyAndFaultStepsSayWhatComesNext() {
         let (bytes, _) = run(responder("HEAD"), [.head(status: 200, headers: ["Date": "d"]), .body(Array("body".utf8)), .end])
         #expect(bytes == "HTTP/1.1 200 OK\r\nDate: d\r\n\r\n")
