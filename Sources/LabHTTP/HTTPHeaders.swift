@@ -9,6 +9,10 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         self.fields = fields.map { (name: $0.0, value: $0.1) }
     }
 
+    init(fields: [(name: String, value: String)]) {
+        self.fields = fields
+    }
+
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
     }

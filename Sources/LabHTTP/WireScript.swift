@@ -48,13 +48,18 @@ public struct WireScript: Equatable, Sendable {
     /// A complete response with a Content-Length.
     public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
         var h = headers
-        h.reserveCapacity(h.count + 1)
         h.set("Content-Length", String(body.count))
         return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
     }
 
+    /// The same with only a content type: both fields made at once, no list grown or copied.
+    public static func respond(status: Int, contentType: String, body: [UInt8]) -> WireScript {
+        let h = HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: String(body.count))])
+        return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
+    }
+
     public static func respond(status: Int, contentType: String, body: String) -> WireScript {
-        respond(status: status, headers: ["Content-Type": contentType], body: Array(body.utf8))
+        respond(status: status, contentType: contentType, body: Array(body.utf8))
     }
 
     /// The same script with every deferred piece made: what a fault transforms.

@@ -166,13 +166,18 @@ struct Conversation {
     var lastUser: String
 
     init(messages: [ChatMessage]) {
-        var lines: [String] = []
+        // `role: content` lines joined by newlines, written into one string.
+        var text = ""
+        text.reserveCapacity(messages.reduce(0) { $0 + $1.role.utf8.count + $1.content.utf8.count + 3 })
         var lastUser = ""
-        for message in messages {
-            lines.append("\(message.role): \(message.content)")
+        for (i, message) in messages.enumerated() {
+            if i > 0 { text += "\n" }
+            text += message.role
+            text += ": "
+            text += message.content
             if message.role == "user" { lastUser = message.content }
         }
-        text = lines.joined(separator: "\n")
+        self.text = text
         self.lastUser = lastUser
     }
 }

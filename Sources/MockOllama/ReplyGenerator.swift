@@ -94,23 +94,25 @@ public struct ReplyGenerator {
 public enum Tokenizer {
     /// A token starts at a space or newline that follows a non-blank character.
     public static func tokens(_ text: String) -> [String] {
-        let bytes = Array(text.utf8)
-        var tokens: [String] = []
-        var start = 0
-        var sawWord = false
-        for (i, b) in bytes.enumerated() {
-            if b == 32 || b == 10 {
-                if sawWord {
-                    tokens.append(String(decoding: bytes[start..<i], as: UTF8.self))
-                    start = i
-                    sawWord = false
+        var text = text
+        return text.withUTF8 { bytes in
+            var tokens: [String] = []
+            var start = 0
+            var sawWord = false
+            for (i, b) in bytes.enumerated() {
+                if b == 32 || b == 10 {
+                    if sawWord {
+                        tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                        start = i
+                        sawWord = false
+                    }
+                } else {
+                    sawWord = true
                 }
-            } else {
-                sawWord = true
             }
+            if start < bytes.count { tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+            return tokens
         }
-        if start < bytes.count { tokens.append(String(decoding: bytes[start...], as: UTF8.self)) }
-        return tokens
     }
 
     public static func count(_ text: String) -> Int {

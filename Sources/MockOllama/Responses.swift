@@ -10,7 +10,7 @@ enum Responses {
     }
 
     static func json(_ surface: ErrorSurface, bytes: [UInt8], status: Int = 200) -> WireScript {
-        WireScript.respond(status: status, headers: ["Content-Type": surface.jsonContentType], body: bytes)
+        WireScript.respond(status: status, contentType: surface.jsonContentType, body: bytes)
     }
 
     /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
