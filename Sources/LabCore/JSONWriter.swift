@@ -78,16 +78,20 @@ extension JSONValue {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    private static let mayEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
+    private static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
+        $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x3c || $0 == 0x3e || $0 == 0x26 || $0 == 0xE2
+    }
+
     static func writeString(_ s: String, to out: inout [UInt8], htmlSafe: Bool = true) {
         var s = s
         // withUTF8 reaches small strings' bytes too (the UTF-8 view's contiguous storage does not).
         s.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
-            // Most strings need no escape at all: copy them in one go.
-            var plain = true
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5c || (htmlSafe && (b == 0x3c || b == 0x3e || b == 0x26 || b == 0xE2)) {
-                plain = false
-                break
+            // Most strings need no escape at all: copy them in one go. A table says which
+            // bytes may need one (0xE2 may start U+2028 or U+2029).
+            let plain = (htmlSafe ? mayEscapeHTMLSafe : mayEscape).withUnsafeBufferPointer { table in
+                !bytes.contains { table[Int($0)] }
             }
             if plain {
                 out.append(contentsOf: bytes)

@@ -166,18 +166,25 @@ struct Conversation {
     var lastUser: String
 
     init(messages: [ChatMessage]) {
-        // `role: content` lines joined by newlines, written into one string.
-        var text = ""
-        text.reserveCapacity(messages.reduce(0) { $0 + $1.role.utf8.count + $1.content.utf8.count + 3 })
-        var lastUser = ""
-        for (i, message) in messages.enumerated() {
-            if i > 0 { text += "\n" }
-            text += message.role
-            text += ": "
-            text += message.content
-            if message.role == "user" { lastUser = message.content }
+        // `role: content` lines joined by newlines, copied into the string's own storage.
+        let size = messages.reduce(0) { $0 + $1.role.utf8.count + $1.content.utf8.count + 3 }
+        text = String(unsafeUninitializedCapacity: max(size, 1)) { out in
+            var at = 0
+            func put(_ s: String) {
+                var s = s
+                s.withUTF8 { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[at..<(at + bytes.count)]).initialize(from: bytes)
+                    at += bytes.count
+                }
+            }
+            for (i, message) in messages.enumerated() {
+                if i > 0 { put("\n") }
+                put(message.role)
+                put(": ")
+                put(message.content)
+            }
+            return at
         }
-        self.text = text
-        self.lastUser = lastUser
+        lastUser = messages.last { $0.role == "user" }?.content ?? ""
     }
 }
