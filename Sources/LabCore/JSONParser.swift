@@ -73,24 +73,26 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"): try literal(Self.trueBytes); return .bool(true)
+        case UInt8(ascii: "f"): try literal(Self.falseBytes); return .bool(false)
+        case UInt8(ascii: "n"): try literal(Self.nullBytes); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw invalid("looking for beginning of value")
         }
     }
 
-    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
+    private static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
+
+    private mutating func literal(_ word: [UInt8]) throws(JSONSyntaxError) {
         let start = pos
-        for (i, expected) in word.utf8.enumerated() {
+        for (i, expected) in word.enumerated() {
             guard start + i < bytes.count else { pos = bytes.count; throw invalid("") }
             if bytes[start + i] != expected {
                 pos = start + i
-                throw invalid("in literal \(word) (expecting '\(Character(Unicode.Scalar(expected)))')")
+                throw invalid("in literal \(String(decoding: word, as: UTF8.self)) (expecting '\(Character(Unicode.Scalar(expected)))')")
             }
         }
-        pos = start + word.utf8.count
+        pos = start + word.count
     }
 
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {

@@ -37,7 +37,9 @@ public enum JSONValue: Equatable, Sendable {
 extension JSONValue {
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.last(where: { $0.0 == key })?.1
+        // Lengths first: a count is free to read, a string comparison is a runtime call.
+        let length = key.utf8.count
+        return members.last(where: { $0.0.utf8.count == length && $0.0 == key })?.1
     }
 
     public var stringValue: String? {

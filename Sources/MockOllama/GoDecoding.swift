@@ -16,7 +16,8 @@ enum GoDecoding {
     /// The first field of the wrong type, as Go reports it, or nil.
     static func mismatch(_ body: JSONValue, in structName: @autoclosure () -> String, _ fields: [String: Kind]) -> String? {
         for (key, value) in body.objectValue ?? [] {
-            guard let kind = fields[key], value != .null else { continue }
+            if case .null = value { continue }
+            guard let kind = fields[key] else { continue }
             let goType: String
             let fits: Bool
             switch kind {

@@ -34,6 +34,10 @@ import Testing
         ("[1 2]", "invalid character '2' after array element"),
         ("{}x", "invalid character 'x' after top-level value"),
         ("tru", "unexpected end of JSON input"),
+        ("[trux]", "invalid character 'x' in literal true (expecting 'e')"),
+        (#"{"a":fals}"#, "invalid character '}' in literal false (expecting 'e')"),
+        ("nul", "unexpected end of JSON input"),
+        ("nil", "invalid character 'i' in literal null (expecting 'u')"),
         (#"{"a":1"#, "unexpected end of JSON input"),
         ("01", "invalid character '1' after top-level value"),
     ])
