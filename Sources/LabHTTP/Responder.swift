@@ -47,7 +47,13 @@ public final class Responder {
 
     public func send(_ steps: [WireStep]) {
         guard outcome == nil else { return }
-        pending.append(contentsOf: steps)
+        // Most answers are sent in one go: the script's own array is taken, not copied.
+        if pendingIndex == pending.count {
+            pending = steps
+            pendingIndex = 0
+        } else {
+            pending.append(contentsOf: steps)
+        }
         connection?.pump()
     }
 

@@ -82,9 +82,13 @@ final class ServerConnection {
 
     private func didRead(_ bytes: UnsafeRawBufferPointer) {
         let ok = parser.feed(bytes)
-        let requests = completed
-        completed = []
-        for request in requests where !dead { dispatch(request) }
+        // Read by index and emptied in place: the list keeps its storage for the next read.
+        var i = 0
+        while i < completed.count, !dead {
+            dispatch(completed[i])
+            i += 1
+        }
+        completed.removeAll(keepingCapacity: true)
         if !ok, !dead { rejectUnparsable() }
     }
 
