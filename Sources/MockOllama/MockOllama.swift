@@ -97,8 +97,14 @@ public final class MockOllama {
     /// `created_at` of a piece sent `offsetMs` after `now`. Static: a stream's pieces are
     /// made when they are sent, from the time the answer was written.
     static func timestamp(_ now: WallTime, offsetMs: Int) -> String {
+        let t = instant(now, offsetMs: offsetMs)
+        return WallClock.rfc3339(unixSeconds: t.seconds, nanos: t.nanos)
+    }
+
+    /// The moment `offsetMs` after `now`, for replies that write their `created_at` as bytes.
+    static func instant(_ now: WallTime, offsetMs: Int) -> WallTime {
         let total = now.nanos + offsetMs * 1_000_000
-        return WallClock.rfc3339(unixSeconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
+        return WallTime(seconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
     }
 
     func nextCompletionNumber() -> Int {

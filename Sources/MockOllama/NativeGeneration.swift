@@ -56,7 +56,7 @@ extension MockOllama {
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         func final(_ message: ReplyBytes.AssistantMessage) -> [UInt8] {
-            ReplyBytes.nativeFinal(model: requested, createdAt: timestamp(offsetMs: finalAt), message: message,
+            ReplyBytes.nativeFinal(model: requested, createdAt: Self.instant(self.now, offsetMs: finalAt), message: message,
                                    doneReason: gen.content.doneReason, metrics: metrics)
         }
         guard request.stream else {
@@ -70,11 +70,12 @@ extension MockOllama {
         }
         let now = self.now
         return builder.script(tokenCount: pieceCount, chunk: { i in
-            let createdAt = Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))
+            let createdAt = Self.instant(now, offsetMs: pacing.tokenTimeMs(i))
             if i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
-            return Responses.line(["model": .string(requested), "created_at": .string(createdAt), "message": piece(i), "done": false])
+            return Responses.line(["model": .string(requested), "created_at": .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))),
+                                   "message": piece(i), "done": false])
         }, closing: [final(.content("")) + [10]])
     }
 

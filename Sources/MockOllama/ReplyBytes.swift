@@ -16,11 +16,11 @@ enum ReplyBytes {
     private static let done = b(#","done":true"#)
 
     /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
-    static func nativeContentLine(model: String, createdAt time: String, content: String) -> [UInt8] {
+    static func nativeContentLine(model: String, createdAt time: WallTime, content: String) -> [UInt8] {
         // Sized to fit: a stream holds its current piece until the next is due.
-        var w = JSONBytes(capacity: 96 + model.utf8.count + time.utf8.count + content.utf8.count * 2)
+        var w = JSONBytes(capacity: 128 + model.utf8.count + content.utf8.count * 2)
         w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); w.string(time)
+        w.raw(createdAt); write(time, to: &w)
         w.raw(contentMessage); w.string(content)
         w.raw(notDone)
         return w.bytes
@@ -31,6 +31,15 @@ enum ReplyBytes {
     enum AssistantMessage {
         case content(String)
         case tree(JSONValue)
+    }
+
+    /// `"2026-11-27T00:00:00.000000001Z"`: digits and punctuation, nothing to escape.
+    private static func write(_ time: WallTime, to w: inout JSONBytes) {
+        w.append { out in
+            out.append(34)
+            WallClock.appendRFC3339(unixSeconds: time.seconds, nanos: time.nanos, to: &out)
+            out.append(34)
+        }
     }
 
     private static let assistantContent = b(#"{"role":"assistant","content":"#)
@@ -45,10 +54,10 @@ enum ReplyBytes {
     }
 
     /// The final native chat object: the message, why it stopped, the metrics.
-    static func nativeFinal(model: String, createdAt time: String, message value: AssistantMessage, doneReason reason: String, metrics: Metrics) -> [UInt8] {
+    static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String, metrics: Metrics) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); w.string(time)
+        w.raw(createdAt); write(time, to: &w)
         w.raw(message); write(value, to: &w)
         w.raw(doneReason); w.string(reason)
         w.raw(done)

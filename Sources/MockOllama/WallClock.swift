@@ -22,36 +22,50 @@ public enum WallClock {
     /// `2026-11-24T18:42:24.123456789Z` (or `+00:00` where Ollama shows a local offset).
     /// Written digit by digit: every streamed piece carries one, so it is on the hot path.
     public static func rfc3339(unixSeconds: Int, nanos: Int, utcOffset: Bool = false) -> String {
+        String(unsafeUninitializedCapacity: maxRFC3339) { write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: utcOffset, into: $0) }
+    }
+
+    /// The same text appended to `out`, for replies written as bytes: no string made.
+    static func appendRFC3339(unixSeconds: Int, nanos: Int, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: maxRFC3339))
+        let written = out.withUnsafeMutableBufferPointer { all in
+            write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: false, into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+        }
+        out.removeLast(maxRFC3339 - written)
+    }
+
+    /// Room for any Int year and nanosecond count.
+    private static let maxRFC3339 = 64
+
+    private static func write(unixSeconds: Int, nanos: Int, utcOffset: Bool, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
         let secondOfDay = unixSeconds - days * 86_400
         let (year, month, day) = civil(days)
-        // Straight into the string's own storage: no array, no per-digit append.
-        return String(unsafeUninitializedCapacity: 64) { out in
-            var at = 0
-            func put(_ b: UInt8) { out[at] = b; at += 1 }
-            /// At least `width` digits, zero-padded; a wider value keeps all of its digits.
-            func digits(_ v: Int, _ width: Int) {
-                if v < 0 { put(45) }
-                var n = v.magnitude, count = 1
-                while n >= 10 { n /= 10; count += 1 }
-                count = max(count, width)
-                n = v.magnitude
-                for k in stride(from: at + count - 1, through: at, by: -1) {
-                    out[k] = UInt8(48 + n % 10)
-                    n /= 10
-                }
-                at += count
+        var at = 0
+        func put(_ b: UInt8) { out[at] = b; at += 1 }
+        /// At least `width` digits, zero-padded; a wider value keeps all of its digits.
+        func digits(_ v: Int, _ width: Int) {
+            if v < 0 { put(45) }
+            var n = v.magnitude, count = 1
+            while n >= 10 { n /= 10; count += 1 }
+            count = max(count, width)
+            n = v.magnitude
+            for k in stride(from: at + count - 1, through: at, by: -1) {
+                out[k] = UInt8(48 + n % 10)
+                n /= 10
             }
-            digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
-            digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
-            put(46); digits(nanos, 9)
-            if utcOffset {
-                for b in "+00:00".utf8 { put(b) }
-            } else {
-                put(90)
-            }
-            return at
+            at += count
         }
+        digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
+        digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
+        put(46); digits(nanos, 9)
+        if utcOffset {
+            for b in "+00:00".utf8 { put(b) }
+        } else {
+            put(90)
+        }
+        return at
     }
 
     /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian).

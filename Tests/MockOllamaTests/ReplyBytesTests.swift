@@ -10,14 +10,16 @@ import Testing
     @Test func nativeLinesMatchTheirTrees() {
         let metrics = Metrics(promptTokens: 12, evalTokens: 345, pacing: Pacing())
         for text in Self.texts {
-            let tree: JSONValue = ["model": .string(text), "created_at": "2026-11-27T00:00:00.000000001Z",
+            let time = WallTime(seconds: 1_795_000_000 + text.utf8.count * 86_399, nanos: text.utf8.count * 7_777)
+            let stamp = JSONValue.string(WallClock.rfc3339(unixSeconds: time.seconds, nanos: time.nanos))
+            let tree: JSONValue = ["model": .string(text), "created_at": stamp,
                                    "message": ["role": "assistant", "content": .string(text)], "done": false]
-            #expect(ReplyBytes.nativeContentLine(model: text, createdAt: "2026-11-27T00:00:00.000000001Z", content: text) == tree.compactBytes + [10])
+            #expect(ReplyBytes.nativeContentLine(model: text, createdAt: time, content: text) == tree.compactBytes + [10])
             let message: JSONValue = ["role": "assistant", "content": .string(text)]
-            let final = JSONValue.object([("model", .string(text)), ("created_at", "t"), ("message", message),
+            let final = JSONValue.object([("model", .string(text)), ("created_at", stamp), ("message", message),
                                           ("done_reason", .string(text)), ("done", true)] + metrics.fields)
             for written in [ReplyBytes.AssistantMessage.content(text), .tree(message)] {
-                #expect(ReplyBytes.nativeFinal(model: text, createdAt: "t", message: written, doneReason: text, metrics: metrics) == final.compactBytes)
+                #expect(ReplyBytes.nativeFinal(model: text, createdAt: time, message: written, doneReason: text, metrics: metrics) == final.compactBytes)
             }
         }
     }

@@ -21,7 +21,11 @@ import Testing
         // Leap days, month ends, 1970, 2000, 2100 and far ahead, every ~3.7 days between.
         for seconds in stride(from: -2_208_988_800, to: 7_258_118_400, by: 318_751) + [0, 951_782_400, 951_868_799, 4_107_542_400, 1_798_761_599] {
             let nanos = abs(seconds) % 1_000_000_000
-            #expect(WallClock.rfc3339(unixSeconds: seconds, nanos: nanos) == Self.reference(seconds, nanos), "\(seconds)")
+            let text = WallClock.rfc3339(unixSeconds: seconds, nanos: nanos)
+            #expect(text == Self.reference(seconds, nanos), "\(seconds)")
+            var bytes: [UInt8] = [1, 2]
+            WallClock.appendRFC3339(unixSeconds: seconds, nanos: nanos, to: &bytes)
+            #expect(bytes == [1, 2] + Array(text.utf8), "\(seconds)")
             checked += 1
         }
         #expect(checked > 29_000)
