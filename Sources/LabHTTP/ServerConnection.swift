@@ -49,10 +49,12 @@ final class ServerConnection {
     }
 
     private func messageBegan(headerTimeoutMs: Double) {
-        // One timer per connection, re-armed for each request's headers.
+        // One timer per connection, re-armed for each request's headers with one closure.
         if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
-        headerTimer?.start(afterMs: headerTimeoutMs) { [weak self] in self?.headersTooSlow() }
+        headerTimer?.start(afterMs: headerTimeoutMs, onHeadersTooSlow)
     }
+
+    private lazy var onHeadersTooSlow: () -> Void = { [weak self] in self?.headersTooSlow() }
 
     private func headReady(_ head: MessageHead, maxBody: Int) -> Bool {
         headerTimer?.stop()
