@@ -3,11 +3,22 @@ import LabCore
 
 /// A reply as tokens: their concatenation is the text, each is one stream chunk.
 public struct Reply: Equatable, Sendable {
-    public var tokens: [String]
+    public let tokens: [String]
     /// `stop` or `length`, as Ollama's `done_reason` / OpenAI's `finish_reason`.
     public var doneReason: String
+    /// The tokens' concatenation.
+    public let text: String
 
-    public var text: String { tokens.joined() }
+    public init(tokens: [String], doneReason: String) {
+        self.init(tokens: tokens, doneReason: doneReason, text: tokens.joined())
+    }
+
+    /// For a reply cut from `text` by the tokenizer, whose tokens join back into it.
+    init(tokens: [String], doneReason: String, text: String) {
+        self.tokens = tokens
+        self.doneReason = doneReason
+        self.text = text
+    }
 }
 
 /// Deterministic text with no model: a pure function of (model, conversation, seed),
@@ -43,16 +54,14 @@ public struct ReplyGenerator {
             var random = SeededRandom(seed: seedValue, key: model.key, "\u{1}", conversation)
             text = Self.sentences(&random)
         }
-        var reason = "stop"
         for s in stop where !s.isEmpty {
             if let r = text.range(of: s) { text = String(text[..<r.lowerBound]) }
         }
-        var tokens = Tokenizer.tokens(text)
+        let tokens = Tokenizer.tokens(text)
         if let maxTokens, maxTokens >= 0, tokens.count > maxTokens {
-            tokens = Array(tokens.prefix(maxTokens))
-            reason = "length"
+            return Reply(tokens: Array(tokens.prefix(maxTokens)), doneReason: "length")
         }
-        return Reply(tokens: tokens, doneReason: reason)
+        return Reply(tokens: tokens, doneReason: "stop", text: text)
     }
 
     static let words = [

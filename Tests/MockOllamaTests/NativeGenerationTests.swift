@@ -63,6 +63,24 @@ import LabHTTP
         #expect(r.json["context"]?.arrayValue?.isEmpty == false)
     }
 
+    @Test func aReplysTextIsItsTokensJoinedWhateverCutsIt() throws {
+        let generator = try ReplyGenerator(seed: 9, cannedAnswers: [CannedAnswer(pattern: "capital", answer: "Paris is the capital.")])
+        let model = try #require(ModelName("llama3"))
+        for (i, prompt) in ["What is the capital?", "Tell me something.", "Another one, please.", ""].enumerated() {
+            for stop in [[], ["the"], ["."], ["zzz"]] {
+                let full = generator.reply(model: model, conversation: "user: \(prompt) \(i)", lastUserText: prompt, requestSeed: i, stop: stop)
+                #expect(full.text == full.tokens.joined() && full.doneReason == "stop")
+                for maxTokens in [0, 3, 1000] {
+                    let reply = generator.reply(model: model, conversation: "user: \(prompt) \(i)", lastUserText: prompt,
+                                                requestSeed: i, maxTokens: maxTokens, stop: stop)
+                    #expect(reply.tokens == Array(full.tokens.prefix(maxTokens)))
+                    #expect(reply.text == reply.tokens.joined(), "\(prompt) \(stop) \(maxTokens)")
+                    #expect(reply.doneReason == (full.tokens.count > maxTokens ? "length" : "stop"))
+                }
+            }
+        }
+    }
+
     @Test func pacingShapesTheScriptAndTheMetrics() throws {
         let m = try MockOllama(options: MockOptions(pacing: Pacing(timeToFirstTokenMs: 200, tokensPerSecond: 50)))
         let r = m.call("POST", "/api/chat", ask + "}")
