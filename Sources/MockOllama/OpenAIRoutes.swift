@@ -67,17 +67,22 @@ extension MockOllama {
             else { d = ["content": "", "tool_calls": Self.openAIToolCalls(calls)] }
             return i == 0 ? .object([("role", "assistant")] + (d.objectValue ?? [])) : d
         }
-        let usage = usage(prompt: promptTokens, completion: deltaCount)
         guard request.stream else {
-            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
-            if !gen.thinking.isEmpty { message.append(("reasoning", .string(gen.thinkingText))) }
-            if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
-            let plain = gen.thinking.isEmpty && gen.toolCalls.isEmpty
-            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested,
-                                                     message: plain ? .content(gen.text) : .tree(.object(message)),
-                                                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls", usage: usage)
+            let message: ReplyBytes.AssistantMessage
+            if gen.thinking.isEmpty && gen.toolCalls.isEmpty {
+                message = .content(gen.text)
+            } else {
+                var tree: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
+                if !gen.thinking.isEmpty { tree.append(("reasoning", .string(gen.thinkingText))) }
+                if !gen.toolCalls.isEmpty { tree.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
+                message = .tree(.object(tree))
+            }
+            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested, message: message,
+                                                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
+                                                     promptTokens: promptTokens, completionTokens: deltaCount)
             return builder.delayed(Responses.json(.ollamaOpenAI, bytes: answer), tokenCount: deltaCount)
         }
+        let usage = usage(prompt: promptTokens, completion: deltaCount)
         func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
                                                   ("model", .string(requested)), ("system_fingerprint", "fp_ollama"), ("choices", choices)]

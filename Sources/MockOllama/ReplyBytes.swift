@@ -75,13 +75,17 @@ enum ReplyBytes {
     private static let messageKey = b(#""message":"#)
     private static let finishKey = b(#","finish_reason":"#)
     private static let usageKey = b(#"}],"usage":"#)
+    private static let promptTokensKey = b(#"{"prompt_tokens":"#)
+    private static let completionTokensKey = b(#","completion_tokens":"#)
+    private static let totalTokensKey = b(#","total_tokens":"#)
     private static let roleContentDelta = b(#""delta":{"role":"assistant","content":"#)
     private static let contentDelta = b(#""delta":{"content":"#)
     private static let chunkEnd = b("},\"finish_reason\":null}]}\n\n")
     private static let dataPrefix = b("data: ")
 
     /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it.
-    static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String, usage: JSONValue) -> [UInt8] {
+    static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
+                                 promptTokens: Int, completionTokens: Int) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(idOpen); w.string(id)
         w.raw(completionObject); w.int(created)
@@ -89,7 +93,11 @@ enum ReplyBytes {
         w.raw(fingerprintChoices)
         w.raw(messageKey); write(value, to: &w)
         w.raw(finishKey); w.string(finish)
-        w.raw(usageKey); w.value(usage)
+        w.raw(usageKey)
+        w.raw(promptTokensKey); w.int(promptTokens)
+        w.raw(completionTokensKey); w.int(completionTokens)
+        w.raw(totalTokensKey); w.int(promptTokens + completionTokens)
+        w.raw(closeBrace)
         w.raw(closeBrace)
         return w.bytes
     }

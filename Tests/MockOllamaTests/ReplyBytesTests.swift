@@ -33,7 +33,7 @@ import Testing
                                      "choices": [["index": 0, "message": message, "finish_reason": .string(text)]], "usage": usage]
             for written in [ReplyBytes.AssistantMessage.content(text), .tree(message)] {
                 #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: 1_795_000_000 + n * 977, model: text, message: written,
-                                                    finish: text, usage: usage) == answer.compactBytes)
+                                                    finish: text, promptTokens: n, completionTokens: 1) == answer.compactBytes)
             }
             for first in [true, false] {
                 let delta: JSONValue = first ? ["role": "assistant", "content": .string(text)] : ["content": .string(text)]
