@@ -127,27 +127,26 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: reply.tokens.count, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         // Token ids for `context`, stable for the same text.
-        let context: JSONValue = .array((Tokenizer.tokens(conversation) + reply.tokens).map { .int(Int(StableHash.fnv1a($0) % 128_000)) })
+        let context = (Tokenizer.tokens(conversation) + reply.tokens).map { Int(StableHash.fnv1a($0) % 128_000) }
         let finalAt = pacing.tokenTimeMs(max(reply.tokens.count - 1, 0))
-        func final(_ text: String) -> JSONValue {
-            .object([("model", .string(requested)), ("created_at", .string(timestamp(offsetMs: finalAt))),
-                     ("response", .string(text)), ("done", true), ("done_reason", .string(reply.doneReason)),
-                     ("context", context)] + metrics.fields)
+        let now = self.now
+        func final(_ text: String, thinking: String? = nil) -> [UInt8] {
+            ReplyBytes.nativeGenerateFinal(model: requested, createdAt: Self.instant(now, offsetMs: finalAt), response: text,
+                                           doneReason: reply.doneReason, context: context, metrics: metrics, thinking: thinking)
         }
         guard request.stream else {
-            var answer = final(reply.text)
-            if !gen.thinking.isEmpty { answer = answer.setting("thinking", .string(gen.thinkingText)) }
-            return builder.delayed(Responses.json(.native, answer), tokenCount: gen.thinking.count + reply.tokens.count)
+            let answer = final(reply.text, thinking: gen.thinking.isEmpty ? nil : gen.thinkingText)
+            return builder.delayed(Responses.json(.native, bytes: answer), tokenCount: gen.thinking.count + reply.tokens.count)
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
-        let now = self.now
         return builder.script(tokenCount: pieces.count, chunk: { i in
-            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i)))),
-                                               ("response", .string(pieces[i].0 == "response" ? pieces[i].1 : ""))]
-            if pieces[i].0 == "thinking" { line.append(("thinking", .string(pieces[i].1))) }
-            line.append(("done", false))
-            return Responses.line(.object(line))
-        }, closing: [Responses.line(final(""))])
+            let createdAt = Self.instant(now, offsetMs: pacing.tokenTimeMs(i))
+            guard pieces[i].0 == "thinking" else {
+                return ReplyBytes.nativeResponseLine(model: requested, createdAt: createdAt, response: pieces[i].1)
+            }
+            return Responses.line(.object([("model", .string(requested)), ("created_at", .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i)))),
+                                           ("response", ""), ("thinking", .string(pieces[i].1)), ("done", false)]))
+        }, closing: [final("") + [10]])
     }
 
     func pacing(for model: MockModel) -> Pacing {

@@ -26,6 +26,48 @@ enum ReplyBytes {
         return w.bytes
     }
 
+    private static let responseKey = b(#","response":"#)
+    private static let responseNotDone = b("\"done\":false}\n")
+    private static let doneTrueReason = b(#","done":true,"done_reason":"#)
+    private static let contextOpen = b(#","context":["#)
+
+    /// `{"model":…,"created_at":…,"response":…,"done":false}` and a newline: a streamed
+    /// `/api/generate` piece.
+    static func nativeResponseLine(model: String, createdAt time: WallTime, response: String) -> [UInt8] {
+        var w = JSONBytes(capacity: 128 + model.utf8.count + response.utf8.count * 2)
+        w.raw(modelOpen); w.string(model)
+        w.raw(createdAt); write(time, to: &w)
+        w.raw(responseKey); w.string(response)
+        w.raw(comma); w.raw(responseNotDone)
+        return w.bytes
+    }
+
+    /// The final `/api/generate` object: the text, why it stopped, the context's token ids,
+    /// the metrics, and last the thinking when there was some.
+    static func nativeGenerateFinal(model: String, createdAt time: WallTime, response: String, doneReason reason: String,
+                                    context: [Int], metrics: Metrics, thinking: String? = nil) -> [UInt8] {
+        var w = JSONBytes(capacity: 384 + response.utf8.count * 2 + context.count * 7)
+        w.raw(modelOpen); w.string(model)
+        w.raw(createdAt); write(time, to: &w)
+        w.raw(responseKey); w.string(response)
+        w.raw(doneTrueReason); w.string(reason)
+        w.raw(contextOpen)
+        for (i, id) in context.enumerated() {
+            if i > 0 { w.raw(comma) }
+            w.int(id)
+        }
+        w.raw(closeBracket)
+        metrics.write(to: &w)
+        if let thinking { w.raw(thinkingKey); w.string(thinking) }
+        w.raw(closeBrace)
+        return w.bytes
+    }
+
+    private static let thinkingKey = b(#","thinking":"#)
+
+    private static let comma = b(",")
+    private static let closeBracket = b("]")
+
     /// The assistant's message in a final answer: plain content (most answers), written
     /// around its one field, or a tree when it carries thinking or tool calls.
     enum AssistantMessage {

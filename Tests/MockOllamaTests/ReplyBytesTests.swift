@@ -24,6 +24,27 @@ import Testing
         }
     }
 
+    @Test func generateLinesMatchTheirTrees() {
+        let metrics = Metrics(promptTokens: 3, evalTokens: 41, pacing: Pacing())
+        for (n, text) in Self.texts.enumerated() {
+            let time = WallTime(seconds: 1_795_000_000 + n * 86_399, nanos: n * 7_777)
+            let stamp = JSONValue.string(WallClock.rfc3339(unixSeconds: time.seconds, nanos: time.nanos))
+            let line: JSONValue = ["model": .string(text), "created_at": stamp, "response": .string(text), "done": false]
+            #expect(ReplyBytes.nativeResponseLine(model: text, createdAt: time, response: text) == line.compactBytes + [10])
+            for context in [[], [7], Array(0..<n * 5).map { $0 * 12_347 % 128_000 }] {
+                for thinking in [nil, text] {
+                    var members: [(String, JSONValue)] = [("model", .string(text)), ("created_at", stamp), ("response", .string(text)),
+                                                          ("done", true), ("done_reason", .string(text)),
+                                                          ("context", .array(context.map { .int($0) }))] + metrics.fields
+                    if let thinking { members.append(("thinking", .string(thinking))) }
+                    #expect(ReplyBytes.nativeGenerateFinal(model: text, createdAt: time, response: text, doneReason: text,
+                                                           context: context, metrics: metrics, thinking: thinking)
+                            == JSONValue.object(members).compactBytes)
+                }
+            }
+        }
+    }
+
     @Test func openAIAnswersAndChunksMatchTheirTrees() {
         for (n, text) in Self.texts.enumerated() {
             let usage: JSONValue = ["prompt_tokens": .int(n), "completion_tokens": 1, "total_tokens": .int(n + 1)]
