@@ -18,14 +18,9 @@ public struct JSONBytes {
 
     public mutating func int(_ i: Int) { JSONValue.writeInt(i, to: &bytes) }
 
-    public mutating func bool(_ b: Bool) { bytes.append(contentsOf: b ? Self.trueBytes : Self.falseBytes) }
-
     /// Bytes the caller writes itself (text it knows needs no escaping, such as a time).
     public mutating func append(_ write: (inout [UInt8]) -> Void) { write(&bytes) }
 
     /// Any value, as a tree: for the rarer parts of a reply.
     public mutating func value(_ v: JSONValue) { v.write(to: &bytes, indent: nil, level: 0) }
-
-    private static let trueBytes = Array("true".utf8)
-    private static let falseBytes = Array("false".utf8)
 }

@@ -49,13 +49,17 @@ public struct WireScript: Equatable, Sendable {
     public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
         var h = headers
         h.set("Content-Length", String(body.count))
-        return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
+        return answer(status, h, body)
     }
 
     /// The same with only a content type: both fields made at once, no list grown or copied.
     public static func respond(status: Int, contentType: String, body: [UInt8]) -> WireScript {
-        let h = HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: String(body.count))])
-        return WireScript(body.isEmpty ? [.head(status: status, headers: h), .end] : [.head(status: status, headers: h), .body(body), .end])
+        answer(status, HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: String(body.count))]), body)
+    }
+
+    /// A head that already names the body's length, the body if there is one, the end.
+    private static func answer(_ status: Int, _ headers: HTTPHeaders, _ body: [UInt8]) -> WireScript {
+        WireScript(body.isEmpty ? [.head(status: status, headers: headers), .end] : [.head(status: status, headers: headers), .body(body), .end])
     }
 
     public static func respond(status: Int, contentType: String, body: String) -> WireScript {
@@ -88,7 +92,6 @@ public struct WireScript: Equatable, Sendable {
     }
 }
 
-/// What the executor did, with when it did it, for the journal.
 /// Executed steps a record no longer lists one by one: how many, and the body bytes among them.
 public struct OmittedSteps: Equatable, Sendable {
     public var steps = 0
@@ -105,6 +108,7 @@ public struct OmittedSteps: Equatable, Sendable {
     }
 }
 
+/// What the executor did, with when it did it, for the journal.
 public struct ExecutedStep: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case waited(ms: Int)

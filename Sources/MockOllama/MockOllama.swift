@@ -97,8 +97,7 @@ public final class MockOllama {
     /// `created_at` of a piece sent `offsetMs` after `now`. Static: a stream's pieces are
     /// made when they are sent, from the time the answer was written.
     static func timestamp(_ now: WallTime, offsetMs: Int) -> String {
-        let t = instant(now, offsetMs: offsetMs)
-        return WallClock.rfc3339(unixSeconds: t.seconds, nanos: t.nanos)
+        instant(now, offsetMs: offsetMs).rfc3339
     }
 
     /// The moment `offsetMs` after `now`, for replies that write their `created_at` as bytes.

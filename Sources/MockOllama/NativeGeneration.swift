@@ -55,8 +55,9 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
+        let now = self.now
         func final(_ message: ReplyBytes.AssistantMessage) -> [UInt8] {
-            ReplyBytes.nativeFinal(model: requested, createdAt: Self.instant(self.now, offsetMs: finalAt), message: message,
+            ReplyBytes.nativeFinal(model: requested, createdAt: Self.instant(now, offsetMs: finalAt), message: message,
                                    doneReason: gen.content.doneReason, metrics: metrics)
         }
         guard request.stream else {
@@ -68,14 +69,12 @@ extension MockOllama {
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
             return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)))), tokenCount: pieceCount)
         }
-        let now = self.now
         return builder.script(tokenCount: pieceCount, chunk: { i in
             let createdAt = Self.instant(now, offsetMs: pacing.tokenTimeMs(i))
             if i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
-            return Responses.line(["model": .string(requested), "created_at": .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i))),
-                                   "message": piece(i), "done": false])
+            return Responses.line(["model": .string(requested), "created_at": .string(createdAt.rfc3339), "message": piece(i), "done": false])
         }, closing: [final(.content("")) + [10]])
     }
 
@@ -144,7 +143,7 @@ extension MockOllama {
             guard pieces[i].0 == "thinking" else {
                 return ReplyBytes.nativeResponseLine(model: requested, createdAt: createdAt, response: pieces[i].1)
             }
-            return Responses.line(.object([("model", .string(requested)), ("created_at", .string(Self.timestamp(now, offsetMs: pacing.tokenTimeMs(i)))),
+            return Responses.line(.object([("model", .string(requested)), ("created_at", .string(createdAt.rfc3339)),
                                            ("response", ""), ("thinking", .string(pieces[i].1)), ("done", false)]))
         }, closing: [final("") + [10]])
     }

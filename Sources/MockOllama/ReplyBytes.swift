@@ -1,9 +1,9 @@
 import LabCore
 
-/// The replies sent most — a native chat line, its final line, an OpenAI chat answer and
-/// chunk — written straight into bytes around their few variable fields, byte for byte
-/// what the same `JSONValue` trees would give. Rarer shapes (thinking, tool calls) go
-/// through trees.
+/// The replies sent most — native chat and generate lines and their final objects, an
+/// OpenAI chat answer and chunk — written straight into bytes around their few variable
+/// fields, byte for byte what the same `JSONValue` trees would give. Rarer shapes
+/// (thinking pieces, tool calls) go through trees.
 enum ReplyBytes {
     private static func b(_ s: String) -> [UInt8] { Array(s.utf8) }
 
@@ -18,27 +18,23 @@ enum ReplyBytes {
     /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
     static func nativeContentLine(model: String, createdAt time: WallTime, content: String) -> [UInt8] {
         // Sized to fit: a stream holds its current piece until the next is due.
-        var w = JSONBytes(capacity: 128 + model.utf8.count + content.utf8.count * 2)
-        w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); write(time, to: &w)
+        var w = nativeOpen(model: model, createdAt: time, capacity: 128 + model.utf8.count + content.utf8.count * 2)
         w.raw(contentMessage); w.string(content)
         w.raw(notDone)
         return w.bytes
     }
 
     private static let responseKey = b(#","response":"#)
-    private static let responseNotDone = b("\"done\":false}\n")
+    private static let responseNotDone = b(",\"done\":false}\n")
     private static let doneTrueReason = b(#","done":true,"done_reason":"#)
     private static let contextOpen = b(#","context":["#)
 
     /// `{"model":…,"created_at":…,"response":…,"done":false}` and a newline: a streamed
     /// `/api/generate` piece.
     static func nativeResponseLine(model: String, createdAt time: WallTime, response: String) -> [UInt8] {
-        var w = JSONBytes(capacity: 128 + model.utf8.count + response.utf8.count * 2)
-        w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); write(time, to: &w)
+        var w = nativeOpen(model: model, createdAt: time, capacity: 128 + model.utf8.count + response.utf8.count * 2)
         w.raw(responseKey); w.string(response)
-        w.raw(comma); w.raw(responseNotDone)
+        w.raw(responseNotDone)
         return w.bytes
     }
 
@@ -46,9 +42,7 @@ enum ReplyBytes {
     /// the metrics, and last the thinking when there was some.
     static func nativeGenerateFinal(model: String, createdAt time: WallTime, response: String, doneReason reason: String,
                                     context: [Int], metrics: Metrics, thinking: String? = nil) -> [UInt8] {
-        var w = JSONBytes(capacity: 384 + response.utf8.count * 2 + context.count * 7)
-        w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); write(time, to: &w)
+        var w = nativeOpen(model: model, createdAt: time, capacity: 384 + response.utf8.count * 2 + context.count * 7)
         w.raw(responseKey); w.string(response)
         w.raw(doneTrueReason); w.string(reason)
         w.raw(contextOpen)
@@ -75,6 +69,14 @@ enum ReplyBytes {
         case tree(JSONValue)
     }
 
+    /// `{"model":…,"created_at":…`: how every native line and final object begins.
+    private static func nativeOpen(model: String, createdAt time: WallTime, capacity: Int) -> JSONBytes {
+        var w = JSONBytes(capacity: capacity)
+        w.raw(modelOpen); w.string(model)
+        w.raw(createdAt); write(time, to: &w)
+        return w
+    }
+
     /// `"2026-11-27T00:00:00.000000001Z"`: digits and punctuation, nothing to escape.
     private static func write(_ time: WallTime, to w: inout JSONBytes) {
         w.append { out in
@@ -97,9 +99,7 @@ enum ReplyBytes {
 
     /// The final native chat object: the message, why it stopped, the metrics.
     static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String, metrics: Metrics) -> [UInt8] {
-        var w = JSONBytes(capacity: 384)
-        w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); write(time, to: &w)
+        var w = nativeOpen(model: model, createdAt: time, capacity: 384)
         w.raw(message); write(value, to: &w)
         w.raw(doneReason); w.string(reason)
         w.raw(done)

@@ -10,6 +10,9 @@ public struct WallTime: Sendable, Equatable {
         self.seconds = seconds
         self.nanos = nanos
     }
+
+    /// As `created_at` shows it.
+    public var rfc3339: String { WallClock.rfc3339(unixSeconds: seconds, nanos: nanos) }
 }
 
 public enum WallClock {
