@@ -1,17 +1,20 @@
 /// JSON written straight into bytes, for the replies sent on every request: no tree is
-/// built and the constant parts (keys, punctuation) are byte arrays made once. It
+/// built and the constant parts (keys, punctuation) are static strings, copied from the
+/// binary without a reference count to touch. It
 /// writes exactly what `JSONValue.compactBytes` writes for the same document.
 public struct JSONBytes {
     public private(set) var bytes: [UInt8]
 
-    public init(capacity: Int = 384, prefix: [UInt8] = []) {
+    public init(capacity: Int = 384, prefix: StaticString = "") {
         bytes = []
         bytes.reserveCapacity(capacity)
-        bytes.append(contentsOf: prefix)
+        raw(prefix)
     }
 
     /// Constant text: keys with their quotes and colon, punctuation.
-    public mutating func raw(_ fragment: [UInt8]) { bytes.append(contentsOf: fragment) }
+    public mutating func raw(_ fragment: StaticString) {
+        fragment.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
 
     /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
     public mutating func string(_ s: String) { JSONValue.writeString(s, to: &bytes) }

@@ -1,4 +1,3 @@
-import LabCore
 /// An Ollama model name, `[host/][namespace/]model[:tag]`, with Ollama's defaults
 /// (`registry.ollama.ai`, `library`, `latest`). Names match case-insensitively.
 public struct ModelName: Hashable, Sendable, CustomStringConvertible {

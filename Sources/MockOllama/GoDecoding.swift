@@ -13,11 +13,16 @@ enum GoDecoding {
         case duration
     }
 
+    /// A struct's checked fields. A handful each: a scan that compares lengths first
+    /// costs less than hashing every key of every body.
+    typealias Fields = KeyValuePairs<String, Kind>
+
     /// The first field of the wrong type, as Go reports it, or nil.
-    static func mismatch(_ body: JSONValue, in structName: @autoclosure () -> String, _ fields: [String: Kind]) -> String? {
+    static func mismatch(_ body: JSONValue, in structName: @autoclosure () -> String, _ fields: Fields) -> String? {
         for (key, value) in body.objectValue ?? [] {
             if case .null = value { continue }
-            guard let kind = fields[key] else { continue }
+            let length = key.utf8.count
+            guard let kind = fields.first(where: { $0.key.utf8.count == length && $0.key == key })?.value else { continue }
             let goType: String
             let fits: Bool
             switch kind {

@@ -5,15 +5,13 @@ import LabCore
 /// fields, byte for byte what the same `JSONValue` trees would give. Rarer shapes
 /// (thinking pieces, tool calls) go through trees.
 enum ReplyBytes {
-    private static func b(_ s: String) -> [UInt8] { Array(s.utf8) }
-
-    private static let modelOpen = b(#"{"model":"#)
-    private static let createdAt = b(#","created_at":"#)
-    private static let contentMessage = b(#","message":{"role":"assistant","content":"#)
-    private static let notDone = b("},\"done\":false}\n")
-    private static let message = b(#","message":"#)
-    private static let doneReason = b(#","done_reason":"#)
-    private static let done = b(#","done":true"#)
+    private static let modelOpen: StaticString = #"{"model":"#
+    private static let createdAt: StaticString = #","created_at":"#
+    private static let contentMessage: StaticString = #","message":{"role":"assistant","content":"#
+    private static let notDone: StaticString = "},\"done\":false}\n"
+    private static let message: StaticString = #","message":"#
+    private static let doneReason: StaticString = #","done_reason":"#
+    private static let done: StaticString = #","done":true"#
 
     /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
     static func nativeContentLine(model: String, createdAt time: WallTime, content: String) -> [UInt8] {
@@ -24,10 +22,10 @@ enum ReplyBytes {
         return w.bytes
     }
 
-    private static let responseKey = b(#","response":"#)
-    private static let responseNotDone = b(",\"done\":false}\n")
-    private static let doneTrueReason = b(#","done":true,"done_reason":"#)
-    private static let contextOpen = b(#","context":["#)
+    private static let responseKey: StaticString = #","response":"#
+    private static let responseNotDone: StaticString = ",\"done\":false}\n"
+    private static let doneTrueReason: StaticString = #","done":true,"done_reason":"#
+    private static let contextOpen: StaticString = #","context":["#
 
     /// `{"model":…,"created_at":…,"response":…,"done":false}` and a newline: a streamed
     /// `/api/generate` piece.
@@ -57,10 +55,10 @@ enum ReplyBytes {
         return w.bytes
     }
 
-    private static let thinkingKey = b(#","thinking":"#)
+    private static let thinkingKey: StaticString = #","thinking":"#
 
-    private static let comma = b(",")
-    private static let closeBracket = b("]")
+    private static let comma: StaticString = ","
+    private static let closeBracket: StaticString = "]"
 
     /// The assistant's message in a final answer: plain content (most answers), written
     /// around its one field, or a tree when it carries thinking or tool calls.
@@ -86,7 +84,7 @@ enum ReplyBytes {
         }
     }
 
-    private static let assistantContent = b(#"{"role":"assistant","content":"#)
+    private static let assistantContent: StaticString = #"{"role":"assistant","content":"#
 
     private static func write(_ message: AssistantMessage, to w: inout JSONBytes) {
         switch message {
@@ -108,22 +106,22 @@ enum ReplyBytes {
         return w.bytes
     }
 
-    private static let closeBrace = b("}")
-    private static let idOpen = b(#"{"id":"#)
-    private static let completionObject = b(#","object":"chat.completion","created":"#)
-    private static let chunkObject = b(#","object":"chat.completion.chunk","created":"#)
-    private static let modelKey = b(#","model":"#)
-    private static let fingerprintChoices = b(#","system_fingerprint":"fp_ollama","choices":[{"index":0,"#)
-    private static let messageKey = b(#""message":"#)
-    private static let finishKey = b(#","finish_reason":"#)
-    private static let usageKey = b(#"}],"usage":"#)
-    private static let promptTokensKey = b(#"{"prompt_tokens":"#)
-    private static let completionTokensKey = b(#","completion_tokens":"#)
-    private static let totalTokensKey = b(#","total_tokens":"#)
-    private static let roleContentDelta = b(#""delta":{"role":"assistant","content":"#)
-    private static let contentDelta = b(#""delta":{"content":"#)
-    private static let chunkEnd = b("},\"finish_reason\":null}]}\n\n")
-    private static let dataPrefix = b("data: ")
+    private static let closeBrace: StaticString = "}"
+    private static let idOpen: StaticString = #"{"id":"#
+    private static let completionObject: StaticString = #","object":"chat.completion","created":"#
+    private static let chunkObject: StaticString = #","object":"chat.completion.chunk","created":"#
+    private static let modelKey: StaticString = #","model":"#
+    private static let fingerprintChoices: StaticString = #","system_fingerprint":"fp_ollama","choices":[{"index":0,"#
+    private static let messageKey: StaticString = #""message":"#
+    private static let finishKey: StaticString = #","finish_reason":"#
+    private static let usageKey: StaticString = #"}],"usage":"#
+    private static let promptTokensKey: StaticString = #"{"prompt_tokens":"#
+    private static let completionTokensKey: StaticString = #","completion_tokens":"#
+    private static let totalTokensKey: StaticString = #","total_tokens":"#
+    private static let roleContentDelta: StaticString = #""delta":{"role":"assistant","content":"#
+    private static let contentDelta: StaticString = #""delta":{"content":"#
+    private static let chunkEnd: StaticString = "},\"finish_reason\":null}]}\n\n"
+    private static let dataPrefix: StaticString = "data: "
 
     /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it.
     static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
@@ -159,16 +157,13 @@ enum ReplyBytes {
 }
 
 extension Metrics {
-    private static let keys = names.map { Array(",\"\($0)\":".utf8) }
-
-    /// `,"total_duration":…` and the rest, in `fields`' order.
+    /// `,"total_duration":…` and the rest, in `fields`' order (the tests hold the two together).
     func write(to w: inout JSONBytes) {
-        let keys = Self.keys
-        w.raw(keys[0]); w.int(totalDuration)
-        w.raw(keys[1]); w.int(loadDuration)
-        w.raw(keys[2]); w.int(promptEvalCount)
-        w.raw(keys[3]); w.int(promptEvalDuration)
-        w.raw(keys[4]); w.int(evalCount)
-        w.raw(keys[5]); w.int(evalDuration)
+        w.raw(#","total_duration":"#); w.int(totalDuration)
+        w.raw(#","load_duration":"#); w.int(loadDuration)
+        w.raw(#","prompt_eval_count":"#); w.int(promptEvalCount)
+        w.raw(#","prompt_eval_duration":"#); w.int(promptEvalDuration)
+        w.raw(#","eval_count":"#); w.int(evalCount)
+        w.raw(#","eval_duration":"#); w.int(evalDuration)
     }
 }

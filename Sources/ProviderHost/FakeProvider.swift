@@ -71,6 +71,8 @@ public final class FakeProvider {
         let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
         let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
+        // The closure keeps the path, not the whole request (its headers and body).
+        let path = request.path
         responder.onFinish = { [weak self] responder in
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
@@ -78,7 +80,7 @@ public final class FakeProvider {
             entry.omitted = responder.omitted
             guard let self else { return }
             // Unknown paths share one label: a client cannot grow the series without bound.
-            answered.add([("provider", name), ("route", responder.sentStatus == 404 ? "other" : request.path), ("status", responder.sentStatus.map(String.init) ?? JournalEntry.name(responder.outcome))])
+            answered.add([("provider", name), ("route", responder.sentStatus == 404 ? "other" : path), ("status", responder.sentStatus.map(String.init) ?? JournalEntry.name(responder.outcome))])
             guard let log else { return }
             var line = RequestLogLine.format(responder, model: model)
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }

@@ -4,11 +4,11 @@ import LabCore
 /// types encoding/json checks before the handler sees anything. Each endpoint's typed
 /// request says which struct it is and which fields are checked; handlers then read
 /// the typed value, never the JSON tree.
-protocol GoRequest {
+protocol GoRequest: SendableMetatype {
     /// `api.ChatRequest`: the name encoding/json puts in its errors.
     static var goType: String { get }
     /// The fields whose JSON type Go checks, with the Go type it names when one is wrong.
-    static var fields: [String: GoDecoding.Kind] { get }
+    static var fields: GoDecoding.Fields { get }
     /// The typed request from a JSON object whose checked fields have the right types.
     init(_ body: JSONValue)
 }

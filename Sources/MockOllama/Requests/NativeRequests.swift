@@ -22,7 +22,7 @@ private let runtimeOptions = GoDecoding.Kind.object("map[string]interface {}")
 /// `POST /api/chat`.
 struct ChatRequest: GoRequest {
     static let goType = "api.ChatRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": runtimeOptions,
         "tools": .array("api.Tools"), "keep_alive": .duration,
     ]
@@ -49,7 +49,7 @@ struct ChatRequest: GoRequest {
 /// `POST /api/generate`.
 struct GenerateRequest: GoRequest {
     static let goType = "api.GenerateRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
         "options": runtimeOptions, "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration,
     ]
@@ -79,7 +79,7 @@ struct GenerateRequest: GoRequest {
 /// `POST /api/embed`.
 struct EmbedRequest: GoRequest {
     static let goType = "api.EmbedRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": runtimeOptions, "keep_alive": .duration,
     ]
     var model: String
@@ -104,7 +104,7 @@ struct EmbedRequest: GoRequest {
 /// `POST /api/embeddings`, the legacy single-prompt endpoint.
 struct EmbeddingRequest: GoRequest {
     static let goType = "api.EmbeddingRequest"
-    static let fields: [String: GoDecoding.Kind] = ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration]
+    static let fields: GoDecoding.Fields = ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration]
     var model: String
     var prompt: String
 
@@ -117,7 +117,7 @@ struct EmbeddingRequest: GoRequest {
 /// `POST /api/show`.
 struct ShowRequest: GoRequest {
     static let goType = "api.ShowRequest"
-    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string, "verbose": .bool, "system": .string]
+    static let fields: GoDecoding.Fields = ["model": .string, "name": .string, "verbose": .bool, "system": .string]
     var model: String
     init(_ body: JSONValue) { model = modelOrName(body) }
 }
@@ -125,7 +125,7 @@ struct ShowRequest: GoRequest {
 /// `POST /api/pull`.
 struct PullRequest: GoRequest {
     static let goType = "api.PullRequest"
-    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string, "insecure": .bool, "stream": .bool]
+    static let fields: GoDecoding.Fields = ["model": .string, "name": .string, "insecure": .bool, "stream": .bool]
     var model: String
     var stream: Bool
 
@@ -138,7 +138,7 @@ struct PullRequest: GoRequest {
 /// `POST /api/copy`.
 struct CopyRequest: GoRequest {
     static let goType = "api.CopyRequest"
-    static let fields: [String: GoDecoding.Kind] = ["source": .string, "destination": .string]
+    static let fields: GoDecoding.Fields = ["source": .string, "destination": .string]
     var source: String
     var destination: String
 
@@ -151,7 +151,7 @@ struct CopyRequest: GoRequest {
 /// `DELETE /api/delete`.
 struct DeleteRequest: GoRequest {
     static let goType = "api.DeleteRequest"
-    static let fields: [String: GoDecoding.Kind] = ["model": .string, "name": .string]
+    static let fields: GoDecoding.Fields = ["model": .string, "name": .string]
     var model: String
     init(_ body: JSONValue) { model = modelOrName(body) }
 }

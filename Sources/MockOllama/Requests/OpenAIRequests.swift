@@ -10,7 +10,7 @@ private func includesUsage(_ body: JSONValue) -> Bool {
 /// `POST /v1/chat/completions`.
 struct OpenAIChatRequest: GoRequest {
     static let goType = "openai.ChatCompletionRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "messages": .array("[]openai.Message"), "stream": .bool, "stream_options": .object("openai.StreamOptions"),
         "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float64"), "top_p": .number("float64"),
         "frequency_penalty": .number("float64"), "presence_penalty": .number("float64"),
@@ -42,7 +42,7 @@ struct OpenAIChatRequest: GoRequest {
 /// `POST /v1/completions`.
 struct OpenAICompletionRequest: GoRequest {
     static let goType = "openai.CompletionRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "stream": .bool, "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float32"),
         "top_p": .number("float32"), "stream_options": .object("openai.StreamOptions"),
     ]
@@ -71,7 +71,7 @@ struct OpenAICompletionRequest: GoRequest {
 /// `POST /v1/embeddings`.
 struct OpenAIEmbedRequest: GoRequest {
     static let goType = "openai.EmbedRequest"
-    static let fields: [String: GoDecoding.Kind] = ["model": .string, "dimensions": .integer("int"), "encoding_format": .string]
+    static let fields: GoDecoding.Fields = ["model": .string, "dimensions": .integer("int"), "encoding_format": .string]
     var model: String
     /// Nil unless `input` is a string or a non-empty list of strings.
     var inputs: [String]?
@@ -97,7 +97,7 @@ struct OpenAIEmbedRequest: GoRequest {
 /// function `tools`, `text.format` for structured output, `reasoning.effort`.
 struct ResponsesRequest: GoRequest {
     static let goType = "openai.ResponsesRequest"
-    static let fields: [String: GoDecoding.Kind] = [
+    static let fields: GoDecoding.Fields = [
         "model": .string, "instructions": .string, "stream": .bool, "max_output_tokens": .integer("int"), "tools": .array("[]openai.ResponsesTool"),
     ]
     var model: String
