@@ -49,9 +49,17 @@ extension FakeAnthropic {
         // One event per token: thinking deltas, text deltas, then each tool block (start, its input, stop).
         var pieces: [[UInt8]] = []
         var block = 0
+        // Anthropic sends its one `ping` right after the first block opens, before any delta.
+        var pinged = false
+        func blockStart(_ index: Int, _ contentBlock: JSONValue) -> [UInt8] {
+            let opened = event("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": contentBlock])
+            if pinged { return opened }
+            pinged = true
+            return opened + event("ping", ["type": "ping"])
+        }
         if !turn.thinking.isEmpty {
             pieces += turn.thinking.enumerated().map { i, t in
-                (i == 0 ? event("content_block_start", ["type": "content_block_start", "index": .int(block), "content_block": ["type": "thinking", "thinking": ""]]) : [])
+                (i == 0 ? blockStart(block, ["type": "thinking", "thinking": ""]) : [])
                     + event("content_block_delta", ["type": "content_block_delta", "index": .int(block), "delta": ["type": "thinking_delta", "thinking": .string(t)]])
             }
             pieces[pieces.count - 1] += event("content_block_stop", ["type": "content_block_stop", "index": .int(block)])
@@ -60,26 +68,25 @@ extension FakeAnthropic {
         if !turn.tokens.isEmpty || calls.isEmpty {
             let textBlock = block
             pieces += turn.tokens.enumerated().map { i, t in
-                (i == 0 ? event("content_block_start", ["type": "content_block_start", "index": .int(textBlock), "content_block": ["type": "text", "text": ""]]) : [])
+                (i == 0 ? blockStart(textBlock, ["type": "text", "text": ""]) : [])
                     + event("content_block_delta", ["type": "content_block_delta", "index": .int(textBlock), "delta": ["type": "text_delta", "text": .string(t)]])
             }
-            if pieces.isEmpty { pieces.append(event("content_block_start", ["type": "content_block_start", "index": .int(textBlock), "content_block": ["type": "text", "text": ""]])) }
+            if pieces.isEmpty { pieces.append(blockStart(textBlock, ["type": "text", "text": ""])) }
             pieces[pieces.count - 1] += event("content_block_stop", ["type": "content_block_stop", "index": .int(textBlock)])
             block += 1
         }
         for call in turn.calls {
-            pieces.append(event("content_block_start", ["type": "content_block_start", "index": .int(block), "content_block": toolUse(call, input: [:])])
+            pieces.append(blockStart(block, toolUse(call, input: [:]))
                 + event("content_block_delta", ["type": "content_block_delta", "index": .int(block),
                                                 "delta": ["type": "input_json_delta", "partial_json": .string(call.arguments.compact)]])
                 + event("content_block_stop", ["type": "content_block_stop", "index": .int(block)]))
             block += 1
         }
-        let preamble = start + event("ping", ["type": "ping"])
         let closing = [
             event("message_delta", ["type": "message_delta", "delta": ["stop_reason": .string(stopReason), "stop_sequence": nil],
                                      "usage": ["output_tokens": .int(outputTokens)]]),
             event("message_stop", ["type": "message_stop"]),
         ]
-        return builder.script(tokenCount: pieces.count, chunk: { i in (i == 0 ? preamble : []) + pieces[i] }, closing: closing)
+        return builder.script(tokenCount: pieces.count, chunk: { i in (i == 0 ? start : []) + pieces[i] }, closing: closing)
     }
 }
