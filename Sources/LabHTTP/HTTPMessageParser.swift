@@ -17,6 +17,8 @@ final class HTTPMessageParser {
     enum Failure: Equatable {
         case headersTooLarge
         case bodyTooLarge
+        /// An `Expect` other than `100-continue`.
+        case expectationFailed
         case invalid(name: String, description: String)
     }
 
@@ -129,6 +131,8 @@ final class HTTPMessageParser {
 
     func failBody() { failure = .bodyTooLarge }
 
+    func failExpectation() { failure = .expectationFailed }
+
     private static func me(_ p: UnsafeMutablePointer<http_parser>?) -> HTTPMessageParser {
         Unmanaged<HTTPMessageParser>.fromOpaque(p!.pointee.data).takeUnretainedValue()
     }
@@ -171,7 +175,11 @@ final class HTTPMessageParser {
             me.head.versionMajor = Int(parser.http_major)
             me.head.versionMinor = Int(parser.http_minor)
             me.head.keepAlive = http_should_keep_alive(p) != 0
-            return me.onHead(me.head) ? 1 : 0
+            let bodiless = me.onHead(me.head)
+            // Refused on its head: stop here, so that a request without a body is not
+            // completed (and answered) before the refusal.
+            if me.failure != nil { return -1 }
+            return bodiless ? 1 : 0
         }
         s.pointee.on_body = { p, at, len in
             let me = HTTPMessageParser.me(p)

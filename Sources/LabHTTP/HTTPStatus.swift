@@ -20,6 +20,7 @@ public enum HTTPStatus {
         case 409: return "Conflict"
         case 413: return "Request Entity Too Large"
         case 415: return "Unsupported Media Type"
+        case 417: return "Expectation Failed"
         case 422: return "Unprocessable Entity"
         case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"

@@ -1,3 +1,5 @@
+import LabCore
+
 /// One accepted connection: parses requests, hands them to the server's handler,
 /// and runs the responses strictly in request order — each `Responder` writes its
 /// own steps' bytes; this sends them, keeps the waits and closes. This and its
@@ -60,11 +62,30 @@ final class ServerConnection {
         headerTimer?.stop()
         parsedHead = head
         body.removeAll(keepingCapacity: true)
-        if let declared = head.headers["Content-Length"].flatMap({ Int($0) }), declared > maxBody {
+        let declared = head.headers["Content-Length"].flatMap { Int($0) }
+        if let declared, declared > maxBody {
             parser.failBody()
+        } else if let expect = head.headers["Expect"] {
+            answerExpectation(expect, head: head, bodyFollows: (declared ?? 0) > 0 || head.headers.contains("Transfer-Encoding"))
         }
         return false
     }
+
+    /// `Expect: 100-continue` as Go's net/http (Ollama) answers it: on HTTP/1.1 with a
+    /// body to come, an interim `100 Continue` so that the client sends the body now
+    /// instead of after its own wait (curl waits a second); any other expectation is
+    /// refused with 417. Node (the Portkey gateway) also sends the 100 and refuses the rest.
+    private func answerExpectation(_ expect: String, head: MessageHead, bodyFollows: Bool) {
+        let continues = expect.split(separator: ",").contains { HTTPHeaders.same(String($0).trimmingSpaces, "100-continue") }
+        guard continues else { return parser.failExpectation() }
+        // With answers still owed on the connection (or requests read in the same go and
+        // not yet handed over) the 100 would go out ahead of them; the client then sends
+        // the body after its own wait, as it would to a busy server.
+        guard bodyFollows, head.versionMajor == 1, head.versionMinor >= 1, queue.isEmpty, completed.isEmpty else { return }
+        stream.write(Self.continueLine)
+    }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private func bodyArrived(_ chunk: UnsafeRawBufferPointer, maxBody: Int) -> Bool {
         guard body.count + chunk.count <= maxBody else {
@@ -116,6 +137,7 @@ final class ServerConnection {
         switch parser.failure {
         case .headersTooLarge: (status, text) = (431, "431 Request Header Fields Too Large")
         case .bodyTooLarge: (status, text) = (413, "413 Request Entity Too Large")
+        case .expectationFailed: (status, text) = (417, "417 Expectation Failed")
         case .invalid(_, let description): (status, text) = (400, "400 Bad Request: \(description)")
         case nil: return
         }
