@@ -61,7 +61,9 @@ public final class EdgeRoute {
         log.update(position, change)
     }
 
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"]
+    /// Not relayed: they describe this connection, not the request. `Expect` too: the
+    /// route's own server has answered it and sends the body on whole.
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length", "expect"]
 
     /// Records kept: the most recent ones (older ones go, ten percent at a time).
     public var recordLimit: Int {

@@ -10,6 +10,8 @@ final class ClientConnection {
     private var exchange: ClientExchange?
     private var responseTimer: Timer?
     private var messageDone = false
+    /// The message being read is an interim (1xx) answer, skipped.
+    private var interim = false
     private var keepAlive = false
     private(set) var isUsable = true
 
@@ -34,8 +36,15 @@ final class ClientConnection {
         self.exchange = exchange
         exchange.connection = self
         messageDone = false
+        interim = false
         let isHead = exchange.request.method == "HEAD"
         parser.onHead = { [unowned self] head in
+            // An interim answer (`100 Continue`, `103 Early Hints`) is not the response:
+            // the real head follows it on the same connection.
+            if head.status >= 100, head.status < 200, head.status != 101 {
+                interim = true
+                return true
+            }
             responseTimer?.close()
             responseTimer = nil
             keepAlive = head.keepAlive
@@ -47,6 +56,7 @@ final class ClientConnection {
             return true
         }
         parser.onComplete = { [unowned self] in
+            if interim { interim = false; return }
             messageDone = true
             keepAlive = parser.lastKeepAlive
         }

@@ -35,6 +35,22 @@ import LabHTTP
         #expect(a.status == 504)
     }
 
+    @Test func expectContinueIsAnsweredByTheRouteAndNotRelayed() throws {
+        let loop = EventLoop()
+        let upstream = try HTTPServer(loop: loop) { request, responder in
+            responder.send(WireScript.respond(status: 200, contentType: "text/plain", body: "expect=\(request.headers["Expect"] ?? "none") \(request.body.count)"))
+        }
+        let edge = try EdgeRoute(loop: loop, upstream: URLParts(upstream.url)!, timeoutMs: 5_000)
+        let client = HTTPClient(loop: loop)
+        // The route's server sends this client a 100 Continue first; the client skips it.
+        var result: Result<ClientResponse, HTTPClientError>?
+        client.fetch(try ClientRequest(method: "POST", url: edge.url + "/v1/chat/completions",
+                                       headers: ["Expect": "100-continue"], body: Array("hello".utf8))) { result = $0 }
+        loop.run(until: { result != nil }, timeoutMs: 5000)
+        let r = try result?.get()
+        #expect(r?.status == 200 && r?.text == "expect=none 5")
+    }
+
     @Test func streamsPassThroughTheEdge() throws {
         let h = try Harness(edgeTimeoutMs: 30_000)
         let a = try h.send(config: target("primary"), body: #"{"model":"llama3","stream":true,"messages":[{"role":"user","content":"hi"}]}"#, viaEdge: true)

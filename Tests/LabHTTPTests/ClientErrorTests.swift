@@ -12,6 +12,20 @@ import Testing
         return error
     }
 
+    @Test func interimAnswersAreSkipped() throws {
+        let loop = EventLoop()
+        // Each in its own read: the client must not take the first complete message for the answer.
+        let s = try server(loop, [.raw(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)), .wait(ms: 10),
+                                  .raw(Array("HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n".utf8)), .wait(ms: 10),
+                                  .head(status: 200, headers: ["Content-Length": "2"]), .body(Array("ok".utf8)), .end])
+        let client = HTTPClient(loop: loop)
+        let r = try loop.fetch(client, try ClientRequest(method: "GET", url: s.url))?.get()
+        #expect(r?.status == 200 && r?.text == "ok" && r?.headers["Link"] == nil)
+        // The connection is reused cleanly afterwards.
+        let again = try loop.fetch(client, try ClientRequest(method: "GET", url: s.url))?.get()
+        #expect(again?.status == 200 && again?.text == "ok")
+    }
+
     @Test func refused() throws {
         let loop = EventLoop()
         let s = try server(loop, [])
