@@ -9,6 +9,11 @@ struct MessageHead {
     var versionMinor = 1
     var headers = HTTPHeaders()
     var keepAlive = true
+    /// As http_parser read it (a valid, unrepeated `Content-Length`); nil without one.
+    var contentLength: Int?
+    var chunked = false
+    /// A body follows the head.
+    var hasBody: Bool { chunked || (contentLength ?? 0) > 0 }
 }
 
 /// Feeds bytes to Node's http_parser and reports heads, body pieces and message ends.
@@ -175,6 +180,9 @@ final class HTTPMessageParser {
             me.head.versionMajor = Int(parser.http_major)
             me.head.versionMinor = Int(parser.http_minor)
             me.head.keepAlive = http_should_keep_alive(p) != 0
+            // http_parser marks a missing Content-Length with all bits set.
+            me.head.contentLength = parser.content_length == UInt64.max ? nil : Int(clamping: parser.content_length)
+            me.head.chunked = parser.flags & F_CHUNKED.rawValue != 0
             let bodiless = me.onHead(me.head)
             // Refused on its head: stop here, so that a request without a body is not
             // completed (and answered) before the refusal.

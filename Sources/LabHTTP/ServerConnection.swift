@@ -62,11 +62,10 @@ final class ServerConnection {
         headerTimer?.stop()
         parsedHead = head
         body.removeAll(keepingCapacity: true)
-        let declared = head.headers["Content-Length"].flatMap { Int($0) }
-        if let declared, declared > maxBody {
+        if let declared = head.contentLength, declared > maxBody {
             parser.failBody()
         } else if let expect = head.headers["Expect"] {
-            answerExpectation(expect, head: head, bodyFollows: (declared ?? 0) > 0 || head.headers.contains("Transfer-Encoding"))
+            answerExpectation(expect, head: head)
         }
         return false
     }
@@ -75,13 +74,13 @@ final class ServerConnection {
     /// body to come, an interim `100 Continue` so that the client sends the body now
     /// instead of after its own wait (curl waits a second); any other expectation is
     /// refused with 417. Node (the Portkey gateway) also sends the 100 and refuses the rest.
-    private func answerExpectation(_ expect: String, head: MessageHead, bodyFollows: Bool) {
+    private func answerExpectation(_ expect: String, head: MessageHead) {
         let continues = expect.split(separator: ",").contains { HTTPHeaders.same(String($0).trimmingSpaces, "100-continue") }
         guard continues else { return parser.failExpectation() }
         // With answers still owed on the connection (or requests read in the same go and
         // not yet handed over) the 100 would go out ahead of them; the client then sends
         // the body after its own wait, as it would to a busy server.
-        guard bodyFollows, head.versionMajor == 1, head.versionMinor >= 1, queue.isEmpty, completed.isEmpty else { return }
+        guard head.hasBody, head.versionMajor == 1, head.versionMinor >= 1, queue.isEmpty, completed.isEmpty else { return }
         stream.write(Self.continueLine)
     }
 
