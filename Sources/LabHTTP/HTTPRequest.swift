@@ -28,9 +28,25 @@ public struct HTTPRequest: Sendable {
     private static func path(of target: String) -> String {
         var bytes = target
         return bytes.withUTF8 { bytes in
-            guard let q = bytes.firstIndex(of: UInt8(ascii: "?")) else { return target }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<q]), as: UTF8.self)
+            // Absolute form (`GET http://host:11434/api/tags`), which clients send to a
+            // proxy: Go's and Node's servers route it by its path, and so does the lab.
+            let start = bytes.first == UInt8(ascii: "/") ? 0 : absolutePathStart(bytes) ?? 0
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+            if start == 0, end == bytes.count { return target }
+            if start == end { return "/" }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
+    }
+
+    /// Where the path begins in `http://authority/path` (the end when there is none), or
+    /// nil when the target is not in absolute form.
+    private static func absolutePathStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let scheme = bytes.prefix(8).map { $0 | 0x20 }  // ASCII lowercase; "://" is unchanged by it
+        let afterScheme: Int
+        if scheme.starts(with: Array("http://".utf8)) { afterScheme = 7 }
+        else if scheme.starts(with: Array("https://".utf8)) { afterScheme = 8 }
+        else { return nil }
+        return bytes[afterScheme...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.count
     }
 
     public var query: String? {

@@ -119,6 +119,17 @@ import Foundation
         #expect(seen[1].headers.fields.map(\.value) == ["h", "", "", "*/*"])
     }
 
+    /// Go's and Node's servers route an absolute-form target by its path.
+    @Test(arguments: [
+        ("/api/chat?x=1", "/api/chat", "x=1"), ("/api/tags", "/api/tags", nil),
+        ("http://127.0.0.1:11434/api/tags", "/api/tags", nil), ("HTTP://Host/api/show?verbose=1", "/api/show", "verbose=1"),
+        ("https://h", "/", nil), ("http://h?x=1", "/", "x=1"), ("*", "*", nil), ("api/tags", "api/tags", nil),
+    ] as [(String, String, String?)])
+    func pathOfATarget(target: String, path: String, query: String?) {
+        let request = HTTPRequest(method: "GET", target: target)
+        #expect(request.path == path && request.query == query)
+    }
+
     @Test(arguments: [
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413),
         ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n", 431),
