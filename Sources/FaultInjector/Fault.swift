@@ -9,8 +9,16 @@ public protocol Fault: Sendable {
     /// replacements (status, hang, connection) first, then stream and rate shaping,
     /// then delays before the first byte.
     var order: Int { get }
-    /// `script` is whole (no deferred pieces: the injector materializes it first).
-    func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript
+    /// The transform for one request, as a pass over the script's steps. What it draws
+    /// from `context` it draws here, when the rule fires, never while the script is sent.
+    func filter(_ context: inout FaultContext) -> any StepFilter
+}
+
+extension Fault {
+    /// The fault applied to a whole script at once.
+    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+        script.filteredAtOnce(by: [filter(&context)])
+    }
 }
 
 /// A fault as it is written: the keys of `fault:` it owns and how it reads them.
@@ -67,33 +75,6 @@ public struct FaultContext {
 }
 
 extension WireScript {
-    /// Index of the head step, if any.
-    var headIndex: Int? {
-        steps.firstIndex { if case .head = $0 { return true } else { return false } }
-    }
-
-    /// Indexes of body steps after the head: the chunks of a stream.
-    var bodyIndexes: [Int] {
-        guard let head = headIndex else { return [] }
-        return steps.indices.filter { i in
-            if i > head, case .body = steps[i] { return true }
-            return false
-        }
-    }
-
-    /// A reply sent whole (a Content-Length on its head): a non-streamed answer, to
-    /// which the stream faults apply in their own way (docs/faults.md).
-    var isWhole: Bool {
-        guard let i = headIndex, case .head(_, let headers) = steps[i] else { return false }
-        return headers.contains("Content-Length")
-    }
-
-    /// The wait before the head, kept when a fault replaces the reply: the model took
-    /// that long before it failed.
-    var leadingWaits: [WireStep] {
-        Array(steps.prefix { if case .wait = $0 { return true } else { return false } })
-    }
-
     /// `text` as one more piece of this stream, framed like `sample` (a chunk of it): an
     /// SSE `data:` event, a named event (`event: X` then `data:`, as Anthropic's), or an
     /// NDJSON line.
@@ -105,14 +86,13 @@ extension WireScript {
         let isEvent = sample.starts(with: Array("data: ".utf8))
         return .body(Array((isEvent ? "data: \(text)\n\n" : "\(text)\n").utf8))
     }
+}
 
-    /// The head step with its content-length removed: a transformed body has another length.
-    func withoutContentLength() -> WireScript {
-        var copy = self
-        if let i = headIndex, case .head(let status, var headers) = steps[i], headers.contains("Content-Length") {
-            headers.remove("Content-Length")
-            copy.steps[i] = .head(status: status, headers: headers)
-        }
-        return copy
+extension WireStep {
+    /// A head without its Content-Length: a transformed body has another length.
+    var withoutContentLength: WireStep {
+        guard case .head(let status, var headers) = self, headers.contains("Content-Length") else { return self }
+        headers.remove("Content-Length")
+        return .head(status: status, headers: headers)
     }
 }

@@ -71,9 +71,10 @@ public final class FaultInjector {
             guard fires else { continue }
             var context = FaultContext(request: request, random: random, api: api)
             context.retryAfterMs = input.retryAfterMs
-            // Faults see every piece: a deferred stream is made whole for them.
-            var transformed = script.materialized
-            for fault in rule.faults { transformed = fault.apply(to: transformed, &context) }
+            // Made now, in order, so that their draws follow the rule's order; a deferred
+            // stream goes through them piece by piece as it is sent.
+            let filters = rule.faults.map { $0.filter(&context) }
+            let transformed = script.filtered(by: filters)
             random = context.random
             return FaultDecision(ruleNumber: i + 1, ruleName: rule.name, draws: draws + context.draws, script: transformed)
         }

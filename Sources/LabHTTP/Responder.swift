@@ -61,8 +61,8 @@ public final class Responder {
 
     public func send(_ step: WireStep) { send([step]) }
 
-    /// A deferred run being expanded: its steps, the next piece, and the piece made last.
-    private var expanding: (steps: DeferredSteps, next: Int, made: [WireStep], at: Int)?
+    /// A deferred run being expanded: its pieces, and the piece made last.
+    private var expanding: (pieces: AnyIterator<[WireStep]>, made: [WireStep], at: Int)?
 
     func nextStep() -> WireStep? {
         while true {
@@ -73,9 +73,8 @@ public final class Responder {
                     expanding = e
                     return step
                 }
-                guard e.next < e.steps.count else { expanding = nil; continue }
-                e.made = e.steps.steps(e.next)
-                e.next += 1
+                guard let piece = e.pieces.next() else { expanding = nil; continue }
+                e.made = piece
                 e.at = 0
                 expanding = e
                 continue
@@ -88,7 +87,7 @@ public final class Responder {
                 pendingIndex = 0
             }
             if case .deferred(let d) = step {
-                expanding = (d, 0, [], 0)
+                expanding = (d.pieces(), [], 0)
                 continue
             }
             return step

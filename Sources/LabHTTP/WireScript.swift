@@ -22,19 +22,33 @@ public enum WireStep: Equatable, Sendable {
     case deferred(DeferredSteps)
 }
 
-/// `count` pieces of a script, each made on demand from values captured when the script
-/// was written (so the bytes are the same whenever they are made).
+/// Pieces of a script made only when they are read, in order: a stream's chunks made from
+/// values captured when the answer was written, or such a stream as a fault transforms it.
+/// Each reading (the executor sending it, `WireScript.materialized`) starts afresh and
+/// gets the same steps.
 public final class DeferredSteps: Equatable, @unchecked Sendable {
-    public let count: Int
-    private let make: (Int) -> [WireStep]
+    private let reading: () -> AnyIterator<[WireStep]>
 
-    /// `make` must depend only on what it captured: it runs when each piece is sent.
-    public init(count: Int, make: @escaping (Int) -> [WireStep]) {
-        self.count = count
-        self.make = make
+    /// `count` pieces; `make` must depend only on what it captured: it runs when each
+    /// piece is sent.
+    public convenience init(count: Int, make: @escaping (Int) -> [WireStep]) {
+        self.init {
+            var next = 0
+            return AnyIterator {
+                guard next < count else { return nil }
+                defer { next += 1 }
+                return make(next)
+            }
+        }
     }
 
-    public func steps(_ index: Int) -> [WireStep] { make(index) }
+    /// Pieces from an iterator that `reading` makes anew for every reading.
+    public init(reading: @escaping () -> AnyIterator<[WireStep]>) {
+        self.reading = reading
+    }
+
+    /// The pieces from the first.
+    public func pieces() -> AnyIterator<[WireStep]> { reading() }
 
     public static func == (a: DeferredSteps, b: DeferredSteps) -> Bool { a === b }
 }
@@ -72,7 +86,7 @@ public struct WireScript: Equatable, Sendable {
         var out: [WireStep] = []
         for step in steps {
             if case .deferred(let d) = step {
-                for i in 0..<d.count { out += d.steps(i) }
+                for piece in d.pieces() { out += piece }
             } else {
                 out.append(step)
             }

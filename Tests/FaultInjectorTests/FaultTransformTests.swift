@@ -101,6 +101,53 @@ import LabHTTP
         #expect(body(sseMalformed).hasPrefix("data: {\"model\": \n\n"))
     }
 
+    /// A stream made as it is sent, counting the chunks made: what a fault's filters read.
+    final class CountedStream {
+        var made = 0
+        var script: WireScript {
+            WireScript([.wait(ms: 30), .head(status: 200, headers: ["Content-Type": "application/x-ndjson"]),
+                        .deferred(DeferredSteps(count: 200) { [self] i in
+                            made += 1
+                            return [.wait(ms: 10), .body(Array(#"{"message":{"content":"t\#(i)"},"done":false}\#n"#.utf8))]
+                        }), .body(Array(#"{"done":true}\#n"#.utf8)), .end])
+        }
+    }
+
+    static let everyKind = [
+        #"{"status":503}"#, #"{"hang":"after_headers"}"#, #"{"reset":{"after_bytes":120}}"#, #"{"close":{"after_chunks":2}}"#,
+        #"{"delay":{"uniform":[10,500]}}"#, #"{"stream":{"cut_after_chunks":3,"then":"stall"}}"#, #"{"stream":{"malformed_chunk":4}}"#,
+        #"{"stream":{"insert_malformed_after":300}}"#, #"{"stream":{"drop_done":true}}"#, #"{"stream":{"error_after_chunks":5}}"#,
+        #"{"pacing":{"first_token_after_ms":700,"token_ms":5,"stall_after_tokens":3,"stall_ms":900}}"#, #"{"slow":{"bytes_per_second":3000}}"#,
+        #"{"stream":{"cut_after_chunks":150},"pacing":{"token_ms":20},"delay_ms":5,"slow":{"bytes_per_second":100000}}"#,
+    ]
+
+    /// Faults take a stream's chunks as they are sent and give what applying them to the
+    /// whole stream gives, step for step, on every reading; nothing is made when the rule fires.
+    @Test(arguments: everyKind)
+    func aStreamIsFaultedPieceByPiece(fault: String) throws {
+        let stream = CountedStream()
+        let injector = FaultInjector(rules: try rules("[{\"fault\":\(fault)}]"), seed: 3)
+        let lazy = injector.decide(chatRequest, model: nil, nowMs: 0, script: stream.script)
+        #expect(stream.made == 0)
+        let first = lazy.script.materialized.steps
+        #expect(lazy.script.materialized.steps == first)
+        var context = FaultContext(request: chatRequest, random: SeededRandom(seed: 3, key: "faults\u{1}"))
+        let whole = try rules("[{\"fault\":\(fault)}]")[0].faults.reduce(stream.script.materialized) { $1.apply(to: $0, &context) }
+        #expect(first == whole.steps)
+        #expect(lazy.draws == context.draws)
+    }
+
+    /// A cut stops the stream being made; a replaced reply never makes it.
+    @Test func chunksPastACutAreNeverMade() throws {
+        for (fault, made) in [(#"{"stream":{"cut_after_chunks":3}}"#, 3), (#"{"close":{"after_chunks":1}}"#, 1), (#"{"status":503}"#, 0),
+                              (#"{"hang":"after_headers"}"#, 0), (#"{"stream":{"drop_done":true}}"#, 200)] {
+            let stream = CountedStream()
+            let injector = FaultInjector(rules: try rules("[{\"fault\":\(fault)}]"), seed: 3)
+            _ = injector.decide(chatRequest, model: nil, nowMs: 0, script: stream.script).script.materialized
+            #expect(stream.made == made, "\(fault)")
+        }
+    }
+
     @Test func pacingRetimesTheStream() throws {
         let paced = try apply(#"{"pacing":{"ttft_ms":1000,"token_ms":50,"stall_after_tokens":2,"stall_ms":5000}}"#)
         #expect(paced.steps.first == .wait(ms: 1000))

@@ -24,52 +24,71 @@ public struct ConnectionFault: FaultKind {
         self.point = point
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        let last: WireStep = ending == .reset ? .reset : .close
-        return WireScript(ScriptCut.prefix(of: script, at: point) + [last])
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        CutFilter(at: point, then: [ending == .reset ? .reset : .close])
     }
 }
 
-/// Cutting a script at a point of its body, shared by connection and stream faults.
-enum ScriptCut {
-    /// The steps up to the cut point, without the end. A body step that straddles
-    /// a byte cut is split.
-    static func prefix(of script: WireScript, at point: CutPoint) -> [WireStep] {
-        switch point {
-        case .beforeHeaders:
-            return []
-        case .afterHeaders:
-            guard let head = script.headIndex else { return [] }
-            return Array(script.steps[...head])
-        case .afterChunks(let n):
-            let bodies = script.bodyIndexes
-            guard let head = script.headIndex else { return [] }
-            let stop = n <= 0 ? head : (n <= bodies.count ? bodies[n - 1] : script.steps.count - 1)
-            return script.steps[...stop].filter { $0 != .end }
-        case .afterBytes(let n):
-            var out: [WireStep] = []
-            var sent = 0
-            var sawHead = false
-            for step in script.steps {
-                switch step {
-                case .head:
-                    sawHead = true
-                    out.append(step)
-                case .body(let bytes) where sawHead:
-                    if sent + bytes.count >= n {
-                        if n - sent > 0 { out.append(.body(Array(bytes.prefix(n - sent)))) }
-                        return out
-                    }
-                    sent += bytes.count
-                    out.append(step)
-                case .end:
-                    return out
-                default:
-                    out.append(step)
-                }
-            }
-            return out
+/// The script up to a point of its body, then `ending`: the connection, stream-cut,
+/// stream-error and hang faults. Cut by chunks or at the head, a script without a head
+/// keeps nothing; cut by bytes, it keeps what it has up to its end.
+struct CutFilter: StepFilter {
+    let point: CutPoint
+    /// A Content-Length body cut short would be a framing error, not a cut stream.
+    let removesContentLength: Bool
+    let ending: [WireStep]
+    private var beforeHead = BeforeHead()
+    private var count = 0
+    private(set) var isDone: Bool
+
+    init(at point: CutPoint, removingContentLength: Bool = false, then ending: [WireStep]) {
+        self.point = point
+        removesContentLength = removingContentLength
+        self.ending = ending
+        isDone = point == .beforeHeaders
+    }
+
+    mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+        if case .afterBytes(let n) = point { return cutBytes(step, at: n, into: &out) }
+        if !beforeHead.sawHead {
+            if beforeHead.hold(step) { return }
+            out += beforeHead.release()
+            out.append(removesContentLength ? step.withoutContentLength : step)
+            if case .afterChunks(let n) = point, n > 0 { return }
+            isDone = true
+            return
         }
+        guard case .afterChunks(let n) = point, step != .end else { return }
+        out.append(step)
+        if case .body = step {
+            count += 1
+            if count >= n { isDone = true }
+        }
+    }
+
+    private mutating func cutBytes(_ step: WireStep, at n: Int, into out: inout [WireStep]) {
+        switch step {
+        case .head:
+            let first = !beforeHead.sawHead
+            _ = beforeHead.hold(step)
+            out.append(first && removesContentLength ? step.withoutContentLength : step)
+        case .body(let bytes) where beforeHead.sawHead:
+            if count + bytes.count >= n {
+                if n - count > 0 { out.append(.body(Array(bytes.prefix(n - count)))) }
+                isDone = true
+            } else {
+                count += bytes.count
+                out.append(step)
+            }
+        case .end:
+            isDone = true
+        default:
+            out.append(step)
+        }
+    }
+
+    mutating func finish(into out: inout [WireStep]) {
+        out += ending
     }
 }
 

@@ -16,15 +16,30 @@ public struct DelayFault: FaultKind {
 
     public init(_ distribution: Distribution) { self.distribution = distribution }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
         let ms: Int
         switch distribution {
         case .fixed(let v): ms = v
         case .uniform(let lo, let hi): ms = lo + Int((context.draw() * Double(hi - lo + 1)).rounded(.down))
         case .lognormal(let median, let sigma): ms = Int((median * exp(sigma * context.normal())).rounded())
         }
-        guard ms > 0 else { return script }
-        return WireScript([.wait(ms: ms)] + script.steps)
+        return Ahead(wait: ms > 0 ? ms : nil)
+    }
+
+    /// The wait, then the script.
+    private struct Ahead: StepFilter {
+        var wait: Int?
+        let isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            finish(into: &out)
+            out.append(step)
+        }
+
+        mutating func finish(into out: inout [WireStep]) {
+            if let ms = wait { out.append(.wait(ms: ms)) }
+            wait = nil
+        }
     }
 }
 

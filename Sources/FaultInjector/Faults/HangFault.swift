@@ -9,9 +9,8 @@ public struct HangFault: FaultKind {
 
     public init(afterHeaders: Bool = false) { self.afterHeaders = afterHeaders }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        guard afterHeaders, let head = script.headIndex else { return WireScript([.hang]) }
-        return WireScript(Array(script.steps[...head]) + [.hang])
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        CutFilter(at: afterHeaders ? .afterHeaders : .beforeHeaders, then: [.hang])
     }
 }
 

@@ -15,14 +15,54 @@ public struct InsertedMalformedFault: FaultKind {
         self.text = text
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        guard !script.isWhole else { return script }
-        var copy = script
-        let bodies = copy.bodyIndexes
-        guard let first = bodies.first, case .body(let sample) = copy.steps[first] else { return script }
-        let at = afterChunks == 0 ? first : bodies[min(afterChunks, bodies.count) - 1] + 1
-        copy.steps.insert(WireScript.line(text, framedLike: sample), at: at)
-        return copy
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        Filter(afterChunks: afterChunks, text: text)
+    }
+
+    /// The line goes right after chunk N, or after the last chunk of a shorter stream:
+    /// what follows a chunk is held until the next chunk shows it was not the last.
+    private struct Filter: StepFilter {
+        let afterChunks: Int
+        let text: String
+        var shape = ReplyShape.unknown
+        var bodies = 0
+        /// The first chunk, whose framing the line takes; nil until it came.
+        var sample: [UInt8]?
+        var inserted = false
+        var held: [WireStep] = []
+        let isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            if shape.learn(from: step) { return out.append(step) }
+            switch (shape, step) {
+            case (.stream, .body(let bytes)) where !inserted:
+                if sample == nil {
+                    sample = bytes
+                    if afterChunks == 0 { insert(into: &out) }
+                }
+                out += held
+                held = []
+                out.append(step)
+                bodies += 1
+                if bodies == afterChunks { insert(into: &out) }
+            case (.stream, _) where !inserted && sample != nil:
+                held.append(step)
+            default:
+                out.append(step)
+            }
+        }
+
+        mutating func finish(into out: inout [WireStep]) {
+            if !inserted, sample != nil { insert(into: &out) }
+            out += held
+            held = []
+        }
+
+        private mutating func insert(into out: inout [WireStep]) {
+            guard let sample else { return }
+            out.append(WireScript.line(text, framedLike: sample))
+            inserted = true
+        }
     }
 }
 

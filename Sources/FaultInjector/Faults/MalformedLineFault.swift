@@ -19,18 +19,41 @@ public struct MalformedLineFault: FaultKind {
         self.text = text
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        if script.isWhole {
-            guard chunk == 1, let head = script.headIndex, case .head(let status, var headers) = script.steps[head] else { return script }
-            let payload = Array(text.utf8)
-            headers.set("Content-Length", String(payload.count))
-            return WireScript(Array(script.steps[..<head]) + [.head(status: status, headers: headers), .body(payload), .end])
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        Filter(chunk: chunk, text: text)
+    }
+
+    /// Chunk N of a stream becomes the text, framed like the chunk; a reply sent whole
+    /// becomes the text alone when N is 1.
+    private struct Filter: StepFilter {
+        let chunk: Int
+        let text: String
+        var shape = ReplyShape.unknown
+        var bodies = 0
+        private(set) var isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            switch (shape, step) {
+            case (.unknown, .head(let status, var headers)):
+                guard headers.contains("Content-Length") else {
+                    shape = .stream
+                    return out.append(step)
+                }
+                shape = .whole
+                guard chunk == 1 else { return out.append(step) }
+                let payload = Array(text.utf8)
+                headers.set("Content-Length", String(payload.count))
+                out += [.head(status: status, headers: headers), .body(payload), .end]
+                isDone = true
+            case (.stream, .body(let original)):
+                bodies += 1
+                out.append(bodies == chunk ? WireScript.line(text, framedLike: original) : step)
+            default:
+                out.append(step)
+            }
         }
-        var copy = script.withoutContentLength()
-        let bodies = copy.bodyIndexes
-        guard chunk >= 1, chunk <= bodies.count, case .body(let original) = copy.steps[bodies[chunk - 1]] else { return script }
-        copy.steps[bodies[chunk - 1]] = WireScript.line(text, framedLike: original)
-        return copy
+
+        mutating func finish(into out: inout [WireStep]) {}
     }
 }
 

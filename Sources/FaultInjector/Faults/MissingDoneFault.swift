@@ -9,12 +9,37 @@ public struct MissingDoneFault: FaultKind {
 
     public init() {}
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        guard !script.isWhole else { return script }
-        var copy = script.withoutContentLength()
-        guard let last = copy.bodyIndexes.last else { return script }
-        copy.steps.remove(at: last)
-        return copy
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        Filter()
+    }
+
+    /// Each chunk is held until the next one shows it was not the last (with what came
+    /// between); the last is dropped.
+    private struct Filter: StepFilter {
+        var shape = ReplyShape.unknown
+        var lastChunk: WireStep?
+        var held: [WireStep] = []
+        let isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            if shape.learn(from: step) { return out.append(step) }
+            switch (shape, step) {
+            case (.stream, .body):
+                if let lastChunk { out.append(lastChunk) }
+                out += held
+                held = []
+                lastChunk = step
+            case (.stream, _) where lastChunk != nil:
+                held.append(step)
+            default:
+                out.append(step)
+            }
+        }
+
+        mutating func finish(into out: inout [WireStep]) {
+            out += held
+            held = []
+        }
     }
 }
 

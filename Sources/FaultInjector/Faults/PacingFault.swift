@@ -23,36 +23,44 @@ public struct PacingFault: FaultKind {
         self.stallMs = stallMs
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        var out: [WireStep] = []
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        Filter(pacing: self, waitBeforeNext: ttftMs)
+    }
+
+    private struct Filter: StepFilter {
+        let pacing: PacingFault
+        var waitBeforeNext: Int?
         var chunks = 0
-        var waitBeforeNext = ttftMs
         var sawHead = false
-        for step in script.steps {
+        let isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            let p = pacing
             switch step {
             case .wait(let ms):
                 // Keep the script's own waits only where this fault sets no timing.
-                let set = sawHead ? (chunks == 0 ? firstTokenAfterMs ?? tokenMs : tokenMs) : (firstTokenAfterMs != nil ? 0 : ttftMs)
+                let set = sawHead ? (chunks == 0 ? p.firstTokenAfterMs ?? p.tokenMs : p.tokenMs) : (p.firstTokenAfterMs != nil ? 0 : p.ttftMs)
                 if set == nil { out.append(.wait(ms: ms)) }
             case .head:
-                if let ttft = ttftMs, ttft > 0 { out.append(.wait(ms: ttft)) }
+                if let ttft = p.ttftMs, ttft > 0 { out.append(.wait(ms: ttft)) }
                 waitBeforeNext = nil
                 sawHead = true
                 out.append(step)
             case .body:
-                if chunks == 0, sawHead, let first = firstTokenAfterMs, first > 0 { out.append(.wait(ms: first)) }
-                if chunks > 0, let w = waitBeforeNext ?? tokenMs, w > 0 { out.append(.wait(ms: w)) }
+                if chunks == 0, sawHead, let first = p.firstTokenAfterMs, first > 0 { out.append(.wait(ms: first)) }
+                if chunks > 0, let w = waitBeforeNext ?? p.tokenMs, w > 0 { out.append(.wait(ms: w)) }
                 waitBeforeNext = nil
                 out.append(step)
                 chunks += 1
-                if let after = stallAfterTokens, let stall = stallMs, chunks == after, stall > 0 {
+                if let after = p.stallAfterTokens, let stall = p.stallMs, chunks == after, stall > 0 {
                     out.append(.wait(ms: stall))
                 }
             default:
                 out.append(step)
             }
         }
-        return WireScript(out)
+
+        mutating func finish(into out: inout [WireStep]) {}
     }
 }
 

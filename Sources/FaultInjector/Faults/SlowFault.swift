@@ -9,13 +9,20 @@ public struct SlowFault: FaultKind {
 
     public init(bytesPerSecond: Int) { self.bytesPerSecond = bytesPerSecond }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
         let piece = max(1, bytesPerSecond / 100)
-        let waitMs = max(1, Int((Double(piece) * 1000 / Double(bytesPerSecond)).rounded()))
-        var out: [WireStep] = []
+        return Filter(piece: piece, waitMs: max(1, Int((Double(piece) * 1000 / Double(bytesPerSecond)).rounded())))
+    }
+
+    /// Every body cut into pieces of `piece` bytes, each after a wait but the very first.
+    private struct Filter: StepFilter {
+        let piece: Int
+        let waitMs: Int
         var first = true
-        for step in script.steps {
-            guard case .body(let bytes) = step else { out.append(step); continue }
+        let isDone = false
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            guard case .body(let bytes) = step else { return out.append(step) }
             var offset = 0
             while offset < bytes.count {
                 if !first { out.append(.wait(ms: waitMs)) }
@@ -25,7 +32,8 @@ public struct SlowFault: FaultKind {
                 offset = end
             }
         }
-        return WireScript(out)
+
+        mutating func finish(into out: inout [WireStep]) {}
     }
 }
 

@@ -20,7 +20,11 @@ public struct StatusFault: FaultKind {
         self.retryAfterMs = retryAfterMs
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        Replacement(steps: reply(context).steps)
+    }
+
+    private func reply(_ context: FaultContext) -> WireScript {
         var h = headers
         let bytes: [UInt8]
         switch body {

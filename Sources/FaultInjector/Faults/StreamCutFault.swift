@@ -16,10 +16,8 @@ public struct StreamCutFault: FaultKind {
         self.then = then
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        let ending: WireStep = then == .reset ? .reset : then == .close ? .close : .hang
-        // A Content-Length body cut short would be a framing error, not a cut stream.
-        return WireScript(ScriptCut.prefix(of: script.withoutContentLength(), at: .afterChunks(afterChunks)) + [ending])
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        CutFilter(at: .afterChunks(afterChunks), removingContentLength: true, then: [then == .reset ? .reset : then == .close ? .close : .hang])
     }
 }
 

@@ -18,14 +18,47 @@ public struct StreamErrorFault: FaultKind {
         self.message = message
     }
 
-    public func apply(to script: WireScript, _ context: inout FaultContext) -> WireScript {
-        if script.isWhole {
-            let shaped = ProviderErrors.body(status: context.api == .anthropic ? 529 : 500, surface: context.surface, message: message)
-            var headers: HTTPHeaders = ["Content-Type": shaped.contentType]
-            for (name, value) in shaped.headers.fields { headers.add(name, value) }
-            return WireScript(script.leadingWaits + WireScript.respond(status: context.api == .anthropic ? 529 : 500, headers: headers, body: shaped.bytes).steps)
+    public func filter(_ context: inout FaultContext) -> any StepFilter {
+        let status = context.api == .anthropic ? 529 : 500
+        let shaped = ProviderErrors.body(status: status, surface: context.surface, message: message)
+        var headers: HTTPHeaders = ["Content-Type": shaped.contentType]
+        for (name, value) in shaped.headers.fields { headers.add(name, value) }
+        return Filter(instead: WireScript.respond(status: status, headers: headers, body: shaped.bytes).steps,
+                      cut: CutFilter(at: .afterChunks(afterChunks), removingContentLength: true, then: [.body(errorLine(context)), .end]))
+    }
+
+    /// A stream gets its chunks up to the cut and the error line; a reply sent whole is
+    /// replaced by an error reply, after the waits it began with.
+    private struct Filter: StepFilter {
+        let instead: [WireStep]
+        var cut: CutFilter
+        var shape = ReplyShape.unknown
+        var held: [WireStep] = []
+        var isDone: Bool { shape == .whole || cut.isDone }
+
+        mutating func take(_ step: WireStep, into out: inout [WireStep]) {
+            if shape == .unknown {
+                guard case .head(_, let headers) = step else { return held.append(step) }
+                if headers.contains("Content-Length") {
+                    shape = .whole
+                    out += held.prefix { if case .wait = $0 { return true } else { return false } } + instead
+                    return
+                }
+                shape = .stream
+                for early in held { cut.take(early, into: &out) }
+                held = []
+            }
+            cut.take(step, into: &out)
         }
-        let prefix = ScriptCut.prefix(of: script.withoutContentLength(), at: .afterChunks(afterChunks))
+
+        mutating func finish(into out: inout [WireStep]) {
+            guard shape != .whole else { return }
+            cut.finish(into: &out)
+        }
+    }
+
+    /// The error as the surface's own stream says it.
+    private func errorLine(_ context: FaultContext) -> [UInt8] {
         let line: [UInt8]
         switch context.surface {
         case .ollamaOpenAI, .openAI:
@@ -37,7 +70,7 @@ public struct StreamErrorFault: FaultKind {
         case .native, .plain:
             line = JSONValue.object([("error", .string(message))]).compactBytes + [10]
         }
-        return WireScript(prefix + [.body(line), .end])
+        return line
     }
 }
 
