@@ -69,9 +69,9 @@ struct CutFilter: StepFilter {
     private mutating func cutBytes(_ step: WireStep, at n: Int, into out: inout [WireStep]) {
         switch step {
         case .head:
-            let first = !beforeHead.sawHead
+            out.append(!beforeHead.sawHead && removesContentLength ? step.withoutContentLength : step)
+            // Cut by bytes nothing is held: this only marks the head as seen.
             _ = beforeHead.hold(step)
-            out.append(first && removesContentLength ? step.withoutContentLength : step)
         case .body(let bytes) where beforeHead.sawHead:
             if count + bytes.count >= n {
                 if n - count > 0 { out.append(.body(Array(bytes.prefix(n - count)))) }
