@@ -85,7 +85,7 @@ extension WireScript {
     /// `steps` one at a time, deferred pieces made as they are reached.
     private static func reading(_ steps: [WireStep]) -> AnyIterator<WireStep> {
         var index = 0
-        var pieces: AnyIterator<[WireStep]>?
+        var pieces: DeferredSteps.Pieces?
         var piece: [WireStep] = []
         var at = 0
         return AnyIterator {

@@ -62,7 +62,7 @@ public final class Responder {
     public func send(_ step: WireStep) { send([step]) }
 
     /// A deferred run being expanded: its pieces, and the piece made last.
-    private var expanding: (pieces: AnyIterator<[WireStep]>, made: [WireStep], at: Int)?
+    private var expanding: (pieces: DeferredSteps.Pieces, made: [WireStep], at: Int)?
 
     func nextStep() -> WireStep? {
         while true {

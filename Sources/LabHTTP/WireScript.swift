@@ -27,28 +27,45 @@ public enum WireStep: Equatable, Sendable {
 /// Each reading (the executor sending it, `WireScript.materialized`) starts afresh and
 /// gets the same steps.
 public final class DeferredSteps: Equatable, @unchecked Sendable {
-    private let reading: () -> AnyIterator<[WireStep]>
+    private enum Source {
+        case indexed(count: Int, make: (Int) -> [WireStep])
+        case reading(() -> AnyIterator<[WireStep]>)
+    }
+
+    private let source: Source
 
     /// `count` pieces; `make` must depend only on what it captured: it runs when each
     /// piece is sent.
-    public convenience init(count: Int, make: @escaping (Int) -> [WireStep]) {
-        self.init {
-            var next = 0
-            return AnyIterator {
-                guard next < count else { return nil }
-                defer { next += 1 }
-                return make(next)
-            }
-        }
+    public init(count: Int, make: @escaping (Int) -> [WireStep]) {
+        source = .indexed(count: count, make: make)
     }
 
     /// Pieces from an iterator that `reading` makes anew for every reading.
     public init(reading: @escaping () -> AnyIterator<[WireStep]>) {
-        self.reading = reading
+        source = .reading(reading)
     }
 
-    /// The pieces from the first.
-    public func pieces() -> AnyIterator<[WireStep]> { reading() }
+    /// The pieces from the first. Reading counted pieces allocates nothing: an open
+    /// stream holds only its index.
+    public func pieces() -> Pieces {
+        switch source {
+        case .indexed: return Pieces(steps: self, index: 0, reading: nil)
+        case .reading(let make): return Pieces(steps: self, index: 0, reading: make())
+        }
+    }
+
+    public struct Pieces: IteratorProtocol, Sequence {
+        fileprivate let steps: DeferredSteps
+        fileprivate var index: Int
+        fileprivate let reading: AnyIterator<[WireStep]>?
+
+        public mutating func next() -> [WireStep]? {
+            if let reading { return reading.next() }
+            guard case .indexed(let count, let make) = steps.source, index < count else { return nil }
+            defer { index += 1 }
+            return make(index)
+        }
+    }
 
     public static func == (a: DeferredSteps, b: DeferredSteps) -> Bool { a === b }
 }
