@@ -152,8 +152,8 @@ struct Replacement: StepFilter {
     }
 }
 
-/// A fault that changes a stream's chunks and leaves a reply sent whole (a Content-Length
-/// on the head) as it is, or changes it its own way: where the two part.
+/// Whether a script is a stream or a reply sent whole (a Content-Length on its first
+/// head), known once the head came: the stream faults treat the two differently.
 enum ReplyShape {
     case unknown, whole, stream
 
