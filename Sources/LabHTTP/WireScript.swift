@@ -116,9 +116,19 @@ public struct WireScript: Equatable, Sendable {
         materialized.steps.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
     }
 
-    /// The status the script sends, if it sends a head.
+    /// The status the script sends, if it sends a head: deferred pieces are made, in a
+    /// reading of their own, only until the head comes.
     public var status: Int? {
-        for step in steps { if case .head(let status, _) = step { return status } }
+        for step in steps {
+            switch step {
+            case .head(let status, _): return status
+            case .deferred(let d):
+                for piece in d.pieces() {
+                    for made in piece { if case .head(let status, _) = made { return status } }
+                }
+            default: continue
+            }
+        }
         return nil
     }
 }

@@ -148,6 +148,16 @@ import LabHTTP
         }
     }
 
+    /// A lazily faulted stream still says its status, making no more than it must to know it.
+    @Test func aFaultedStreamSaysItsStatus() throws {
+        for (fault, status) in [(#"{"stream":{"cut_after_chunks":3}}"#, 200), (#"{"status":503}"#, 503), (#"{"hang":true}"#, nil)] as [(String, Int?)] {
+            let stream = CountedStream()
+            let injector = FaultInjector(rules: try rules("[{\"fault\":\(fault)}]"), seed: 3)
+            #expect(injector.decide(chatRequest, model: nil, nowMs: 0, script: stream.script).script.status == status, "\(fault)")
+            #expect(stream.made <= 1, "\(fault)")
+        }
+    }
+
     @Test func pacingRetimesTheStream() throws {
         let paced = try apply(#"{"pacing":{"ttft_ms":1000,"token_ms":50,"stall_after_tokens":2,"stall_ms":5000}}"#)
         #expect(paced.steps.first == .wait(ms: 1000))
