@@ -49,10 +49,10 @@ extension WireScript {
         guard steps.contains(where: { if case .deferred = $0 { return true } else { return false } }) else {
             return filteredAtOnce(by: filters)
         }
-        let source = steps
+        let source = self
         return WireScript([.deferred(DeferredSteps {
             var chain = FilterChain(filters)
-            let reading = WireScript.reading(source)
+            var reading = source.reading
             var ended = false
             return AnyIterator {
                 guard !ended else { return nil }
@@ -70,48 +70,16 @@ extension WireScript {
         })])
     }
 
-    /// The script through `filters`, all of it now.
+    /// The script through `filters`, all of it now (what is past a filter's end is not made).
     func filteredAtOnce(by filters: [any StepFilter]) -> WireScript {
         var chain = FilterChain(filters)
         var out: [WireStep] = []
-        for step in materialized.steps {
+        for step in reading {
             if chain.isDone { break }
             chain.take(step, into: &out)
         }
         chain.finish(into: &out)
         return WireScript(out)
-    }
-
-    /// `steps` one at a time, deferred pieces made as they are reached.
-    private static func reading(_ steps: [WireStep]) -> AnyIterator<WireStep> {
-        var index = 0
-        var pieces: DeferredSteps.Pieces?
-        var piece: [WireStep] = []
-        var at = 0
-        return AnyIterator {
-            while true {
-                if at < piece.count {
-                    defer { at += 1 }
-                    return piece[at]
-                }
-                if let next = pieces?.next() {
-                    piece = next
-                    at = 0
-                    continue
-                }
-                pieces = nil
-                guard index < steps.count else { return nil }
-                let step = steps[index]
-                index += 1
-                if case .deferred(let d) = step {
-                    pieces = d.pieces()
-                    piece = []
-                    at = 0
-                    continue
-                }
-                return step
-            }
-        }
     }
 }
 

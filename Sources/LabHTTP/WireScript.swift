@@ -97,38 +97,57 @@ public struct WireScript: Equatable, Sendable {
         respond(status: status, contentType: contentType, body: Array(body.utf8))
     }
 
-    /// The same script with every deferred piece made: what a fault transforms.
+    /// The same script with every deferred piece made.
     public var materialized: WireScript {
         guard steps.contains(where: { if case .deferred = $0 { return true } else { return false } }) else { return self }
-        var out: [WireStep] = []
-        for step in steps {
-            if case .deferred(let d) = step {
-                for piece in d.pieces() { out += piece }
-            } else {
-                out.append(step)
+        return WireScript(Array(reading))
+    }
+
+    /// The steps one at a time, deferred pieces made (in a reading of their own) only as
+    /// they are reached: a reader that stops early makes no more than it read.
+    public var reading: Reading { Reading(steps: steps) }
+
+    public struct Reading: IteratorProtocol, Sequence {
+        private let steps: [WireStep]
+        private var index = 0
+        private var pieces: DeferredSteps.Pieces?
+        private var piece: [WireStep] = []
+        private var at = 0
+
+        init(steps: [WireStep]) { self.steps = steps }
+
+        public mutating func next() -> WireStep? {
+            while true {
+                if at < piece.count {
+                    defer { at += 1 }
+                    return piece[at]
+                }
+                if let next = pieces?.next() {
+                    piece = next
+                    at = 0
+                    continue
+                }
+                pieces = nil
+                guard index < steps.count else { return nil }
+                let step = steps[index]
+                index += 1
+                guard case .deferred(let d) = step else { return step }
+                pieces = d.pieces()
+                piece = []
+                at = 0
             }
         }
-        return WireScript(out)
     }
 
     /// Total time the script waits.
     public var totalWaitMs: Int {
-        materialized.steps.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
+        reading.reduce(0) { if case .wait(let ms) = $1 { return $0 + ms } else { return $0 } }
     }
 
-    /// The status the script sends, if it sends a head: deferred pieces are made, in a
-    /// reading of their own, only until the head comes.
+    /// The status the script sends, if it sends a head; deferred pieces are made only
+    /// until the head comes.
     public var status: Int? {
-        for step in steps {
-            switch step {
-            case .head(let status, _): return status
-            case .deferred(let d):
-                for piece in d.pieces() {
-                    for made in piece { if case .head(let status, _) = made { return status } }
-                }
-            default: continue
-            }
-        }
+        for step in reading { if case .head(let status, _) = step { return status } }
         return nil
     }
 }
