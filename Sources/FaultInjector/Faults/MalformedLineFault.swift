@@ -33,18 +33,15 @@ public struct MalformedLineFault: FaultKind {
         private(set) var isDone = false
 
         mutating func take(_ step: WireStep, into out: inout [WireStep]) {
-            switch (shape, step) {
-            case (.unknown, .head(let status, var headers)):
-                guard headers.contains("Content-Length") else {
-                    shape = .stream
-                    return out.append(step)
-                }
-                shape = .whole
-                guard chunk == 1 else { return out.append(step) }
+            if shape.learn(from: step) {
+                guard shape == .whole, chunk == 1, case .head(let status, var headers) = step else { return out.append(step) }
                 let payload = Array(text.utf8)
                 headers.set("Content-Length", String(payload.count))
                 out += [.head(status: status, headers: headers), .body(payload), .end]
                 isDone = true
+                return
+            }
+            switch (shape, step) {
             case (.stream, .body(let original)):
                 bodies += 1
                 out.append(bodies == chunk ? WireScript.line(text, framedLike: original) : step)

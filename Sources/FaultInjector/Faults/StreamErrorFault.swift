@@ -38,13 +38,11 @@ public struct StreamErrorFault: FaultKind {
 
         mutating func take(_ step: WireStep, into out: inout [WireStep]) {
             if shape == .unknown {
-                guard case .head(_, let headers) = step else { return held.append(step) }
-                if headers.contains("Content-Length") {
-                    shape = .whole
+                guard shape.learn(from: step) else { return held.append(step) }
+                if shape == .whole {
                     out += held.prefix { if case .wait = $0 { return true } else { return false } } + instead
                     return
                 }
-                shape = .stream
                 for early in held { cut.take(early, into: &out) }
                 held = []
             }
