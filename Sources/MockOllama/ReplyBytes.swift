@@ -15,10 +15,15 @@ enum ReplyBytes {
 
     /// `{"model":…,"created_at":…,"message":{"role":"assistant","content":…},"done":false}` and a newline.
     static func nativeContentLine(model: String, createdAt time: WallTime, content: String) -> [UInt8] {
-        // Sized to fit: a stream holds its current piece until the next is due.
-        var w = nativeOpen(model: model, createdAt: time, capacity: 128 + model.utf8.count + content.utf8.count * 2)
-        w.raw(contentMessage); w.string(content)
-        w.raw(notDone)
+        nativeLine(model: model, createdAt: time, key: contentMessage, text: content, end: notDone)
+    }
+
+    /// A streamed native piece: its one text field between `key` and `end`. Sized to fit:
+    /// a stream holds its current piece until the next is due.
+    private static func nativeLine(model: String, createdAt time: WallTime, key: StaticString, text: String, end: StaticString) -> [UInt8] {
+        var w = nativeOpen(model: model, createdAt: time, capacity: 128 + model.utf8.count + text.utf8.count * 2)
+        w.raw(key); w.string(text)
+        w.raw(end)
         return w.bytes
     }
 
@@ -30,10 +35,7 @@ enum ReplyBytes {
     /// `{"model":…,"created_at":…,"response":…,"done":false}` and a newline: a streamed
     /// `/api/generate` piece.
     static func nativeResponseLine(model: String, createdAt time: WallTime, response: String) -> [UInt8] {
-        var w = nativeOpen(model: model, createdAt: time, capacity: 128 + model.utf8.count + response.utf8.count * 2)
-        w.raw(responseKey); w.string(response)
-        w.raw(responseNotDone)
-        return w.bytes
+        nativeLine(model: model, createdAt: time, key: responseKey, text: response, end: responseNotDone)
     }
 
     /// The final `/api/generate` object: the text, why it stopped, the context's token ids,
