@@ -92,15 +92,11 @@ public final class MockOllama {
         loaded[model.name.key] = now
     }
 
-    func timestamp(offsetMs: Int = 0) -> String { Self.timestamp(now, offsetMs: offsetMs) }
+    /// `created_at` of an answer written now.
+    func timestamp() -> String { now.rfc3339 }
 
-    /// `created_at` of a piece sent `offsetMs` after `now`. Static: a stream's pieces are
-    /// made when they are sent, from the time the answer was written.
-    static func timestamp(_ now: WallTime, offsetMs: Int) -> String {
-        instant(now, offsetMs: offsetMs).rfc3339
-    }
-
-    /// The moment `offsetMs` after `now`, for replies that write their `created_at` as bytes.
+    /// The moment `offsetMs` after `now`: a stream piece's `created_at`. Static: the pieces
+    /// are made when they are sent, from the time the answer was written.
     static func instant(_ now: WallTime, offsetMs: Int) -> WallTime {
         let total = now.nanos + offsetMs * 1_000_000
         return WallTime(seconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
