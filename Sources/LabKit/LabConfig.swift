@@ -60,6 +60,10 @@ public struct ProviderConfig {
     /// Context windows in tokens by model key, where the default (8192; 2048 for embedding models) is not wanted.
     public var contextLengths: [String: Int] = [:]
     public var contextOverflow = ContextOverflow.truncate
+    /// Origins allowed beside Ollama's own (`OLLAMA_ORIGINS`).
+    public var origins: [String] = []
+    /// Ollama's Host check, as when bound to a loopback address.
+    public var hostCheck = false
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

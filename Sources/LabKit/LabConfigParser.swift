@@ -101,7 +101,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -201,6 +201,23 @@ public enum LabConfigParser {
                 throw r.fail(path + ".context_overflow", "expected truncate (Ollama's default: keep what fits) or error (the 400 \"\(MockOllama.contextExceeded)\")")
             }
             p.contextOverflow = o
+        }
+        for key in ["origins", "host_check"] where value[key] != nil {
+            if p.api != .ollama { throw r.fail("\(path).\(key)", "only a fake Ollama makes Ollama's origin and host checks") }
+            if p.url != nil { throw r.fail("\(path).\(key)", "a provider with url runs elsewhere: give its lab mock --origins or --host-check") }
+        }
+        if let origins = value["origins"] {
+            let items = origins.arrayValue ?? []
+            let list = items.compactMap(\.stringValue)
+            guard origins.arrayValue != nil, list.count == items.count else {
+                throw r.fail(path + ".origins", "expected a list of origins browsers may call from, as in OLLAMA_ORIGINS, e.g. [\"chrome-extension://*\", \"https://chat.example.com\"]")
+            }
+            do { _ = try AccessPolicy(extraOrigins: list) } catch { throw r.fail(path + ".origins", "\(error) (Ollama refuses to start with it too)") }
+            p.origins = list
+        }
+        if let check = value["host_check"] {
+            guard let on = check.boolValue else { throw r.fail(path + ".host_check", "expected true (refuse Host headers as an Ollama bound to a loopback address does) or false") }
+            p.hostCheck = on
         }
         return p
     }

@@ -64,6 +64,9 @@ public final class LabEnvironment {
             options.capabilities = p.capabilities
             options.contextLengths = p.contextLengths
             options.contextOverflow = p.contextOverflow
+            options.origins = p.origins
+            // A machine of no name or address of its own: the same verdicts on every machine.
+            if p.hostCheck { options.hostCheck = AccessPolicy.Machine(hostname: nil, addresses: []) }
             let mock: any MockService
             switch p.api {
             case .ollama: mock = try MockOllama(options: options)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import FaultInjector
 import LabKit
@@ -82,8 +83,22 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("journal-limit"), help: "Requests the journal keeps (the oldest tenth goes when it is full), so a long-running mock's memory stays bounded.")
     var journalLimit = 100_000
 
+    @Option(help: ArgumentHelp("Origins browsers may call from, besides Ollama's own (localhost, 127.0.0.1, 0.0.0.0 on any port; app, file, tauri and vscode pages), comma-separated as in OLLAMA_ORIGINS, which is the default: e.g. 'chrome-extension://*,https://chat.example.com'. Any other Origin gets Ollama's bare 403.", valueName: "list"))
+    var origins: String?
+
+    @Flag(name: .customLong("host-check"), help: "Refuse Host headers as an Ollama bound to a loopback address does: 403 unless the host is a loopback, private or this machine's address, localhost, this machine's name, or ends in .localhost, .local or .internal (the 403 a proxy that passes its own Host gets).")
+    var hostCheck = false
+
     @Flag(help: "Do not log each request.")
     var quiet = false
+
+    /// `--origins`, or `OLLAMA_ORIGINS`, read as Ollama reads the variable: spaces and
+    /// quotes around the whole trimmed, then split on commas (entries are not trimmed).
+    var originList: [String] {
+        let raw = origins ?? ProcessInfo.processInfo.environment["OLLAMA_ORIGINS"] ?? ""
+        let trimmed = raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        return trimmed.isEmpty ? [] : trimmed.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
@@ -101,6 +116,11 @@ struct MockCommand: ParsableCommand {
         }
         for model in models where ModelName(model) == nil {
             throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
+        }
+        do {
+            _ = try AccessPolicy(extraOrigins: originList)
+        } catch {
+            throw ValidationError("\(origins == nil ? "OLLAMA_ORIGINS" : "--origins"): \(error) (Ollama refuses to start with it too)")
         }
         for answer in answers where !answer.contains("=") {
             throw ValidationError("--answer '\(answer)' must look like PATTERN=TEXT")
@@ -132,6 +152,8 @@ struct MockCommand: ParsableCommand {
         }
         if let contextLength { for m in withCapabilities.models { withCapabilities.contextLengths[m.key] = contextLength } }
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
+        withCapabilities.origins = originList
+        if hostCheck { withCapabilities.hostCheck = .current }
         let mock: any MockService
         // What the first line says: the fake's name and the models it answers to.
         let title: String, offered: [String]

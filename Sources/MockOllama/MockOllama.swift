@@ -8,6 +8,7 @@ public final class MockOllama {
     public let catalogue: ModelCatalogue
     let replies: ReplyGenerator
     let embedder: Embedder
+    let access: AccessPolicy
     /// Where `created_at` and `created` come from; a provider sets its loop's calendar.
     public var clock: () -> WallTime
     var completionCounter = 0
@@ -22,6 +23,7 @@ public final class MockOllama {
         catalogue = ModelCatalogue(options.models, capabilities: options.capabilities, contextLengths: options.contextLengths)
         replies = try ReplyGenerator(seed: options.seed, cannedAnswers: options.cannedAnswers)
         embedder = Embedder(seed: options.seed)
+        access = try AccessPolicy(extraOrigins: options.origins, machine: options.hostCheck)
     }
 
     /// A route answers with its script and the model the request named (nil where none).
@@ -51,6 +53,21 @@ public final class MockOllama {
     /// callers need not parse the body again).
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
         now = clock()
+        let origin = request.headers["Origin"]
+        // Most requests carry no Origin and meet no Host check: nothing more to look at.
+        guard origin != nil || access.checksHost else { return route(request) }
+        switch access.verdict(method: request.method, origin: origin, host: request.headers["Host"]) {
+        case .answer(let status, let headers):
+            let head = HTTPHeaders(headers)
+            // Gin's bare abort: a 403 says its empty length, a 204 has none to say.
+            return (status == 204 ? WireScript([.head(status: 204, headers: head), .end]) : WireScript.respond(status: status, headers: head, body: []), nil)
+        case .serve(let headers):
+            let (script, model) = route(request)
+            return (headers.isEmpty ? script : script.addingHeaders(headers), model)
+        }
+    }
+
+    private func route(_ request: HTTPRequest) -> (script: WireScript, model: String?) {
         let path = request.path
         if let route = Self.routes[path] {
             guard route.methods.contains(request.method) else { return (Responses.plain(405, "405 method not allowed"), nil) }

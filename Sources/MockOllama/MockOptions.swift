@@ -54,6 +54,11 @@ public struct MockOptions: Sendable {
     public var contextLengths: [String: Int] = [:]
     /// What a prompt longer than the context window gets.
     public var contextOverflow = ContextOverflow.truncate
+    /// Origins allowed beside Ollama's own, as `OLLAMA_ORIGINS` lists them.
+    public var origins: [String] = []
+    /// The machine a loopback-bound Ollama would run on; set, it turns on Ollama's Host
+    /// check (which a real Ollama makes only when bound to a loopback address).
+    public var hostCheck: AccessPolicy.Machine?
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {

@@ -61,6 +61,22 @@ import LabCore
         #expect(e?.hasPrefix(prefix) == true, "\(e ?? "no error")")
     }
 
+    @Test func ollamasOriginAndHostChecksAreReadPerProvider() throws {
+        let config = try LabConfigParser.parse("""
+            providers:
+              a: { origins: ["chrome-extension://*", "https://chat.example.com"], host_check: true }
+              b: {}
+            scenarios: []
+            """, file: "lab.conf")
+        #expect(config.providers[0].origins == ["chrome-extension://*", "https://chat.example.com"] && config.providers[0].hostCheck)
+        #expect(config.providers[1].origins.isEmpty && !config.providers[1].hostCheck)
+        #expect(error("providers:\n  a: { origins: [example.com] }\nscenarios: []\n")?.hasPrefix(
+            "lab.conf:2: providers.a.origins: bad origin: origins must contain '*' or include http://,https://,") == true)
+        #expect(error("providers:\n  a: { origins: example.com }\nscenarios: []\n")?.contains("expected a list of origins") == true)
+        #expect(error("providers:\n  a: { host_check: yes please }\nscenarios: []\n")?.contains("providers.a.host_check: expected true") == true)
+        #expect(error("providers:\n  a: { api: openai, host_check: true }\nscenarios: []\n")?.contains("only a fake Ollama") == true)
+    }
+
     @Test func promptsAndRepeat() throws {
         let text = base + """
               - name: many
