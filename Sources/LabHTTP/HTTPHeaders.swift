@@ -26,7 +26,10 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        fields.first(where: { Self.same($0.name, name) })?.value
+        // Lengths first: most fields differ in length from the one sought.
+        let length = name.utf8.count
+        for field in fields where field.name.utf8.count == length && Self.same(field.name, name) { return field.value }
+        return nil
     }
 
     public func values(_ name: String) -> [String] {
