@@ -101,43 +101,44 @@ public struct ReplyGenerator {
 /// Splits text into word tokens that keep their leading space, so joining them
 /// gives the text back. Counting prompts uses the same rule.
 public enum Tokenizer {
-    /// A token starts at a space or newline that follows a non-blank character.
     public static func tokens(_ text: String) -> [String] {
         var text = text
         return text.withUTF8 { bytes in
             var tokens: [String] = []
-            var start = 0
-            var sawWord = false
-            for (i, b) in bytes.enumerated() {
-                if b == 32 || b == 10 {
-                    if sawWord {
-                        tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
-                        start = i
-                        sawWord = false
-                    }
-                } else {
-                    sawWord = true
-                }
-            }
-            if start < bytes.count { tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+            eachToken(bytes) { tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self)) }
             return tokens
         }
     }
 
+    /// The same count as `tokens(text).count`, without making the strings (it runs on every prompt).
     public static func count(_ text: String) -> Int {
         var text = text
         return text.withUTF8 { bytes in
             var count = 0
-            var sawWord = false
-            for b in bytes {
-                if b == 32 || b == 10 {
-                    if sawWord { count += 1; sawWord = false }
-                } else {
-                    sawWord = true
-                }
-            }
-            return bytes.isEmpty ? 0 : count + 1
+            eachToken(bytes) { _ in count += 1 }
+            return count
         }
+    }
+
+    /// A token starts at a space or newline that follows a non-blank character; the last
+    /// runs to the end.
+    @inline(__always)
+    private static func eachToken(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (Range<Int>) -> Void) {
+        var start = 0
+        var sawWord = false
+        for i in bytes.indices {
+            let b = bytes[i]
+            if b == 32 || b == 10 {
+                if sawWord {
+                    visit(start..<i)
+                    start = i
+                    sawWord = false
+                }
+            } else {
+                sawWord = true
+            }
+        }
+        if start < bytes.count { visit(start..<bytes.count) }
     }
 }
 
