@@ -5,7 +5,13 @@ import LabCore
 import MockOllama
 import FaultInjector
 
-nonisolated(unsafe) let mock = try! MockOllama(options: MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!]))
+nonisolated(unsafe) let mock: MockOllama = {
+    // Ollama's CORS and Host checks on, so every Origin and Host the fuzzer makes meets them.
+    var options = MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!])
+    options.origins = ["https://chat.example.com", "chrome-extension://*", "https://*.corp.example"]
+    options.hostCheck = AccessPolicy.Machine(hostname: "gpu-box", addresses: ["203.0.113.7", "2001:db8::7"])
+    return try! MockOllama(options: options)
+}()
 nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.parse(try! JSONParser.parse(#"""
     [{"match":{"path":"/api/*"},"when":{"every":3},"fault":{"stream":{"cut_after_chunks":1,"then":"close"}}},
      {"when":{"probability":0.3},"fault":{"status":503,"delay_ms":5}},

@@ -7,8 +7,6 @@ import LabHTTP
 /// what a browser extension, a web page or a proxy that passes its own `Host` on sees from a
 /// real Ollama. Pure: the machine's name and addresses come in from outside.
 public struct AccessPolicy: Sendable {
-    /// The origins in force: `OLLAMA_ORIGINS`' entries, then Ollama's own.
-    public let origins: [String]
     private let exact: Set<String>
     private let wildcards: [(prefix: String, suffix: String)]
     private let allowAll: Bool
@@ -57,6 +55,7 @@ public struct AccessPolicy: Sendable {
     /// `extraOrigins` as `OLLAMA_ORIGINS` gives them (split on commas, nothing trimmed);
     /// `machine` turns the Host check on. Throws what makes Ollama refuse to start.
     public init(extraOrigins: [String] = [], machine: Machine? = nil) throws(AccessPolicyError) {
+        // The user's entries, then Ollama's own, as `envconfig.AllowedOrigins()` lists them.
         let origins = extraOrigins + Self.ollamaOrigins
         for origin in origins where !origin.contains("*") && !Self.schemes.contains(where: { origin.hasPrefix($0) }) {
             throw AccessPolicyError(message: "bad origin: origins must contain '*' or include \(Self.schemes.joined(separator: ","))")
@@ -67,7 +66,6 @@ public struct AccessPolicy: Sendable {
             let star = origin.firstIndex(of: "*")!
             wildcards.append((String(origin[..<star]), String(origin[origin.index(after: star)...])))
         }
-        self.origins = origins
         // Exact entries are compared trimmed and lowercased (the origin sent is not).
         exact = Set(origins.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         self.wildcards = wildcards
