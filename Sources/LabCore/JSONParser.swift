@@ -19,22 +19,26 @@ public struct JSONParser {
     /// - Parameter maxDepth: how deep arrays and objects may nest (each level is a few
     ///   hundred bytes of stack).
     public static func parse(_ bytes: [UInt8], maxDepth: Int = JSONParser.maxDepth) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, depthLimit: maxDepth)
-        parser.skipSpace()
-        if parser.pos >= bytes.count { throw JSONSyntaxError(message: "unexpected end of JSON input", offset: parser.pos) }
-        let value = try parser.parseValue(depth: 0)
-        parser.skipSpace()
-        if parser.pos < bytes.count {
-            throw parser.invalid("after top-level value")
+        // Read through a buffer pointer: every byte is looked at, and an array's element
+        // access costs a bounds check and a reference count each time.
+        try bytes.withUnsafeBufferPointer { (bytes) throws(JSONSyntaxError) -> JSONValue in
+            var parser = JSONParser(bytes: bytes, depthLimit: maxDepth)
+            parser.skipSpace()
+            if parser.pos >= bytes.count { throw JSONSyntaxError(message: "unexpected end of JSON input", offset: parser.pos) }
+            let value = try parser.parseValue(depth: 0)
+            parser.skipSpace()
+            if parser.pos < bytes.count {
+                throw parser.invalid("after top-level value")
+            }
+            return value
         }
-        return value
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private let depthLimit: Int
 
-    private init(bytes: [UInt8], depthLimit: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int) {
         self.bytes = bytes
         self.depthLimit = depthLimit
     }
@@ -146,7 +150,7 @@ public struct JSONParser {
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             pos = end + 1
-            return String(decoding: bytes[start..<end], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
         var out: [UInt8] = Array(bytes[start..<end])
         pos = end
@@ -241,7 +245,7 @@ public struct JSONParser {
             guard pos < bytes.count, isDigit(bytes[pos]) else { throw invalid("in exponent of numeric literal") }
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         // Go's decoder refuses numbers a float64 cannot hold rather than making them infinite.
         guard let d = Double(text), d.isFinite else {
