@@ -143,8 +143,9 @@ public enum Tokenizer {
 }
 
 /// A canned-answer pattern: a case-insensitive regular expression. Patterns with no
-/// regex syntax (most of them) are matched as plain text, which is much faster.
-struct PromptPattern {
+/// regex syntax (most of them) are matched as plain text, which is much faster. A class:
+/// every request tries the patterns, and a struct holding a regex was copied to be tried.
+final class PromptPattern {
     private let literal: [UInt8]?
     private let regex: Regex<AnyRegexOutput>?
 
