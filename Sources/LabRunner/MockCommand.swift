@@ -117,10 +117,15 @@ struct MockCommand: ParsableCommand {
         for model in models where ModelName(model) == nil {
             throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
         }
-        do {
-            _ = try AccessPolicy(extraOrigins: originList)
-        } catch {
-            throw ValidationError("\(origins == nil ? "OLLAMA_ORIGINS" : "--origins"): \(error) (Ollama refuses to start with it too)")
+        if api != ProviderAPI.ollama.rawValue, origins != nil || hostCheck {
+            throw ValidationError("--origins and --host-check are Ollama's checks; the fake \(api == "openai" ? "OpenAI" : "Anthropic") makes neither")
+        }
+        if api == ProviderAPI.ollama.rawValue {
+            do {
+                _ = try AccessPolicy(extraOrigins: originList)
+            } catch {
+                throw ValidationError("\(origins == nil ? "OLLAMA_ORIGINS" : "--origins"): \(error) (Ollama refuses to start with it too)")
+            }
         }
         for answer in answers where !answer.contains("=") {
             throw ValidationError("--answer '\(answer)' must look like PATTERN=TEXT")

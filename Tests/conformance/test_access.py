@@ -1,11 +1,13 @@
 """Ollama's CORS and Host checks as real clients meet them: the 403 a browser page, an
 extension or a Host-passing proxy gets, and the preflight a browser sends first."""
+import subprocess
+
 import httpx
 import ollama
 import openai
 import pytest
 
-from conftest import LabProcess
+from conftest import LAB, LabProcess
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +56,12 @@ def test_a_proxy_that_passes_its_public_host_on_is_refused(guarded):
     assert httpx.get(guarded.url + "/api/version").status_code == 200  # 127.0.0.1:port
 
 
-def test_origins_ollama_would_not_start_with_stop_the_mock(tmp_path):
-    import subprocess
-    from conftest import LAB
+def test_settings_the_mock_cannot_honour_stop_it():
+    # Origins Ollama itself would not start with.
     run = subprocess.run([LAB, "mock", "--port", "0"], env={"OLLAMA_ORIGINS": "https://a.com, https://b.com", "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, timeout=20)
     assert run.returncode == 2
     assert "OLLAMA_ORIGINS: bad origin: origins must contain '*' or include http://,https://" in run.stderr
+    # The checks are Ollama's: a fake vendor refuses them rather than ignore them.
+    vendor = subprocess.run([LAB, "mock", "--api", "openai", "--port", "0", "--host-check"], capture_output=True, text=True, timeout=20)
+    assert vendor.returncode == 2 and "--origins and --host-check are Ollama's checks; the fake OpenAI makes neither" in vendor.stderr
