@@ -35,6 +35,12 @@ struct MockCommand: ParsableCommand {
               curl -X PUT http://127.0.0.1:11434/__lab/faults -d '[{"when":{"first":2},"fault":{"status":503}}]'
               curl http://127.0.0.1:11434/__lab/journal
 
+            Browsers and proxies: like Ollama, it answers a request whose Origin is not allowed \
+            with a bare 403 (--origins or OLLAMA_ORIGINS adds origins); --host-check also refuses \
+            Host headers that are not local, as an Ollama listening on 127.0.0.1 does:
+              lab mock --host-check --origins 'chrome-extension://*'
+              curl -i http://127.0.0.1:11434/api/tags -H 'Host: ollama.example.com'   # 403
+
             Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
             """)
 
