@@ -50,35 +50,56 @@ public final class MockOllama {
     ]
 
     /// The answer to one request, and the model it asked for (read while parsing, so
-    /// callers need not parse the body again).
+    /// callers need not parse the body again). In Ollama's order: Go's server refuses a
+    /// target it cannot unescape; gin routes on the unescaped path and redirects a trailing
+    /// slash before any middleware; then the CORS and Host checks; then the route.
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
         now = clock()
+        guard let path = request.path.unescapedPath else { return (Responses.badTarget, nil) }
+        if let redirect = trailingSlashRedirect(path, request) { return (redirect, nil) }
         let origin = request.headers["Origin"]
         // Most requests carry no Origin and meet no Host check: nothing more to look at.
-        guard origin != nil || access.checksHost else { return route(request) }
+        guard origin != nil || access.checksHost else { return route(request, path) }
         switch access.verdict(method: request.method, origin: origin, host: request.headers["Host"]) {
         case .answer(let status, let headers):
             let head = HTTPHeaders(headers)
             // Gin's bare abort: a 403 says its empty length, a 204 has none to say.
             return (status == 204 ? WireScript([.head(status: 204, headers: head), .end]) : WireScript.respond(status: status, headers: head, body: []), nil)
         case .serve(let headers):
-            let (script, model) = route(request)
+            let (script, model) = route(request, path)
             return (headers.isEmpty ? script : script.addingHeaders(headers), model)
         }
     }
 
-    private func route(_ request: HTTPRequest) -> (script: WireScript, model: String?) {
-        let path = request.path
+    private func route(_ request: HTTPRequest, _ path: String) -> (script: WireScript, model: String?) {
         if let route = Self.routes[path] {
             guard route.methods.contains(request.method) else { return (Responses.plain(405, "405 method not allowed"), nil) }
             let (script, model) = route.handler(self, request)
             return (script, model)
         }
-        if path.hasPrefix("/v1/models/"), path.count > "/v1/models/".count {
+        // `/v1/models/:model`: one path segment.
+        if let id = Self.modelID(path) {
             guard request.method == "GET" else { return (Responses.plain(405, "405 method not allowed"), nil) }
-            return (openAIModel(String(path.dropFirst("/v1/models/".count)).removingPercentEncoding), nil)
+            return (openAIModel(id), nil)
         }
         return (Responses.plain(404, "404 page not found"), nil)
+    }
+
+    private static func modelID(_ path: String) -> String? {
+        let prefix = "/v1/models/"
+        guard path.hasPrefix(prefix), path.count > prefix.count else { return nil }
+        let id = path.dropFirst(prefix.count)
+        return id.contains("/") ? nil : String(id)
+    }
+
+    /// Gin's `RedirectTrailingSlash`: `/api/tags/` has no route, but the same method has
+    /// `/api/tags`, so the client is sent there — 301 for GET, 307 (body kept) for the rest.
+    private func trailingSlashRedirect(_ path: String, _ request: HTTPRequest) -> WireScript? {
+        guard path.count > 1, path.hasSuffix("/") else { return nil }
+        let bare = String(path.dropLast())
+        let served = Self.routes[bare].map { $0.methods.contains(request.method) } ?? (Self.modelID(bare) != nil && request.method == "GET")
+        guard served else { return nil }
+        return Responses.redirect(to: bare + (request.query.map { "?" + $0 } ?? ""), method: request.method)
     }
 
     /// The answer to one request, as a wire script.
@@ -126,20 +147,26 @@ public final class MockOllama {
 }
 
 extension String {
-    /// `%2F` → `/`; invalid escapes are left as they are.
-    var removingPercentEncoding: String {
-        guard contains("%") else { return self }
-        var out: [UInt8] = []
-        var bytes = Array(utf8)[...]
-        while let b = bytes.popFirst() {
-            if b == UInt8(ascii: "%"), bytes.count >= 2,
-                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
-            {
-                out.append(v)
-                bytes = bytes.dropFirst(2)
-            } else {
-                out.append(b)
+    /// The path as Go's URL parser unescapes it (`%2F` → `/`, `%74` → `t`), or nil when a
+    /// `%` is not followed by two hex digits, which Go's server refuses with a 400.
+    var unescapedPath: String? {
+        guard utf8.contains(UInt8(ascii: "%")) else { return self }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+            default: return nil
             }
+        }
+        let bytes = Array(utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "%") else { out.append(bytes[i]); i += 1; continue }
+            guard i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2]) else { return nil }
+            out.append(high << 4 | low)
+            i += 3
         }
         return String(decoding: out, as: UTF8.self)
     }

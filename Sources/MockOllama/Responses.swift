@@ -23,6 +23,30 @@ enum Responses {
         WireScript.respond(status: status, contentType: "text/plain", body: text)
     }
 
+    /// What Go's server answers a request target it cannot unescape (before any handler),
+    /// and then it closes the connection.
+    static let badTarget = WireScript.respond(status: 400, headers: ["Content-Type": "text/plain; charset=utf-8", "Connection": "close"],
+                                              body: Array("400 Bad Request".utf8))
+
+    /// Go's `http.Redirect`, as gin sends it: GET gets a short HTML body, HEAD its headers,
+    /// other methods only the Location.
+    static func redirect(to location: String, method: String) -> WireScript {
+        let status = method == "GET" ? 301 : 307
+        guard method == "GET" || method == "HEAD" else { return WireScript.respond(status: status, headers: ["Location": location], body: []) }
+        let escaped = location.reduce(into: "") { out, c in
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&#34;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        let body = method == "GET" ? Array("<a href=\"\(escaped)\">Moved Permanently</a>.\n\n".utf8) : []
+        return WireScript.respond(status: status, headers: ["Content-Type": "text/html; charset=utf-8", "Location": location], body: body)
+    }
+
     static func emptyOK() -> WireScript {
         WireScript.respond(status: 200, headers: HTTPHeaders(), body: [])
     }

@@ -17,6 +17,13 @@ import Testing
         return (String(decoding: out, as: UTF8.self), effects)
     }
 
+    @Test func statusLinesSayGosReasonPhrases() {
+        #expect(HTTPStatus.statusLine(307) == Array("HTTP/1.1 307 Temporary Redirect\r\n".utf8))
+        #expect(HTTPStatus.reason(418) == "I'm a teapot" && HTTPStatus.reason(511) == "Network Authentication Required")
+        // A code Go has no text for, as Go writes it; Anthropic's 529 keeps its name.
+        #expect(HTTPStatus.reason(599) == "status code 599" && HTTPStatus.reason(529) == "Site Overloaded")
+    }
+
     @Test func aStreamWithoutLengthIsChunked() {
         let (bytes, effects) = run(responder(), [.head(status: 200, headers: ["Content-Type": "text/plain"]), .body(Array("hello".utf8)),
                                                  .wait(ms: 5), .body(Array("!".utf8)), .end])

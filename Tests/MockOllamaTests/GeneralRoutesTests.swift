@@ -27,6 +27,33 @@ import LabCore
         #expect(mock.call("POST", "/api/delete", #"{"model":"llama3"}"#).status == 405)
     }
 
+    @Test func aTrailingSlashIsRedirectedAsGinDoes() {
+        let get = mock.call("GET", "/api/tags/?verbose=1&x=<2>")
+        #expect(get.status == 301 && get.headers["Location"] == "/api/tags?verbose=1&x=<2>")
+        #expect(get.headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(get.text == "<a href=\"/api/tags?verbose=1&amp;x=&lt;2&gt;\">Moved Permanently</a>.\n\n")
+        let post = mock.call("POST", "/api/chat/", #"{"model":"llama3"}"#)
+        #expect(post.status == 307 && post.headers["Location"] == "/api/chat" && post.body.isEmpty && post.headers["Content-Type"] == nil)
+        #expect(mock.call("HEAD", "/api/tags/").status == 307)
+        #expect(mock.call("GET", "/v1/models/").headers["Location"] == "/v1/models")
+        #expect(mock.call("GET", "/v1/models/llama3/").headers["Location"] == "/v1/models/llama3")
+        // Only where the same method has the route without the slash.
+        #expect(mock.call("GET", "/api/chat/").status == 404 && mock.call("POST", "/api/tags/").status == 404)
+        #expect(mock.call("GET", "//api/tags").status == 404 && mock.call("GET", "/").status == 200)
+    }
+
+    @Test func thePathIsRoutedUnescapedAndABadEscapeIsGos400() {
+        #expect(mock.call("GET", "/api/%74ags").status == 200 && mock.call("GET", "/api%2Ftags").status == 200)
+        #expect(mock.call("GET", "/v1/models/llama3%3Alatest").json["id"] == "llama3:latest")
+        let bad = mock.call("GET", "/api/%zz")
+        #expect(bad.status == 400 && bad.text == "400 Bad Request" && bad.headers["Connection"] == "close")
+        #expect(mock.call("GET", "/api/tags%").status == 400 && mock.call("GET", "/api/%+f").status == 400)
+        // Bytes that are not UTF-8 unescape fine and match no route.
+        #expect(mock.call("GET", "/api/%ff").status == 404)
+        // `/v1/models/:model` is one segment: a namespaced name is no route at all.
+        #expect(mock.call("GET", "/v1/models/library/llama3").text == "404 page not found")
+    }
+
     @Test(arguments: ["/api/chat", "/api/generate", "/api/show", "/api/embed", "/api/embeddings", "/api/pull", "/api/copy"])
     func nativeBodyErrors(path: String) {
         let missing = mock.call("POST", path)
