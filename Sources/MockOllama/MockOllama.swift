@@ -51,11 +51,20 @@ public final class MockOllama {
 
     /// The answer to one request, and the model it asked for (read while parsing, so
     /// callers need not parse the body again). In Ollama's order: Go's server refuses a
-    /// target it cannot unescape; gin routes on the unescaped path and redirects a trailing
-    /// slash before any middleware; then the CORS and Host checks; then the route.
+    /// target it cannot unescape; Go's ServeMux redirects a path that is not clean
+    /// (`//api/chat`, `/api/./tags`); gin routes on the unescaped path and redirects a
+    /// trailing slash before any middleware; then the CORS and Host checks; then the route.
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
         now = clock()
         guard let path = request.path.unescapedPath else { return (Responses.badTarget, nil) }
+        // `OPTIONS *` is Go's server's own to answer: an empty 200.
+        if request.target == "*", request.method == "OPTIONS" { return (WireScript.respond(status: 200, body: []), nil) }
+        let clean = Self.cleanPath(request.path)
+        if clean != request.path {
+            // ServeMux's redirect: 301 whatever the method (a client that follows it with a
+            // GET then meets 405 on a POST route).
+            return (Responses.redirect(to: clean + (request.query.map { "?" + $0 } ?? ""), method: request.method, status: 301), nil)
+        }
         if let redirect = trailingSlashRedirect(path, request) { return (redirect, nil) }
         let origin = request.headers["Origin"]
         // Most requests carry no Origin and meet no Host check: nothing more to look at.
@@ -83,6 +92,24 @@ public final class MockOllama {
             return (openAIModel(id), nil)
         }
         return (Responses.plain(404, "404 page not found"), nil)
+    }
+
+    /// Go's `cleanPath` on the path as sent: one slash between segments, `.` and `..`
+    /// resolved, a trailing slash kept.
+    static func cleanPath(_ path: String) -> String {
+        // The common case, already clean, is seen without splitting.
+        if path.hasPrefix("/"), !path.contains("//"), !path.contains("/./"), !path.contains("/../"),
+           !path.hasSuffix("/."), !path.hasSuffix("/..") { return path }
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": _ = segments.popLast()
+            default: segments.append(segment)
+            }
+        }
+        let clean = "/" + segments.joined(separator: "/")
+        return path.hasSuffix("/") && clean != "/" ? clean + "/" : clean
     }
 
     private static func modelID(_ path: String) -> String? {

@@ -28,10 +28,10 @@ enum Responses {
     static let badTarget = WireScript.respond(status: 400, headers: ["Content-Type": "text/plain; charset=utf-8", "Connection": "close"],
                                               body: Array("400 Bad Request".utf8))
 
-    /// Go's `http.Redirect`, as gin sends it: GET gets a short HTML body, HEAD its headers,
-    /// other methods only the Location.
-    static func redirect(to location: String, method: String) -> WireScript {
-        let status = method == "GET" ? 301 : 307
+    /// Go's `http.Redirect`: GET gets a short HTML body, HEAD its headers, other methods
+    /// only the Location. Gin redirects GET with 301 and the rest with 307.
+    static func redirect(to location: String, method: String, status: Int? = nil) -> WireScript {
+        let status = status ?? (method == "GET" ? 301 : 307)
         guard method == "GET" || method == "HEAD" else { return WireScript.respond(status: status, headers: ["Location": location], body: []) }
         let escaped = location.reduce(into: "") { out, c in
             switch c {
@@ -43,7 +43,7 @@ enum Responses {
             default: out.append(c)
             }
         }
-        let body = method == "GET" ? Array("<a href=\"\(escaped)\">Moved Permanently</a>.\n\n".utf8) : []
+        let body = method == "GET" ? Array("<a href=\"\(escaped)\">\(HTTPStatus.reason(status))</a>.\n\n".utf8) : []
         return WireScript.respond(status: status, headers: ["Content-Type": "text/html; charset=utf-8", "Location": location], body: body)
     }
 
