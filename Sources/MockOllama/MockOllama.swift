@@ -97,9 +97,7 @@ public final class MockOllama {
     /// Go's `cleanPath` on the path as sent: one slash between segments, `.` and `..`
     /// resolved, a trailing slash kept.
     static func cleanPath(_ path: String) -> String {
-        // The common case, already clean, is seen without splitting.
-        if path.hasPrefix("/"), !path.contains("//"), !path.contains("/./"), !path.contains("/../"),
-           !path.hasSuffix("/."), !path.hasSuffix("/..") { return path }
+        if isClean(path) { return path }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             switch segment {
@@ -112,6 +110,28 @@ public final class MockOllama {
         return path.hasSuffix("/") && clean != "/" ? clean + "/" : clean
     }
 
+    /// One pass over the bytes (this runs on every request): a leading slash, and no
+    /// segment before the last that is empty, `.` or `..`.
+    private static func isClean(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            guard bytes.first == UInt8(ascii: "/") else { return false }
+            var segment = 0, dots = 0
+            for i in 1...bytes.count {
+                guard i == bytes.count || bytes[i] == UInt8(ascii: "/") else {
+                    segment += 1
+                    if bytes[i] == UInt8(ascii: ".") { dots += 1 }
+                    continue
+                }
+                // A segment of only one or two dots, or an empty one before another slash.
+                if segment > 0 ? dots == segment && dots <= 2 : i < bytes.count { return false }
+                segment = 0
+                dots = 0
+            }
+            return true
+        }
+    }
+
     private static func modelID(_ path: String) -> String? {
         let prefix = "/v1/models/"
         guard path.hasPrefix(prefix), path.count > prefix.count else { return nil }
@@ -122,7 +142,7 @@ public final class MockOllama {
     /// Gin's `RedirectTrailingSlash`: `/api/tags/` has no route, but the same method has
     /// `/api/tags`, so the client is sent there — 301 for GET, 307 (body kept) for the rest.
     private func trailingSlashRedirect(_ path: String, _ request: HTTPRequest) -> WireScript? {
-        guard path.count > 1, path.hasSuffix("/") else { return nil }
+        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return nil }
         let bare = String(path.dropLast())
         let served = Self.routes[bare].map { $0.methods.contains(request.method) } ?? (Self.modelID(bare) != nil && request.method == "GET")
         guard served else { return nil }
@@ -177,7 +197,8 @@ extension String {
     /// The path as Go's URL parser unescapes it (`%2F` → `/`, `%74` → `t`), or nil when a
     /// `%` is not followed by two hex digits, which Go's server refuses with a 400.
     var unescapedPath: String? {
-        guard utf8.contains(UInt8(ascii: "%")) else { return self }
+        var text = self
+        guard text.withUTF8({ $0.contains(UInt8(ascii: "%")) }) else { return self }
         func hex(_ b: UInt8) -> UInt8? {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
