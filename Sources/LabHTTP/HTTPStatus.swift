@@ -78,4 +78,11 @@ public enum HTTPStatus {
     }
 
     private static let statusLines: [[UInt8]] = (100..<600).map { Array("HTTP/1.1 \($0) \(reason($0))\r\n".utf8) }
+
+    /// `"200"`: a status as text, made once per status (metric labels name one per request).
+    public static func code(_ status: Int) -> String {
+        (100..<600).contains(status) ? codes[status - 100] : String(status)
+    }
+
+    private static let codes: [String] = (100..<600).map(String.init)
 }
