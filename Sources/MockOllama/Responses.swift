@@ -137,3 +137,18 @@ public struct StreamBuilder {
         return at > 0 ? WireScript([.wait(ms: at)] + script.steps) : script
     }
 }
+
+extension WireScript {
+    /// The same answer with CORS headers: `Vary` after the handler's own headers, the
+    /// others before them (Go writes them sorted, and they sort around `Content-Type`).
+    func addingHeaders(_ extra: [(String, String)]) -> WireScript {
+        var script = self
+        guard let at = steps.firstIndex(where: { if case .head = $0 { return true } else { return false } }),
+              case .head(let status, let own) = steps[at] else { return self }
+        var headers = HTTPHeaders(extra.filter { $0.0 != "Vary" })
+        for (name, value) in own { headers.add(name, value) }
+        for (name, value) in extra where name == "Vary" { headers.add(name, value) }
+        script.steps[at] = .head(status: status, headers: headers)
+        return script
+    }
+}
