@@ -162,76 +162,89 @@ final class GatewayRun {
             let body = leaf.provider.response(endpoint, status: status, contentType: "text/plain", body: Array(text.utf8), context) ?? .null
             done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompact.utf8.map { $0 }), true)
         }
-        guard let parts = URLParts(leaf.url) else {
-            return network(.invalidURL(leaf.url), "invalid url")
-        }
-        if gateway.options.unresolvable.contains(parts.host.lowercased()) {
-            return network(.nameNotResolved(parts.host), "dns failure")
-        }
-        let target = gateway.options.resolveHost?(parts) ?? parts
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        for (name, value) in leaf.headers.fields { headers.add(name, value) }
-        headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
-        headers.add(HTTPHeaders.labRelay, "gateway")
-        let outgoing = ClientRequest(method: "POST", host: target.host, port: target.port, target: parts.target,
-                                     headers: headers, body: Array(leaf.body.utf8))
-        let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: leaf.timeoutMs)
-        let ex = gateway.client.send(outgoing, timeouts: timeouts)
-        exchange = ex
-        var head: ClientResponseHead?
-        var body: [UInt8] = []
-        var relay: StreamRelay?
-        var sse = SSESplitter()
-        var transform = leaf.provider.streamTransform(context)
-        ex.onHead = { h in
-            head = h
-            let isStream = self.request.stream && (200...299).contains(h.status) && (h.headers["Content-Type"] ?? "").hasPrefix("text/event-stream")
-            guard isStream else { return }
-            record(.streamStarted(h.status), status: h.status)
-            let r = StreamRelay()
-            r.cancel = { ex.cancel() }
-            relay = r
-            var headers: HTTPHeaders = ["Content-Type": "text/event-stream"]
-            for (name, value) in h.headers.fields where leaf.provider.passes(header: name) { headers.add(name, value) }
-            done(UpstreamResult(status: h.status, headers: headers, body: [], stream: r), false)
-        }
-        ex.onBody = { bytes in
-            guard let relay else { body += bytes; return }
-            for event in sse.feed(bytes) {
-                switch transform.transform(event) {
-                case .emit(let out): relay.emit(.data(out))
-                case .skip: continue
-                case .fail:
-                    relay.emit(.failed)
-                    ex.cancel()
-                    return
+        // The request_timeout's clock runs across redirects, as the one abort timer does.
+        let deadlineMs = leaf.timeoutMs.map { gateway.nowMs + Double($0) }
+        send(url: leaf.url, method: "POST", body: Array(leaf.body.utf8), headers: leaf.headers, redirects: 0)
+
+        func send(url: String, method: String, body requestBody: [UInt8], headers extra: HTTPHeaders, redirects: Int) {
+            guard let parts = URLParts(url) else {
+                return network(.invalidURL(url), "invalid url")
+            }
+            if gateway.options.unresolvable.contains(parts.host.lowercased()) {
+                return network(.nameNotResolved(parts.host), "dns failure")
+            }
+            let target = gateway.options.resolveHost?(parts) ?? parts
+            var headers: HTTPHeaders = method == "POST" ? ["Content-Type": "application/json"] : HTTPHeaders()
+            for (name, value) in extra.fields { headers.add(name, value) }
+            headers.add("Host", parts.port == 80 ? parts.host : "\(parts.host):\(parts.port)")
+            headers.add(HTTPHeaders.labRelay, "gateway")
+            let outgoing = ClientRequest(method: method, host: target.host, port: target.port, target: parts.target,
+                                         headers: headers, body: requestBody)
+            let timeouts = ClientTimeouts(connectMs: 10_000, responseMs: deadlineMs.map { max(1, Int(($0 - gateway.nowMs).rounded(.up))) })
+            let ex = gateway.client.send(outgoing, timeouts: timeouts)
+            exchange = ex
+            var head: ClientResponseHead?
+            var body: [UInt8] = []
+            var relay: StreamRelay?
+            var sse = SSESplitter()
+            var transform = leaf.provider.streamTransform(context)
+            ex.onHead = { h in
+                head = h
+                let isStream = self.request.stream && (200...299).contains(h.status) && (h.headers["Content-Type"] ?? "").hasPrefix("text/event-stream")
+                guard isStream else { return }
+                record(.streamStarted(h.status), status: h.status)
+                let r = StreamRelay()
+                r.cancel = { ex.cancel() }
+                relay = r
+                var headers: HTTPHeaders = ["Content-Type": "text/event-stream"]
+                for (name, value) in h.headers.fields where leaf.provider.passes(header: name) { headers.add(name, value) }
+                done(UpstreamResult(status: h.status, headers: headers, body: [], stream: r), false)
+            }
+            ex.onBody = { bytes in
+                guard let relay else { body += bytes; return }
+                for event in sse.feed(bytes) {
+                    switch transform.transform(event) {
+                    case .emit(let out): relay.emit(.data(out))
+                    case .skip: continue
+                    case .fail:
+                        relay.emit(.failed)
+                        ex.cancel()
+                        return
+                    }
                 }
             }
-        }
-        ex.onEnd = {
-            if let relay { relay.emit(.end); return }
-            let status = head?.status ?? 0
-            guard let json = leaf.provider.response(endpoint, status: status, contentType: head?.headers["Content-Type"], body: body, context) else {
-                record(.notJSON(status), status: status)
-                return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+            ex.onEnd = {
+                if let relay { relay.emit(.end); return }
+                let status = head?.status ?? 0
+                if let hop = FetchRedirect.next(status: status, location: head?.headers["Location"], from: url, method: method, body: requestBody) {
+                    guard redirects < FetchRedirect.limit else { return network(.other("redirect count exceeded"), "redirect count exceeded") }
+                    var carried = extra
+                    if hop.dropsBody { carried.remove("Content-Type") }
+                    if hop.crossOrigin { carried.remove("Authorization") }
+                    return send(url: hop.url, method: hop.method, body: hop.body, headers: carried, redirects: redirects + 1)
+                }
+                guard let json = leaf.provider.response(endpoint, status: status, contentType: head?.headers["Content-Type"], body: body, context) else {
+                    record(.notJSON(status), status: status)
+                    return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+                }
+                record(.answered(status), status: status)
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
+                done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
             }
-            record(.answered(status), status: status)
-            var headers: HTTPHeaders = ["Content-Type": "application/json"]
-            for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
-            done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
-        }
-        ex.onError = { error in
-            if let relay { relay.emit(.failed); return }
-            if head != nil {
-                record(.brokeAfterHead(head!.status, "\(error)"), status: head!.status)
-                return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+            ex.onError = { error in
+                if let relay { relay.emit(.failed); return }
+                if head != nil {
+                    record(.brokeAfterHead(head!.status, "\(error)"), status: head!.status)
+                    return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+                }
+                if error == .responseTimeout, let ms = leaf.timeoutMs {
+                    record(.timedOut(ms: ms), status: 408)
+                    let envelope = ErrorEnvelope.openAI(message: "Request exceeded the timeout sent in the request: \(ms)ms", type: "timeout_error")
+                    return done(UpstreamResult(status: 408, headers: ["Content-Type": "application/json"], body: envelope.compactBytes), false)
+                }
+                network(error, Self.name(error))
             }
-            if error == .responseTimeout, let ms = leaf.timeoutMs {
-                record(.timedOut(ms: ms), status: 408)
-                let envelope = ErrorEnvelope.openAI(message: "Request exceeded the timeout sent in the request: \(ms)ms", type: "timeout_error")
-                return done(UpstreamResult(status: 408, headers: ["Content-Type": "application/json"], body: envelope.compactBytes), false)
-            }
-            network(error, Self.name(error))
         }
     }
 
