@@ -154,13 +154,7 @@ final class ServerConnection {
         let responder = Responder(request: request, peer: peer, connection: self, loop: server.loop)
         queue.append(responder)
         let script = server.errorScript?(status, text) ?? WireScript.respond(status: status, contentType: "text/plain; charset=utf-8", body: text)
-        var steps = script.steps
-        if let i = steps.firstIndex(where: { if case .head = $0 { return true } else { return false } }),
-            case .head(let s, var headers) = steps[i]
-        {
-            headers.set("Connection", "close")
-            steps[i] = .head(status: s, headers: headers)
-        }
+        let steps = script.changingHead { $0.set("Connection", "close") }.steps
         server.onRejected?(responder, status)
         responder.send(steps + [.close])
     }

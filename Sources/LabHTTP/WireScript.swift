@@ -97,6 +97,19 @@ public struct WireScript: Equatable, Sendable {
         respond(status: status, contentType: contentType, body: Array(body.utf8))
     }
 
+    /// The same script with its head's fields changed: the first head among its steps (a
+    /// script without one, a fault's hang or reset, is left as it is).
+    public func changingHead(_ change: (inout HTTPHeaders) -> Void) -> WireScript {
+        var script = self
+        for i in steps.indices {
+            guard case .head(let status, var headers) = steps[i] else { continue }
+            change(&headers)
+            script.steps[i] = .head(status: status, headers: headers)
+            break
+        }
+        return script
+    }
+
     /// The same script with every deferred piece made.
     public var materialized: WireScript {
         guard steps.contains(where: { if case .deferred = $0 { return true } else { return false } }) else { return self }

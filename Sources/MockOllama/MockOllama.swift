@@ -63,7 +63,7 @@ public final class MockOllama {
         if clean != request.path {
             // ServeMux's redirect: 301 whatever the method (a client that follows it with a
             // GET then meets 405 on a POST route).
-            return (Responses.redirect(to: clean + (request.query.map { "?" + $0 } ?? ""), method: request.method, status: 301), nil)
+            return (Responses.redirect(to: clean, query: request.query, method: request.method, status: 301), nil)
         }
         if let redirect = trailingSlashRedirect(path, request) { return (redirect, nil) }
         let origin = request.headers["Origin"]
@@ -146,7 +146,7 @@ public final class MockOllama {
         let bare = String(path.dropLast())
         let served = Self.routes[bare].map { $0.methods.contains(request.method) } ?? (Self.modelID(bare) != nil && request.method == "GET")
         guard served else { return nil }
-        return Responses.redirect(to: bare + (request.query.map { "?" + $0 } ?? ""), method: request.method)
+        return Responses.redirect(to: bare, query: request.query, method: request.method)
     }
 
     /// The answer to one request, as a wire script.

@@ -30,7 +30,8 @@ enum Responses {
 
     /// Go's `http.Redirect`: GET gets a short HTML body, HEAD its headers, other methods
     /// only the Location. Gin redirects GET with 301 and the rest with 307.
-    static func redirect(to location: String, method: String, status: Int? = nil) -> WireScript {
+    static func redirect(to path: String, query: String?, method: String, status: Int? = nil) -> WireScript {
+        let location = path + (query.map { "?" + $0 } ?? "")
         let status = status ?? (method == "GET" ? 301 : 307)
         guard method == "GET" || method == "HEAD" else { return WireScript.respond(status: status, headers: ["Location": location], body: []) }
         let escaped = location.reduce(into: "") { out, c in
@@ -142,13 +143,11 @@ extension WireScript {
     /// The same answer with CORS headers: `Vary` after the handler's own headers, the
     /// others before them (Go writes them sorted, and they sort around `Content-Type`).
     func addingHeaders(_ extra: [(String, String)]) -> WireScript {
-        var script = self
-        guard let at = steps.firstIndex(where: { if case .head = $0 { return true } else { return false } }),
-              case .head(let status, let own) = steps[at] else { return self }
-        var headers = HTTPHeaders(extra.filter { $0.0 != "Vary" })
-        for (name, value) in own { headers.add(name, value) }
-        for (name, value) in extra where name == "Vary" { headers.add(name, value) }
-        script.steps[at] = .head(status: status, headers: headers)
-        return script
+        changingHead { own in
+            var headers = HTTPHeaders(extra.filter { $0.0 != "Vary" })
+            for (name, value) in own { headers.add(name, value) }
+            for (name, value) in extra where name == "Vary" { headers.add(name, value) }
+            own = headers
+        }
     }
 }

@@ -75,14 +75,9 @@ public final class FakeOpenAI: VendorService {
         guard body.has(required) else {
             return error(400, "Missing required parameter: '\(required)'.", param: required, code: "missing_required_parameter")
         }
-        var script = inner.respond(to: request)
         let extra = headers()
-        for i in script.steps.indices {
-            if case .head(let status, var h) = script.steps[i] {
-                for (name, value) in extra.fields { h.add(name, value) }
-                script.steps[i] = .head(status: status, headers: h)
-            }
+        return inner.respond(to: request).changingHead { h in
+            for (name, value) in extra.fields { h.add(name, value) }
         }
-        return script
     }
 }
