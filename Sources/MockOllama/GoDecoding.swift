@@ -3,47 +3,187 @@ import LabCore
 /// Ollama decodes request bodies into Go structs with encoding/json, which refuses a
 /// field of the wrong JSON type with a fixed sentence:
 /// `json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message`.
-/// The mock checks the fields that clients get wrong, with that sentence. Pure.
+/// The mock checks the fields that clients get wrong, nested ones included (a message's
+/// `content` sent as OpenAI's list of parts), with encoding/json's sentence and its rules
+/// for which mistake is reported. Pure.
 enum GoDecoding {
-    enum Kind {
-        case string, bool, number(String), array(String), object(String)
+    indirect enum Kind: Sendable {
+        case string, bool, number(String)
         /// A Go integer: a number with a fraction does not fit either.
         case integer(String)
         /// `keep_alive`: a number of seconds or a duration string.
         case duration
+        /// Any JSON array: its elements are not checked.
+        case array(String)
+        /// Any JSON object (a map, or a struct whose fields are not checked).
+        case object(String)
+        /// A JSON array whose elements are each checked as `of`.
+        case slice(String, of: Kind)
+        /// A JSON object whose fields are checked in turn.
+        case structure(GoStruct)
+
+        /// As encoding/json names it in an error.
+        var goType: String {
+            switch self {
+            case .string: return "string"
+            case .bool: return "bool"
+            case .duration: return "api.Duration"
+            case .number(let t), .integer(let t), .array(let t), .object(let t), .slice(let t, _): return t
+            case .structure(let type): return type.goType
+            }
+        }
     }
 
     /// A struct's checked fields. A handful each: a scan that compares lengths first
     /// costs less than hashing every key of every body.
     typealias Fields = KeyValuePairs<String, Kind>
 
-    /// The first field of the wrong type, as Go reports it, or nil.
-    static func mismatch(_ body: JSONValue, in structName: @autoclosure () -> String, _ fields: Fields) -> String? {
-        for (key, value) in body.objectValue ?? [] {
-            if case .null = value { continue }
-            let length = key.utf8.count
-            guard let kind = fields.first(where: { $0.key.utf8.count == length && $0.key == key })?.value else { continue }
-            let goType: String
-            let fits: Bool
-            switch kind {
-            case .string: goType = "string"; fits = value.stringValue != nil
-            case .bool: goType = "bool"; fits = value.boolValue != nil
-            case .number(let t): goType = t; fits = value.doubleValue != nil
-            case .integer(let t):
-                goType = t
-                if case .double(let d) = value, d.rounded() != d {
-                    return "json: cannot unmarshal number \(value.compact) into Go struct field \(structName()).\(key) of type \(t)"
-                }
-                fits = value.doubleValue != nil
-            case .array(let t): goType = t; fits = value.arrayValue != nil
-            case .object(let t): goType = t; fits = value.objectValue != nil
-            case .duration: goType = "api.Duration"; fits = value.doubleValue != nil || value.stringValue != nil
+    /// encoding/json's `UnmarshalTypeError` with the context its decoder adds.
+    struct TypeError: Error {
+        /// `string`, `array`, or `number 1.5` for a fraction given to an integer.
+        var value: String
+        var goType: String
+        /// The struct being decoded when it happened (`""` for an anonymous one); nil at the top.
+        var structName: String?
+        /// The field path from the top of the decoder that met it: `messages.content`.
+        var field: String
+
+        var message: String {
+            if structName != nil || !field.isEmpty {
+                return "json: cannot unmarshal \(value) into Go struct field \(structName ?? "").\(field) of type \(goType)"
             }
-            if !fits {
-                return "json: cannot unmarshal \(goName(value)) into Go struct field \(structName()).\(key) of type \(goType)"
+            return "json: cannot unmarshal \(value) into Go value of type \(goType)"
+        }
+    }
+
+    /// The error encoding/json reports for `body` decoded into `type`, or nil.
+    ///
+    /// Go keeps the first mismatch in document order and goes on decoding, except inside a
+    /// type with its own `UnmarshalJSON` (Ollama's `api.Message`, which lowercases `role`):
+    /// that runs a fresh decoder whose error ends the whole decoding at once, so it wins over
+    /// a mismatch met earlier, and the outer decoder names its own struct and path in it.
+    static func firstError(_ body: JSONValue, _ type: GoStruct) -> TypeError? {
+        guard case .object(let members) = body else {
+            return TypeError(value: goName(body), goType: type.goType, structName: nil, field: "")
+        }
+        // Nearly every body fits: a plain pass says so; only a misfit is walked again for its error.
+        if membersFit(members, type) { return nil }
+        var run = Run()
+        do {
+            try run.checkFields(members, of: type, path: { "" })
+        } catch {
+            return error
+        }
+        return run.saved
+    }
+
+    private struct Run {
+        var saved: TypeError?
+
+        /// `path` is made only when an error needs it: a body that fits costs no allocation.
+        mutating func check(_ value: JSONValue, _ kind: Kind, structName: String?, path: () -> String) throws(TypeError) {
+            if case .null = value { return }
+            switch kind {
+            case .slice(_, let element):
+                if case .array(let items) = value {
+                    for item in items { try check(item, element, structName: structName, path: path) }
+                    return
+                }
+            case .structure(let type):
+                if let alias = type.unmarshalsInto { return try decodeOnItsOwn(value, alias, structName: structName, path: path) }
+                if case .object(let members) = value { return try checkFields(members, of: type, path: path) }
+            case .integer:
+                if case .double(let d) = value, d.rounded() != d {
+                    if saved == nil { saved = TypeError(value: "number \(value.compact)", goType: kind.goType, structName: structName, field: path()) }
+                    return
+                }
+                if GoDecoding.fits(value, kind) { return }
+            default:
+                if GoDecoding.fits(value, kind) { return }
+            }
+            if saved == nil { saved = TypeError(value: goName(value), goType: kind.goType, structName: structName, field: path()) }
+        }
+
+        mutating func checkFields(_ members: [(String, JSONValue)], of type: GoStruct, path: () -> String) throws(TypeError) {
+            for m in members.indices {
+                guard let f = type.field(named: members[m].0) else { continue }
+                try check(members[m].1, type.kinds[f], structName: type.name, path: {
+                    let outer = path()
+                    return outer.isEmpty ? type.names[f] : outer + "." + type.names[f]
+                })
             }
         }
-        return nil
+
+        /// A type with its own `UnmarshalJSON` runs a fresh decoder: its error, first or only,
+        /// ends the decoding and comes back with this decoder's struct and path.
+        private func decodeOnItsOwn(_ value: JSONValue, _ alias: GoStruct, structName: String?, path: () -> String) throws(TypeError) {
+            var inner = Run()
+            do {
+                if case .object(let members) = value {
+                    try inner.checkFields(members, of: alias, path: { "" })
+                } else {
+                    inner.saved = TypeError(value: goName(value), goType: alias.goType, structName: nil, field: "")
+                }
+            } catch {
+                inner.saved = error
+            }
+            guard let found = inner.saved else { return }
+            let outer = path()
+            throw TypeError(value: found.value, goType: found.goType, structName: structName,
+                            field: found.field.isEmpty ? outer : outer.isEmpty ? found.field : outer + "." + found.field)
+        }
+    }
+
+    private static func membersFit(_ members: [(String, JSONValue)], _ type: GoStruct) -> Bool {
+        members.withUnsafeBufferPointer { members in
+            for m in members.indices {
+                guard let f = type.field(named: members[m].0) else { continue }
+                if !type.kinds.withUnsafeBufferPointer({ deepFits(members[m].1, $0[f]) }) { return false }
+            }
+            return true
+        }
+    }
+
+    private static func deepFits(_ value: JSONValue, _ kind: Kind) -> Bool {
+        switch value {
+        case .null: return true
+        case .array(let items):
+            guard case .slice(_, let element) = kind else { return fits(value, kind) }
+            for item in items where !deepFits(item, element) { return false }
+            return true
+        case .object(let members):
+            guard case .structure(let type) = kind else { return fits(value, kind) }
+            return membersFit(members, type.unmarshalsInto ?? type)
+        case .double(let d):
+            if case .integer = kind, d.rounded() != d { return false }
+            return fits(value, kind)
+        default:
+            return fits(value, kind)
+        }
+    }
+
+    /// Whether a JSON value (not null) has a JSON type the Go type takes.
+    static func fits(_ value: JSONValue, _ kind: Kind) -> Bool {
+        switch value {
+        case .string: if case .string = kind { return true }; if case .duration = kind { return true }; return false
+        case .bool: if case .bool = kind { return true }; return false
+        case .int, .double:
+            switch kind {
+            case .number, .integer, .duration: return true
+            default: return false
+            }
+        case .array:
+            switch kind {
+            case .array, .slice: return true
+            default: return false
+            }
+        case .object:
+            switch kind {
+            case .object, .structure: return true
+            default: return false
+            }
+        case .null: return true
+        }
     }
 
     static func goName(_ value: JSONValue) -> String {
@@ -54,6 +194,49 @@ enum GoDecoding {
         case .array: return "array"
         case .object: return "object"
         case .null: return "null"
+        }
+    }
+}
+
+/// A Go struct that encoding/json fills: its type as errors name it and the fields
+/// whose JSON types the mock checks.
+final class GoStruct: Sendable {
+    /// `api.ChatRequest`.
+    let goType: String
+    /// `ChatRequest`; empty for an anonymous struct, as Go prints it.
+    let name: String
+    let fields: GoDecoding.Fields
+    /// The fields apart, so that finding one copies nothing.
+    let names: [String]
+    let lengths: [Int]
+    let kinds: [GoDecoding.Kind]
+    /// For a type with its own `UnmarshalJSON` that decodes into a local alias type: that type.
+    let unmarshalsInto: GoStruct?
+
+    init(_ goType: String, anonymous: Bool = false, unmarshalsInto alias: String? = nil, _ fields: GoDecoding.Fields) {
+        self.goType = goType
+        self.fields = fields
+        names = fields.map(\.key)
+        lengths = names.map(\.utf8.count)
+        kinds = fields.map(\.value)
+        if anonymous {
+            name = ""
+        } else if let dot = goType.lastIndex(of: ".") {
+            name = String(goType[goType.index(after: dot)...])
+        } else {
+            name = goType
+        }
+        unmarshalsInto = alias.map { GoStruct($0, fields) }
+    }
+
+    /// The index of the checked field named `key`, found by length first.
+    func field(named key: String) -> Int? {
+        let length = key.utf8.count
+        return lengths.withUnsafeBufferPointer { lengths in
+            names.withUnsafeBufferPointer { names in
+                for i in lengths.indices where lengths[i] == length && names[i] == key { return i }
+                return nil
+            }
         }
     }
 }

@@ -33,9 +33,15 @@ extension MockOllama {
     }
 
     func openAIChat(_ request: OpenAIChatRequest) -> WireScript {
-        guard !request.messages.isEmpty else {
+        guard request.messageCount > 0 else {
             return Responses.error(.ollamaOpenAI, 400, "[] is too short - 'messages'")
         }
+        let messages: [ChatMessage]
+        switch request.messages {
+        case .success(let m): messages = m
+        case .failure(let refused): return Responses.error(.ollamaOpenAI, 400, refused.message)
+        }
+        if let refused = ChatAsk.effortRefusal(request.effort) { return Responses.error(.ollamaOpenAI, 400, refused) }
         let requested = request.model
         let model: MockModel
         switch openAIModelFor(requested, capability: "completion") {
@@ -44,7 +50,7 @@ extension MockOllama {
         }
         let ask = request.ask
         if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
-        let gen = generation(model, messages: request.messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
+        let gen = generation(model, messages: messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
         let promptTokens: Int
         switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {
         case .success(let n): promptTokens = n

@@ -167,8 +167,8 @@ import LabCore
         case .string: return value.stringValue != nil
         case .bool: return value.boolValue != nil
         case .number, .integer: return value.doubleValue != nil
-        case .array: return value.arrayValue != nil
-        case .object: return value.objectValue != nil
+        case .array, .slice: return value.arrayValue != nil
+        case .object, .structure: return value.objectValue != nil
         case .duration: return value.doubleValue != nil || value.stringValue != nil
         }
     }

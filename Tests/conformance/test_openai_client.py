@@ -69,3 +69,23 @@ def test_errors_raise_the_sdk_types(client):
     assert "too short" in e.value.message
     with pytest.raises(openai.BadRequestError):
         client.embeddings.create(model="nomic-embed-text", input="a", encoding_format="int8")
+
+
+def test_content_ollama_refuses_raises_bad_request(client):
+    """What openai-python users meet when they send Ollama what it cannot take: a linked
+    image (Ollama takes data URIs only) or a message without content."""
+    with pytest.raises(openai.BadRequestError) as e:
+        client.chat.completions.create(model="llama3", messages=[{"role": "user", "content": [
+            {"type": "text", "text": "What is in this picture?"},
+            {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])
+    assert e.value.body["message"] == "invalid image input" and e.value.body["type"] == "invalid_request_error"
+    with pytest.raises(openai.BadRequestError) as e:
+        client.chat.completions.create(model="llama3", messages=[{"role": "user", "content": None}])
+    assert e.value.body["message"] == "invalid message content type: <nil>"
+    with pytest.raises(openai.BadRequestError) as e:
+        client.chat.completions.create(model="llama3", messages=MESSAGES, reasoning_effort="max")
+    assert e.value.body["message"].startswith("invalid reasoning value: 'max'")
+    r = client.chat.completions.create(model="llama3", messages=[{"role": "user", "content": [
+        {"type": "text", "text": "What is in this picture?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}])
+    assert r.choices[0].message.content

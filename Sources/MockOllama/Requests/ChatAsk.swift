@@ -39,8 +39,20 @@ struct ChatAsk {
         case "json_schema"?: ask.format = .schema(body["response_format"]?["json_schema"]?["schema"] ?? ["type": "object"])
         default: break
         }
-        let effort = body["reasoning_effort"]?.stringValue ?? body["reasoning"]?["effort"]?.stringValue
-        ask.think = effort.map { $0 != "none" } ?? false
+        let effort = reasoningEffort(body) ?? ""
+        ask.think = !effort.isEmpty && effort != "none"
         return ask
+    }
+
+    /// `reasoning.effort` when `reasoning` is sent (even without an effort), else `reasoning_effort`.
+    static func reasoningEffort(_ body: JSONValue) -> String? {
+        if let reasoning = body["reasoning"], !reasoning.isNull { return reasoning["effort"]?.stringValue ?? "" }
+        return body["reasoning_effort"]?.stringValue
+    }
+
+    /// Ollama's refusal of an effort it does not know, or nil.
+    static func effortRefusal(_ effort: String?) -> String? {
+        guard let effort, !effort.isEmpty, !["high", "medium", "low", "none"].contains(effort) else { return nil }
+        return "invalid reasoning value: '\(effort)' (must be \"high\", \"medium\", \"low\", or \"none\")"
     }
 }

@@ -5,24 +5,23 @@ import LabCore
 /// request says which struct it is and which fields are checked; handlers then read
 /// the typed value, never the JSON tree.
 protocol GoRequest: SendableMetatype {
-    /// `api.ChatRequest`: the name encoding/json puts in its errors.
-    static var goType: String { get }
-    /// The fields whose JSON type Go checks, with the Go type it names when one is wrong.
-    static var fields: GoDecoding.Fields { get }
+    /// The struct (`api.ChatRequest`) and the fields whose JSON type Go checks, with the
+    /// Go type it names when one is wrong.
+    static var goStruct: GoStruct { get }
     /// The typed request from a JSON object whose checked fields have the right types.
     init(_ body: JSONValue)
 }
 
 extension GoRequest {
+    /// `api.ChatRequest`: the name encoding/json puts in its errors.
+    static var goType: String { goStruct.goType }
     /// `ChatRequest`, as encoding/json names the struct in a field error.
-    static var structName: String {
-        guard let dot = goType.lastIndex(of: ".") else { return goType }
-        return String(goType[goType.index(after: dot)...])
-    }
+    static var structName: String { goStruct.name }
+    static var fields: GoDecoding.Fields { goStruct.fields }
 
     /// The typed request, or encoding/json's sentence for the first mistyped field.
     static func decode(_ body: JSONValue) -> Result<Self, GoDecodingError> {
-        if let wrong = GoDecoding.mismatch(body, in: structName, fields) { return .failure(GoDecodingError(message: wrong)) }
+        if let wrong = GoDecoding.firstError(body, goStruct) { return .failure(GoDecodingError(message: wrong.message)) }
         return .success(Self(body))
     }
 }

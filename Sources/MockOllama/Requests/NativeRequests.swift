@@ -21,11 +21,19 @@ private let runtimeOptions = GoDecoding.Kind.object("map[string]interface {}")
 
 /// `POST /api/chat`.
 struct ChatRequest: GoRequest {
-    static let goType = "api.ChatRequest"
-    static let fields: GoDecoding.Fields = [
-        "model": .string, "messages": .array("[]api.Message"), "stream": .bool, "options": runtimeOptions,
+    static let goStruct = GoStruct("api.ChatRequest", [
+        "model": .string, "messages": .slice("[]api.Message", of: .structure(message)), "stream": .bool, "options": runtimeOptions,
         "tools": .array("api.Tools"), "keep_alive": .duration,
-    ]
+    ])
+    /// `api.Message` has its own `UnmarshalJSON` (it lowercases `role`), decoding into a local
+    /// `Alias` type: a mistake in a message is reported as `ChatRequest.messages.content`.
+    static let message = GoStruct("api.Message", unmarshalsInto: "api.Alias", [
+        "role": .string, "content": .string, "thinking": .string, "images": .array("[]api.ImageData"),
+        "tool_calls": .slice("[]api.ToolCall", of: .structure(GoStruct("api.ToolCall", [
+            "id": .string, "function": .structure(GoStruct("api.ToolCallFunction", ["index": .integer("int"), "name": .string])),
+        ]))),
+        "tool_name": .string, "tool_call_id": .string,
+    ])
     var model: String
     var messages: [ChatMessage]
     var ask: ChatAsk
@@ -48,11 +56,10 @@ struct ChatRequest: GoRequest {
 
 /// `POST /api/generate`.
 struct GenerateRequest: GoRequest {
-    static let goType = "api.GenerateRequest"
-    static let fields: GoDecoding.Fields = [
+    static let goStruct = GoStruct("api.GenerateRequest", [
         "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
         "options": runtimeOptions, "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration,
-    ]
+    ])
     var model: String
     var prompt: String
     var system: String
@@ -78,10 +85,9 @@ struct GenerateRequest: GoRequest {
 
 /// `POST /api/embed`.
 struct EmbedRequest: GoRequest {
-    static let goType = "api.EmbedRequest"
-    static let fields: GoDecoding.Fields = [
+    static let goStruct = GoStruct("api.EmbedRequest", [
         "model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": runtimeOptions, "keep_alive": .duration,
-    ]
+    ])
     var model: String
     /// The texts to embed; nil when `input` is neither a string nor a list of strings.
     var inputs: [String]?
@@ -103,8 +109,7 @@ struct EmbedRequest: GoRequest {
 
 /// `POST /api/embeddings`, the legacy single-prompt endpoint.
 struct EmbeddingRequest: GoRequest {
-    static let goType = "api.EmbeddingRequest"
-    static let fields: GoDecoding.Fields = ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration]
+    static let goStruct = GoStruct("api.EmbeddingRequest", ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration])
     var model: String
     var prompt: String
 
@@ -116,16 +121,14 @@ struct EmbeddingRequest: GoRequest {
 
 /// `POST /api/show`.
 struct ShowRequest: GoRequest {
-    static let goType = "api.ShowRequest"
-    static let fields: GoDecoding.Fields = ["model": .string, "name": .string, "verbose": .bool, "system": .string]
+    static let goStruct = GoStruct("api.ShowRequest", ["model": .string, "name": .string, "verbose": .bool, "system": .string])
     var model: String
     init(_ body: JSONValue) { model = modelOrName(body) }
 }
 
 /// `POST /api/pull`.
 struct PullRequest: GoRequest {
-    static let goType = "api.PullRequest"
-    static let fields: GoDecoding.Fields = ["model": .string, "name": .string, "insecure": .bool, "stream": .bool]
+    static let goStruct = GoStruct("api.PullRequest", ["model": .string, "name": .string, "insecure": .bool, "stream": .bool])
     var model: String
     var stream: Bool
 
@@ -137,8 +140,7 @@ struct PullRequest: GoRequest {
 
 /// `POST /api/copy`.
 struct CopyRequest: GoRequest {
-    static let goType = "api.CopyRequest"
-    static let fields: GoDecoding.Fields = ["source": .string, "destination": .string]
+    static let goStruct = GoStruct("api.CopyRequest", ["source": .string, "destination": .string])
     var source: String
     var destination: String
 
@@ -150,8 +152,7 @@ struct CopyRequest: GoRequest {
 
 /// `DELETE /api/delete`.
 struct DeleteRequest: GoRequest {
-    static let goType = "api.DeleteRequest"
-    static let fields: GoDecoding.Fields = ["model": .string, "name": .string]
+    static let goStruct = GoStruct("api.DeleteRequest", ["model": .string, "name": .string])
     var model: String
     init(_ body: JSONValue) { model = modelOrName(body) }
 }

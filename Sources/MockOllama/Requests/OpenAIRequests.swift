@@ -9,16 +9,31 @@ private func includesUsage(_ body: JSONValue) -> Bool {
 
 /// `POST /v1/chat/completions`.
 struct OpenAIChatRequest: GoRequest {
-    static let goType = "openai.ChatCompletionRequest"
-    static let fields: GoDecoding.Fields = [
-        "model": .string, "messages": .array("[]openai.Message"), "stream": .bool, "stream_options": .object("openai.StreamOptions"),
+    static let goStruct = GoStruct("openai.ChatCompletionRequest", [
+        "model": .string, "messages": .slice("[]openai.Message", of: .structure(message)), "stream": .bool,
+        "stream_options": .object("openai.StreamOptions"),
         "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float64"), "top_p": .number("float64"),
         "frequency_penalty": .number("float64"), "presence_penalty": .number("float64"),
         "response_format": .object("openai.ResponseFormat"), "tools": .array("[]api.Tool"),
-    ]
+        "reasoning": .object("openai.Reasoning"), "reasoning_effort": .string,
+    ])
+    /// A plain struct: a mistake in a message is reported as `Message.messages.role`.
+    static let message = GoStruct("openai.Message", [
+        "role": .string, "reasoning": .string, "name": .string, "tool_call_id": .string,
+        "tool_calls": .slice("[]openai.ToolCall", of: .structure(GoStruct("openai.ToolCall", [
+            "id": .string, "index": .integer("int"), "type": .string,
+            "function": .structure(GoStruct(#"struct { Name string "json:\"name\""; Arguments string "json:\"arguments\"" }"#,
+                                            anonymous: true, ["name": .string, "arguments": .string])),
+        ]))),
+    ])
     var model: String
-    var messages: [ChatMessage]
+    /// As many as the body sent: Ollama refuses none at all before reading them.
+    var messageCount: Int
+    /// The native messages Ollama makes of them, or its refusal.
+    var messages: Result<[ChatMessage], OpenAIMessages.Refusal>
     var ask: ChatAsk
+    /// `reasoning.effort` or `reasoning_effort`, as Ollama reads them.
+    var effort: String?
     var seed: Int?
     var maxTokens: Int?
     var stop: [String]
@@ -28,7 +43,10 @@ struct OpenAIChatRequest: GoRequest {
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
-        messages = ChatMessage.list(body["messages"])
+        effort = ChatAsk.reasoningEffort(body)
+        let sent = body["messages"]?.arrayValue ?? []
+        messageCount = sent.count
+        messages = OpenAIMessages.native(sent)
         ask = ChatAsk.openAI(body)
         seed = body["seed"]?.intValue
         maxTokens = body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue
@@ -41,11 +59,10 @@ struct OpenAIChatRequest: GoRequest {
 
 /// `POST /v1/completions`.
 struct OpenAICompletionRequest: GoRequest {
-    static let goType = "openai.CompletionRequest"
-    static let fields: GoDecoding.Fields = [
+    static let goStruct = GoStruct("openai.CompletionRequest", [
         "model": .string, "stream": .bool, "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float32"),
         "top_p": .number("float32"), "stream_options": .object("openai.StreamOptions"),
-    ]
+    ])
     var model: String
     /// Nil when `prompt` is not a string.
     var prompt: String?
@@ -70,8 +87,7 @@ struct OpenAICompletionRequest: GoRequest {
 
 /// `POST /v1/embeddings`.
 struct OpenAIEmbedRequest: GoRequest {
-    static let goType = "openai.EmbedRequest"
-    static let fields: GoDecoding.Fields = ["model": .string, "dimensions": .integer("int"), "encoding_format": .string]
+    static let goStruct = GoStruct("openai.EmbedRequest", ["model": .string, "dimensions": .integer("int"), "encoding_format": .string])
     var model: String
     /// Nil unless `input` is a string or a non-empty list of strings.
     var inputs: [String]?
@@ -96,10 +112,9 @@ struct OpenAIEmbedRequest: GoRequest {
 /// `POST /v1/responses`: `input` as a string or a list of items, `instructions`, flat
 /// function `tools`, `text.format` for structured output, `reasoning.effort`.
 struct ResponsesRequest: GoRequest {
-    static let goType = "openai.ResponsesRequest"
-    static let fields: GoDecoding.Fields = [
+    static let goStruct = GoStruct("openai.ResponsesRequest", [
         "model": .string, "instructions": .string, "stream": .bool, "max_output_tokens": .integer("int"), "tools": .array("[]openai.ResponsesTool"),
-    ]
+    ])
     var model: String
     /// The conversation (instructions first); nil when `input` is missing or of another type.
     var messages: [ChatMessage]?
