@@ -5,12 +5,15 @@ import LabHTTP
 extension MockOllama {
     func embed(_ request: EmbedRequest) -> WireScript {
         let requested = request.model
+        // Ollama reads the input's type before it looks the model up (a name it cannot
+        // parse, the empty one included, is refused first).
+        guard ModelName(requested) != nil else { return Responses.error(.native, 404, "model '\(requested)' not found") }
+        guard let inputs = request.inputs else { return Responses.error(.native, 400, "invalid input type") }
         let model: MockModel
         switch resolve(requested, .native) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        guard let inputs = request.inputs else { return Responses.error(.native, 400, "invalid input type") }
         var promptTokens = 0
         for text in inputs {
             switch fitting(Tokenizer.count(text), model, request.context, .native) {
@@ -19,6 +22,8 @@ extension MockOllama {
             }
         }
         markLoaded(model)
+        // Ollama answers nothing to embed before it measures anything: no durations, no count.
+        if inputs.isEmpty { return Responses.json(.native, ["model": .string(requested), "embeddings": []]) }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let vectors: [JSONValue] = inputs.map {
             Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json

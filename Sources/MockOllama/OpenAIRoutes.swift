@@ -117,6 +117,7 @@ extension MockOllama {
 
     func openAICompletion(_ request: OpenAICompletionRequest) -> WireScript {
         guard let prompt = request.prompt else { return Responses.error(.ollamaOpenAI, 400, "invalid type for 'prompt' field: expected string") }
+        if let refused = request.stopRefusal { return Responses.error(.ollamaOpenAI, 400, refused) }
         let requested = request.model
         let model: MockModel
         switch openAIModelFor(requested, capability: "completion") {
@@ -157,10 +158,19 @@ extension MockOllama {
     }
 
     func openAIEmbeddings(_ request: OpenAIEmbedRequest) -> WireScript {
-        guard let inputs = request.inputs else { return Responses.error(.ollamaOpenAI, 400, "invalid input") }
+        // Ollama's order: the format, a missing input, then the native handler's input type.
         let format = request.encodingFormat
         guard format == "float" || format == "base64" else {
             return Responses.error(.ollamaOpenAI, 400, "Invalid value for 'encoding_format' = \(format). Supported values: ['float', 'base64'].")
+        }
+        guard let input = request.input else { return Responses.error(.ollamaOpenAI, 400, "invalid input") }
+        let inputs: [String]
+        switch input {
+        case .string(let text): inputs = [text]
+        case .array(let items):
+            guard let texts = embedTexts(items) else { return Responses.error(.ollamaOpenAI, 400, "invalid input type") }
+            inputs = texts
+        default: return Responses.error(.ollamaOpenAI, 400, "invalid input type")
         }
         let model: MockModel
         switch openAIModelFor(request.model, capability: "embedding") {

@@ -87,6 +87,37 @@ extension JSONValue {
         #expect(mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":[1]}"#).status == 400)
     }
 
+    /// Ollama's order and answers for inputs it cannot embed, natively and through `/v1`.
+    @Test func inputsAreRefusedInOllamasOrder() {
+        func native(_ body: String) -> (Int, JSONValue) { let r = mock.call("POST", "/api/embed", body); return (r.status, r.json) }
+        func v1(_ body: String) -> (Int, String?) {
+            let r = mock.call("POST", "/v1/embeddings", body)
+            return (r.status, r.json["error"]?["message"]?.stringValue)
+        }
+        // The input's type before the model: a missing model with a bad input is a 400.
+        #expect(native(#"{"model":"ghost","input":5}"#) == (400, ["error": "invalid input type"]))
+        #expect(native(#"{"model":"ghost","input":"a"}"#) == (404, ["error": "model 'ghost' not found"]))
+        #expect(native(#"{"input":"a"}"#) == (404, ["error": "model '' not found"]))
+        // Nothing to embed: the model and no vectors, nothing measured.
+        #expect(native(#"{"model":"nomic-embed-text","input":""}"#) == (200, ["model": "nomic-embed-text", "embeddings": []]))
+        #expect(native(#"{"model":"nomic-embed-text"}"#) == (200, ["model": "nomic-embed-text", "embeddings": []]))
+        let wrongFormat = "Invalid value for 'encoding_format' = int8. Supported values: ['float', 'base64']."
+        #expect(v1(#"{"model":"nomic-embed-text","encoding_format":"int8"}"#) == (400, wrongFormat))
+        #expect(v1(#"{"model":"nomic-embed-text"}"#) == (400, "invalid input"))
+        #expect(v1(#"{"model":"nomic-embed-text","input":[]}"#) == (400, "invalid input"))
+        #expect(v1(#"{"model":"nomic-embed-text","input":5}"#) == (400, "invalid input type"))
+        #expect(v1(#"{"model":"nomic-embed-text","input":["a",1]}"#) == (400, "invalid input type"))
+        #expect(v1(#"{"model":"nomic-embed-text","input":""}"#).0 == 200)
+    }
+
+    @Test func aCompletionsStopListTakesOnlyStrings() {
+        let r = mock.call("POST", "/v1/completions", #"{"model":"llama3","prompt":"hi","stop":["a",1]}"#)
+        #expect(r.status == 400 && r.json["error"]?["message"] == "invalid type for 'stop' field: float64")
+        #expect(mock.call("POST", "/v1/completions", #"{"model":"llama3","prompt":"hi","stop":["a"]}"#).status == 200)
+        // Chat skips what is not a string.
+        #expect(mock.call("POST", "/v1/chat/completions", #"{"model":"llama3","stop":["a",1],"messages":[{"role":"user","content":"hi"}]}"#).status == 200)
+    }
+
     @Test func legacyEmbeddingsAreNotNormalised() {
         let r = mock.call("POST", "/api/embeddings", #"{"model":"nomic-embed-text","prompt":"hello"}"#).json
         #expect(r.objectValue?.map(\.0) == ["embedding"])

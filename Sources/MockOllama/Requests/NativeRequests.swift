@@ -12,6 +12,17 @@ func unloadsAfter(_ keepAlive: JSONValue?) -> Bool {
     }
 }
 
+/// A list of texts to embed, or nil when one item is not a string.
+func embedTexts(_ items: [JSONValue]) -> [String]? {
+    var texts: [String] = []
+    texts.reserveCapacity(items.count)
+    for item in items {
+        guard case .string(let text) = item else { return nil }
+        texts.append(text)
+    }
+    return texts
+}
+
 /// `model`, or the older `name` when `model` is missing or empty.
 private func modelOrName(_ body: JSONValue) -> String {
     body["model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? body["name"]?.stringValue ?? ""
@@ -90,6 +101,7 @@ struct EmbedRequest: GoRequest {
     ])
     var model: String
     /// The texts to embed; nil when `input` is neither a string nor a list of strings.
+    /// A missing or empty one embeds nothing.
     var inputs: [String]?
     var dimensions: Int?
     var context: ContextAsk
@@ -99,7 +111,7 @@ struct EmbedRequest: GoRequest {
         switch body["input"] {
         case nil, .null?: inputs = []
         case .string(let s)?: inputs = s.isEmpty ? [] : [s]
-        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
+        case .array(let items)?: inputs = embedTexts(items)
         default: inputs = nil
         }
         dimensions = body["dimensions"]?.intValue

@@ -69,6 +69,8 @@ struct OpenAICompletionRequest: GoRequest {
     var seed: Int?
     var maxTokens: Int?
     var stop: [String]
+    /// Ollama's refusal of a `stop` list holding anything but strings (chat skips them).
+    var stopRefusal: String?
     var stream: Bool
     var includeUsage: Bool
     var context: ContextAsk
@@ -79,6 +81,9 @@ struct OpenAICompletionRequest: GoRequest {
         seed = body["seed"]?.intValue
         maxTokens = body["max_tokens"]?.intValue
         stop = stopList(body["stop"])
+        if case .array(let items)? = body["stop"], let other = items.first(where: { $0.stringValue == nil }) {
+            stopRefusal = "invalid type for 'stop' field: \(OpenAIMessages.goTypeName(other))"
+        }
         stream = body["stream"]?.boolValue ?? false
         includeUsage = includesUsage(body)
         context = ContextAsk(body)
@@ -89,8 +94,8 @@ struct OpenAICompletionRequest: GoRequest {
 struct OpenAIEmbedRequest: GoRequest {
     static let goStruct = GoStruct("openai.EmbedRequest", ["model": .string, "dimensions": .integer("int"), "encoding_format": .string])
     var model: String
-    /// Nil unless `input` is a string or a non-empty list of strings.
-    var inputs: [String]?
+    /// Nil when `input` is missing, null or an empty list (Ollama's `invalid input`).
+    var input: JSONValue?
     /// `float` unless asked otherwise.
     var encodingFormat: String
     var dimensions: Int?
@@ -99,9 +104,8 @@ struct OpenAIEmbedRequest: GoRequest {
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
         switch body["input"] {
-        case .string(let s)?: inputs = [s]
-        case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): inputs = items.compactMap(\.stringValue)
-        default: inputs = nil
+        case nil, .null?, .array([])?: input = nil
+        case let sent?: input = sent
         }
         encodingFormat = body["encoding_format"]?.stringValue ?? "float"
         dimensions = body["dimensions"]?.intValue
