@@ -22,9 +22,15 @@ struct Generation {
 
 extension MockOllama {
     /// Real Ollama's 400 for what the model cannot do, or nil.
-    func refusal(_ model: MockModel, requested: String, _ ask: ChatAsk) -> String? {
-        if !ask.tools.isEmpty, !model.supports(.tools) { return model.lacks(.tools) }
+    ///
+    /// In Ollama's order: thinking is checked by the handler, then the scheduler checks the
+    /// capabilities the request needs — completion (`needs` names the endpoint in its
+    /// message), fill-in-the-middle for a `suffix`, tools.
+    func refusal(_ model: MockModel, requested: String, _ ask: ChatAsk, needs endpoint: String, insert: Bool = false) -> String? {
         if ask.think, !model.supports(.thinking) { return "\"\(requested)\" does not support thinking" }
+        if model.isEmbeddingOnly { return "\"\(requested)\" does not support \(endpoint)" }
+        if insert, !model.supports(.insert) { return model.lacks(.insert) }
+        if !ask.tools.isEmpty, !model.supports(.tools) { return model.lacks(.tools) }
         return nil
     }
 

@@ -21,6 +21,7 @@ extension MockOllama {
             case .failure(let e): return e.script
             }
         }
+        if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         markLoaded(model)
         // Ollama answers nothing to embed before it measures anything: no durations, no count.
         if inputs.isEmpty { return Responses.json(.native, ["model": .string(requested), "embeddings": []]) }
@@ -43,9 +44,11 @@ extension MockOllama {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
+        if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
+        // An empty prompt loads the model and embeds nothing.
+        markLoaded(model)
         let prompt = request.prompt
         guard !prompt.isEmpty else { return Responses.json(.native, ["embedding": []]) }
-        markLoaded(model)
         return Responses.json(.native, ["embedding": embedder.vector(model: model.name, text: prompt, dimensions: model.embeddingLength).json])
     }
 }

@@ -16,25 +16,22 @@ extension MockOllama {
     }
 
     func chat(_ request: ChatRequest) -> WireScript {
+        if let refused = Self.topLogprobsRefusal(request.topLogprobs) { return Responses.error(.native, 400, refused) }
         let requested = request.model
         let model: MockModel
         switch resolve(requested, .native) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support chat") }
-        let ask = request.ask
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
         let messages = request.messages
         let unload = request.unload
-        guard !messages.isEmpty else {
-            if unload { loaded[model.name.key] = nil }
-            return Responses.json(.native, [
-                "model": .string(requested), "created_at": .string(timestamp()),
-                "message": ["role": "assistant", "content": ""],
-                "done_reason": .string(unload ? "unload" : "load"), "done": true,
-            ])
-        }
+        // Ollama's order: an unload asks nothing of the model; then what it cannot do, the
+        // options' types (a 500, met when loading), and only then an empty request loads it.
+        if messages.isEmpty && unload { return loadAnswer(model, requested, unload: true) }
+        if let why = refusal(model, requested: requested, request.ask, needs: "chat") { return Responses.error(.native, 400, why) }
+        if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
+        guard !messages.isEmpty else { return loadAnswer(model, requested, unload: false) }
+        let ask = request.ask
         if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
         let options = request.options
         let gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
@@ -78,6 +75,27 @@ extension MockOllama {
         }, closing: [final(.content("")) + [10]])
     }
 
+    /// The answer to a request with nothing to generate: the model loaded, or unloaded
+    /// with `keep_alive: 0`.
+    private func loadAnswer(_ model: MockModel, _ requested: String, unload: Bool, generate: Bool = false) -> WireScript {
+        if unload { loaded[model.name.key] = nil }
+        let reason: JSONValue = .string(unload ? "unload" : "load")
+        if generate {
+            return Responses.json(.native, [
+                "model": .string(requested), "created_at": .string(timestamp()), "response": "", "done": true, "done_reason": reason,
+            ])
+        }
+        return Responses.json(.native, [
+            "model": .string(requested), "created_at": .string(timestamp()),
+            "message": ["role": "assistant", "content": ""], "done_reason": reason, "done": true,
+        ])
+    }
+
+    static func topLogprobsRefusal(_ value: Int?) -> String? {
+        guard let value, value < 0 || value > 20 else { return nil }
+        return "top_logprobs must be between 0 and 20"
+    }
+
     /// Native tool calls: `arguments` an object, the index inside `function`.
     static func nativeToolCalls(_ calls: [ToolCall]) -> JSONValue {
         .array(calls.enumerated().map { i, call in
@@ -86,24 +104,23 @@ extension MockOllama {
     }
 
     func generate(_ request: GenerateRequest) -> WireScript {
+        if let refused = Self.topLogprobsRefusal(request.topLogprobs) { return Responses.error(.native, 400, refused) }
         let requested = request.model
         let model: MockModel
         switch resolve(requested, .native, emptyStatus: 404) {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        guard !model.isEmbeddingOnly else { return Responses.error(.native, 400, "\"\(model.name)\" does not support generate") }
         let ask = request.ask
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.native, 400, why) }
         let prompt = request.prompt
         let unload = request.unload
-        guard !prompt.isEmpty else {
-            if unload { loaded[model.name.key] = nil }
-            return Responses.json(.native, [
-                "model": .string(requested), "created_at": .string(timestamp()), "response": "",
-                "done": true, "done_reason": .string(unload ? "unload" : "load"),
-            ])
+        if prompt.isEmpty && unload { return loadAnswer(model, requested, unload: true, generate: true) }
+        if request.raw && request.rawRefused { return Responses.error(.native, 400, "raw mode does not support template, system, or context") }
+        if let why = refusal(model, requested: requested, ask, needs: "generate", insert: !request.suffix.isEmpty) {
+            return Responses.error(.native, 400, why)
         }
+        if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
+        guard !prompt.isEmpty else { return loadAnswer(model, requested, unload: false, generate: true) }
         if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
         let system = request.system
         let options = request.options

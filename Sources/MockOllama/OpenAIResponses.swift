@@ -12,10 +12,10 @@ extension MockOllama {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        guard model.supports(.completion) else { return Responses.error(.ollamaOpenAI, 400, "\"\(model.name)\" does not support chat") }
+        guard model.supports(.completion) else { return Responses.error(.ollamaOpenAI, 400, "\"\(requested)\" does not support chat") }
         guard let messages = request.messages else { return Responses.error(.ollamaOpenAI, 400, "input is required") }
         let ask = request.ask
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
+        if let why = refusal(model, requested: requested, ask, needs: "chat") { return Responses.error(.ollamaOpenAI, 400, why) }
         markLoaded(model)
         let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: request.maxOutputTokens, stop: [])
         let number = nextCompletionNumber()

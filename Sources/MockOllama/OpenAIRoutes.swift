@@ -21,7 +21,7 @@ extension MockOllama {
         case .failure(let e): return .failure(e)
         case .success(let model):
             guard model.capabilities.contains(capability) else {
-                return .failure(ScriptError(Responses.error(.ollamaOpenAI, 400, "\"\(model.name)\" does not support \(capability == "completion" ? "chat" : capability)")))
+                return .failure(ScriptError(Responses.error(.ollamaOpenAI, 400, "\"\(requested)\" does not support \(capability == "completion" ? "chat" : capability)")))
             }
             markLoaded(model)
             return .success(model)
@@ -49,7 +49,7 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let ask = request.ask
-        if let why = refusal(model, requested: requested, ask) { return Responses.error(.ollamaOpenAI, 400, why) }
+        if let why = refusal(model, requested: requested, ask, needs: "chat") { return Responses.error(.ollamaOpenAI, 400, why) }
         let gen = generation(model, messages: messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
         let promptTokens: Int
         switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {

@@ -110,6 +110,61 @@ import LabHTTP
         #expect(required.status == 400 && required.json == ["error": "model is required"])
         #expect(mock.call("POST", "/api/generate", #"{"prompt":"x"}"#).status == 404)
         let embedOnly = mock.call("POST", "/api/chat", #"{"model":"nomic-embed-text","messages":[{"role":"user","content":"x"}]}"#)
-        #expect(embedOnly.status == 400 && embedOnly.json["error"] == "\"nomic-embed-text:latest\" does not support chat")
+        #expect(embedOnly.status == 400 && embedOnly.json["error"] == "\"nomic-embed-text\" does not support chat")
+    }
+}
+
+/// What Ollama's chat and generate handlers check before the model runs, in their order.
+@Suite struct NativeRequestChecksTests {
+    let mock = makeMock(MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!, ModelName("codellama")!]))
+
+    func error(_ path: String, _ body: String) -> (Int, String?) {
+        let r = mock.call("POST", path, body)
+        return (r.status, r.json["error"]?.stringValue)
+    }
+
+    /// An option of the wrong type fails when Ollama loads the model: a 500, which a gateway
+    /// retries and falls back on, hiding a client's mistake behind the backup.
+    @Test func optionsOfTheWrongTypeAreOllamas500() {
+        let ask = #""messages":[{"role":"user","content":"hi"}]"#
+        #expect(error("/api/chat", #"{"model":"llama3",\#(ask),"options":{"temperature":"hot"}}"#) == (500, #"option "temperature" must be of type float32"#))
+        #expect(error("/api/chat", #"{"model":"llama3",\#(ask),"options":{"num_ctx":"4096"}}"#) == (500, #"option "num_ctx" must be of type integer"#))
+        #expect(error("/api/chat", #"{"model":"llama3",\#(ask),"options":{"stop":"\n"}}"#) == (500, #"option "stop" must be of type array"#))
+        #expect(error("/api/chat", #"{"model":"llama3",\#(ask),"options":{"stop":["a",1]}}"#) == (500, #"option "stop" must be of an array of strings"#))
+        #expect(error("/api/chat", #"{"model":"llama3",\#(ask),"options":{"use_mmap":1}}"#) == (500, #"option "use_mmap" must be of type boolean"#))
+        // The first written of two, where Go's map order would pick either.
+        #expect(error("/api/generate", #"{"model":"llama3","prompt":"hi","options":{"top_k":"x","top_p":"y"}}"#) == (500, #"option "top_k" must be of type integer"#))
+        #expect(error("/api/embed", #"{"model":"nomic-embed-text","input":"a","options":{"seed":true}}"#) == (500, #"option "seed" must be of type integer"#))
+        #expect(error("/api/embeddings", #"{"model":"nomic-embed-text","prompt":"a","options":{"seed":true}}"#) == (500, #"option "seed" must be of type integer"#))
+        // Also when there is nothing to generate: the model is loaded first.
+        #expect(error("/api/chat", #"{"model":"llama3","messages":[],"options":{"seed":"1"}}"#).0 == 500)
+        // Unknown options are only logged, null ones skipped, integers may be written as floats.
+        let fine = #"{"model":"llama3","stream":false,\#(ask),"options":{"mirostat":"x","seed":null,"num_predict":4.0,"temperature":1}}"#
+        #expect(mock.call("POST", "/api/chat", fine).status == 200)
+    }
+
+    @Test func checksComeInOllamasOrder() {
+        // top_logprobs before the model is even looked up.
+        #expect(error("/api/chat", #"{"model":"ghost","top_logprobs":21,"messages":[]}"#) == (400, "top_logprobs must be between 0 and 20"))
+        #expect(error("/api/generate", #"{"model":"llama3","top_logprobs":-1,"prompt":"hi"}"#) == (400, "top_logprobs must be between 0 and 20"))
+        // An unload asks nothing of the model.
+        let unload = mock.call("POST", "/api/chat", #"{"model":"llama3","messages":[],"keep_alive":0,"think":true,"options":{"seed":"x"}}"#)
+        #expect(unload.status == 200 && unload.json["done_reason"] == "unload")
+        // Thinking is the handler's check, before the scheduler finds the model cannot chat.
+        #expect(error("/api/chat", #"{"model":"nomic-embed-text","think":true,"messages":[]}"#) == (400, #""nomic-embed-text" does not support thinking"#))
+        #expect(error("/api/chat", #"{"model":"nomic-embed-text","messages":[]}"#) == (400, #""nomic-embed-text" does not support chat"#))
+        // Capabilities before options.
+        #expect(error("/api/chat", #"{"model":"llama3","think":true,"messages":[],"options":{"seed":"x"}}"#).0 == 400)
+    }
+
+    @Test func generateRefusesWhatRawModeAndTheModelCannotDo() {
+        let refusal = "raw mode does not support template, system, or context"
+        #expect(error("/api/generate", #"{"model":"llama3","prompt":"hi","raw":true,"system":"be brief"}"#) == (400, refusal))
+        #expect(error("/api/generate", #"{"model":"llama3","prompt":"hi","raw":true,"template":"{{ .Prompt }}"}"#) == (400, refusal))
+        #expect(error("/api/generate", #"{"model":"llama3","prompt":"hi","raw":true,"context":[1,2]}"#) == (400, refusal))
+        #expect(mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","raw":true,"stream":false}"#).status == 200)
+        #expect(error("/api/generate", #"{"model":"llama3","prompt":"def f(","suffix":"return x"}"#)
+            == (400, "registry.ollama.ai/library/llama3:latest does not support insert"))
+        #expect(mock.call("POST", "/api/generate", #"{"model":"codellama","prompt":"def f(","suffix":"return x","stream":false}"#).status == 200)
     }
 }

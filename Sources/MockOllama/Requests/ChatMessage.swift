@@ -70,12 +70,47 @@ struct RuntimeOptions {
     var stop: [String] = []
     /// `num_ctx`: the context window for this request.
     var numCtx: Int?
+    /// Ollama's refusal of an option of the wrong type (`api.Options.FromMap`), which it
+    /// answers with a 500 when it loads the model.
+    var refusal: String?
 
     init(_ json: JSONValue?) {
         seed = json?["seed"]?.intValue
         numPredict = json?["num_predict"]?.intValue
         stop = stopList(json?["stop"])
         numCtx = json?["num_ctx"]?.intValue.flatMap { $0 > 0 ? $0 : nil }
+        if case .object(let members)? = json { refusal = Self.refusal(members) }
+    }
+
+    enum Kind { case integer, float, boolean, string, strings }
+
+    /// The options `api.Options` has (its runner options included), by JSON name.
+    static let kinds: [String: Kind] = [
+        "num_ctx": .integer, "num_batch": .integer, "num_gpu": .integer, "main_gpu": .integer, "use_mmap": .boolean,
+        "num_thread": .integer, "num_keep": .integer, "seed": .integer, "num_predict": .integer, "top_k": .integer,
+        "top_p": .float, "min_p": .float, "typical_p": .float, "repeat_last_n": .integer, "temperature": .float,
+        "repeat_penalty": .float, "presence_penalty": .float, "frequency_penalty": .float, "stop": .strings,
+    ]
+
+    /// `FromMap`'s error for the first option of the wrong type. Unknown options are only
+    /// logged by Ollama and null ones skipped. Go walks the map in random order; with two
+    /// wrong options the mock names the first written, so that a run can be repeated.
+    static func refusal(_ members: [(String, JSONValue)]) -> String? {
+        for (key, value) in members {
+            guard let kind = kinds[key] else { continue }
+            switch (kind, value) {
+            case (_, .null), (.integer, .int), (.integer, .double), (.float, .int), (.float, .double), (.boolean, .bool), (.string, .string):
+                continue
+            case (.strings, .array(let items)):
+                if items.contains(where: { $0.stringValue == nil }) { return "option \"\(key)\" must be of an array of strings" }
+            case (.integer, _): return "option \"\(key)\" must be of type integer"
+            case (.float, _): return "option \"\(key)\" must be of type float32"
+            case (.boolean, _): return "option \"\(key)\" must be of type boolean"
+            case (.string, _): return "option \"\(key)\" must be of type string"
+            case (.strings, _): return "option \"\(key)\" must be of type array"
+            }
+        }
+        return nil
     }
 }
 

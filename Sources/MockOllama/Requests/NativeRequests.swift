@@ -34,7 +34,8 @@ private let runtimeOptions = GoDecoding.Kind.object("map[string]interface {}")
 struct ChatRequest: GoRequest {
     static let goStruct = GoStruct("api.ChatRequest", [
         "model": .string, "messages": .slice("[]api.Message", of: .structure(message)), "stream": .bool, "options": runtimeOptions,
-        "tools": .array("api.Tools"), "keep_alive": .duration,
+        "tools": .array("api.Tools"), "keep_alive": .duration, "logprobs": .bool, "top_logprobs": .integer("int"),
+        "truncate": .bool, "shift": .bool,
     ])
     /// `api.Message` has its own `UnmarshalJSON` (it lowercases `role`), decoding into a local
     /// `Alias` type: a mistake in a message is reported as `ChatRequest.messages.content`.
@@ -53,9 +54,11 @@ struct ChatRequest: GoRequest {
     /// Native answers stream unless told not to.
     var stream: Bool
     var unload: Bool
+    var topLogprobs: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
+        topLogprobs = body["top_logprobs"]?.intValue
         messages = ChatMessage.list(body["messages"])
         ask = ChatAsk.native(body)
         options = RuntimeOptions(body["options"])
@@ -70,10 +73,17 @@ struct GenerateRequest: GoRequest {
     static let goStruct = GoStruct("api.GenerateRequest", [
         "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
         "options": runtimeOptions, "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration,
+        "logprobs": .bool, "top_logprobs": .integer("int"), "truncate": .bool, "shift": .bool,
     ])
     var model: String
     var prompt: String
     var system: String
+    /// Fill-in-the-middle: the text after the insertion.
+    var suffix: String
+    var raw: Bool
+    /// `raw` with a template, a system prompt or a context, which Ollama refuses.
+    var rawRefused: Bool
+    var topLogprobs: Int?
     /// Generate takes no tools: only format and think count.
     var ask: ChatAsk
     var options: RuntimeOptions
@@ -85,6 +95,10 @@ struct GenerateRequest: GoRequest {
         model = body["model"]?.stringValue ?? ""
         prompt = body["prompt"]?.stringValue ?? ""
         system = body["system"]?.stringValue ?? ""
+        suffix = body["suffix"]?.stringValue ?? ""
+        raw = body["raw"]?.boolValue ?? false
+        rawRefused = !(body["template"]?.stringValue ?? "").isEmpty || !system.isEmpty || !(body["context"]?.arrayValue ?? []).isEmpty
+        topLogprobs = body["top_logprobs"]?.intValue
         ask = ChatAsk.native(body)
         ask.tools = []
         options = RuntimeOptions(body["options"])
@@ -105,9 +119,11 @@ struct EmbedRequest: GoRequest {
     var inputs: [String]?
     var dimensions: Int?
     var context: ContextAsk
+    var options: RuntimeOptions
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
+        options = RuntimeOptions(body["options"])
         switch body["input"] {
         case nil, .null?: inputs = []
         case .string(let s)?: inputs = s.isEmpty ? [] : [s]
@@ -124,10 +140,12 @@ struct EmbeddingRequest: GoRequest {
     static let goStruct = GoStruct("api.EmbeddingRequest", ["model": .string, "prompt": .string, "options": runtimeOptions, "keep_alive": .duration])
     var model: String
     var prompt: String
+    var options: RuntimeOptions
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
         prompt = body["prompt"]?.stringValue ?? ""
+        options = RuntimeOptions(body["options"])
     }
 }
 
