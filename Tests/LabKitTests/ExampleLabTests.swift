@@ -27,6 +27,15 @@ import LabCore
         #expect(refused.map(\.provider) == ["loopback-ollama", "backup"] && refused.first?.status == 403)
     }
 
+    /// labs/request-mistakes.conf: Ollama's refusals of OpenAI-style requests through the gateway.
+    @Test func theRequestLabShowsRefusalsAndTheBackupThatHidesThem() throws {
+        let results = try Self.run("labs/request-mistakes.conf")
+        #expect(results.count == 4)
+        #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
+        #expect(results["linked-image-default-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400", "openai 200"])
+        #expect(results["inline-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 200"])
+    }
+
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.
     @Test func theCustomHostLabShowsTheRedirectAndTheDoubledPath() throws {
         let results = try Self.run("labs/custom-host-mistakes.conf")
