@@ -21,6 +21,9 @@ enum GoDecoding {
         case slice(String, of: Kind)
         /// A JSON object whose fields are checked in turn.
         case structure(GoStruct)
+        /// A Go `[]byte` (`api.ImageData`): a string must be standard base64, an array is read
+        /// as the bytes themselves.
+        case base64(String)
 
         /// As encoding/json names it in an error.
         var goType: String {
@@ -28,7 +31,7 @@ enum GoDecoding {
             case .string: return "string"
             case .bool: return "bool"
             case .duration: return "api.Duration"
-            case .number(let t), .integer(let t), .array(let t), .object(let t), .slice(let t, _): return t
+            case .number(let t), .integer(let t), .array(let t), .object(let t), .slice(let t, _), .base64(let t): return t
             case .structure(let type): return type.goType
             }
         }
@@ -38,8 +41,9 @@ enum GoDecoding {
     /// costs less than hashing every key of every body.
     typealias Fields = KeyValuePairs<String, Kind>
 
-    /// encoding/json's `UnmarshalTypeError` with the context its decoder adds.
-    struct TypeError: Error {
+    /// encoding/json's `UnmarshalTypeError` with the context its decoder adds, or another
+    /// error met while decoding (broken base64), which carries no context.
+    struct DecodeError: Error {
         /// `string`, `array`, or `number 1.5` for a fraction given to an integer.
         var value: String
         var goType: String
@@ -47,8 +51,23 @@ enum GoDecoding {
         var structName: String?
         /// The field path from the top of the decoder that met it: `messages.content`.
         var field: String
+        /// The whole text of an error that is not a type mismatch.
+        var plain: String?
+
+        init(value: String, goType: String, structName: String?, field: String) {
+            self.value = value
+            self.goType = goType
+            self.structName = structName
+            self.field = field
+        }
+
+        init(plain: String) {
+            self.init(value: "", goType: "", structName: nil, field: "")
+            self.plain = plain
+        }
 
         var message: String {
+            if let plain { return plain }
             if structName != nil || !field.isEmpty {
                 return "json: cannot unmarshal \(value) into Go struct field \(structName ?? "").\(field) of type \(goType)"
             }
@@ -62,9 +81,9 @@ enum GoDecoding {
     /// type with its own `UnmarshalJSON` (Ollama's `api.Message`, which lowercases `role`):
     /// that runs a fresh decoder whose error ends the whole decoding at once, so it wins over
     /// a mismatch met earlier, and the outer decoder names its own struct and path in it.
-    static func firstError(_ body: JSONValue, _ type: GoStruct) -> TypeError? {
+    static func firstError(_ body: JSONValue, _ type: GoStruct) -> DecodeError? {
         guard case .object(let members) = body else {
-            return TypeError(value: goName(body), goType: type.goType, structName: nil, field: "")
+            return DecodeError(value: goName(body), goType: type.goType, structName: nil, field: "")
         }
         // Nearly every body fits: a plain pass says so; only a misfit is walked again for its error.
         if membersFit(members, type) { return nil }
@@ -78,10 +97,10 @@ enum GoDecoding {
     }
 
     private struct Run {
-        var saved: TypeError?
+        var saved: DecodeError?
 
         /// `path` is made only when an error needs it: a body that fits costs no allocation.
-        mutating func check(_ value: JSONValue, _ kind: Kind, structName: String?, path: () -> String) throws(TypeError) {
+        mutating func check(_ value: JSONValue, _ kind: Kind, structName: String?, path: () -> String) throws(DecodeError) {
             if case .null = value { return }
             switch kind {
             case .slice(_, let element):
@@ -92,19 +111,27 @@ enum GoDecoding {
             case .structure(let type):
                 if let alias = type.unmarshalsInto { return try decodeOnItsOwn(value, alias, structName: structName, path: path) }
                 if case .object(let members) = value { return try checkFields(members, of: type, path: path) }
+            case .base64:
+                if case .string(let text) = value {
+                    if saved == nil, let at = Base64.firstCorruptByte(Array(text.utf8)) {
+                        saved = DecodeError(plain: "illegal base64 data at input byte \(at)")
+                    }
+                    return
+                }
+                if case .array = value { return }
             case .integer:
                 if case .double(let d) = value, d.rounded() != d {
-                    if saved == nil { saved = TypeError(value: "number \(value.compact)", goType: kind.goType, structName: structName, field: path()) }
+                    if saved == nil { saved = DecodeError(value: "number \(value.compact)", goType: kind.goType, structName: structName, field: path()) }
                     return
                 }
                 if GoDecoding.fits(value, kind) { return }
             default:
                 if GoDecoding.fits(value, kind) { return }
             }
-            if saved == nil { saved = TypeError(value: goName(value), goType: kind.goType, structName: structName, field: path()) }
+            if saved == nil { saved = DecodeError(value: goName(value), goType: kind.goType, structName: structName, field: path()) }
         }
 
-        mutating func checkFields(_ members: [(String, JSONValue)], of type: GoStruct, path: () -> String) throws(TypeError) {
+        mutating func checkFields(_ members: [(String, JSONValue)], of type: GoStruct, path: () -> String) throws(DecodeError) {
             for m in members.indices {
                 guard let f = type.field(named: members[m].0) else { continue }
                 try check(members[m].1, type.kinds[f], structName: type.name, path: {
@@ -116,20 +143,21 @@ enum GoDecoding {
 
         /// A type with its own `UnmarshalJSON` runs a fresh decoder: its error, first or only,
         /// ends the decoding and comes back with this decoder's struct and path.
-        private func decodeOnItsOwn(_ value: JSONValue, _ alias: GoStruct, structName: String?, path: () -> String) throws(TypeError) {
+        private func decodeOnItsOwn(_ value: JSONValue, _ alias: GoStruct, structName: String?, path: () -> String) throws(DecodeError) {
             var inner = Run()
             do {
                 if case .object(let members) = value {
                     try inner.checkFields(members, of: alias, path: { "" })
                 } else {
-                    inner.saved = TypeError(value: goName(value), goType: alias.goType, structName: nil, field: "")
+                    inner.saved = DecodeError(value: goName(value), goType: alias.goType, structName: nil, field: "")
                 }
             } catch {
                 inner.saved = error
             }
             guard let found = inner.saved else { return }
+            if found.plain != nil { throw found }
             let outer = path()
-            throw TypeError(value: found.value, goType: found.goType, structName: structName,
+            throw DecodeError(value: found.value, goType: found.goType, structName: structName,
                             field: found.field.isEmpty ? outer : outer.isEmpty ? found.field : outer + "." + found.field)
         }
     }
@@ -157,6 +185,9 @@ enum GoDecoding {
         case .double(let d):
             if case .integer = kind, d.rounded() != d { return false }
             return fits(value, kind)
+        case .string(let text):
+            if case .base64 = kind { return Base64.firstCorruptByte(Array(text.utf8)) == nil }
+            return fits(value, kind)
         default:
             return fits(value, kind)
         }
@@ -165,7 +196,11 @@ enum GoDecoding {
     /// Whether a JSON value (not null) has a JSON type the Go type takes.
     static func fits(_ value: JSONValue, _ kind: Kind) -> Bool {
         switch value {
-        case .string: if case .string = kind { return true }; if case .duration = kind { return true }; return false
+        case .string:
+            switch kind {
+            case .string, .duration, .base64: return true
+            default: return false
+            }
         case .bool: if case .bool = kind { return true }; return false
         case .int, .double:
             switch kind {
@@ -174,7 +209,7 @@ enum GoDecoding {
             }
         case .array:
             switch kind {
-            case .array, .slice: return true
+            case .array, .slice, .base64: return true
             default: return false
             }
         case .object:

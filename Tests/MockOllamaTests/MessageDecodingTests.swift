@@ -127,9 +127,27 @@ import LabCore
     }
 
     @Test func base64IsReadAsGosStandardEncoding() {
-        for valid in ["", "YQ==", "YWI=", "YWJj", "YW\nJj", "YWJj\r\nYWJj", "YQ=\n="] { #expect(Base64.isValidStandard(valid.utf8), "\(valid)") }
-        for invalid in ["Y", "YQ", "YWI", "Y===", "YQ=", "=YWI", "YQ==YQ==", "YWJj=", "YW J", "YW-_"] {
-            #expect(!Base64.isValidStandard(invalid.utf8), "\(invalid)")
+        for valid in ["", "YQ==", "YWI=", "YWJj", "YW\nJj", "YWJj\r\nYWJj", "YQ=\n=", "YWJj\n"] {
+            #expect(Base64.firstCorruptByte(Array(valid.utf8)) == nil, "\(valid)")
         }
+        // Where Go's decoder reports the corruption: an unfinished group at its start, a bad
+        // character or misplaced padding where it is, padding cut short at the end.
+        let corrupt: [(String, Int)] = [
+            ("Y", 0), ("YQ", 0), ("YWI", 0), ("YWJjY", 4), ("Y===", 1), ("YQ=", 3), ("=YWI", 0), ("YQ==YQ==", 4),
+            ("YWJj=", 4), ("YW J", 2), ("YW-_", 2), ("YQ=x", 2), ("/path/img.png", 9),
+        ]
+        for (input, at) in corrupt { #expect(Base64.firstCorruptByte(Array(input.utf8)) == at, "\(input)") }
+    }
+
+    /// A native image is base64 that encoding/json decodes: a path or a link sent instead is
+    /// Go's base64 error, context-free, from inside a message as from the top of a body.
+    @Test func nativeImagesAreDecodedAsBase64() {
+        #expect(nativeError(#"{"model":"llama3","messages":[{"role":"user","content":"hi","images":["/path/img.png"]}]}"#)
+            == "illegal base64 data at input byte 9")
+        #expect(nativeError(#"{"model":"llama3","messages":[{"role":"user","content":"hi","images":[5]}]}"#)
+            == "json: cannot unmarshal number into Go struct field ChatRequest.messages.images of type api.ImageData")
+        let generate = mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","images":["https://example.com/a.png"]}"#)
+        #expect(generate.status == 400 && generate.json["error"] == "illegal base64 data at input byte 5")
+        #expect(mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","stream":false,"images":["iVBORw0KGgo="]}"#).status == 200)
     }
 }

@@ -168,6 +168,7 @@ import LabCore
         case .bool: return value.boolValue != nil
         case .number, .integer: return value.doubleValue != nil
         case .array, .slice: return value.arrayValue != nil
+        case .base64: return value.arrayValue != nil || value.stringValue != nil
         case .object, .structure: return value.objectValue != nil
         case .duration: return value.doubleValue != nil || value.stringValue != nil
         }

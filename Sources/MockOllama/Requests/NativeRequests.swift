@@ -40,7 +40,7 @@ struct ChatRequest: GoRequest {
     /// `api.Message` has its own `UnmarshalJSON` (it lowercases `role`), decoding into a local
     /// `Alias` type: a mistake in a message is reported as `ChatRequest.messages.content`.
     static let message = GoStruct("api.Message", unmarshalsInto: "api.Alias", [
-        "role": .string, "content": .string, "thinking": .string, "images": .array("[]api.ImageData"),
+        "role": .string, "content": .string, "thinking": .string, "images": .slice("[]api.ImageData", of: .base64("api.ImageData")),
         "tool_calls": .slice("[]api.ToolCall", of: .structure(GoStruct("api.ToolCall", [
             "id": .string, "function": .structure(GoStruct("api.ToolCallFunction", ["index": .integer("int"), "name": .string])),
         ]))),
@@ -72,7 +72,7 @@ struct ChatRequest: GoRequest {
 struct GenerateRequest: GoRequest {
     static let goStruct = GoStruct("api.GenerateRequest", [
         "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
-        "options": runtimeOptions, "images": .array("[]api.ImageData"), "context": .array("[]int"), "keep_alive": .duration,
+        "options": runtimeOptions, "images": .slice("[]api.ImageData", of: .base64("api.ImageData")), "context": .array("[]int"), "keep_alive": .duration,
         "logprobs": .bool, "top_logprobs": .integer("int"), "truncate": .bool, "shift": .bool,
     ])
     var model: String

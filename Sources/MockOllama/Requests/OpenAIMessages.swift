@@ -91,7 +91,7 @@ enum OpenAIMessages {
             if url.hasPrefix(prefix) { payload = url.dropFirst(prefix.utf8.count) }
         }
         guard let data = payload else { return .imageInput }
-        return Base64.isValidStandard(data.utf8) ? nil : .format
+        return Base64.firstCorruptByte(Array(data.utf8)) == nil ? nil : .format
     }
 
     /// Each call's `function.arguments` is read as a JSON object (or `null`).
@@ -105,29 +105,5 @@ enum OpenAIMessages {
             }
         }
         return nil
-    }
-}
-
-/// Go's `base64.StdEncoding`: padded, line breaks skipped.
-enum Base64 {
-    static func isValidStandard<Bytes: Sequence>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
-        var count = 0, padding = 0
-        for byte in bytes {
-            if byte == 0x0A || byte == 0x0D { continue }
-            if byte == UInt8(ascii: "=") {
-                padding += 1
-                // Padding only in the last two places of a group.
-                if count % 4 < 2 || padding > 2 { return false }
-            } else {
-                guard padding == 0, isAlphabet(byte) else { return false }
-            }
-            count += 1
-        }
-        // Every group whole: "ab==" and "abc=" are, "ab=" and "abc" are not.
-        return count % 4 == 0
-    }
-
-    private static func isAlphabet(_ b: UInt8) -> Bool {
-        (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2F
     }
 }
