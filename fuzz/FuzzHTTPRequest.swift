@@ -21,16 +21,16 @@ nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.par
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: 64 * 1024)
-    var head = MessageHead()
     var body: [UInt8] = []
     var requests: [HTTPRequest] = []
-    parser.onHead = { head = $0; body = []; return false }
+    parser.onHead = { body = []; return false }
     parser.onBody = { chunk in
         guard body.count + chunk.count <= 1 << 20 else { return false }
         body.append(contentsOf: chunk)
         return true
     }
     parser.onComplete = { [unowned parser] in
+        let head = parser.head
         requests.append(HTTPRequest(method: head.method, target: head.url, headers: head.headers, body: body, keepAlive: parser.lastKeepAlive))
     }
     _ = parser.feed(UnsafeRawBufferPointer(start: start, count: count))

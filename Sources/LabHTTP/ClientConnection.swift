@@ -32,25 +32,28 @@ final class ClientConnection {
         }
     }
 
+    private func headArrived(isHead: Bool) -> Bool {
+        let status = parser.head.status
+        // An interim answer (`100 Continue`, `103 Early Hints`) is not the response:
+        // the real head follows it on the same connection.
+        if status >= 100, status < 200, status != 101 {
+            interim = true
+            return true
+        }
+        responseTimer?.close()
+        responseTimer = nil
+        keepAlive = parser.head.keepAlive
+        exchange?.deliverHead(ClientResponseHead(status: status, headers: parser.head.headers))
+        return isHead
+    }
+
     func run(_ exchange: ClientExchange) {
         self.exchange = exchange
         exchange.connection = self
         messageDone = false
         interim = false
         let isHead = exchange.request.method == "HEAD"
-        parser.onHead = { [unowned self] head in
-            // An interim answer (`100 Continue`, `103 Early Hints`) is not the response:
-            // the real head follows it on the same connection.
-            if head.status >= 100, head.status < 200, head.status != 101 {
-                interim = true
-                return true
-            }
-            responseTimer?.close()
-            responseTimer = nil
-            keepAlive = head.keepAlive
-            self.exchange?.deliverHead(ClientResponseHead(status: head.status, headers: head.headers))
-            return isHead
-        }
+        parser.onHead = { [unowned self] in headArrived(isHead: isHead) }
         parser.onBody = { [unowned self] bytes in
             self.exchange?.deliverBody(Array(bytes))
             return true

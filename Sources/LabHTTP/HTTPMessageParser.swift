@@ -30,7 +30,9 @@ final class HTTPMessageParser {
     private let parser: UnsafeMutablePointer<http_parser>
     private let maxHeaderBytes: Int
     private var headerBytes = 0
-    private var head = MessageHead()
+    /// The message being read; whole once `onHead` is called, kept until the next begins.
+    /// Read in place: handing a copy to each callback costs a retain per field.
+    private(set) var head = MessageHead()
     private var url: [UInt8] = []
     /// The current field's name then value, back to back; `valueStart` splits them once
     /// the value began. One buffer, reused for every field of every message.
@@ -40,8 +42,9 @@ final class HTTPMessageParser {
     /// True between the first byte of a message and its end.
     private(set) var inMessage = false
 
-    /// Returns true to tell the parser that no body follows (a response to HEAD).
-    var onHead: (MessageHead) -> Bool = { _ in false }
+    /// The head is complete (`head`). Returns true to tell the parser that no body follows
+    /// (a response to HEAD).
+    var onHead: () -> Bool = { false }
     /// Returns false to stop parsing (a body over its limit).
     var onBody: (UnsafeRawBufferPointer) -> Bool = { _ in true }
     var onComplete: () -> Void = {}
@@ -183,7 +186,7 @@ final class HTTPMessageParser {
             // http_parser marks a missing Content-Length with all bits set.
             me.head.contentLength = parser.content_length == UInt64.max ? nil : Int(clamping: parser.content_length)
             me.head.chunked = parser.flags & F_CHUNKED.rawValue != 0
-            let bodiless = me.onHead(me.head)
+            let bodiless = me.onHead()
             // Refused on its head: stop here, so that a request without a body is not
             // completed (and answered) before the refusal.
             if me.failure != nil { return -1 }

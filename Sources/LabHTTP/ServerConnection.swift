@@ -11,7 +11,6 @@ final class ServerConnection {
     private let parser: HTTPMessageParser
     private let peer: String
     private var queue: [Responder] = []
-    private var parsedHead = MessageHead()
     private var body: [UInt8] = []
     private var completed: [HTTPRequest] = []
     private var readingPaused = false
@@ -41,7 +40,7 @@ final class ServerConnection {
         // Each closure calls one method: every use of an unowned `self` inside a closure
         // costs a check and a retain.
         parser.onBegin = { [unowned self] in messageBegan(headerTimeoutMs: headerTimeout) }
-        parser.onHead = { [unowned self] head in headReady(head, maxBody: maxBody) }
+        parser.onHead = { [unowned self] in headReady(maxBody: maxBody) }
         parser.onBody = { [unowned self] chunk in bodyArrived(chunk, maxBody: maxBody) }
         parser.onComplete = { [unowned self] in messageComplete() }
         // Strong on purpose: the stream drops these closures when it closes, which frees us.
@@ -58,14 +57,13 @@ final class ServerConnection {
 
     private lazy var onHeadersTooSlow: () -> Void = { [weak self] in self?.headersTooSlow() }
 
-    private func headReady(_ head: MessageHead, maxBody: Int) -> Bool {
+    private func headReady(maxBody: Int) -> Bool {
         headerTimer?.stop()
-        parsedHead = head
         body.removeAll(keepingCapacity: true)
-        if let declared = head.contentLength, declared > maxBody {
+        if let declared = parser.head.contentLength, declared > maxBody {
             parser.failBody()
-        } else if let expect = head.headers["Expect"] {
-            answerExpectation(expect, head: head)
+        } else if let expect = parser.head.headers["Expect"] {
+            answerExpectation(expect)
         }
         return false
     }
@@ -74,7 +72,8 @@ final class ServerConnection {
     /// body to come, an interim `100 Continue` so that the client sends the body now
     /// instead of after its own wait (curl waits a second); any other expectation is
     /// refused with 417. Node (the Portkey gateway) also sends the 100 and refuses the rest.
-    private func answerExpectation(_ expect: String, head: MessageHead) {
+    private func answerExpectation(_ expect: String) {
+        let head = parser.head
         let continues = expect.split(separator: ",").contains { HTTPHeaders.same(String($0).trimmingSpaces, "100-continue") }
         guard continues else { return parser.failExpectation() }
         // With answers still owed on the connection (or requests read in the same go and
@@ -97,8 +96,8 @@ final class ServerConnection {
 
     private func messageComplete() {
         completed.append(HTTPRequest(
-            method: parsedHead.method, target: parsedHead.url, headers: parsedHead.headers, body: body,
-            versionMajor: parsedHead.versionMajor, versionMinor: parsedHead.versionMinor, keepAlive: parser.lastKeepAlive))
+            method: parser.head.method, target: parser.head.url, headers: parser.head.headers, body: body,
+            versionMajor: parser.head.versionMajor, versionMinor: parser.head.versionMinor, keepAlive: parser.lastKeepAlive))
         body = []
     }
 
@@ -148,9 +147,9 @@ final class ServerConnection {
         headerTimer?.close()
         headerTimer = nil
         // The head may never have completed (headers too large or too slow): use what was read.
-        let line = parser.inMessage ? parser.partialRequestLine : (parsedHead.method, parsedHead.url)
+        let line = parser.inMessage ? parser.partialRequestLine : (parser.head.method, parser.head.url)
         let request = HTTPRequest(method: line.0.isEmpty ? "?" : line.0, target: line.1,
-                                  headers: parser.inMessage ? HTTPHeaders() : parsedHead.headers, keepAlive: false)
+                                  headers: parser.inMessage ? HTTPHeaders() : parser.head.headers, keepAlive: false)
         let responder = Responder(request: request, peer: peer, connection: self, loop: server.loop)
         queue.append(responder)
         let script = server.errorScript?(status, text) ?? WireScript.respond(status: status, contentType: "text/plain; charset=utf-8", body: text)
