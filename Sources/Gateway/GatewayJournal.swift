@@ -10,6 +10,10 @@ public final class GatewayJournalEntry {
         public internal(set) var endMs: Double?
         public internal(set) var outcome = AttemptOutcome.inFlight
         public internal(set) var status: Int?
+        /// For an answer that is not a success, its `error.message` as the gateway passes it on
+        /// (`ollama error: invalid image input`): why a provider refused, also when a fallback
+        /// hid it from the client.
+        public internal(set) var error: String?
     }
 
     public struct Wait: Sendable {

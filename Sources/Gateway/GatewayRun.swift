@@ -149,10 +149,11 @@ final class GatewayRun {
     private func call(_ leaf: Leaf, _ done: @escaping (UpstreamResult, Bool) -> Void) {
         let attemptIndex = entry.attempts.count
         entry.attempts.append(.init(target: leaf.path, url: leaf.url, startMs: gateway.nowMs))
-        func record(_ outcome: AttemptOutcome, status: Int?) {
+        func record(_ outcome: AttemptOutcome, status: Int?, error: String? = nil) {
             entry.attempts[attemptIndex].endMs = gateway.nowMs
             entry.attempts[attemptIndex].outcome = outcome
             entry.attempts[attemptIndex].status = status
+            entry.attempts[attemptIndex].error = error
         }
         let endpoint = request.endpoint, context = request.context
         func network(_ error: HTTPClientError, _ name: String) {
@@ -227,7 +228,8 @@ final class GatewayRun {
                     record(.notJSON(status), status: status)
                     return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
                 }
-                record(.answered(status), status: status)
+                let refusal = (200...299).contains(status) ? nil : json["error"]?["message"]?.stringValue
+                record(.answered(status), status: status, error: refusal.map { String($0.prefix(200)) })
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
                 done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)

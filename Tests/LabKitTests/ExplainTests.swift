@@ -20,6 +20,15 @@ import LabCore
         #expect(text.contains("0.0 s → 0.0 s  config.targets[0] (primary): 503 (rule 1)"))
     }
 
+    /// A provider's own refusal, hidden from the client by a fallback, is told in its words.
+    @Test func aRefusalIsToldInTheProvidersWords() throws {
+        let config = try LabConfigParser.load(repositoryFile("labs/request-mistakes.conf"))
+        let (_, lines) = try Explanation.simulate(try #require(config.scenario("linked-image-default-fallback")), config: config)
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains(#"config.targets[0] (primary): 400 ("ollama error: invalid image input")"#))
+        #expect(text.contains("config.targets[1] (openai): 200\n"))
+    }
+
     @Test func aHangWithNoTimeoutWaitsForever() throws {
         let (_, text) = try explain("hang-without-timeout")
         #expect(text.contains("0.0 s → 30.0 s  config.targets[0] (primary): abandoned: the client left (rule 1)"))

@@ -30,10 +30,13 @@ public enum Explanation {
                     let to = a.endMs.map { $0 - r.startMs }
                     let provider = URLParts(a.url).flatMap { env.provider(forHost: $0.host) }
                     var did = a.outcome.description
+                    var rule: String?
                     if let provider, let i = visits.firstIndex(where: { $0.provider == provider && $0.atMs >= from - 0.0005 }) {
-                        if let rule = visits[i].rule { did += " (\(rule))" }
+                        rule = visits[i].rule
                         visits.remove(at: i)
                     }
+                    // A fault rule is the reason when one fired; otherwise the provider's own words.
+                    if let rule { did += " (\(rule))" } else if let error = a.error { did += " (\"\(error)\")" }
                     let span = to.map { " → \(seconds($0 - start))" } ?? " → no answer"
                     events.append((from, "\(seconds(from - start))\(span)  \(a.target)\(provider.map { " (\($0))" } ?? ""): \(did)"))
                 }
