@@ -163,13 +163,11 @@ enum GoDecoding {
     }
 
     private static func membersFit(_ members: [(String, JSONValue)], _ type: GoStruct) -> Bool {
-        members.withUnsafeBufferPointer { members in
-            for m in members.indices {
-                guard let f = type.field(named: members[m].0) else { continue }
-                if !type.kinds.withUnsafeBufferPointer({ deepFits(members[m].1, $0[f]) }) { return false }
-            }
-            return true
+        for m in members.indices {
+            guard let f = type.field(named: members[m].0) else { continue }
+            if !deepFits(members[m].1, type.kinds[f]) { return false }
         }
+        return true
     }
 
     private static func deepFits(_ value: JSONValue, _ kind: Kind) -> Bool {
@@ -241,7 +239,7 @@ final class GoStruct: Sendable {
     /// `ChatRequest`; empty for an anonymous struct, as Go prints it.
     let name: String
     let fields: GoDecoding.Fields
-    /// The fields apart, so that finding one copies nothing.
+    /// The fields apart: finding one by index copies no `Kind`.
     let names: [String]
     let lengths: [Int]
     let kinds: [GoDecoding.Kind]
@@ -267,11 +265,7 @@ final class GoStruct: Sendable {
     /// The index of the checked field named `key`, found by length first.
     func field(named key: String) -> Int? {
         let length = key.utf8.count
-        return lengths.withUnsafeBufferPointer { lengths in
-            names.withUnsafeBufferPointer { names in
-                for i in lengths.indices where lengths[i] == length && names[i] == key { return i }
-                return nil
-            }
-        }
+        for i in lengths.indices where lengths[i] == length && names[i] == key { return i }
+        return nil
     }
 }
