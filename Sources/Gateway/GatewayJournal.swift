@@ -64,6 +64,7 @@ public final class GatewayJournalEntry {
             attempt.endMs = t(a["end_ms"])
             attempt.status = a["status"]?.intValue
             attempt.outcome = AttemptOutcome(description: a["outcome"]?.stringValue ?? "in flight", status: attempt.status)
+            attempt.error = a["error"]?.stringValue
             return attempt
         }
         waits = (e["waits"]?.arrayValue ?? []).compactMap { w in
@@ -83,7 +84,8 @@ public final class GatewayJournalEntry {
             ("end_ms", r(endMs)),
             ("attempts", .array(attempts.map { a in
                 .object([("target", .string(a.target)), ("url", .string(a.url)), ("start_ms", r(a.startMs)), ("end_ms", r(a.endMs)),
-                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome.description))])
+                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome.description)),
+                         ("error", a.error.map(JSONValue.string) ?? .null)])
             })),
             ("waits", .array(waits.map { w in
                 .object([("target", .string(w.target)), ("at_ms", r(w.atMs)), ("ms", .int(w.ms)), ("reason", .string(w.reason))])

@@ -52,6 +52,10 @@ import LabHTTP
         #expect(a.status == 400 && a.retries == "0" && h.hits("primary") == 1)
         #expect(a.json["error"]?["message"] == "ollama error: bad")
         #expect(a.json["error"]?["type"] == "invalid_request_error")
+        // The journal keeps the message it passed on, through its JSON form too.
+        let entry = try #require(h.gateway.journal.entries.last)
+        #expect(entry.attempts.map(\.error) == ["ollama error: bad"])
+        #expect(GatewayJournalEntry(json: entry.json, shiftMs: 0)?.attempts.map(\.error) == ["ollama error: bad"])
     }
 
     @Test func networkErrorsAreAlwaysRetried() throws {
