@@ -26,6 +26,17 @@ import LabCore
         #expect(results[2].timeline.bars.filter { $0.lane == "client" }.count == 100)
     }
 
+    /// A refusal's words are in its gateway bar's tooltip.
+    @Test func aRefusedAttemptSaysWhy() throws {
+        let config = try LabConfigParser.load(repositoryFile("labs/request-mistakes.conf"))
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let result = ScenarioRunner(env: env).run(config.scenario("linked-image-default-fallback")!)
+        let labels = result.timeline.bars.filter { $0.lane == "gateway" }.map(\.label)
+        #expect(labels == ["config.targets[0]: 400 — ollama error: invalid image input", "config.targets[1]: 200"])
+        #expect(HTMLReport.svg(result.timeline).contains("<title>config.targets[0]: 400 — ollama error: invalid image input ("))
+    }
+
     @Test func ticksAreRoundNumbers() {
         #expect(HTMLReport.ticks(31_000) == [0, 10000, 20000, 30000])
         #expect(HTMLReport.ticks(2_400) == [0, 500, 1000, 1500, 2000])
