@@ -64,6 +64,8 @@ public struct ProviderConfig {
     public var origins: [String] = []
     /// Ollama's Host check, as when bound to a loopback address.
     public var hostCheck = false
+    /// Answers generated at once (`OLLAMA_NUM_PARALLEL`); nil is no limit.
+    public var parallel: Int?
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

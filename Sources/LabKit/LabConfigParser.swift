@@ -101,7 +101,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -205,6 +205,11 @@ public enum LabConfigParser {
         for key in ["origins", "host_check"] where value[key] != nil {
             if p.api != .ollama { throw r.fail("\(path).\(key)", "only a fake Ollama makes Ollama's origin and host checks") }
             if p.url != nil { throw r.fail("\(path).\(key)", "a provider with url runs elsewhere: give its lab mock --origins or --host-check") }
+        }
+        if value["parallel"] != nil {
+            if p.api != .ollama { throw r.fail("\(path).parallel", "only a fake Ollama has generation slots (OLLAMA_NUM_PARALLEL)") }
+            if p.url != nil { throw r.fail("\(path).parallel", "a provider with url runs elsewhere: give its lab mock --parallel") }
+            p.parallel = try r.int(value, key: "parallel", path + ".parallel", min: 1)
         }
         if let origins = value["origins"] {
             let items = origins.arrayValue ?? []

@@ -75,6 +75,7 @@ public final class LabEnvironment {
             }
             let provider = try FakeProvider(name: p.name, loop: loop, mock: mock, rules: p.faults, seed: seed, port: p.port,
                                         journalLimit: config.journalLimit)
+            provider.slots = p.parallel.map(GenerationSlots.init(count:))
             providers[p.name] = provider
             links[p.name] = provider
         }

@@ -95,6 +95,9 @@ struct MockCommand: ParsableCommand {
     @Flag(name: .customLong("host-check"), help: "Refuse Host headers as an Ollama bound to a loopback address does: 403 unless the host is a loopback, private or this machine's address, localhost, this machine's name, or ends in .localhost, .local or .internal (the 403 a proxy that passes its own Host gets).")
     var hostCheck = false
 
+    @Option(help: ArgumentHelp("Answers the model generates at once, as OLLAMA_NUM_PARALLEL sets (Ollama's default is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Default: no limit.", valueName: "n"))
+    var parallel: Int?
+
     @Flag(help: "Do not log each request.")
     var quiet = false
 
@@ -122,6 +125,10 @@ struct MockCommand: ParsableCommand {
         }
         for model in models where ModelName(model) == nil {
             throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
+        }
+        if let n = parallel, n < 1 { throw ValidationError("--parallel must be at least 1, got \(n)") }
+        if api != ProviderAPI.ollama.rawValue, parallel != nil {
+            throw ValidationError("--parallel sets Ollama's generation slots; the fake \(api == "openai" ? "OpenAI" : "Anthropic") has none")
         }
         if api != ProviderAPI.ollama.rawValue, origins != nil || hostCheck {
             throw ValidationError("--origins and --host-check are Ollama's checks; the fake \(api == "openai" ? "OpenAI" : "Anthropic") makes neither")
@@ -201,6 +208,7 @@ struct MockCommand: ParsableCommand {
             Console.err("error: \(error)")
             throw startFailure(error)
         }
+        server.slots = parallel.map(GenerationSlots.init(count:))
         if !quiet { server.log = { Console.out("mock: \($0)") } }
         Console.out("\(title) listening on \(server.url) (models: \(offered.joined(separator: ", ")))")
         if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }

@@ -49,6 +49,12 @@ public final class MockOllama {
         "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAIResponses) }),
     ]
 
+    /// The routes whose answers a model generates: the ones that wait for a generation slot.
+    public static let generationPaths: Set<String> = [
+        "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
+        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses",
+    ]
+
     /// The answer to one request, and the model it asked for (read while parsing, so
     /// callers need not parse the body again). In Ollama's order: Go's server refuses a
     /// target it cannot unescape; Go's ServeMux redirects a path that is not clean

@@ -19,6 +19,9 @@ public final class FakeProvider {
     private var upTimer: Timer?
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?
+    /// Generation slots (`parallel` in lab.conf, `lab mock --parallel`): nil generates
+    /// every answer at once.
+    public var slots: GenerationSlots?
     /// For `/metrics`: answers by route and status, and faults fired by rule.
     private var answered = MetricCounters()
     private var fired = MetricCounters()
@@ -73,7 +76,16 @@ public final class FakeProvider {
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
         // The closure keeps the path, not the whole request (its headers and body).
         let path = request.path
+        // A generation takes a slot for as long as it is sent, a hung one until its client
+        // leaves; a refusal, a fault's status or a reset answers at once, as Ollama answers
+        // what it refuses before scheduling.
+        let slot = slots.flatMap { slots -> GenerationSlots? in
+            guard MockOllama.generationPaths.contains(path), script.status == 200 else { return nil }
+            let sent = decision.script
+            return sent.status == 200 || (sent.status == nil && sent.steps.contains(.hang)) ? slots : nil
+        }
         responder.onFinish = { [weak self] responder in
+            slot?.ended(ObjectIdentifier(responder))
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
             entry.steps = responder.executed
@@ -86,7 +98,9 @@ public final class FakeProvider {
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }
             log(line)
         }
-        responder.send(decision.script)
+        guard let slot else { return responder.send(decision.script) }
+        let sent = decision.script
+        slot.run(ObjectIdentifier(responder)) { [weak responder] in responder?.send(sent) }
     }
 
 

@@ -36,6 +36,17 @@ import LabCore
         #expect(results["inline-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 200"])
     }
 
+    /// labs/one-slot-ollama.conf: a one-slot Ollama queues; the journal shows the waits.
+    @Test func theOneSlotLabQueuesUntilTheRoutesTimeout() throws {
+        let results = try Self.run("labs/one-slot-ollama.conf")
+        #expect(results.count == 2)
+        // One answer at a time: each ends a whole answer (5.6 s) after the one before it,
+        // though the requests came 2 s apart.
+        let served = results["queue-past-the-route"]!.visits.filter { $0.provider == "primary" && $0.status == 200 }
+        #expect(served.count == 7)
+        for (a, b) in zip(served, served.dropFirst()) { #expect(abs((b.endMs - a.endMs) - 5600) < 1, "\(a.endMs) → \(b.endMs)") }
+    }
+
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.
     @Test func theCustomHostLabShowsTheRedirectAndTheDoubledPath() throws {
         let results = try Self.run("labs/custom-host-mistakes.conf")

@@ -75,6 +75,11 @@ import LabCore
         #expect(error("providers:\n  a: { origins: example.com }\nscenarios: []\n")?.contains("expected a list of origins") == true)
         #expect(error("providers:\n  a: { host_check: yes please }\nscenarios: []\n")?.contains("providers.a.host_check: expected true") == true)
         #expect(error("providers:\n  a: { api: openai, host_check: true }\nscenarios: []\n")?.contains("only a fake Ollama") == true)
+        // Generation slots: a whole number of at least one, on a fake Ollama run here.
+        #expect(try LabConfigParser.parse("providers:\n  a: { parallel: 2 }\nscenarios: []\n", file: "lab.conf").providers[0].parallel == 2)
+        #expect(error("providers:\n  a: { parallel: 0 }\nscenarios: []\n")?.contains("providers.a.parallel: expected at least 1") == true)
+        #expect(error("providers:\n  a: { api: anthropic, parallel: 1 }\nscenarios: []\n")?.contains("only a fake Ollama has generation slots") == true)
+        #expect(error("providers:\n  a: { url: \"http://10.0.0.5:11434\", parallel: 1 }\nscenarios: []\n")?.contains("lab mock --parallel") == true)
     }
 
     @Test func promptsAndRepeat() throws {

@@ -92,3 +92,31 @@ def test_one_log_line_per_request(mock, client):
     client.show("llama3")
     lines = mock.log_lines_since(before)
     assert any(line.startswith("mock: POST /api/show 200") for line in lines)
+
+
+def test_one_generation_slot_queues_the_others():
+    """`lab mock --parallel 1`: as an Ollama with OLLAMA_NUM_PARALLEL=1, a second chat waits for
+    the first to end. Checked with lower bounds only, which a busy machine cannot break."""
+    import concurrent.futures
+    import json
+    import urllib.request
+    from conftest import LabProcess
+
+    lab = LabProcess("mock", "--port", "0", "--parallel", "1", "--ttft-ms", "400", "--quiet")
+    try:
+        c = ollama.Client(host=lab.url)
+        ask = [{"role": "user", "content": "hi"}]
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: c.chat(model="llama3", messages=ask, options={"num_predict": 3}), range(2)))
+        assert all(a.message.content for a in answers)
+        journal = json.load(urllib.request.urlopen(lab.url + "/__lab/journal"))
+        chats = [e for e in journal if e["path"] == "/api/chat"]
+        assert len(chats) == 2
+        # On the mock's clock: the later one arrived while the first was generating, and its
+        # answer began only after the first had ended.
+        first, second = sorted(chats, key=lambda e: e["at_ms"])
+        first_end = first["at_ms"] + first["wire"][-1]["at_ms"]
+        second_head = second["at_ms"] + next(s["at_ms"] for s in second["wire"] if s["step"].startswith("head"))
+        assert second["at_ms"] < first_end <= second_head
+    finally:
+        assert lab.stop() == 0
