@@ -162,6 +162,10 @@ extension FakeProvider {
         m.gauge("lab_provider_journal_entries", "Requests the journal holds now.", Double(journal.entries.count), [("provider", name)])
         m.gauge("lab_open_connections", "Connections open now.", Double(http.openConnections), [("server", name)])
         m.gauge("lab_provider_up", "1 while the provider accepts connections.", isUp ? 1 : 0, [("provider", name)])
+        if let slots {
+            m.gauge("lab_provider_generating", "Answers generating now, at most the generation slots (--parallel).", Double(slots.generating), [("provider", name)])
+            m.gauge("lab_provider_queued", "Answers waiting for a generation slot.", Double(slots.queued), [("provider", name)])
+        }
         return m
     }
 }

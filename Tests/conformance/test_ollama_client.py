@@ -118,5 +118,7 @@ def test_one_generation_slot_queues_the_others():
         first_end = first["at_ms"] + first["wire"][-1]["at_ms"]
         second_head = second["at_ms"] + next(s["at_ms"] for s in second["wire"] if s["step"].startswith("head"))
         assert second["at_ms"] < first_end <= second_head
+        metrics = urllib.request.urlopen(lab.url + "/metrics").read().decode()
+        assert 'lab_provider_generating{provider="mock"} 0' in metrics and 'lab_provider_queued{provider="mock"} 0' in metrics
     finally:
         assert lab.stop() == 0
