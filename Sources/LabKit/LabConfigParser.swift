@@ -159,9 +159,13 @@ public enum LabConfigParser {
         if value["pacing"]?.stringValue == "none" {
             p.pacing = .none
         } else if let pacing = value["pacing"] {
-            try r.allowOnly(path + ".pacing", ["ttft_ms", "tokens_per_second"])
+            try r.allowOnly(path + ".pacing", ["ttft_ms", "tokens_per_second", "load_ms"])
             p.pacing = Pacing(timeToFirstTokenMs: try pacing["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".pacing.ttft_ms", min: 0) } ?? 0,
-                              tokensPerSecond: pacing["tokens_per_second"]?.doubleValue)
+                              tokensPerSecond: pacing["tokens_per_second"]?.doubleValue,
+                              loadMs: try r.int(pacing, key: "load_ms", path + ".pacing.load_ms", min: 0) ?? 0)
+            if pacing["load_ms"] != nil, p.api != .ollama {
+                throw r.fail(path + ".pacing.load_ms", "only a fake Ollama loads models; the fake \(p.api == .openai ? "OpenAI" : "Anthropic") answers at once")
+            }
         }
         if let faults = value["faults"] { p.faults = try rules(faults, path: path + ".faults", r) }
         if let caps = value["capabilities"] {

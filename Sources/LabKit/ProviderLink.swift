@@ -27,6 +27,7 @@ extension FakeProvider: ProviderLink {
     public func prepare(rules: [FaultRule]) throws(ProviderLinkError) {
         faults.replace(rules)
         journal.clear()
+        mock.unloadModels()
         resetClock()
         if !isUp { try? comeUp() }
     }

@@ -68,6 +68,9 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("tokens-per-second"), help: "Token rate after the first token (default: no delay).")
     var tokensPerSecond: Double?
 
+    @Option(name: .customLong("load-ms"), help: "Milliseconds a model takes to load when it is not in memory: before its first answer, and again after five minutes unused (Ollama's keep_alive), as Ollama's load_duration (default: loaded from the start).")
+    var loadMs = 0
+
     @Option(name: .customLong("time-scale"), help: "Multiplies every delay (0.01 runs 100x faster).")
     var timeScale = 1.0
 
@@ -115,6 +118,8 @@ struct MockCommand: ParsableCommand {
         guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
+        guard loadMs >= 0 else { throw ValidationError("--load-ms must not be negative") }
+        if loadMs > 0, api != ProviderAPI.ollama.rawValue { throw ValidationError("--load-ms is an Ollama model's load; the fake \(api == "openai" ? "OpenAI" : "Anthropic") answers at once") }
         guard journalLimit >= 100 else { throw ValidationError("--journal-limit must be at least 100, got \(journalLimit)") }
         guard ProviderAPI(rawValue: api) != nil else {
             throw ValidationError("--api must be \(ProviderAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(api)")
@@ -153,7 +158,7 @@ struct MockCommand: ParsableCommand {
         let options = MockOptions(
             models: models.isEmpty ? [ModelName("llama3")!] : models.compactMap(ModelName.init),
             seed: seed, cannedAnswers: canned,
-            pacing: Pacing(timeToFirstTokenMs: ttftMs, tokensPerSecond: tokensPerSecond))
+            pacing: Pacing(timeToFirstTokenMs: ttftMs, tokensPerSecond: tokensPerSecond, loadMs: loadMs))
         var withCapabilities = options
         for entry in capabilities {
             guard let eq = entry.firstIndex(of: "="), let name = ModelName(String(entry[..<eq])) else {

@@ -16,6 +16,10 @@ public final class MockOllama {
     var now = WallTime(seconds: 0, nanos: 0)
     /// Models that have answered, for `/api/ps`, with when they were last used.
     var loaded: [String: WallTime] = [:]
+    /// When a model being loaded will be ready.
+    var loadingUntil: [String: WallTime] = [:]
+    /// The load the request being answered waits for.
+    var loadWaitMs = 0
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options
@@ -62,6 +66,14 @@ public final class MockOllama {
     /// trailing slash before any middleware; then the CORS and Host checks; then the route.
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
         now = clock()
+        loadWaitMs = 0
+        let (script, model) = answerNow(request)
+        // A generation that had to load its model first: nothing leaves before the load ends.
+        guard loadWaitMs > 0, script.status == 200 else { return (script, model) }
+        return (WireScript([.wait(ms: loadWaitMs)] + script.steps), model)
+    }
+
+    private func answerNow(_ request: HTTPRequest) -> (script: WireScript, model: String?) {
         guard let path = request.path.unescapedPath else { return (Responses.badTarget, nil) }
         // `OPTIONS *` is Go's server's own to answer: an empty 200.
         if request.target == "*", request.method == "OPTIONS" { return (WireScript.respond(status: 200, body: []), nil) }
@@ -179,8 +191,31 @@ public final class MockOllama {
         }
     }
 
+    public func unloadModels() {
+        loaded = [:]
+        loadingUntil = [:]
+    }
+
+    /// Ollama keeps a model loaded this long after its last use (`keep_alive`'s default).
+    static let keepLoadedSeconds = 300
+
+    /// Marks the model used now. A model not loaded (never, or idle past five minutes)
+    /// first loads for its pacing's `loadMs`; a request that comes while it loads waits
+    /// for the rest of that load. The wait goes before the answer (`answer(to:)`).
     func markLoaded(_ model: MockModel) {
-        loaded[model.name.key] = now
+        let key = model.name.key
+        let loadMs = options.pacing(for: model.name).loadMs
+        if loadMs > 0 {
+            if let ready = loadingUntil[key], ready.millisecondsAfter(now) > 0 {
+                loadWaitMs = ready.millisecondsAfter(now)
+            } else if loaded[key].map({ now.millisecondsAfter($0) > Self.keepLoadedSeconds * 1000 }) ?? true {
+                loadWaitMs = loadMs
+                loadingUntil[key] = Self.instant(now, offsetMs: loadMs)
+            }
+            // The answer is written as of when the model is ready: its times start there.
+            now = Self.instant(now, offsetMs: loadWaitMs)
+        }
+        loaded[key] = now
     }
 
     /// `created_at` of an answer written now.

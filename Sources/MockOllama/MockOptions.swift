@@ -5,10 +5,14 @@ import LabCore
 public struct Pacing: Equatable, Sendable {
     public var timeToFirstTokenMs: Int
     public var tokensPerSecond: Double?
+    /// A model not in memory takes this long to load before its first answer (Ollama's
+    /// `load_duration`); it stays loaded five minutes after its last use.
+    public var loadMs: Int
 
-    public init(timeToFirstTokenMs: Int = 0, tokensPerSecond: Double? = nil) {
+    public init(timeToFirstTokenMs: Int = 0, tokensPerSecond: Double? = nil, loadMs: Int = 0) {
         self.timeToFirstTokenMs = timeToFirstTokenMs
         self.tokensPerSecond = tokensPerSecond
+        self.loadMs = loadMs
     }
 
     public static let none = Pacing()

@@ -10,6 +10,12 @@ public protocol MockService: AnyObject {
     var clock: () -> WallTime { get set }
     /// The answer to one request, and the model it asked for.
     func answer(to request: HTTPRequest) -> (script: WireScript, model: String?)
+    /// Back to a fresh start between scenarios: no model in memory.
+    func unloadModels()
+}
+
+extension MockService {
+    public func unloadModels() {}
 }
 
 extension MockOllama: MockService {

@@ -29,7 +29,7 @@ extension MockOllama {
         let vectors: [JSONValue] = inputs.map {
             Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json
         }
-        let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: self.pacing(for: model))
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: self.pacing(for: model), loadMs: loadWaitMs)
         return Responses.json(.native, [
             "model": .string(requested), "embeddings": .array(vectors),
             "total_duration": .int(metrics.totalDuration), "load_duration": .int(metrics.loadDuration),

@@ -49,7 +49,7 @@ extension MockOllama {
             if i - thinking.count < tokens.count { return ["role": "assistant", "content": .string(tokens[i - thinking.count])] }
             return ["role": "assistant", "content": "", "tool_calls": Self.nativeToolCalls(calls)]
         }
-        let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing)
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing, loadMs: loadWaitMs)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         let now = self.now
@@ -140,7 +140,7 @@ extension MockOllama {
         case .success(let n): promptTokens = n
         case .failure(let e): return e.script
         }
-        let metrics = Metrics(promptTokens: promptTokens, evalTokens: reply.tokens.count, pacing: pacing)
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: reply.tokens.count, pacing: pacing, loadMs: loadWaitMs)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         // Token ids for `context`, stable for the same text.
         let context = (Tokenizer.tokens(conversation) + reply.tokens).map { Int(StableHash.fnv1a($0) % 128_000) }

@@ -78,8 +78,10 @@ struct Metrics {
     var promptEvalDuration: Int
     var evalDuration: Int
 
-    /// Nominal speeds when there is no pacing: 20 µs a prompt token, 10 µs a reply token.
-    init(promptTokens: Int, evalTokens: Int, pacing: Pacing) {
+    /// Nominal speeds when there is no pacing: 20 µs a prompt token, 10 µs a reply token;
+    /// `loadMs` the model's load before this answer, if it had to load.
+    init(promptTokens: Int, evalTokens: Int, pacing: Pacing, loadMs: Int = 0) {
+        if loadMs > 0 { loadDuration = loadMs * 1_000_000 }
         promptEvalCount = promptTokens
         evalCount = evalTokens
         promptEvalDuration = pacing.timeToFirstTokenMs > 0 ? pacing.timeToFirstTokenMs * 1_000_000 : promptTokens * 20_000

@@ -13,6 +13,11 @@ public struct WallTime: Sendable, Equatable {
 
     /// As `created_at` shows it.
     public var rfc3339: String { WallClock.rfc3339(unixSeconds: seconds, nanos: nanos) }
+
+    /// Whole milliseconds from `earlier` to this time.
+    func millisecondsAfter(_ earlier: WallTime) -> Int {
+        (seconds - earlier.seconds) * 1000 + (nanos - earlier.nanos) / 1_000_000
+    }
 }
 
 public enum WallClock {

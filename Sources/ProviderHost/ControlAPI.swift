@@ -36,6 +36,7 @@ extension FakeProvider {
         case ("DELETE", "/__lab/journal"):
             journal.clear()
             faults.reset()
+            mock.unloadModels()
             resetClock()
             return Self.reply(200, [])
         case ("POST", "/__lab/down"):

@@ -47,6 +47,18 @@ import LabCore
         for (a, b) in zip(served, served.dropFirst()) { #expect(abs((b.endMs - a.endMs) - 5600) < 1, "\(a.endMs) → \(b.endMs)") }
     }
 
+    /// labs/cold-model.conf: the first requests wait for the model to load; every scenario
+    /// starts with none in memory.
+    @Test func theColdModelLabLoadsOncePerScenario() throws {
+        let results = try Self.run("labs/cold-model.conf")
+        #expect(results.count == 2)
+        // Whichever runs first or alone, each scenario's first request meets the load.
+        for name in ["load-past-the-route", "load-with-request-timeout"] {
+            let first = results[name]!.visits.first { $0.provider == "primary" }!
+            #expect(first.endMs - first.atMs >= 10_000, "\(name)")
+        }
+    }
+
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.
     @Test func theCustomHostLabShowsTheRedirectAndTheDoubledPath() throws {
         let results = try Self.run("labs/custom-host-mistakes.conf")

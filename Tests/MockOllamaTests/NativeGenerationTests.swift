@@ -168,3 +168,43 @@ import LabHTTP
         #expect(mock.call("POST", "/api/generate", #"{"model":"codellama","prompt":"def f(","suffix":"return x","stream":false}"#).status == 200)
     }
 }
+
+/// A model not in memory loads before its first answer, as Ollama's `load_duration` says.
+@Suite struct ModelLoadTests {
+    final class Clock { var now = fixedTime }
+
+    func mock(_ clock: Clock, loadMs: Int = 2000) -> MockOllama {
+        try! MockOllama(options: MockOptions(models: [ModelName("llama3")!], pacing: Pacing(loadMs: loadMs)), clock: { clock.now })
+    }
+
+    func later(_ t: WallTime, ms: Int) -> WallTime { MockOllama.instant(t, offsetMs: ms) }
+
+    let ask = #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
+
+    @Test func aColdModelLoadsFirstAndStaysLoadedFiveMinutes() {
+        let clock = Clock()
+        let m = mock(clock)
+        let cold = m.call("POST", "/api/chat", ask)
+        #expect(cold.script.totalWaitMs == 2000 && cold.json["load_duration"] == 2_000_000_000)
+        // Its times start when the model is ready.
+        #expect(cold.json["created_at"]?.stringValue == later(fixedTime, ms: 2000).rfc3339)
+        clock.now = later(clock.now, ms: 10_000)
+        let warm = m.call("POST", "/api/chat", ask)
+        #expect(warm.script.totalWaitMs == 0 && warm.json["load_duration"] == 50_000)
+        // Five minutes unused, and it loads again.
+        clock.now = later(clock.now, ms: 300_001)
+        #expect(m.call("POST", "/api/chat", ask).script.totalWaitMs == 2000)
+    }
+
+    @Test func aRequestDuringTheLoadWaitsForTheRestOfIt() {
+        let clock = Clock()
+        let m = mock(clock)
+        #expect(m.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","stream":false}"#).script.totalWaitMs == 2000)
+        clock.now = later(clock.now, ms: 500)
+        #expect(m.call("POST", "/api/embed", #"{"model":"llama3","input":"hi"}"#).script.totalWaitMs == 1500)
+        // A refusal does not wait for a load.
+        #expect(m.call("POST", "/api/chat", #"{"model":"llama3","think":true,"messages":[]}"#).script.totalWaitMs == 0)
+        // Without a load time nothing waits.
+        #expect(mock(Clock(), loadMs: 0).call("POST", "/api/chat", ask).script.totalWaitMs == 0)
+    }
+}

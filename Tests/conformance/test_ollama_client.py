@@ -122,3 +122,25 @@ def test_one_generation_slot_queues_the_others():
         assert 'lab_provider_generating{provider="mock"} 0' in metrics and 'lab_provider_queued{provider="mock"} 0' in metrics
     finally:
         assert lab.stop() == 0
+
+
+def test_a_cold_model_loads_first():
+    """`lab mock --load-ms`: the first chat waits for the model to load and says so in
+    load_duration; the next finds it in memory; clearing the journal unloads it."""
+    import urllib.request
+    from conftest import LabProcess
+
+    lab = LabProcess("mock", "--port", "0", "--load-ms", "300", "--quiet")
+    try:
+        c = ollama.Client(host=lab.url)
+        ask = [{"role": "user", "content": "hi"}]
+        assert c.ps().models == []
+        first = c.chat(model="llama3", messages=ask)
+        assert first.load_duration == 300_000_000
+        assert [m.model for m in c.ps().models] == ["llama3:latest"]
+        assert c.chat(model="llama3", messages=ask).load_duration == 50_000
+        urllib.request.urlopen(urllib.request.Request(lab.url + "/__lab/journal", method="DELETE"))
+        assert c.ps().models == []
+        assert c.chat(model="llama3", messages=ask).load_duration == 300_000_000
+    finally:
+        assert lab.stop() == 0
