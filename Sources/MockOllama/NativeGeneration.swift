@@ -78,7 +78,8 @@ extension MockOllama {
     /// The answer to a request with nothing to generate: the model loaded, or unloaded
     /// with `keep_alive: 0`.
     private func loadAnswer(_ model: MockModel, _ requested: String, unload: Bool, generate: Bool = false) -> WireScript {
-        if unload { loaded[model.name.key] = nil }
+        // An empty request loads the model (and waits for the load) or, with keep_alive 0, unloads it.
+        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
         let reason: JSONValue = .string(unload ? "unload" : "load")
         if generate {
             return Responses.json(.native, [

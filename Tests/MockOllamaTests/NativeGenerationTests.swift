@@ -202,6 +202,14 @@ import LabHTTP
         #expect(m.call("POST", "/api/generate", #"{"model":"llama3","prompt":"hi","stream":false}"#).script.totalWaitMs == 2000)
         clock.now = later(clock.now, ms: 500)
         #expect(m.call("POST", "/api/embed", #"{"model":"llama3","input":"hi"}"#).script.totalWaitMs == 1500)
+        // An empty request is Ollama's way to load a model: it waits for the load and
+        // leaves the model in memory.
+        let freshClock = Clock()
+        let fresh = mock(freshClock)
+        #expect(fresh.call("POST", "/api/chat", #"{"model":"llama3","messages":[]}"#).script.totalWaitMs == 2000)
+        #expect(fresh.call("GET", "/api/ps").json["models"]?.arrayValue?.count == 1)
+        freshClock.now = later(freshClock.now, ms: 2000)
+        #expect(fresh.call("POST", "/api/chat", ask).script.totalWaitMs == 0)
         // A refusal does not wait for a load.
         #expect(m.call("POST", "/api/chat", #"{"model":"llama3","think":true,"messages":[]}"#).script.totalWaitMs == 0)
         // Without a load time nothing waits.
