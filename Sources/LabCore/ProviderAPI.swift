@@ -7,4 +7,13 @@ public enum ProviderAPI: String, Sendable, CaseIterable {
     case openai
     /// Anthropic's `/v1/messages`, with its event stream, error envelope and headers.
     case anthropic
+
+    /// The vendor, as messages name it: `the fake OpenAI`.
+    public var vendor: String {
+        switch self {
+        case .ollama: return "Ollama"
+        case .openai: return "OpenAI"
+        case .anthropic: return "Anthropic"
+        }
+    }
 }

@@ -164,7 +164,7 @@ public enum LabConfigParser {
                               tokensPerSecond: pacing["tokens_per_second"]?.doubleValue,
                               loadMs: try r.int(pacing, key: "load_ms", path + ".pacing.load_ms", min: 0) ?? 0)
             if pacing["load_ms"] != nil, p.api != .ollama {
-                throw r.fail(path + ".pacing.load_ms", "only a fake Ollama loads models; the fake \(p.api == .openai ? "OpenAI" : "Anthropic") answers at once")
+                throw r.fail(path + ".pacing.load_ms", "only a fake Ollama loads models; the fake \(p.api.vendor) answers at once")
             }
         }
         if let faults = value["faults"] { p.faults = try rules(faults, path: path + ".faults", r) }

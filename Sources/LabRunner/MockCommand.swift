@@ -112,6 +112,9 @@ struct MockCommand: ParsableCommand {
         return trimmed.isEmpty ? [] : trimmed.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// The `--api` vendor, as messages name it.
+    private var vendor: String { ProviderAPI(rawValue: api)?.vendor ?? api }
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
@@ -119,7 +122,7 @@ struct MockCommand: ParsableCommand {
         if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
         guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
         guard loadMs >= 0 else { throw ValidationError("--load-ms must not be negative") }
-        if loadMs > 0, api != ProviderAPI.ollama.rawValue { throw ValidationError("--load-ms is an Ollama model's load; the fake \(api == "openai" ? "OpenAI" : "Anthropic") answers at once") }
+        if loadMs > 0, api != ProviderAPI.ollama.rawValue { throw ValidationError("--load-ms is an Ollama model's load; the fake \(vendor) answers at once") }
         guard journalLimit >= 100 else { throw ValidationError("--journal-limit must be at least 100, got \(journalLimit)") }
         guard ProviderAPI(rawValue: api) != nil else {
             throw ValidationError("--api must be \(ProviderAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(api)")
@@ -133,10 +136,10 @@ struct MockCommand: ParsableCommand {
         }
         if let n = parallel, n < 1 { throw ValidationError("--parallel must be at least 1, got \(n)") }
         if api != ProviderAPI.ollama.rawValue, parallel != nil {
-            throw ValidationError("--parallel sets Ollama's generation slots; the fake \(api == "openai" ? "OpenAI" : "Anthropic") has none")
+            throw ValidationError("--parallel sets Ollama's generation slots; the fake \(vendor) has none")
         }
         if api != ProviderAPI.ollama.rawValue, origins != nil || hostCheck {
-            throw ValidationError("--origins and --host-check are Ollama's checks; the fake \(api == "openai" ? "OpenAI" : "Anthropic") makes neither")
+            throw ValidationError("--origins and --host-check are Ollama's checks; the fake \(vendor) makes neither")
         }
         if api == ProviderAPI.ollama.rawValue {
             do {

@@ -206,8 +206,8 @@ public final class MockOllama {
         let key = model.name.key
         let loadMs = options.pacing(for: model.name).loadMs
         if loadMs > 0 {
-            if let ready = loadingUntil[key], ready.millisecondsAfter(now) > 0 {
-                loadWaitMs = ready.millisecondsAfter(now)
+            if let rest = loadingUntil[key].map({ $0.millisecondsAfter(now) }), rest > 0 {
+                loadWaitMs = rest
             } else if loaded[key].map({ now.millisecondsAfter($0) > Self.keepLoadedSeconds * 1000 }) ?? true {
                 loadWaitMs = loadMs
                 loadingUntil[key] = Self.instant(now, offsetMs: loadMs)

@@ -82,7 +82,7 @@ struct RuntimeOptions {
         if case .object(let members)? = json { refusal = Self.refusal(members) }
     }
 
-    enum Kind { case integer, float, boolean, string, strings }
+    enum Kind { case integer, float, boolean, strings }
 
     /// The options `api.Options` has (its runner options included), by JSON name.
     static let kinds: [String: Kind] = [
@@ -99,14 +99,13 @@ struct RuntimeOptions {
         for (key, value) in members {
             guard let kind = kinds[key] else { continue }
             switch (kind, value) {
-            case (_, .null), (.integer, .int), (.integer, .double), (.float, .int), (.float, .double), (.boolean, .bool), (.string, .string):
+            case (_, .null), (.integer, .int), (.integer, .double), (.float, .int), (.float, .double), (.boolean, .bool):
                 continue
             case (.strings, .array(let items)):
                 if items.contains(where: { $0.stringValue == nil }) { return "option \"\(key)\" must be of an array of strings" }
             case (.integer, _): return "option \"\(key)\" must be of type integer"
             case (.float, _): return "option \"\(key)\" must be of type float32"
             case (.boolean, _): return "option \"\(key)\" must be of type boolean"
-            case (.string, _): return "option \"\(key)\" must be of type string"
             case (.strings, _): return "option \"\(key)\" must be of type array"
             }
         }
