@@ -196,6 +196,12 @@ public final class MockOllama {
         loadingUntil = [:]
     }
 
+    /// Out of memory: the next request for it loads it again.
+    func unload(_ key: String) {
+        loaded[key] = nil
+        loadingUntil[key] = nil
+    }
+
     /// Ollama keeps a model loaded this long after its last use (`keep_alive`'s default).
     static let keepLoadedSeconds = 300
 

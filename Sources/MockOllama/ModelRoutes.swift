@@ -98,7 +98,7 @@ extension MockOllama {
         guard let name = ModelName(raw), catalogue.remove(name) else {
             return Responses.error(.native, 404, "model '\(raw)' not found")
         }
-        loaded[name.key] = nil
+        unload(name.key)
         return Responses.emptyOK()
     }
 }

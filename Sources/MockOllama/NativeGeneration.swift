@@ -32,7 +32,9 @@ extension MockOllama {
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         guard !messages.isEmpty else { return loadAnswer(model, requested, unload: false) }
         let ask = request.ask
-        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
+        // `keep_alive: 0`: the model answers (loading first if it must), then leaves memory.
+        markLoaded(model)
+        if unload { self.unload(model.name.key) }
         let options = request.options
         let gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
         let promptTokens: Int
@@ -79,7 +81,7 @@ extension MockOllama {
     /// with `keep_alive: 0`.
     private func loadAnswer(_ model: MockModel, _ requested: String, unload: Bool, generate: Bool = false) -> WireScript {
         // An empty request loads the model (and waits for the load) or, with keep_alive 0, unloads it.
-        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
+        if unload { self.unload(model.name.key) } else { markLoaded(model) }
         let reason: JSONValue = .string(unload ? "unload" : "load")
         if generate {
             return Responses.json(.native, [
@@ -122,7 +124,9 @@ extension MockOllama {
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         guard !prompt.isEmpty else { return loadAnswer(model, requested, unload: false, generate: true) }
-        if unload { loaded[model.name.key] = nil } else { markLoaded(model) }
+        // `keep_alive: 0`: the model answers (loading first if it must), then leaves memory.
+        markLoaded(model)
+        if unload { self.unload(model.name.key) }
         let system = request.system
         let options = request.options
         let conversation = system.isEmpty ? prompt : "system: \(system)\nuser: \(prompt)"

@@ -210,6 +210,12 @@ import LabHTTP
         #expect(fresh.call("GET", "/api/ps").json["models"]?.arrayValue?.count == 1)
         freshClock.now = later(freshClock.now, ms: 2000)
         #expect(fresh.call("POST", "/api/chat", ask).script.totalWaitMs == 0)
+        // keep_alive 0 answers after loading, then unloads: the next request loads again.
+        let once = mock(Clock())
+        let unloadingAsk = #"{"model":"llama3","stream":false,"keep_alive":0,"messages":[{"role":"user","content":"hi"}]}"#
+        #expect(once.call("POST", "/api/chat", unloadingAsk).script.totalWaitMs == 2000)
+        #expect(once.call("GET", "/api/ps").json["models"] == [])
+        #expect(once.call("POST", "/api/chat", ask).script.totalWaitMs == 2000)
         // A refusal does not wait for a load.
         #expect(m.call("POST", "/api/chat", #"{"model":"llama3","think":true,"messages":[]}"#).script.totalWaitMs == 0)
         // Without a load time nothing waits.
