@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "LabHTTPTests", dependencies: ["LabHTTP"]),
         .testTarget(name: "MockOllamaTests", dependencies: ["MockOllama", "LabHTTP", "LabCore"]),
         .testTarget(name: "MockVendorsTests", dependencies: ["MockVendors", "MockOllama", "FaultInjector", "LabHTTP", "LabCore"]),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabCore", "LabHTTP", "Gateway", "ProviderHost"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabCore", "LabHTTP", "Gateway", "ProviderHost", "MockOllama"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "LabHTTP", "LabCore", "ProviderHost", "MockOllama", "FaultInjector"]),
         .testTarget(name: "FaultInjectorTests", dependencies: ["FaultInjector", "LabHTTP", "LabCore"]),
         .testTarget(name: "ProviderHostTests", dependencies: ["ProviderHost", "FaultInjector", "MockOllama", "LabHTTP", "LabCore"]),

@@ -66,6 +66,9 @@ public struct ProviderConfig {
     public var hostCheck = false
     /// Answers generated at once (`OLLAMA_NUM_PARALLEL`); nil is no limit.
     public var parallel: Int?
+    /// How long a model stays in memory after its last answer, in nanoseconds
+    /// (`OLLAMA_KEEP_ALIVE`); nil is Ollama's five minutes.
+    public var keepAlive: Int?
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

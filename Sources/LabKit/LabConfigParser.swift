@@ -101,7 +101,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel", "keep_alive"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -206,14 +206,22 @@ public enum LabConfigParser {
             }
             p.contextOverflow = o
         }
-        for key in ["origins", "host_check"] where value[key] != nil {
-            if p.api != .ollama { throw r.fail("\(path).\(key)", "only a fake Ollama makes Ollama's origin and host checks") }
-            if p.url != nil { throw r.fail("\(path).\(key)", "a provider with url runs elsewhere: give its lab mock --origins or --host-check") }
+        // Settings of an Ollama server: only a fake Ollama this lab runs takes them here.
+        let ollamaSettings = [("origins", "makes Ollama's origin and host checks", "--origins"),
+                              ("host_check", "makes Ollama's origin and host checks", "--host-check"),
+                              ("parallel", "has generation slots (OLLAMA_NUM_PARALLEL)", "--parallel"),
+                              ("keep_alive", "keeps models in memory (OLLAMA_KEEP_ALIVE)", "--keep-alive")]
+        for (key, what, flag) in ollamaSettings where value[key] != nil {
+            if p.api != .ollama { throw r.fail("\(path).\(key)", "only a fake Ollama \(what)") }
+            if p.url != nil { throw r.fail("\(path).\(key)", "a provider with url runs elsewhere: give its lab mock \(flag)") }
         }
-        if value["parallel"] != nil {
-            if p.api != .ollama { throw r.fail("\(path).parallel", "only a fake Ollama has generation slots (OLLAMA_NUM_PARALLEL)") }
-            if p.url != nil { throw r.fail("\(path).parallel", "a provider with url runs elsewhere: give its lab mock --parallel") }
-            p.parallel = try r.int(value, key: "parallel", path + ".parallel", min: 1)
+        if value["parallel"] != nil { p.parallel = try r.int(value, key: "parallel", path + ".parallel", min: 1) }
+        if let keepAlive = value["keep_alive"] {
+            let text = keepAlive.intValue.map(String.init) ?? keepAlive.stringValue
+            guard let nanos = text.flatMap(GoDuration.serverKeepAlive) else {
+                throw r.fail(path + ".keep_alive", "expected \(GoDuration.keepAliveForms), got \(keepAlive.compact)")
+            }
+            p.keepAlive = nanos
         }
         if let origins = value["origins"] {
             let items = origins.arrayValue ?? []

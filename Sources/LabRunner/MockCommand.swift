@@ -68,8 +68,11 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("tokens-per-second"), help: "Token rate after the first token (default: no delay).")
     var tokensPerSecond: Double?
 
-    @Option(name: .customLong("load-ms"), help: "Milliseconds a model takes to load when it is not in memory: before its first answer, and again after five minutes unused (Ollama's keep_alive), as Ollama's load_duration (default: loaded from the start).")
+    @Option(name: .customLong("load-ms"), help: "Milliseconds a model takes to load when it is not in memory: before its first answer, and again once its keep-alive has run out (see --keep-alive), as Ollama's load_duration (default: loaded from the start).")
     var loadMs = 0
+
+    @Option(name: .customLong("keep-alive"), help: ArgumentHelp("How long a model stays in memory after its last answer unless a request's keep_alive says otherwise, as OLLAMA_KEEP_ALIVE sets it (which is the default; Ollama's own default is 5m): a duration such as 10m or 24h, or whole seconds; negative keeps models for ever, 0 unloads them after each answer. With --load-ms, a request after that loads the model again.", valueName: "duration"))
+    var keepAlive: String?
 
     @Option(name: .customLong("time-scale"), help: "Multiplies every delay (0.01 runs 100x faster).")
     var timeScale = 1.0
@@ -134,6 +137,12 @@ struct MockCommand: ParsableCommand {
         for model in models where ModelName(model) == nil {
             throw ValidationError("--model '\(model)' is not a valid Ollama model name ([namespace/]model[:tag], letters, digits, '_', '.', '-')")
         }
+        if let text = keepAlive, GoDuration.serverKeepAlive(text) == nil {
+            throw ValidationError("--keep-alive must be \(GoDuration.keepAliveForms); got '\(text)'")
+        }
+        if api != ProviderAPI.ollama.rawValue, keepAlive != nil {
+            throw ValidationError("--keep-alive is how long Ollama keeps a model in memory; the fake \(vendor) loads none")
+        }
         if let n = parallel, n < 1 { throw ValidationError("--parallel must be at least 1, got \(n)") }
         if api != ProviderAPI.ollama.rawValue, parallel != nil {
             throw ValidationError("--parallel sets Ollama's generation slots; the fake \(vendor) has none")
@@ -180,6 +189,19 @@ struct MockCommand: ParsableCommand {
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
         withCapabilities.origins = originList
         if hostCheck { withCapabilities.hostCheck = .current }
+        if let text = keepAlive, let nanos = GoDuration.serverKeepAlive(text) {
+            withCapabilities.keepAlive = nanos
+        } else if api == ProviderAPI.ollama.rawValue, let raw = ProcessInfo.processInfo.environment["OLLAMA_KEEP_ALIVE"] {
+            // Read as Ollama reads its variables: spaces, then quotes, trimmed.
+            let text = raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            // Ollama ignores a value it cannot read; so does the mock, but it says so.
+            if text.isEmpty {
+            } else if let nanos = GoDuration.serverKeepAlive(text) {
+                withCapabilities.keepAlive = nanos
+            } else {
+                Console.err("warning: OLLAMA_KEEP_ALIVE '\(text)' is not \(GoDuration.keepAliveForms); Ollama ignores it and keeps models 5 minutes, and so does this mock")
+            }
+        }
         let mock: any MockService
         // What the first line says: the fake's name and the models it answers to.
         let title: String, offered: [String]

@@ -11,7 +11,8 @@ enum GoDecoding {
         case string, bool, number(String)
         /// A Go integer: a number with a fraction does not fit either.
         case integer(String)
-        /// `keep_alive`: a number of seconds or a duration string.
+        /// `keep_alive` (`api.Duration`): a number of seconds or a duration string. It has its
+        /// own `UnmarshalJSON`, so its refusal ends the decoding at once.
         case duration
         /// Any JSON array: its elements are not checked.
         case array(String)
@@ -78,7 +79,8 @@ enum GoDecoding {
     /// The error encoding/json reports for `body` decoded into `type`, or nil.
     ///
     /// Go keeps the first mismatch in document order and goes on decoding, except inside a
-    /// type with its own `UnmarshalJSON` (Ollama's `api.Message`, which lowercases `role`):
+    /// type with its own `UnmarshalJSON` (Ollama's `api.Message`, which lowercases `role`, and
+    /// `api.Duration`, which reads `keep_alive`):
     /// that runs a fresh decoder whose error ends the whole decoding at once, so it wins over
     /// a mismatch met earlier, and the outer decoder names its own struct and path in it.
     static func firstError(_ body: JSONValue, _ type: GoStruct) -> DecodeError? {
@@ -119,6 +121,9 @@ enum GoDecoding {
                     return
                 }
                 if case .array = value { return }
+            case .duration:
+                if case .failure(let invalid)? = GoDuration.keepAlive(value) { throw DecodeError(plain: invalid.message) }
+                return
             case .integer:
                 if case .double(let d) = value, d.rounded() != d {
                     if saved == nil { saved = DecodeError(value: "number \(value.compact)", goType: kind.goType, structName: structName, field: path()) }
@@ -185,6 +190,7 @@ enum GoDecoding {
             return fits(value, kind)
         case .string(let text):
             if case .base64 = kind { return Base64.firstCorruptByte(Array(text.utf8)) == nil }
+            if case .duration = kind, case .failure? = GoDuration.keepAlive(value) { return false }
             return fits(value, kind)
         default:
             return fits(value, kind)

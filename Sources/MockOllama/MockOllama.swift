@@ -14,10 +14,8 @@ public final class MockOllama {
     var completionCounter = 0
     /// The wall time the current request is answered at; every timestamp of one answer derives from it.
     var now = WallTime(seconds: 0, nanos: 0)
-    /// Models that have answered, for `/api/ps`, with when they were last used.
-    var loaded: [String: WallTime] = [:]
-    /// When a model being loaded will be ready.
-    var loadingUntil: [String: WallTime] = [:]
+    /// Models in memory or loading, by model key, for `/api/ps` and the loads.
+    var resident: [String: ModelResidency] = [:]
     /// The load the request being answered waits for.
     var loadWaitMs = 0
 
@@ -192,47 +190,49 @@ public final class MockOllama {
     }
 
     public func unloadModels() {
-        loaded = [:]
-        loadingUntil = [:]
+        resident = [:]
     }
 
-    /// Out of memory: the next request for it loads it again.
+    /// Out of memory at once (`/api/delete`): the next request for it loads it again.
     func unload(_ key: String) {
-        loaded[key] = nil
-        loadingUntil[key] = nil
+        resident[key] = nil
     }
 
-    /// Ollama keeps a model loaded this long after its last use (`keep_alive`'s default).
-    static let keepLoadedSeconds = 300
-
-    /// Marks the model used now. A model not loaded (never, or idle past five minutes)
-    /// first loads for its pacing's `loadMs`; a request that comes while it loads waits
-    /// for the rest of that load. The wait goes before the answer (`answer(to:)`).
-    func markLoaded(_ model: MockModel) {
+    /// Marks the model in use from now. A model not in memory (never loaded, or its
+    /// keep-alive ran out after its last answer) first loads for its pacing's `loadMs`; a
+    /// request that comes while it loads waits for the rest of that load. The wait goes
+    /// before the answer (`answer(to:)`), and the answer is written as of when the model is
+    /// ready. `keepAlive` is the request's (nanoseconds), nil when it gave none.
+    func markLoaded(_ model: MockModel, keepAlive: Int? = nil) {
         let key = model.name.key
-        let loadMs = options.pacing(for: model.name).loadMs
-        if loadMs > 0 {
-            if let rest = loadingUntil[key].map({ $0.millisecondsAfter(now) }), rest > 0 {
-                loadWaitMs = rest
-            } else if loaded[key].map({ now.millisecondsAfter($0) > Self.keepLoadedSeconds * 1000 }) ?? true {
-                loadWaitMs = loadMs
-                loadingUntil[key] = Self.instant(now, offsetMs: loadMs)
-            }
-            // The answer is written as of when the model is ready: its times start there.
-            now = Self.instant(now, offsetMs: loadWaitMs)
+        var residency: ModelResidency
+        if let r = resident[key], r.inMemory(at: now) {
+            residency = r
+        } else {
+            let loadMs = options.pacing(for: model.name).loadMs
+            residency = ModelResidency(loadingUntil: now.adding(milliseconds: loadMs), keepAlive: options.keepAlive)
         }
-        loaded[key] = now
+        loadWaitMs = residency.use(at: now, keepAlive: keepAlive)
+        resident[key] = residency
+        now = now.adding(milliseconds: loadWaitMs)
+    }
+
+    /// The answer being written ends `ms` after it starts: the model's keep-alive counts
+    /// from there (a `keep_alive: 0` model leaves memory then).
+    func answerLasts(_ model: MockModel, ms: Int) {
+        resident[model.name.key]?.answer(from: now, lastingMs: ms)
+    }
+
+    /// `keep_alive: 0` with nothing to generate: the model leaves memory once its answers end.
+    func expire(_ model: MockModel) {
+        let key = model.name.key
+        guard var r = resident[key], r.inMemory(at: now) else { resident[key] = nil; return }
+        r.expire(at: now)
+        resident[key] = r.inMemory(at: now) ? r : nil
     }
 
     /// `created_at` of an answer written now.
     func timestamp() -> String { now.rfc3339 }
-
-    /// The moment `offsetMs` after `now`: a stream piece's `created_at`. Static: the pieces
-    /// are made when they are sent, from the time the answer was written.
-    static func instant(_ now: WallTime, offsetMs: Int) -> WallTime {
-        let total = now.nanos + offsetMs * 1_000_000
-        return WallTime(seconds: now.seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
-    }
 
     func nextCompletionNumber() -> Int {
         defer { completionCounter += 1 }

@@ -63,6 +63,10 @@ public struct MockOptions: Sendable {
     /// The machine a loopback-bound Ollama would run on; set, it turns on Ollama's Host
     /// check (which a real Ollama makes only when bound to a loopback address).
     public var hostCheck: AccessPolicy.Machine?
+    /// How long a model stays in memory after its last answer, in nanoseconds, unless a
+    /// request says otherwise: Ollama's `OLLAMA_KEEP_ALIVE` (`GoDuration.forever` for a
+    /// negative one, 0 to unload after each answer).
+    public var keepAlive = GoDuration.fiveMinutes
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {

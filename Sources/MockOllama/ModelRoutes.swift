@@ -19,14 +19,17 @@ extension MockOllama {
     }
 
     func ps() -> WireScript {
-        let models = catalogue.models.filter { loaded[$0.name.key] != nil }
-        return Responses.json(.native, ["models": .array(models.map { model in
-            let used = loaded[model.name.key]!
-            return [
+        // Longest time left first, as Ollama sorts them (by whole seconds, stably).
+        let models = catalogue.models.compactMap { model in
+            resident[model.name.key].flatMap { $0.inMemory(at: now) ? (model, $0.shownExpiry(at: now)) : nil }
+        }.enumerated().sorted { a, b in
+            a.element.1.seconds != b.element.1.seconds ? a.element.1.seconds > b.element.1.seconds : a.offset < b.offset
+        }.map(\.element)
+        return Responses.json(.native, ["models": .array(models.map { model, expiry in
+            [
                 "name": .string(model.name.description), "model": .string(model.name.description),
                 "size": .int(model.sizeBytes), "digest": .string(model.digest), "details": details(model),
-                // Ollama keeps a model loaded five minutes after its last use.
-                "expires_at": .string(WallClock.rfc3339(unixSeconds: used.seconds + 300, nanos: used.nanos)),
+                "expires_at": .string(expiry.rfc3339),
                 "size_vram": .int(model.sizeBytes), "context_length": .int(model.contextLength),
             ]
         })])

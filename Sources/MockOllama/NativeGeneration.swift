@@ -24,17 +24,15 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let messages = request.messages
-        let unload = request.unload
+        let keepAlive = request.keepAlive
         // Ollama's order: an unload asks nothing of the model; then what it cannot do, the
         // options' types (a 500, met when loading), and only then an empty request loads it.
-        if messages.isEmpty && unload { return loadAnswer(model, requested, unload: true) }
+        if messages.isEmpty && keepAlive == 0 { return loadAnswer(model, requested, keepAlive: 0) }
         if let why = refusal(model, requested: requested, request.ask, needs: "chat") { return Responses.error(.native, 400, why) }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
-        guard !messages.isEmpty else { return loadAnswer(model, requested, unload: false) }
+        guard !messages.isEmpty else { return loadAnswer(model, requested, keepAlive: keepAlive) }
         let ask = request.ask
-        // `keep_alive: 0`: the model answers (loading first if it must), then leaves memory.
-        markLoaded(model)
-        if unload { self.unload(model.name.key) }
+        markLoaded(model, keepAlive: keepAlive)
         let options = request.options
         let gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
         let promptTokens: Int
@@ -54,9 +52,10 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: pieceCount, pacing: pacing, loadMs: loadWaitMs)
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
+        answerLasts(model, ms: finalAt)
         let now = self.now
         func final(_ message: ReplyBytes.AssistantMessage) -> [UInt8] {
-            ReplyBytes.nativeFinal(model: requested, createdAt: Self.instant(now, offsetMs: finalAt), message: message,
+            ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), message: message,
                                    doneReason: gen.content.doneReason, metrics: metrics)
         }
         guard request.stream else {
@@ -69,7 +68,7 @@ extension MockOllama {
             return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)))), tokenCount: pieceCount)
         }
         return builder.script(tokenCount: pieceCount, chunk: { i in
-            let createdAt = Self.instant(now, offsetMs: pacing.tokenTimeMs(i))
+            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
             if i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
@@ -77,11 +76,12 @@ extension MockOllama {
         }, closing: [final(.content("")) + [10]])
     }
 
-    /// The answer to a request with nothing to generate: the model loaded, or unloaded
-    /// with `keep_alive: 0`.
-    private func loadAnswer(_ model: MockModel, _ requested: String, unload: Bool, generate: Bool = false) -> WireScript {
-        // An empty request loads the model (and waits for the load) or, with keep_alive 0, unloads it.
-        if unload { self.unload(model.name.key) } else { markLoaded(model) }
+    /// The answer to a request with nothing to generate: the model loaded, or with
+    /// `keep_alive: 0` sent out of memory.
+    private func loadAnswer(_ model: MockModel, _ requested: String, keepAlive: Int?, generate: Bool = false) -> WireScript {
+        let unload = keepAlive == 0
+        // An empty request loads the model (and waits for the load), or unloads it.
+        if unload { expire(model) } else { markLoaded(model, keepAlive: keepAlive) }
         let reason: JSONValue = .string(unload ? "unload" : "load")
         if generate {
             return Responses.json(.native, [
@@ -116,17 +116,15 @@ extension MockOllama {
         }
         let ask = request.ask
         let prompt = request.prompt
-        let unload = request.unload
-        if prompt.isEmpty && unload { return loadAnswer(model, requested, unload: true, generate: true) }
+        let keepAlive = request.keepAlive
+        if prompt.isEmpty && keepAlive == 0 { return loadAnswer(model, requested, keepAlive: 0, generate: true) }
         if request.raw && request.rawRefused { return Responses.error(.native, 400, "raw mode does not support template, system, or context") }
         if let why = refusal(model, requested: requested, ask, needs: "generate", insert: !request.suffix.isEmpty) {
             return Responses.error(.native, 400, why)
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
-        guard !prompt.isEmpty else { return loadAnswer(model, requested, unload: false, generate: true) }
-        // `keep_alive: 0`: the model answers (loading first if it must), then leaves memory.
-        markLoaded(model)
-        if unload { self.unload(model.name.key) }
+        guard !prompt.isEmpty else { return loadAnswer(model, requested, keepAlive: keepAlive, generate: true) }
+        markLoaded(model, keepAlive: keepAlive)
         let system = request.system
         let options = request.options
         let conversation = system.isEmpty ? prompt : "system: \(system)\nuser: \(prompt)"
@@ -149,19 +147,22 @@ extension MockOllama {
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         // Token ids for `context`, stable for the same text.
         let context = (Tokenizer.tokens(conversation) + reply.tokens).map { Int(StableHash.fnv1a($0) % 128_000) }
-        let finalAt = pacing.tokenTimeMs(max(reply.tokens.count - 1, 0))
+        // The final line comes with the last piece, thinking included.
+        let pieceCount = gen.thinking.count + reply.tokens.count
+        let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
+        answerLasts(model, ms: finalAt)
         let now = self.now
         func final(_ text: String, thinking: String? = nil) -> [UInt8] {
-            ReplyBytes.nativeGenerateFinal(model: requested, createdAt: Self.instant(now, offsetMs: finalAt), response: text,
+            ReplyBytes.nativeGenerateFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), response: text,
                                            doneReason: reply.doneReason, context: context, metrics: metrics, thinking: thinking)
         }
         guard request.stream else {
             let answer = final(reply.text, thinking: gen.thinking.isEmpty ? nil : gen.thinkingText)
-            return builder.delayed(Responses.json(.native, bytes: answer), tokenCount: gen.thinking.count + reply.tokens.count)
+            return builder.delayed(Responses.json(.native, bytes: answer), tokenCount: pieceCount)
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
         return builder.script(tokenCount: pieces.count, chunk: { i in
-            let createdAt = Self.instant(now, offsetMs: pacing.tokenTimeMs(i))
+            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
             guard pieces[i].0 == "thinking" else {
                 return ReplyBytes.nativeResponseLine(model: requested, createdAt: createdAt, response: pieces[i].1)
             }

@@ -44,6 +44,7 @@ extension MockOllama {
         }
         let pacing = self.pacing(for: model)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
+        answerLasts(model, ms: pacing.tokenTimeMs(max(gen.content.tokens.count - 1, 0)))
         guard request.stream else {
             return builder.delayed(Responses.json(.ollamaOpenAI, response("completed", output: output)), tokenCount: gen.content.tokens.count)
         }

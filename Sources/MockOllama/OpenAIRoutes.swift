@@ -66,6 +66,7 @@ extension MockOllama {
         // Each delta is made when it is sent, from the tokens: only they are held.
         let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
         let deltaCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
+        answerLasts(model, ms: pacing.tokenTimeMs(max(deltaCount - 1, 0)))
         func delta(_ i: Int) -> JSONValue {
             let d: JSONValue
             if i < thinking.count { d = ["content": "", "reasoning": .string(thinking[i])] }
@@ -136,6 +137,7 @@ extension MockOllama {
         }
         let usage = usage(prompt: promptTokens, completion: reply.tokens.count)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
+        answerLasts(model, ms: pacing.tokenTimeMs(max(reply.tokens.count - 1, 0)))
         func completion(_ text: String, _ finish: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
                                                   ("system_fingerprint", "fp_ollama"),

@@ -2,7 +2,7 @@ import Glibc
 
 /// Wall-clock time for `created_at` and `created`: the only place the mock reads
 /// the calendar, replaceable in tests.
-public struct WallTime: Sendable, Equatable {
+public struct WallTime: Sendable, Equatable, Comparable {
     public var seconds: Int
     public var nanos: Int
 
@@ -17,6 +17,23 @@ public struct WallTime: Sendable, Equatable {
     /// Whole milliseconds from `earlier` to this time.
     func millisecondsAfter(_ earlier: WallTime) -> Int {
         (seconds - earlier.seconds) * 1000 + (nanos - earlier.nanos) / 1_000_000
+    }
+
+    /// This time a duration later, as Go's `Time.Add` makes it: Ollama's "for ever"
+    /// (`Int.max` nanoseconds) lands some 292 years ahead.
+    public func adding(nanoseconds: Int) -> WallTime {
+        let total = nanos + nanoseconds % 1_000_000_000
+        return WallTime(seconds: seconds + nanoseconds / 1_000_000_000 + total / 1_000_000_000, nanos: total % 1_000_000_000)
+    }
+
+    /// A stream piece's `created_at`, `milliseconds` after the answer was written.
+    public func adding(milliseconds: Int) -> WallTime {
+        let total = nanos + milliseconds * 1_000_000
+        return WallTime(seconds: seconds + total / 1_000_000_000, nanos: total % 1_000_000_000)
+    }
+
+    public static func < (a: WallTime, b: WallTime) -> Bool {
+        a.seconds != b.seconds ? a.seconds < b.seconds : a.nanos < b.nanos
     }
 }
 

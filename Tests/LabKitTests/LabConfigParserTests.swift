@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import LabCore
 @testable import LabKit
+import MockOllama
 
 @Suite struct LabConfigParserTests {
     let base = """
@@ -80,6 +81,23 @@ import LabCore
         #expect(error("providers:\n  a: { parallel: 0 }\nscenarios: []\n")?.contains("providers.a.parallel: expected at least 1") == true)
         #expect(error("providers:\n  a: { api: anthropic, parallel: 1 }\nscenarios: []\n")?.contains("only a fake Ollama has generation slots") == true)
         #expect(error("providers:\n  a: { url: \"http://10.0.0.5:11434\", parallel: 1 }\nscenarios: []\n")?.contains("lab mock --parallel") == true)
+    }
+
+    @Test func keepAliveIsReadAsOllamaReadsItsVariable() throws {
+        func keepAlive(_ value: String) throws -> Int? {
+            try LabConfigParser.parse("providers:\n  a: { keep_alive: \(value) }\nscenarios: []\n", file: "lab.conf").providers[0].keepAlive
+        }
+        #expect(try keepAlive("10m") == 600_000_000_000)
+        #expect(try keepAlive("3600") == 3_600_000_000_000)
+        #expect(try keepAlive("\"3600\"") == 3_600_000_000_000)
+        #expect(try keepAlive("-1") == GoDuration.forever)
+        #expect(try keepAlive("0") == 0)
+        #expect(try LabConfigParser.parse("providers:\n  a: {}\nscenarios: []\n", file: "lab.conf").providers[0].keepAlive == nil)
+        #expect(error("providers:\n  a: { keep_alive: 1d }\nscenarios: []\n")?.hasPrefix(
+            "lab.conf:2: providers.a.keep_alive: expected a duration such as 10m, 1h30m or 24h, or whole seconds;") == true)
+        #expect(error("providers:\n  a: { keep_alive: 1.5 }\nscenarios: []\n")?.contains("got 1.5") == true)
+        #expect(error("providers:\n  a: { api: openai, keep_alive: 5m }\nscenarios: []\n")?.contains("only a fake Ollama keeps models in memory") == true)
+        #expect(error("providers:\n  a: { url: \"http://10.0.0.5:11434\", keep_alive: 5m }\nscenarios: []\n")?.contains("lab mock --keep-alive") == true)
     }
 
     @Test func promptsAndRepeat() throws {

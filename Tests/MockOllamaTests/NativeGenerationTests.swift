@@ -177,7 +177,7 @@ import LabHTTP
         try! MockOllama(options: MockOptions(models: [ModelName("llama3")!], pacing: Pacing(loadMs: loadMs)), clock: { clock.now })
     }
 
-    func later(_ t: WallTime, ms: Int) -> WallTime { MockOllama.instant(t, offsetMs: ms) }
+    func later(_ t: WallTime, ms: Int) -> WallTime { t.adding(milliseconds: ms) }
 
     let ask = #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
 
@@ -210,10 +210,14 @@ import LabHTTP
         #expect(fresh.call("GET", "/api/ps").json["models"]?.arrayValue?.count == 1)
         freshClock.now = later(freshClock.now, ms: 2000)
         #expect(fresh.call("POST", "/api/chat", ask).script.totalWaitMs == 0)
-        // keep_alive 0 answers after loading, then unloads: the next request loads again.
-        let once = mock(Clock())
+        // keep_alive 0 answers after loading, then unloads once the answer ends: the next
+        // request loads again.
+        let onceClock = Clock()
+        let once = mock(onceClock)
         let unloadingAsk = #"{"model":"llama3","stream":false,"keep_alive":0,"messages":[{"role":"user","content":"hi"}]}"#
         #expect(once.call("POST", "/api/chat", unloadingAsk).script.totalWaitMs == 2000)
+        #expect(once.call("GET", "/api/ps").json["models"]?.arrayValue?.count == 1)
+        onceClock.now = later(onceClock.now, ms: 2000)
         #expect(once.call("GET", "/api/ps").json["models"] == [])
         #expect(once.call("POST", "/api/chat", ask).script.totalWaitMs == 2000)
         // A refusal does not wait for a load.

@@ -151,6 +151,12 @@ import LabCore
                     let r = mock.call(route.method, route.path, body)
                     let message = r.json["error"]?.stringValue ?? r.json["error"]?["message"]?.stringValue ?? ""
                     #expect(r.status == 400, "\(route.path) \(field)=\(jsonName)")
+                    if case .duration = kind {
+                        // api.Duration decodes itself and words its own refusal.
+                        #expect(message == "Unsupported type: '\(Self.goAnyType[jsonName]!)'", "\(route.path) \(field)=\(jsonName): \(message)")
+                        checked += 1
+                        continue
+                    }
                     #expect(message.hasPrefix("json: cannot unmarshal \(jsonName) into Go struct field \(target.structName).\(field) of type "),
                             "\(route.path) \(field)=\(jsonName): \(message)")
                     checked += 1
@@ -161,6 +167,9 @@ import LabCore
         let fraction = mock.call("POST", "/v1/chat/completions", #"{"model":"llama3","max_tokens":1.5,"messages":[{"role":"user","content":"hi"}]}"#)
         #expect(fraction.json["error"]?["message"] == "json: cannot unmarshal number 1.5 into Go struct field ChatCompletionRequest.max_tokens of type int")
     }
+
+    /// What Go's `reflect.TypeOf` names a JSON value decoded into `any`.
+    static let goAnyType = ["bool": "bool", "array": "[]interface {}", "object": "map[string]interface {}"]
 
     static func fits(_ value: JSONValue, _ kind: GoDecoding.Kind) -> Bool {
         switch kind {

@@ -2,14 +2,12 @@ import LabCore
 
 /// The bodies of Ollama's native endpoints, typed: what each handler reads.
 
-/// `keep_alive: 0` (or "0", "0s") unloads the model once it has answered.
-func unloadsAfter(_ keepAlive: JSONValue?) -> Bool {
-    switch keepAlive {
-    case .int(let n)?: return n == 0
-    case .double(let d)?: return d == 0
-    case .string(let s)?: return ["0", "0s", "0m", "0h"].contains(s.trimmingSpaces)
-    default: return false
-    }
+/// `keep_alive` in nanoseconds (`GoDuration.forever` for a negative one), nil when not
+/// sent: the model then keeps the keep-alive it has. A body that reaches a handler has been
+/// checked, so a refused value is not seen here.
+func requestedKeepAlive(_ body: JSONValue) -> Int? {
+    guard let value = body["keep_alive"], case .success(let nanos)? = GoDuration.keepAlive(value) else { return nil }
+    return nanos
 }
 
 /// A list of texts to embed, or nil when one item is not a string.
@@ -53,7 +51,7 @@ struct ChatRequest: GoRequest {
     var context: ContextAsk
     /// Native answers stream unless told not to.
     var stream: Bool
-    var unload: Bool
+    var keepAlive: Int?
     var topLogprobs: Int?
 
     init(_ body: JSONValue) {
@@ -64,7 +62,7 @@ struct ChatRequest: GoRequest {
         options = RuntimeOptions(body["options"])
         context = ContextAsk(body)
         stream = body["stream"]?.boolValue ?? true
-        unload = unloadsAfter(body["keep_alive"])
+        keepAlive = requestedKeepAlive(body)
     }
 }
 
@@ -89,7 +87,7 @@ struct GenerateRequest: GoRequest {
     var options: RuntimeOptions
     var context: ContextAsk
     var stream: Bool
-    var unload: Bool
+    var keepAlive: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
@@ -104,7 +102,7 @@ struct GenerateRequest: GoRequest {
         options = RuntimeOptions(body["options"])
         context = ContextAsk(body)
         stream = body["stream"]?.boolValue ?? true
-        unload = unloadsAfter(body["keep_alive"])
+        keepAlive = requestedKeepAlive(body)
     }
 }
 
@@ -120,10 +118,12 @@ struct EmbedRequest: GoRequest {
     var dimensions: Int?
     var context: ContextAsk
     var options: RuntimeOptions
+    var keepAlive: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
         options = RuntimeOptions(body["options"])
+        keepAlive = requestedKeepAlive(body)
         switch body["input"] {
         case nil, .null?: inputs = []
         case .string(let s)?: inputs = s.isEmpty ? [] : [s]
@@ -141,11 +141,13 @@ struct EmbeddingRequest: GoRequest {
     var model: String
     var prompt: String
     var options: RuntimeOptions
+    var keepAlive: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
         prompt = body["prompt"]?.stringValue ?? ""
         options = RuntimeOptions(body["options"])
+        keepAlive = requestedKeepAlive(body)
     }
 }
 
