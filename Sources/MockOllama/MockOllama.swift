@@ -14,8 +14,9 @@ public final class MockOllama {
     var completionCounter = 0
     /// The wall time the current request is answered at; every timestamp of one answer derives from it.
     var now = WallTime(seconds: 0, nanos: 0)
-    /// Models in memory or loading, by model key, for `/api/ps` and the loads.
-    var resident: [String: ModelResidency] = [:]
+    /// Models in memory or loading, for `/api/ps` and the loads. A handful at most: a scan
+    /// that compares keys costs less than hashing one on every request.
+    var resident: [ModelResidency] = []
     /// The load the request being answered waits for.
     var loadWaitMs = 0
 
@@ -190,12 +191,16 @@ public final class MockOllama {
     }
 
     public func unloadModels() {
-        resident = [:]
+        resident = []
+    }
+
+    func residency(_ key: String) -> Int? {
+        resident.firstIndex { $0.key == key }
     }
 
     /// Out of memory at once (`/api/delete`): the next request for it loads it again.
     func unload(_ key: String) {
-        resident[key] = nil
+        resident.removeAll { $0.key == key }
     }
 
     /// Marks the model in use from now. A model not in memory (never loaded, or its
@@ -205,30 +210,31 @@ public final class MockOllama {
     /// ready. `keepAlive` is the request's (nanoseconds), nil when it gave none.
     func markLoaded(_ model: MockModel, keepAlive: Int? = nil) {
         let key = model.name.key
-        var residency: ModelResidency
-        if let r = resident[key], r.inMemory(at: now) {
-            residency = r
+        let i: Int
+        if let found = residency(key), resident[found].inMemory(at: now) {
+            i = found
         } else {
+            unload(key)
             let loadMs = options.pacing(for: model.name).loadMs
-            residency = ModelResidency(loadingUntil: now.adding(milliseconds: loadMs), keepAlive: options.keepAlive)
+            resident.append(ModelResidency(key, loadingUntil: now.adding(milliseconds: loadMs), keepAlive: options.keepAlive))
+            i = resident.count - 1
         }
-        loadWaitMs = residency.use(at: now, keepAlive: keepAlive)
-        resident[key] = residency
+        loadWaitMs = resident[i].use(at: now, keepAlive: keepAlive)
         now = now.adding(milliseconds: loadWaitMs)
     }
 
     /// The answer being written ends `ms` after it starts: the model's keep-alive counts
     /// from there (a `keep_alive: 0` model leaves memory then).
     func answerLasts(_ model: MockModel, ms: Int) {
-        resident[model.name.key]?.answer(from: now, lastingMs: ms)
+        guard let i = residency(model.name.key) else { return }
+        resident[i].answer(from: now, lastingMs: ms)
     }
 
     /// `keep_alive: 0` with nothing to generate: the model leaves memory once its answers end.
     func expire(_ model: MockModel) {
-        let key = model.name.key
-        guard var r = resident[key], r.inMemory(at: now) else { resident[key] = nil; return }
-        r.expire(at: now)
-        resident[key] = r.inMemory(at: now) ? r : nil
+        guard let i = residency(model.name.key) else { return }
+        resident[i].expire(at: now)
+        if !resident[i].inMemory(at: now) { resident.remove(at: i) }
     }
 
     /// `created_at` of an answer written now.

@@ -1,6 +1,8 @@
 /// A model in memory as Ollama's scheduler keeps it: from the start of its load until its
 /// keep-alive runs out after its last answer ends. Pure: times come from the caller.
 struct ModelResidency: Equatable {
+    /// The model's key (`llama3:latest`).
+    let key: String
     /// When its load ends; a request before then waits for the rest.
     var readyAt: WallTime
     /// When the latest answer it gives is planned to end.
@@ -12,7 +14,8 @@ struct ModelResidency: Equatable {
     /// only when its last request ends, so `/api/ps` shows this one while answers run.
     var lastExpiry: WallTime?
 
-    init(loadingUntil readyAt: WallTime, keepAlive: Int) {
+    init(_ key: String, loadingUntil readyAt: WallTime, keepAlive: Int) {
+        self.key = key
         self.readyAt = readyAt
         busyUntil = readyAt
         self.keepAlive = keepAlive

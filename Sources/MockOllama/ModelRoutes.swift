@@ -21,7 +21,7 @@ extension MockOllama {
     func ps() -> WireScript {
         // Longest time left first, as Ollama sorts them (by whole seconds, stably).
         let models = catalogue.models.compactMap { model in
-            resident[model.name.key].flatMap { $0.inMemory(at: now) ? (model, $0.shownExpiry(at: now)) : nil }
+            residency(model.name.key).flatMap { resident[$0].inMemory(at: now) ? (model, resident[$0].shownExpiry(at: now)) : nil }
         }.enumerated().sorted { a, b in
             a.element.1.seconds != b.element.1.seconds ? a.element.1.seconds > b.element.1.seconds : a.offset < b.offset
         }.map(\.element)
