@@ -51,12 +51,18 @@ import LabCore
     /// starts with none in memory.
     @Test func theColdModelLabLoadsOncePerScenario() throws {
         let results = try Self.run("labs/cold-model.conf")
-        #expect(results.count == 2)
+        #expect(results.count == 4)
         // Whichever runs first or alone, each scenario's first request meets the load.
         for name in ["load-past-the-route", "load-with-request-timeout"] {
             let first = results[name]!.visits.first { $0.provider == "primary" }!
             #expect(first.endMs - first.atMs >= 10_000, "\(name)")
         }
+        // Six minutes apart: past the five-minute keep-alive every request loads again;
+        // with the server's keep-alive at -1 only the first one does.
+        let idle = results["idle-past-keep-alive"]!.visits
+        #expect(idle.count == 3 && idle.allSatisfy { $0.endMs - $0.atMs >= 30_000 })
+        let pinned = results["keep-alive-forever"]!.visits
+        #expect(pinned.map { $0.endMs - $0.atMs >= 30_000 } == [true, false, false])
     }
 
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.

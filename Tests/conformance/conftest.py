@@ -16,9 +16,10 @@ LAB = os.environ.get("LAB_BIN", str(ROOT / ".build" / "debug" / "lab"))
 class LabProcess:
     """A running `lab` subcommand; its output is drained on a thread so a full pipe never stalls it."""
 
-    def __init__(self, *args, ready=r"listening on (http://\S+)", timeout=15):
+    def __init__(self, *args, ready=r"listening on (http://\S+)", timeout=15, env=None):
         self.lines = []
-        self.proc = subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=None if env is None else {**os.environ, **env})
         self._ready = threading.Event()
         self.url = None
         pattern = re.compile(ready)

@@ -124,6 +124,56 @@ def test_one_generation_slot_queues_the_others():
         assert lab.stop() == 0
 
 
+def test_keep_alive_as_ollama_reads_it():
+    """keep_alive through ollama-python: the model stays that long after its answer (as
+    /api/ps says, parsed by the client), -1 keeps it for ever and stays with the model, and
+    a value Go cannot read is Ollama's 400. OLLAMA_KEEP_ALIVE sets the server's default."""
+    from datetime import timedelta
+    from conftest import LabProcess
+
+    lab = LabProcess("mock", "--port", "0", "--quiet", env={"OLLAMA_KEEP_ALIVE": "2h"})
+    try:
+        c = ollama.Client(host=lab.url)
+        ask = [{"role": "user", "content": "hi"}]
+
+        def expires():
+            return [m.expires_at for m in c.ps().models]
+
+        answer = c.chat(model="llama3", messages=ask)
+        assert expires() == [_parsed(answer.created_at) + timedelta(hours=2)]
+        answer = c.chat(model="llama3", messages=ask, keep_alive="1m30s")
+        assert expires() == [_parsed(answer.created_at) + timedelta(seconds=90)]
+        c.chat(model="llama3", messages=ask, keep_alive=-1)
+        assert expires()[0].year >= 2300
+        c.chat(model="llama3", messages=ask)
+        assert expires()[0].year >= 2300, "a request without keep_alive leaves the model's"
+        for value, message in [("10", 'time: missing unit in duration "10"'), ("1d", 'time: unknown unit "d" in duration "1d"')]:
+            with pytest.raises(ollama.ResponseError) as e:
+                c.chat(model="llama3", messages=ask, keep_alive=value)
+            assert e.value.status_code == 400 and e.value.error == message
+        # keep_alive 0 with no messages: out of memory at once.
+        assert c.chat(model="llama3", messages=[], keep_alive=0).done_reason == "unload"
+        assert c.ps().models == []
+    finally:
+        assert lab.stop() == 0
+    # A --keep-alive Ollama could not read is refused before the mock starts.
+    import subprocess
+    from conftest import LAB
+    refused = subprocess.run([LAB, "mock", "--port", "0", "--keep-alive", "1d"], capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "--keep-alive must be a duration such as 10m" in refused.stderr
+
+
+def _parsed(created_at):
+    """`created_at` as ollama-python keeps it (a string), as a datetime."""
+    import itertools
+    from datetime import datetime
+    text = created_at.replace("Z", "+00:00")
+    head, _, rest = text.partition(".")
+    digits = "".join(itertools.takewhile(str.isdigit, rest))
+    zone = rest[len(digits):]
+    return datetime.fromisoformat(f"{head}.{digits[:6]}{zone}")
+
+
 def test_a_cold_model_loads_first():
     """`lab mock --load-ms`: the first chat waits for the model to load and says so in
     load_duration; the next finds it in memory; clearing the journal unloads it."""
