@@ -25,6 +25,10 @@ enum GoDecoding {
         /// A Go `[]byte` (`api.ImageData`): a string must be standard base64, an array is read
         /// as the bytes themselves.
         case base64(String)
+        /// A field whose JSON type Go does not check (`any`, `json.RawMessage`), or whose own
+        /// decoder the mock reproduces where it reads it (`think`): listed so its key is found
+        /// whatever its case.
+        case any
 
         /// As encoding/json names it in an error.
         var goType: String {
@@ -32,6 +36,7 @@ enum GoDecoding {
             case .string: return "string"
             case .bool: return "bool"
             case .duration: return "api.Duration"
+            case .any: return "interface {}"
             case .number(let t), .integer(let t), .array(let t), .object(let t), .slice(let t, _), .base64(let t): return t
             case .structure(let type): return type.goType
             }
@@ -167,9 +172,14 @@ enum GoDecoding {
         }
     }
 
-    private static func membersFit(_ members: [(String, JSONValue)], _ type: GoStruct) -> Bool {
+    /// Whether every field fits, its key written as the field is named: a key that names a
+    /// field in another case makes it say no, so that the body is renamed and checked again.
+    static func membersFit(_ members: [(String, JSONValue)], _ type: GoStruct) -> Bool {
         for m in members.indices {
-            guard let f = type.field(named: members[m].0) else { continue }
+            guard let f = type.field(named: members[m].0) else {
+                if type.field(foldedFrom: members[m].0) != nil { return false }
+                continue
+            }
             if !deepFits(members[m].1, type.kinds[f]) { return false }
         }
         return true
@@ -199,6 +209,7 @@ enum GoDecoding {
 
     /// Whether a JSON value (not null) has a JSON type the Go type takes.
     static func fits(_ value: JSONValue, _ kind: Kind) -> Bool {
+        if case .any = kind { return true }
         switch value {
         case .string:
             switch kind {

@@ -182,12 +182,12 @@ public final class MockOllama {
         guard case .object = value else {
             return (Responses.error(surface, 400, "json: cannot unmarshal \(value.typeName) into Go value of type \(Body.goType)"), nil)
         }
-        // The journal names the model even when the body is refused.
-        let model = value["model"]?.stringValue ?? value["name"]?.stringValue
-        switch Body.decode(value) {
-        case .success(let body): return (handler(body), model)
-        case .failure(let wrong): return (Responses.error(surface, 400, wrong.message), model)
-        }
+        // Go fills a field from its key in any case (`"Model"` is the model); the journal
+        // names the model even when the body is refused.
+        let (body, wrong) = GoDecoding.read(value, Body.goStruct)
+        let model = body["model"]?.stringValue ?? body["name"]?.stringValue
+        if let wrong { return (Responses.error(surface, 400, wrong.message), model) }
+        return (handler(Body(body)), model)
     }
 
     public func unloadModels() {

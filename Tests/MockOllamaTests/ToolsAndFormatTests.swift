@@ -180,6 +180,7 @@ import LabCore
         case .base64: return value.arrayValue != nil || value.stringValue != nil
         case .object, .structure: return value.objectValue != nil
         case .duration: return value.doubleValue != nil || value.stringValue != nil
+        case .any: return true
         }
     }
 }

@@ -18,16 +18,6 @@ extension GoRequest {
     /// `ChatRequest`, as encoding/json names the struct in a field error.
     static var structName: String { goStruct.name }
     static var fields: GoDecoding.Fields { goStruct.fields }
-
-    /// The typed request, or encoding/json's sentence for the first mistyped field.
-    static func decode(_ body: JSONValue) -> Result<Self, GoDecodingError> {
-        if let wrong = GoDecoding.firstError(body, goStruct) { return .failure(GoDecodingError(message: wrong.message)) }
-        return .success(Self(body))
-    }
-}
-
-struct GoDecodingError: Error {
-    let message: String
 }
 
 /// Every body the mock decodes, for tests that walk all of them.

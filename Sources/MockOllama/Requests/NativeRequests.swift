@@ -33,14 +33,14 @@ struct ChatRequest: GoRequest {
     static let goStruct = GoStruct("api.ChatRequest", [
         "model": .string, "messages": .slice("[]api.Message", of: .structure(message)), "stream": .bool, "options": runtimeOptions,
         "tools": .array("api.Tools"), "keep_alive": .duration, "logprobs": .bool, "top_logprobs": .integer("int"),
-        "truncate": .bool, "shift": .bool,
+        "truncate": .bool, "shift": .bool, "format": .any, "think": .any,
     ])
     /// `api.Message` has its own `UnmarshalJSON` (it lowercases `role`), decoding into a local
     /// `Alias` type: a mistake in a message is reported as `ChatRequest.messages.content`.
     static let message = GoStruct("api.Message", unmarshalsInto: "api.Alias", [
         "role": .string, "content": .string, "thinking": .string, "images": .slice("[]api.ImageData", of: .base64("api.ImageData")),
         "tool_calls": .slice("[]api.ToolCall", of: .structure(GoStruct("api.ToolCall", [
-            "id": .string, "function": .structure(GoStruct("api.ToolCallFunction", ["index": .integer("int"), "name": .string])),
+            "id": .string, "function": .structure(GoStruct("api.ToolCallFunction", ["index": .integer("int"), "name": .string, "arguments": .any])),
         ]))),
         "tool_name": .string, "tool_call_id": .string,
     ])
@@ -71,7 +71,7 @@ struct GenerateRequest: GoRequest {
     static let goStruct = GoStruct("api.GenerateRequest", [
         "model": .string, "prompt": .string, "suffix": .string, "system": .string, "template": .string, "stream": .bool, "raw": .bool,
         "options": runtimeOptions, "images": .slice("[]api.ImageData", of: .base64("api.ImageData")), "context": .array("[]int"), "keep_alive": .duration,
-        "logprobs": .bool, "top_logprobs": .integer("int"), "truncate": .bool, "shift": .bool,
+        "logprobs": .bool, "top_logprobs": .integer("int"), "truncate": .bool, "shift": .bool, "format": .any, "think": .any,
     ])
     var model: String
     var prompt: String
@@ -109,7 +109,7 @@ struct GenerateRequest: GoRequest {
 /// `POST /api/embed`.
 struct EmbedRequest: GoRequest {
     static let goStruct = GoStruct("api.EmbedRequest", [
-        "model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": runtimeOptions, "keep_alive": .duration,
+        "model": .string, "truncate": .bool, "dimensions": .integer("int"), "options": runtimeOptions, "keep_alive": .duration, "input": .any,
     ])
     var model: String
     /// The texts to embed; nil when `input` is neither a string nor a list of strings.
@@ -153,14 +153,14 @@ struct EmbeddingRequest: GoRequest {
 
 /// `POST /api/show`.
 struct ShowRequest: GoRequest {
-    static let goStruct = GoStruct("api.ShowRequest", ["model": .string, "name": .string, "verbose": .bool, "system": .string])
+    static let goStruct = GoStruct("api.ShowRequest", ["model": .string, "name": .string, "verbose": .bool, "system": .string, "options": runtimeOptions])
     var model: String
     init(_ body: JSONValue) { model = modelOrName(body) }
 }
 
 /// `POST /api/pull`.
 struct PullRequest: GoRequest {
-    static let goStruct = GoStruct("api.PullRequest", ["model": .string, "name": .string, "insecure": .bool, "stream": .bool])
+    static let goStruct = GoStruct("api.PullRequest", ["model": .string, "name": .string, "insecure": .bool, "stream": .bool, "username": .string, "password": .string])
     var model: String
     var stream: Bool
 

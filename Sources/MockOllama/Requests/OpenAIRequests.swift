@@ -15,11 +15,11 @@ struct OpenAIChatRequest: GoRequest {
         "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float64"), "top_p": .number("float64"),
         "frequency_penalty": .number("float64"), "presence_penalty": .number("float64"),
         "response_format": .object("openai.ResponseFormat"), "tools": .array("[]api.Tool"),
-        "reasoning": .object("openai.Reasoning"), "reasoning_effort": .string,
+        "reasoning": .object("openai.Reasoning"), "reasoning_effort": .string, "stop": .any,
     ])
     /// A plain struct: a mistake in a message is reported as `Message.messages.role`.
     static let message = GoStruct("openai.Message", [
-        "role": .string, "reasoning": .string, "name": .string, "tool_call_id": .string,
+        "role": .string, "content": .any, "reasoning": .string, "name": .string, "tool_call_id": .string,
         "tool_calls": .slice("[]openai.ToolCall", of: .structure(GoStruct("openai.ToolCall", [
             "id": .string, "index": .integer("int"), "type": .string,
             "function": .structure(GoStruct(#"struct { Name string "json:\"name\""; Arguments string "json:\"arguments\"" }"#,
@@ -62,6 +62,7 @@ struct OpenAICompletionRequest: GoRequest {
     static let goStruct = GoStruct("openai.CompletionRequest", [
         "model": .string, "stream": .bool, "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float32"),
         "top_p": .number("float32"), "stream_options": .object("openai.StreamOptions"),
+        "frequency_penalty": .number("float32"), "presence_penalty": .number("float32"), "suffix": .string, "prompt": .any, "stop": .any,
     ])
     var model: String
     /// Nil when `prompt` is not a string.
@@ -92,7 +93,7 @@ struct OpenAICompletionRequest: GoRequest {
 
 /// `POST /v1/embeddings`.
 struct OpenAIEmbedRequest: GoRequest {
-    static let goStruct = GoStruct("openai.EmbedRequest", ["model": .string, "dimensions": .integer("int"), "encoding_format": .string])
+    static let goStruct = GoStruct("openai.EmbedRequest", ["model": .string, "dimensions": .integer("int"), "encoding_format": .string, "input": .any])
     var model: String
     /// Nil when `input` is missing, null or an empty list (Ollama's `invalid input`).
     var input: JSONValue?
@@ -118,6 +119,7 @@ struct OpenAIEmbedRequest: GoRequest {
 struct ResponsesRequest: GoRequest {
     static let goStruct = GoStruct("openai.ResponsesRequest", [
         "model": .string, "instructions": .string, "stream": .bool, "max_output_tokens": .integer("int"), "tools": .array("[]openai.ResponsesTool"),
+        "input": .any, "text": .any, "reasoning": .any,
     ])
     var model: String
     /// The conversation (instructions first); nil when `input` is missing or of another type.
