@@ -23,7 +23,6 @@ extension MockOllama {
             guard model.capabilities.contains(capability) else {
                 return .failure(ScriptError(Responses.error(.ollamaOpenAI, 400, "\"\(requested)\" does not support \(capability == "completion" ? "chat" : capability)")))
             }
-            markLoaded(model)
             return .success(model)
         }
     }
@@ -50,6 +49,8 @@ extension MockOllama {
         }
         let ask = request.ask
         if let why = refusal(model, requested: requested, ask, needs: "chat") { return Responses.error(.ollamaOpenAI, 400, why) }
+        // What the model cannot do is refused before it is loaded, as Ollama's scheduler does.
+        markLoaded(model)
         let gen = generation(model, messages: messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
         let promptTokens: Int
         switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {
@@ -125,6 +126,7 @@ extension MockOllama {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
+        markLoaded(model)
         let reply = replies.reply(model: model.name, conversation: prompt, lastUserText: prompt, requestSeed: request.seed,
                                   maxTokens: request.maxTokens, stop: request.stop)
         let pacing = self.pacing(for: model)
@@ -189,6 +191,7 @@ extension MockOllama {
             case .failure(let e): return e.script
             }
         }
+        markLoaded(model)
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let data: [JSONValue] = inputs.enumerated().map { i, text in
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))

@@ -173,4 +173,21 @@ import Testing
         _ = m.call("DELETE", "/api/delete", #"{"model":"llama3"}"#)
         #expect(ps(m).isEmpty)
     }
+
+    @Test func aRefusalLoadsNothing() {
+        let clock = Clock()
+        var options = MockOptions(models: [ModelName("llama3")!, ModelName("gemma")!], pacing: Pacing(loadMs: 2000))
+        options.capabilities["gemma:latest"] = [.completion]
+        let m = try! MockOllama(options: options, clock: { clock.now })
+        let tools = #"[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]"#
+        for (path, body) in [("/v1/chat/completions", #"{"model":"gemma","tools":\#(tools),"messages":[{"role":"user","content":"hi"}]}"#),
+                             ("/api/chat", #"{"model":"gemma","tools":\#(tools),"messages":[{"role":"user","content":"hi"}]}"#)] {
+            let r = m.call("POST", path, body)
+            #expect(r.status == 400 && r.script.totalWaitMs == 0, "\(path)")
+            #expect(ps(m).isEmpty, "\(path): a refused request starts no load")
+        }
+        // /v1 embeddings take any model, and load it.
+        #expect(m.call("POST", "/v1/embeddings", #"{"model":"llama3","input":"hi"}"#).script.totalWaitMs == 2000)
+        #expect(ps(m).map(\.0) == ["llama3:latest"])
+    }
 }
