@@ -17,6 +17,13 @@ public final class MockOllama {
     /// Models in memory or loading, for `/api/ps` and the loads. A handful at most: a scan
     /// that compares keys costs less than hashing one on every request.
     var resident: [ModelResidency] = []
+    /// Until when Ollama's scheduler waits for a model to leave memory to make room for
+    /// another: every request that needs a model waits with it.
+    var schedulerFreeAt: WallTime?
+    /// Numbers the answers that use a model, so that their ends can be reported.
+    var ticketCounter = 0
+    /// The ticket of the answer being written, if it uses a model.
+    var ticket: Int?
     /// The load the request being answered waits for.
     var loadWaitMs = 0
 
@@ -66,6 +73,7 @@ public final class MockOllama {
     public func answer(to request: HTTPRequest) -> (script: WireScript, model: String?) {
         now = clock()
         loadWaitMs = 0
+        ticket = nil
         let (script, model) = answerNow(request)
         // A generation that had to load its model first: nothing leaves before the load ends.
         guard loadWaitMs > 0, script.status == 200 else { return (script, model) }
@@ -192,6 +200,7 @@ public final class MockOllama {
 
     public func unloadModels() {
         resident = []
+        schedulerFreeAt = nil
     }
 
     func residency(_ key: String) -> Int? {
@@ -203,31 +212,57 @@ public final class MockOllama {
         resident.removeAll { $0.key == key }
     }
 
-    /// Marks the model in use from now. A model not in memory (never loaded, or its
-    /// keep-alive ran out after its last answer) first loads for its pacing's `loadMs`; a
-    /// request that comes while it loads waits for the rest of that load. The wait goes
-    /// before the answer (`answer(to:)`), and the answer is written as of when the model is
-    /// ready. `keepAlive` is the request's (nanoseconds), nil when it gave none.
+    /// Marks the model in use from now by the answer being written (its `ticket`). A model
+    /// not in memory (never loaded, or idle past its keep-alive) first loads for its pacing's
+    /// `loadMs`; a request that comes while it loads waits for the rest. With a limit on
+    /// models in memory (`OLLAMA_MAX_LOADED_MODELS`), a load first makes room as Ollama's
+    /// scheduler does: the model with the shortest keep-alive goes, an idle one first, once
+    /// its answers end, and meanwhile every request waits. The wait goes before the answer
+    /// (`answer(to:)`), and the answer is written as of when the model is ready.
+    /// `keepAlive` is the request's (nanoseconds), nil when it gave none.
     func markLoaded(_ model: MockModel, keepAlive: Int? = nil) {
         let key = model.name.key
-        let i: Int
-        if let found = residency(key), resident[found].inMemory(at: now) {
-            i = found
-        } else {
-            unload(key)
-            let loadMs = options.pacing(for: model.name).loadMs
-            resident.append(ModelResidency(key, loadingUntil: now.adding(milliseconds: loadMs), keepAlive: options.keepAlive))
-            i = resident.count - 1
+        let arrival = now
+        var at = schedulerFreeAt.map { max($0, now) } ?? now
+        var found = residency(key)
+        if found == nil || !resident[found!].inMemory(at: at) {
+            resident.removeAll { !$0.inMemory(at: at) }
+            while let limit = options.maxLoadedModels, resident.count >= limit {
+                let victim = Self.roomFrom(resident, at: at)
+                at = max(at, resident[victim].foreseenIdle)
+                resident.remove(at: victim)
+                schedulerFreeAt = at
+                resident.removeAll { !$0.inMemory(at: at) }
+            }
+            resident.append(ModelResidency(key, loadingFrom: at, forMs: options.pacing(for: model.name).loadMs, keepAlive: options.keepAlive))
+            found = resident.count - 1
         }
-        loadWaitMs = resident[i].use(at: now, keepAlive: keepAlive)
-        now = now.adding(milliseconds: loadWaitMs)
+        ticketCounter += 1
+        ticket = ticketCounter
+        let wait = resident[found!].use(at: at, ticket: ticketCounter, keepAlive: keepAlive)
+        loadWaitMs = at.millisecondsAfter(arrival) + wait
+        now = arrival.adding(milliseconds: loadWaitMs)
     }
 
-    /// The answer being written ends `ms` after it starts: the model's keep-alive counts
-    /// from there (a `keep_alive: 0` model leaves memory then).
+    /// The model Ollama's scheduler unloads to make room (`findRunnerToUnload`): by keep-alive,
+    /// shortest first (for ever last), the first idle one, else the first; ties in load order.
+    static func roomFrom(_ models: [ModelResidency], at now: WallTime) -> Int {
+        let order = models.indices.sorted { models[$0].keepAlive != models[$1].keepAlive ? models[$0].keepAlive < models[$1].keepAlive : $0 < $1 }
+        return order.first { !models[$0].isBusy(at: now) } ?? order[0]
+    }
+
+    /// The answer being written is planned to end `ms` after it starts: when its model will
+    /// be idle, if nothing reports its end sooner.
     func answerLasts(_ model: MockModel, ms: Int) {
-        guard let i = residency(model.name.key) else { return }
-        resident[i].answer(from: now, lastingMs: ms)
+        guard let ticket, let i = residency(model.name.key) else { return }
+        resident[i].plan(ticket, from: now, lastingMs: ms)
+    }
+
+    /// The answer with this ticket has ended (sent, cut, or its client gone): its model's
+    /// keep-alive counts from now once no other answer is under way.
+    public func answerEnded(_ ticket: Int) {
+        let at = clock()
+        for i in resident.indices where resident[i].end(ticket, at: at) { return }
     }
 
     /// `keep_alive: 0` with nothing to generate: the model leaves memory once its answers end.

@@ -67,6 +67,9 @@ public struct MockOptions: Sendable {
     /// request says otherwise: Ollama's `OLLAMA_KEEP_ALIVE` (`GoDuration.forever` for a
     /// negative one, 0 to unload after each answer).
     public var keepAlive = GoDuration.fiveMinutes
+    /// How many models fit in memory at once (`OLLAMA_MAX_LOADED_MODELS`, or what the GPU
+    /// holds); nil is no limit.
+    public var maxLoadedModels: Int?
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {

@@ -12,12 +12,20 @@ public protocol MockService: AnyObject {
     func answer(to request: HTTPRequest) -> (script: WireScript, model: String?)
     /// Back to a fresh start between scenarios: no model in memory.
     func unloadModels()
+    /// The answer `answer(to:)` gave last, when it keeps a model busy (a fake Ollama's):
+    /// its end is to be reported with `answerEnded`.
+    var lastTicket: Int? { get }
+    /// The answer with this ticket has ended, however it ended.
+    func answerEnded(_ ticket: Int)
 }
 
 extension MockService {
     public func unloadModels() {}
+    public var lastTicket: Int? { nil }
+    public func answerEnded(_ ticket: Int) {}
 }
 
 extension MockOllama: MockService {
     public var api: ProviderAPI { .ollama }
+    public var lastTicket: Int? { ticket }
 }

@@ -1,12 +1,17 @@
-/// A model in memory as Ollama's scheduler keeps it: from the start of its load until its
-/// keep-alive runs out after its last answer ends. Pure: times come from the caller.
+/// A model in memory as Ollama's scheduler keeps it: from the start of its load while any
+/// answer is under way (Ollama's reference count), then until its keep-alive runs out after
+/// the last one ended. Pure: times come from the caller.
 struct ModelResidency: Equatable {
     /// The model's key (`llama3:latest`).
     let key: String
     /// When its load ends; a request before then waits for the rest.
     var readyAt: WallTime
-    /// When the latest answer it gives is planned to end.
-    var busyUntil: WallTime
+    /// When its last answer ended (its load's start before any did).
+    var lastEnd: WallTime
+    /// The answers under way, by ticket, with when each is planned to end: the ends count
+    /// only to foresee when it will be idle (to make room for another model); it stays in
+    /// memory until each is reported ended.
+    var inFlight: [(ticket: Int, plannedEnd: WallTime)] = []
     /// How long it stays once idle, in nanoseconds (`GoDuration.forever` for ever): the
     /// keep-alive of the last request that gave one, else the server's at its load.
     var keepAlive: Int
@@ -14,35 +19,56 @@ struct ModelResidency: Equatable {
     /// only when its last request ends, so `/api/ps` shows this one while answers run.
     var lastExpiry: WallTime?
 
-    init(_ key: String, loadingUntil readyAt: WallTime, keepAlive: Int) {
+    init(_ key: String, loadingFrom start: WallTime, forMs loadMs: Int, keepAlive: Int) {
         self.key = key
-        self.readyAt = readyAt
-        busyUntil = readyAt
+        readyAt = start.adding(milliseconds: loadMs)
+        lastEnd = start
         self.keepAlive = keepAlive
     }
 
-    var expiresAt: WallTime { busyUntil.adding(nanoseconds: keepAlive) }
+    static func == (a: ModelResidency, b: ModelResidency) -> Bool {
+        a.key == b.key && a.readyAt == b.readyAt && a.lastEnd == b.lastEnd && a.keepAlive == b.keepAlive && a.lastExpiry == b.lastExpiry
+            && a.inFlight.map(\.ticket) == b.inFlight.map(\.ticket) && a.inFlight.map(\.plannedEnd) == b.inFlight.map(\.plannedEnd)
+    }
 
-    /// Out of memory once its keep-alive has run out after its last answer.
-    func inMemory(at now: WallTime) -> Bool { now < expiresAt }
+    /// Answering, or still loading.
+    func isBusy(at now: WallTime) -> Bool { !inFlight.isEmpty || now < readyAt }
 
-    /// A request for it now: it waits for the rest of a load, its keep-alive (if it gives
-    /// one) replaces the model's, and the model is busy at least until the request is ready.
-    /// Returns the milliseconds to wait.
-    mutating func use(at now: WallTime, keepAlive requested: Int?) -> Int {
-        if busyUntil <= now { lastExpiry = expiresAt }
+    /// When its keep-alive runs out, if nothing more comes.
+    var expiresAt: WallTime { max(lastEnd, readyAt).adding(nanoseconds: keepAlive) }
+
+    func inMemory(at now: WallTime) -> Bool { isBusy(at: now) || now < expiresAt }
+
+    /// When it is foreseen to be idle: its load done and its answers ended as planned.
+    var foreseenIdle: WallTime { inFlight.reduce(readyAt) { max($0, $1.plannedEnd) } }
+
+    /// A request for it now, as `ticket`: it waits for the rest of a load, its keep-alive
+    /// (if it gives one) replaces the model's. Returns the milliseconds to wait.
+    mutating func use(at now: WallTime, ticket: Int, keepAlive requested: Int?) -> Int {
+        if !isBusy(at: now) { lastExpiry = expiresAt }
         if let requested { keepAlive = requested }
         let wait = readyAt > now ? readyAt.millisecondsAfter(now) : 0
-        busyUntil = max(busyUntil, now.adding(milliseconds: wait))
+        inFlight.append((ticket, now.adding(milliseconds: wait)))
         return wait
     }
 
-    /// An answer that ends `ms` after `start`: the keep-alive counts from its end.
-    mutating func answer(from start: WallTime, lastingMs ms: Int) {
-        busyUntil = max(busyUntil, start.adding(milliseconds: ms))
+    /// The answer `ticket` is planned to end `ms` after `start`.
+    mutating func plan(_ ticket: Int, from start: WallTime, lastingMs ms: Int) {
+        guard let i = inFlight.firstIndex(where: { $0.ticket == ticket }) else { return }
+        inFlight[i].plannedEnd = start.adding(milliseconds: ms)
     }
 
-    /// `keep_alive: 0` with nothing to generate: out as soon as its answers end.
+    /// The answer `ticket` ended now (sent, cut, or its client gone). False when it is not
+    /// one of this model's.
+    mutating func end(_ ticket: Int, at now: WallTime) -> Bool {
+        guard let i = inFlight.firstIndex(where: { $0.ticket == ticket }) else { return false }
+        inFlight.remove(at: i)
+        lastEnd = max(lastEnd, now)
+        return true
+    }
+
+    /// `keep_alive: 0` with nothing to generate, or room needed for another model: out as
+    /// soon as its answers end.
     mutating func expire(at now: WallTime) {
         keepAlive = 0
         lastExpiry = now
@@ -51,7 +77,7 @@ struct ModelResidency: Equatable {
     /// `expires_at` in `/api/ps`: when an answer is under way, the expiry set when it last
     /// went idle (or, before it ever did, now plus its keep-alive, as Ollama computes it then).
     func shownExpiry(at now: WallTime) -> WallTime {
-        guard now < busyUntil else { return expiresAt }
+        guard isBusy(at: now) else { return expiresAt }
         return lastExpiry ?? now.adding(nanoseconds: keepAlive)
     }
 }

@@ -71,6 +71,8 @@ public final class FakeProvider {
         }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         let (script, model) = mock.answer(to: request)
+        // The model stays busy until the answer ends, whether sent, cut or abandoned.
+        let ticket = mock.lastTicket
         let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
         let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
@@ -86,6 +88,7 @@ public final class FakeProvider {
         }
         responder.onFinish = { [weak self] responder in
             slot?.ended(ObjectIdentifier(responder))
+            if let ticket { self?.mock.answerEnded(ticket) }
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
             entry.steps = responder.executed

@@ -95,18 +95,21 @@ import Testing
         let clock = Clock()
         // One second to the first token, ten tokens a second: the answer ends well after it starts.
         let m = mock(clock, pacing: Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 10, loadMs: 2000))
-        let answer = m.call("POST", "/api/chat", ask())
-        let end = answer.json["created_at"]!.stringValue!
-        #expect(end != fixedTime.adding(milliseconds: 2000).rfc3339)
+        let (answer, ticket) = m.open("POST", "/api/chat", ask())
+        let endTime = fixedTime.adding(milliseconds: answer.script.totalWaitMs)
+        #expect(answer.json["created_at"]?.stringValue == endTime.rfc3339, "the final line comes when the answer ends")
         // While it is answered, /api/ps shows now plus the keep-alive (no expiry was set yet).
         #expect(ps(m).map(\.1) == [fixedTime.adding(milliseconds: 5 * 60_000).rfc3339])
-        let endTime = fixedTime.adding(milliseconds: answer.script.totalWaitMs)
-        #expect(endTime.rfc3339 == end, "the final line comes when the answer ends")
-        clock.now = endTime.adding(milliseconds: 1)
+        // However long it takes, the model stays while the answer is under way.
+        clock.now = fixedTime.adding(milliseconds: 3_600_000)
+        #expect(ps(m).count == 1)
+        clock.now = endTime
+        m.answerEnded(ticket!)
         #expect(ps(m).map(\.1) == [endTime.adding(milliseconds: 5 * 60_000).rfc3339])
         // Five minutes after the end, not the start, it is still loaded...
         clock.now = endTime.adding(milliseconds: 5 * 60_000 - 1)
-        #expect(m.call("POST", "/api/chat", ask()).json["load_duration"] == 50_000)
+        let (second, _) = m.open("POST", "/api/chat", ask())
+        #expect(second.json["load_duration"] == 50_000)
         // ...and while this second answer runs, /api/ps shows the expiry the first one set.
         #expect(ps(m).map(\.1) == [endTime.adding(milliseconds: 5 * 60_000).rfc3339])
     }
@@ -160,16 +163,17 @@ import Testing
     @Test func anUnloadDuringAnAnswerWaitsForItsEnd() {
         let clock = Clock()
         let m = mock(clock, pacing: Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 10))
-        let answer = m.call("POST", "/api/chat", ask())
+        let (_, ticket) = m.open("POST", "/api/chat", ask())
         clock.now = fixedTime.adding(milliseconds: 500)
         let unload = m.call("POST", "/api/chat", #"{"model":"llama3","keep_alive":0,"messages":[]}"#)
         #expect(unload.json["done_reason"] == "unload")
         // Ollama's expireRunner: expires now, but a model still answering leaves when it ends.
         #expect(ps(m).map(\.1) == [clock.now.rfc3339])
-        clock.now = fixedTime.adding(milliseconds: answer.script.totalWaitMs)
+        clock.now = fixedTime.adding(milliseconds: 700)
+        m.answerEnded(ticket!)
         #expect(ps(m).isEmpty)
         // /api/delete takes it out at once.
-        _ = m.call("POST", "/api/chat", ask())
+        _ = m.open("POST", "/api/chat", ask())
         _ = m.call("DELETE", "/api/delete", #"{"model":"llama3"}"#)
         #expect(ps(m).isEmpty)
     }

@@ -31,8 +31,17 @@ func makeMock(_ options: MockOptions = MockOptions(models: [ModelName("llama3")!
 }
 
 extension MockOllama {
+    /// One request answered, and ended at once (the clock's time), as a provider reports it.
     func call(_ method: String, _ path: String, _ body: String? = nil) -> Rendered {
-        render(respond(to: HTTPRequest(method: method, target: path, body: body.map { Array($0.utf8) } ?? [])))
+        let (rendered, ticket) = open(method, path, body)
+        if let ticket { answerEnded(ticket) }
+        return rendered
+    }
+
+    /// One request answered and left under way: its model stays busy until `answerEnded`.
+    func open(_ method: String, _ path: String, _ body: String? = nil) -> (Rendered, Int?) {
+        let rendered = render(respond(to: HTTPRequest(method: method, target: path, body: body.map { Array($0.utf8) } ?? [])))
+        return (rendered, lastTicket)
     }
 }
 
