@@ -69,6 +69,8 @@ public struct ProviderConfig {
     /// How long a model stays in memory after its last answer, in nanoseconds
     /// (`OLLAMA_KEEP_ALIVE`); nil is Ollama's five minutes.
     public var keepAlive: Int?
+    /// Models that fit in memory at once (`OLLAMA_MAX_LOADED_MODELS`); nil is no limit.
+    public var maxLoadedModels: Int?
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

@@ -68,6 +68,7 @@ public final class LabEnvironment {
             // A machine of no name or address of its own: the same verdicts on every machine.
             if p.hostCheck { options.hostCheck = AccessPolicy.Machine(hostname: nil, addresses: []) }
             if let keepAlive = p.keepAlive { options.keepAlive = keepAlive }
+            options.maxLoadedModels = p.maxLoadedModels
             let mock: any MockService
             switch p.api {
             case .ollama: mock = try MockOllama(options: options)

@@ -104,6 +104,9 @@ struct MockCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Answers the model generates at once, as OLLAMA_NUM_PARALLEL sets (Ollama's default is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Default: no limit.", valueName: "n"))
     var parallel: Int?
 
+    @Option(name: .customLong("max-loaded-models"), help: ArgumentHelp("Models that fit in memory at once, as OLLAMA_MAX_LOADED_MODELS or the GPU's memory allow: a request for another model first waits until the one with the shortest keep-alive (an idle one first) has finished its answers and left, and every request waits meanwhile, as Ollama's scheduler does. Default: no limit.", valueName: "n"))
+    var maxLoadedModels: Int?
+
     @Flag(help: "Do not log each request.")
     var quiet = false
 
@@ -144,6 +147,10 @@ struct MockCommand: ParsableCommand {
             throw ValidationError("--keep-alive is how long Ollama keeps a model in memory; the fake \(vendor) loads none")
         }
         if let n = parallel, n < 1 { throw ValidationError("--parallel must be at least 1, got \(n)") }
+        if let n = maxLoadedModels, n < 1 { throw ValidationError("--max-loaded-models must be at least 1, got \(n)") }
+        if api != ProviderAPI.ollama.rawValue, maxLoadedModels != nil {
+            throw ValidationError("--max-loaded-models is how many models Ollama keeps in memory; the fake \(vendor) loads none")
+        }
         if api != ProviderAPI.ollama.rawValue, parallel != nil {
             throw ValidationError("--parallel sets Ollama's generation slots; the fake \(vendor) has none")
         }
@@ -189,6 +196,7 @@ struct MockCommand: ParsableCommand {
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
         withCapabilities.origins = originList
         if hostCheck { withCapabilities.hostCheck = .current }
+        withCapabilities.maxLoadedModels = maxLoadedModels
         if let text = keepAlive, let nanos = GoDuration.serverKeepAlive(text) {
             withCapabilities.keepAlive = nanos
         } else if api == ProviderAPI.ollama.rawValue, let raw = ProcessInfo.processInfo.environment["OLLAMA_KEEP_ALIVE"] {

@@ -98,6 +98,10 @@ import MockOllama
         #expect(error("providers:\n  a: { keep_alive: 1.5 }\nscenarios: []\n")?.contains("got 1.5") == true)
         #expect(error("providers:\n  a: { api: openai, keep_alive: 5m }\nscenarios: []\n")?.contains("only a fake Ollama keeps models in memory") == true)
         #expect(error("providers:\n  a: { url: \"http://10.0.0.5:11434\", keep_alive: 5m }\nscenarios: []\n")?.contains("lab mock --keep-alive") == true)
+        // How many models fit in memory.
+        #expect(try LabConfigParser.parse("providers:\n  a: { max_loaded_models: 1 }\nscenarios: []\n", file: "lab.conf").providers[0].maxLoadedModels == 1)
+        #expect(error("providers:\n  a: { max_loaded_models: 0 }\nscenarios: []\n")?.contains("providers.a.max_loaded_models: expected at least 1") == true)
+        #expect(error("providers:\n  a: { api: anthropic, max_loaded_models: 1 }\nscenarios: []\n")?.contains("only a fake Ollama keeps models in memory (OLLAMA_MAX_LOADED_MODELS)") == true)
     }
 
     @Test func promptsAndRepeat() throws {
