@@ -55,6 +55,8 @@ public struct ProviderConfig {
     public var answers: [CannedAnswer] = []
     /// How fast the mock model answers; by default like a small model on a GPU.
     public var pacing = Pacing.smallModel
+    /// Pacing for some models by model key (`llama3:70b`), where they differ from `pacing`.
+    public var modelPacing: [String: Pacing] = [:]
     /// Capabilities by model key, where the family defaults are not what is wanted.
     public var capabilities: [String: [Capability]] = [:]
     /// Context windows in tokens by model key, where the default (8192; 2048 for embedding models) is not wanted.

@@ -101,7 +101,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel", "keep_alive", "max_loaded_models"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel", "keep_alive", "max_loaded_models", "model_pacing"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -156,15 +156,17 @@ public enum LabConfigParser {
                 }
             }
         }
-        if value["pacing"]?.stringValue == "none" {
-            p.pacing = .none
-        } else if let pacing = value["pacing"] {
-            try r.allowOnly(path + ".pacing", ["ttft_ms", "tokens_per_second", "load_ms"])
-            p.pacing = Pacing(timeToFirstTokenMs: try pacing["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".pacing.ttft_ms", min: 0) } ?? 0,
-                              tokensPerSecond: pacing["tokens_per_second"]?.doubleValue,
-                              loadMs: try r.int(pacing, key: "load_ms", path + ".pacing.load_ms", min: 0) ?? 0)
-            if pacing["load_ms"] != nil, p.api != .ollama {
-                throw r.fail(path + ".pacing.load_ms", "only a fake Ollama loads models; the fake \(p.api.vendor) answers at once")
+        if let pacing = value["pacing"] { p.pacing = try self.pacing(pacing, path + ".pacing", p.api, r) }
+        if let perModel = value["model_pacing"] {
+            guard case .object(let pairs) = perModel else {
+                throw r.fail(path + ".model_pacing", "expected model names mapped to pacing, e.g. { \"llama3:70b\": { ttft_ms: 1500, load_ms: 30000 } }")
+            }
+            for (model, pacing) in pairs {
+                let field = "\(path).model_pacing.\(model)"
+                guard let name = ModelName(model), p.models.contains(name) else {
+                    throw r.fail(field, "\(model) is not one of this provider's models (\(p.models.map(\.description).joined(separator: ", ")))")
+                }
+                p.modelPacing[name.key] = try self.pacing(pacing, field, p.api, r)
             }
         }
         if let faults = value["faults"] { p.faults = try rules(faults, path: path + ".faults", r) }
@@ -239,6 +241,18 @@ public enum LabConfigParser {
             p.hostCheck = on
         }
         return p
+    }
+
+    /// `none`, or `{ ttft_ms, tokens_per_second, load_ms }`; a load only on a fake Ollama.
+    static func pacing(_ value: JSONValue, _ path: String, _ api: ProviderAPI, _ r: ConfigReader) throws(ConfigError) -> Pacing {
+        if value.stringValue == "none" { return .none }
+        try r.allowOnly(path, ["ttft_ms", "tokens_per_second", "load_ms"])
+        if value["load_ms"] != nil, api != .ollama {
+            throw r.fail(path + ".load_ms", "only a fake Ollama loads models; the fake \(api.vendor) answers at once")
+        }
+        return Pacing(timeToFirstTokenMs: try value["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".ttft_ms", min: 0) } ?? 0,
+                      tokensPerSecond: value["tokens_per_second"]?.doubleValue,
+                      loadMs: try r.int(value, key: "load_ms", path + ".load_ms", min: 0) ?? 0)
     }
 
     static func rules(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> [FaultRule] {

@@ -60,7 +60,7 @@ public final class LabEnvironment {
                 links[p.name] = RemoteProvider(name: p.name, url: url, token: token, loop: loop)
                 continue
             }
-            var options = MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing)
+            var options = MockOptions(models: p.models, seed: seed, cannedAnswers: p.answers, pacing: p.pacing, modelPacing: p.modelPacing)
             options.capabilities = p.capabilities
             options.contextLengths = p.contextLengths
             options.contextOverflow = p.contextOverflow

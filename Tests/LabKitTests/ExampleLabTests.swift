@@ -65,6 +65,19 @@ import LabCore
         #expect(pinned.map { $0.endMs - $0.atMs >= 30_000 } == [true, false, false])
     }
 
+    /// labs/one-gpu-two-models.conf: a fallback to another model on a one-model Ollama waits
+    /// for the models to swap; on a second Ollama it answers while the first model loads.
+    @Test func theOneGpuLabShowsModelsTakingTurns() throws {
+        let results = try Self.run("labs/one-gpu-two-models.conf")
+        #expect(results.count == 2)
+        let same = results["small-model-on-the-same-gpu"]!
+        #expect(same.requests.map(\.status) == [504, 504, 504, 504])
+        #expect(same.visits.allSatisfy { $0.provider == "gpu" && $0.status == nil })
+        let second = results["small-model-on-a-second-gpu"]!
+        #expect(second.requests.map(\.status) == [200, 200, 200, 200])
+        #expect(second.visits.filter { $0.status == 200 }.map(\.provider) == ["second-gpu", "second-gpu", "gpu", "gpu"])
+    }
+
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.
     @Test func theCustomHostLabShowsTheRedirectAndTheDoubledPath() throws {
         let results = try Self.run("labs/custom-host-mistakes.conf")

@@ -104,6 +104,25 @@ import MockOllama
         #expect(error("providers:\n  a: { api: anthropic, max_loaded_models: 1 }\nscenarios: []\n")?.contains("only a fake Ollama keeps models in memory (OLLAMA_MAX_LOADED_MODELS)") == true)
     }
 
+    @Test func pacingPerModel() throws {
+        let config = try LabConfigParser.parse("""
+            providers:
+              a:
+                models: ["llama3:70b", "llama3:8b"]
+                pacing: { ttft_ms: 100 }
+                model_pacing: { "llama3:70b": { ttft_ms: 1500, tokens_per_second: 12, load_ms: 30000 }, "llama3:8b": none }
+            scenarios: []
+            """, file: "lab.conf")
+        let p = config.providers[0]
+        #expect(p.pacing.timeToFirstTokenMs == 100)
+        #expect(p.modelPacing["llama3:70b"]?.loadMs == 30000 && p.modelPacing["llama3:70b"]?.timeToFirstTokenMs == 1500)
+        #expect(p.modelPacing["llama3:8b"]?.timeToFirstTokenMs == 0)
+        #expect(error("providers:\n  a: { models: [llama3], model_pacing: { mistral: none } }\nscenarios: []\n")?.contains(
+            "lab.conf:2: providers.a.model_pacing.mistral: mistral is not one of this provider's models (llama3:latest)") == true)
+        #expect(error("providers:\n  a: { models: [llama3], model_pacing: { llama3: { ttft: 5 } } }\nscenarios: []\n")?.contains("providers.a.model_pacing.llama3") == true)
+        #expect(error("providers:\n  a: { api: openai, models: [gpt-4o-mini], model_pacing: { gpt-4o-mini: { load_ms: 5 } } }\nscenarios: []\n")?.contains("only a fake Ollama loads models") == true)
+    }
+
     @Test func promptsAndRepeat() throws {
         let text = base + """
               - name: many
