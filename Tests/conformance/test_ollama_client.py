@@ -139,10 +139,16 @@ def test_keep_alive_as_ollama_reads_it():
         def expires():
             return [m.expires_at for m in c.ps().models]
 
+        def kept(answer):
+            """How long after the answer the model stays: its keep-alive counts from when
+            the provider saw the answer end, a moment after its created_at."""
+            [at] = expires()
+            return at - _parsed(answer.created_at)
+
         answer = c.chat(model="llama3", messages=ask)
-        assert expires() == [_parsed(answer.created_at) + timedelta(hours=2)]
+        assert timedelta(hours=2) <= kept(answer) < timedelta(hours=2, seconds=10)
         answer = c.chat(model="llama3", messages=ask, keep_alive="1m30s")
-        assert expires() == [_parsed(answer.created_at) + timedelta(seconds=90)]
+        assert timedelta(seconds=90) <= kept(answer) < timedelta(seconds=100)
         c.chat(model="llama3", messages=ask, keep_alive=-1)
         assert expires()[0].year >= 2300
         c.chat(model="llama3", messages=ask)
@@ -161,6 +167,26 @@ def test_keep_alive_as_ollama_reads_it():
     from conftest import LAB
     refused = subprocess.run([LAB, "mock", "--port", "0", "--keep-alive", "1d"], capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0 and "--keep-alive must be a duration such as 10m" in refused.stderr
+
+
+def test_one_model_at_a_time():
+    """`lab mock --max-loaded-models 1`: each model asked for takes the place of the other
+    and loads again, as on a GPU that holds one; ps lists the one in memory."""
+    from conftest import LabProcess
+
+    lab = LabProcess("mock", "--port", "0", "--quiet", "--model", "llama3", "--model", "mistral",
+                     "--load-ms", "200", "--max-loaded-models", "1")
+    try:
+        c = ollama.Client(host=lab.url)
+        ask = [{"role": "user", "content": "hi"}]
+        assert c.chat(model="llama3", messages=ask).load_duration == 200_000_000
+        assert c.chat(model="llama3", messages=ask).load_duration == 50_000
+        assert c.chat(model="mistral", messages=ask).load_duration == 200_000_000
+        assert [m.model for m in c.ps().models] == ["mistral:latest"]
+        assert c.chat(model="llama3", messages=ask).load_duration == 200_000_000
+        assert [m.model for m in c.ps().models] == ["llama3:latest"]
+    finally:
+        assert lab.stop() == 0
 
 
 def _parsed(created_at):
