@@ -102,6 +102,8 @@ public struct ProviderVisit: Equatable, Sendable {
     public var rule: String?
     /// `503`, `connection reset`, `no answer (client left)`…
     public var what: String
+    /// How long the answer waited for its model to load (and for room for it).
+    public var modelWaitMs: Int? = nil
 }
 
 public struct ScenarioResult {

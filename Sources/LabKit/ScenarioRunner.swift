@@ -119,7 +119,8 @@ public final class ScenarioRunner {
                 let what = e.status.map { "\($0)\(e.truncated ? " (cut short: \(JournalEntry.name(e.outcome)))" : "")" }
                     ?? (e.outcome == .clientGone ? "no answer (the caller left)" : "connection \(JournalEntry.name(e.outcome))")
                 out.append(ProviderVisit(provider: name, atMs: at, endMs: at + (e.steps.last?.atMs ?? 0), status: e.status,
-                                         rule: e.ruleNumber.map { n in "rule \(n)" + (e.ruleName.map { $0 == "rule \(n)" ? "" : " \"\($0)\"" } ?? "") }, what: what))
+                                         rule: e.ruleNumber.map { n in "rule \(n)" + (e.ruleName.map { $0 == "rule \(n)" ? "" : " \"\($0)\"" } ?? "") }, what: what,
+                                         modelWaitMs: e.modelWaitMs))
             }
         }
         // Stable: equal times keep the providers' order.

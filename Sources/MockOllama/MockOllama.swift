@@ -26,6 +26,8 @@ public final class MockOllama {
     var ticket: Int?
     /// The load the request being answered waits for.
     var loadWaitMs = 0
+    /// The wait put before the last answer for its model (a load, and room for it).
+    var modelWaitMs = 0
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options
@@ -74,9 +76,11 @@ public final class MockOllama {
         now = clock()
         loadWaitMs = 0
         ticket = nil
+        modelWaitMs = 0
         let (script, model) = answerNow(request)
         // A generation that had to load its model first: nothing leaves before the load ends.
         guard loadWaitMs > 0, script.status == 200 else { return (script, model) }
+        modelWaitMs = loadWaitMs
         return (WireScript([.wait(ms: loadWaitMs)] + script.steps), model)
     }
 

@@ -17,15 +17,20 @@ public protocol MockService: AnyObject {
     var lastTicket: Int? { get }
     /// The answer with this ticket has ended, however it ended.
     func answerEnded(_ ticket: Int)
+    /// How long the answer `answer(to:)` gave last waits for its model before anything
+    /// leaves (a load, and room for it): Ollama's `load_duration`; 0 when none.
+    var lastModelWaitMs: Int { get }
 }
 
 extension MockService {
     public func unloadModels() {}
     public var lastTicket: Int? { nil }
     public func answerEnded(_ ticket: Int) {}
+    public var lastModelWaitMs: Int { 0 }
 }
 
 extension MockOllama: MockService {
     public var api: ProviderAPI { .ollama }
     public var lastTicket: Int? { ticket }
+    public var lastModelWaitMs: Int { modelWaitMs }
 }

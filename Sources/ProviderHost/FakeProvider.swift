@@ -74,7 +74,11 @@ public final class FakeProvider {
         // The model stays busy until the answer ends, whether sent, cut or abandoned.
         let ticket = mock.lastTicket
         let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
-        let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision)
+        // The wait for the model, when the answer sent still begins with it (a fault that
+        // answers in its place does not wait).
+        let modelWait = mock.lastModelWaitMs
+        let waited = modelWait > 0 && decision.script.steps.first == .wait(ms: modelWait)
+        let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision, modelWaitMs: waited ? modelWait : nil)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
         // The closure keeps the path, not the whole request (its headers and body).
         let path = request.path

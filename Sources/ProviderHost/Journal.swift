@@ -19,13 +19,17 @@ public final class JournalEntry {
     /// The first steps and the latest (`Responder.keptSteps`); those between are counted.
     public internal(set) var steps: [ExecutedStep] = []
     public internal(set) var omitted = OmittedSteps()
+    /// How long the answer waited for its model before anything left (a fake Ollama's load,
+    /// and room for it: Ollama's `load_duration`); nil when it did not.
+    public let modelWaitMs: Int?
 
-    init(sequence: Int, atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) {
+    init(sequence: Int, atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?, modelWaitMs: Int? = nil) {
         self.sequence = sequence
         self.atMs = atMs
         method = request.method
         path = request.path
         self.model = model
+        self.modelWaitMs = modelWaitMs
         ruleNumber = decision?.ruleNumber
         ruleName = decision?.ruleName
         draws = decision?.draws ?? []
@@ -41,6 +45,7 @@ public final class JournalEntry {
         self.method = method
         self.path = path
         model = e["model"]?.stringValue
+        modelWaitMs = e["model_wait_ms"]?.intValue
         ruleNumber = e["rule"]?["number"]?.intValue
         ruleName = e["rule"]?["name"]?.stringValue
         draws = e["draws"]?.arrayValue?.compactMap(\.doubleValue) ?? []
@@ -71,6 +76,7 @@ public final class JournalEntry {
         members.append(("wire", .array(steps.map { step in
             .object([("at_ms", .double(Self.round(step.atMs))), ("step", .string(step.summary))])
         })))
+        if let modelWaitMs { members.append(("model_wait_ms", .int(modelWaitMs))) }
         if omitted.steps > 0 {
             // Between the kept steps and the last one.
             members.append(("wire_omitted", .object([("steps", .int(omitted.steps)), ("body_bytes", .int(omitted.bodyBytes))])))
@@ -113,8 +119,8 @@ public final class Journal {
     /// Requests seen since the journal was last cleared, dropped ones included.
     public var total: Int { nextSequence - 1 }
 
-    func open(atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?) -> JournalEntry {
-        let entry = JournalEntry(sequence: nextSequence, atMs: atMs, request: request, model: model, decision: decision)
+    func open(atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?, modelWaitMs: Int? = nil) -> JournalEntry {
+        let entry = JournalEntry(sequence: nextSequence, atMs: atMs, request: request, model: model, decision: decision, modelWaitMs: modelWaitMs)
         nextSequence += 1
         log.append(entry)
         return entry

@@ -29,6 +29,17 @@ import LabCore
         #expect(text.contains("config.targets[1] (openai): 200\n"))
     }
 
+    /// A model that had to load (and wait for room) says how long, from the provider's journal.
+    @Test func aModelsLoadIsTold() throws {
+        let config = try LabConfigParser.load(repositoryFile("labs/one-gpu-two-models.conf"))
+        let (result, lines) = try Explanation.simulate(try #require(config.scenario("small-model-on-the-same-gpu")), config: config)
+        let text = lines.joined(separator: "\n")
+        // The 70B model's own 30 s load; the 8B model waits for it to end, then loads for 4 s.
+        #expect(text.contains("0.0 s → 10.0 s  config.targets[0] (gpu): 408 (request_timeout 10000 ms); the model had to load first: load_duration 30.0 s"))
+        #expect(text.contains("10.0 s → 30.0 s  config.targets[1] (gpu): abandoned: the client left; the model had to load first: load_duration 24.0 s"))
+        #expect(result.visits.first?.modelWaitMs == 30_000)
+    }
+
     @Test func aHangWithNoTimeoutWaitsForever() throws {
         let (_, text) = try explain("hang-without-timeout")
         #expect(text.contains("0.0 s → 30.0 s  config.targets[0] (primary): abandoned: the client left (rule 1)"))

@@ -103,6 +103,29 @@ import MockOllama
         #expect(try control(p, "GET", "/__lab/nope")?.status == 404)
     }
 
+    /// The journal says how long an answer waited for its model to load; a fault that
+    /// answers in its place did not wait.
+    @Test func theJournalKeepsAModelsLoad() throws {
+        let mock = try MockOllama(options: MockOptions(pacing: Pacing(loadMs: 50)))
+        let p = try FakeProvider(name: "primary", loop: loop, mock: mock, rules: try rules(#"[{"when":{"first":1},"fault":{"status":503}}]"#))
+        #expect(try chat(p).get().status == 503)
+        // A fresh start: no rule, no model in memory.
+        #expect(try control(p, "DELETE", "/__lab/faults")?.status == 200)
+        #expect(try control(p, "DELETE", "/__lab/journal")?.status == 200)
+        #expect(try chat(p).get().status == 200)
+        #expect(try chat(p).get().status == 200)
+        loop.run(until: { p.journal.entries.count == 2 && p.journal.entries.allSatisfy { $0.outcome != nil } }, timeoutMs: 1000)
+        #expect(p.journal.entries.map(\.modelWaitMs) == [50, nil])
+        #expect(p.journal.entries.first?.json["model_wait_ms"] == 50)
+    }
+
+    @Test func aFaultInPlaceOfTheAnswerWaitsForNoModel() throws {
+        let mock = try MockOllama(options: MockOptions(pacing: Pacing(loadMs: 50)))
+        let p = try FakeProvider(name: "primary", loop: loop, mock: mock, rules: try rules(#"[{"when":{"first":1},"fault":{"status":503}}]"#))
+        #expect(try chat(p).get().status == 503)
+        #expect(p.journal.entries.first?.modelWaitMs == nil && p.journal.entries.first?.json["model_wait_ms"] == nil)
+    }
+
     @Test func downMeansRefusedUntilUp() throws {
         let p = try provider()
         #expect(try control(p, "POST", "/__lab/down", #"{"for_ms":200}"#)?.status == 200)
