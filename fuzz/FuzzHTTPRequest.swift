@@ -10,6 +10,10 @@ nonisolated(unsafe) let mock: MockOllama = {
     var options = MockOptions(models: [ModelName("llama3")!, ModelName("nomic-embed-text")!])
     options.origins = ["https://chat.example.com", "chrome-extension://*", "https://*.corp.example"]
     options.hostCheck = AccessPolicy.Machine(hostname: "gpu-box", addresses: ["203.0.113.7", "2001:db8::7"])
+    // One model in memory at a time, loads that take time: keep_alive and the making of
+    // room run on every request.
+    options.maxLoadedModels = 1
+    options.pacing = Pacing(loadMs: 1000)
     return try! MockOllama(options: options)
 }()
 nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.parse(try! JSONParser.parse(#"""
@@ -38,6 +42,7 @@ public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     for request in requests {
         let (script, model) = mock.answer(to: request)
         _ = injector.decide(request, model: model, nowMs: 0, script: script)
+        if let ticket = mock.lastTicket { mock.answerEnded(ticket) }
     }
     return 0
 }

@@ -73,7 +73,8 @@ public enum GoDuration {
                 value += UInt64(Double(fraction) * (Double(unit) / scale))
                 if value > limit { return .failure(invalid) }
             }
-            total += value
+            // Go adds in uint64 and wraps: two components of 2^63 each come to 0, as in Go.
+            total = total &+ value
             if total > limit { return .failure(invalid) }
         }
         if negative { return .success(total == limit ? Int.min : -Int(total)) }

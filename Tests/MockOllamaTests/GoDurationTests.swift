@@ -12,6 +12,8 @@ import Testing
         ("2h45m30.5s", 9930 * second + second / 2), ("-1m", -60 * second),
         ("9223372036854775807ns", Int.max), ("-9223372036854775808ns", Int.min),
         ("1.0000000000000000000001s", second),
+        // Go adds in uint64: two components of 2^63 ns wrap around to 0 (and do not trap here).
+        ("9223372036854775808ns9223372036854775808ns", 0),
     ]
 
     @Test(arguments: valid)
