@@ -37,6 +37,17 @@ import LabCore
         #expect(HTMLReport.svg(result.timeline).contains("<title>config.targets[0]: 400 — ollama error: invalid image input ("))
     }
 
+    /// A model's load is in its provider bar's tooltip.
+    @Test func aModelsLoadIsInItsBar() throws {
+        let config = try LabConfigParser.load(repositoryFile("labs/cold-model.conf"))
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let result = ScenarioRunner(env: env).run(config.scenario("load-past-the-route")!)
+        let labels = result.timeline.bars.filter { $0.lane == "primary" }.map(\.label)
+        #expect(labels.first == "POST /v1/chat/completions: no answer (client left); the model loaded first (load_duration 35000 ms)")
+        #expect(labels.last == "POST /v1/chat/completions: 200")
+    }
+
     @Test func ticksAreRoundNumbers() {
         #expect(HTMLReport.ticks(31_000) == [0, 10000, 20000, 30000])
         #expect(HTMLReport.ticks(2_400) == [0, 500, 1000, 1500, 2000])
