@@ -73,6 +73,7 @@ public final class FakeProvider {
         let (script, model) = mock.answer(to: request)
         // The model stays busy until the answer ends, whether sent, cut or abandoned.
         let ticket = mock.lastTicket
+        let mock = self.mock
         let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
         // The wait for the model, when the answer sent still begins with it (a fault that
         // answers in its place does not wait).
@@ -92,7 +93,7 @@ public final class FakeProvider {
         }
         responder.onFinish = { [weak self] responder in
             slot?.ended(ObjectIdentifier(responder))
-            if let ticket { self?.mock.answerEnded(ticket) }
+            if let ticket { mock.answerEnded(ticket) }
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
             entry.steps = responder.executed
