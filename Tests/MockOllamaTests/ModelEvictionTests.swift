@@ -95,4 +95,22 @@ import Testing
         clock.now = fixedTime.adding(milliseconds: 4500)
         #expect(slow.call("POST", "/api/chat", ask("llama3")).script.totalWaitMs == 22_000, "a 2 s load from 4.5 s and 20 s to the answer")
     }
+
+    @Test func anEmbeddingModelTakesAPlaceToo() {
+        let clock = Clock()
+        let m = mock(clock, limit: 1, models: ["llama3", "nomic-embed-text"])
+        /// A request answered in full: its end reported when its wait is over.
+        func answered(_ path: String, _ body: String) -> Int {
+            let (r, ticket) = m.open("POST", path, body)
+            clock.now = clock.now.adding(milliseconds: r.script.totalWaitMs)
+            if let ticket { m.answerEnded(ticket) }
+            return r.script.totalWaitMs
+        }
+        // A retrieval app: embed the question, then answer it — each swaps the other out.
+        for _ in 0..<2 {
+            #expect(answered("/api/embed", #"{"model":"nomic-embed-text","input":"what is up?"}"#) == 2000)
+            #expect(answered("/api/chat", ask("llama3")) == 2000)
+        }
+        #expect(names(m) == ["llama3:latest"])
+    }
 }
