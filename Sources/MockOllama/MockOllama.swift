@@ -24,6 +24,9 @@ public final class MockOllama {
     var ticketCounter = 0
     /// The ticket of the answer being written, if it uses a model.
     var ticket: Int?
+    /// How many times each model has loaded, in the order they first did: a count that only
+    /// grows (`/metrics`), so that a run shows models taking turns.
+    public private(set) var loadCounts: [(model: String, loads: Int)] = []
     /// The load the request being answered waits for.
     var loadWaitMs = 0
     /// The wait put before the last answer for its model (a load, and room for it).
@@ -207,6 +210,12 @@ public final class MockOllama {
         schedulerFreeAt = nil
     }
 
+    /// The models in memory now (loading ones included).
+    public var modelsInMemory: Int {
+        let at = clock()
+        return resident.filter { $0.inMemory(at: at) }.count
+    }
+
     func residency(_ key: String) -> Int? {
         resident.firstIndex { $0.key == key }
     }
@@ -240,6 +249,7 @@ public final class MockOllama {
             }
             resident.append(ModelResidency(key, loadingFrom: at, forMs: options.pacing(for: model.name).loadMs, keepAlive: options.keepAlive))
             found = resident.count - 1
+            if let i = loadCounts.firstIndex(where: { $0.model == key }) { loadCounts[i].loads += 1 } else { loadCounts.append((key, 1)) }
         }
         ticketCounter += 1
         ticket = ticketCounter

@@ -20,6 +20,9 @@ public protocol MockService: AnyObject {
     /// How long the answer `answer(to:)` gave last waits for its model before anything
     /// leaves (a load, and room for it): Ollama's `load_duration`; 0 when none.
     var lastModelWaitMs: Int { get }
+    /// For `/metrics`: how many times each model loaded, and how many are in memory now;
+    /// nil for a fake that loads none.
+    var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { get }
 }
 
 extension MockService {
@@ -27,10 +30,12 @@ extension MockService {
     public var lastTicket: Int? { nil }
     public func answerEnded(_ ticket: Int) {}
     public var lastModelWaitMs: Int { 0 }
+    public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { nil }
 }
 
 extension MockOllama: MockService {
     public var api: ProviderAPI { .ollama }
     public var lastTicket: Int? { ticket }
     public var lastModelWaitMs: Int { modelWaitMs }
+    public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { (loadCounts, modelsInMemory) }
 }

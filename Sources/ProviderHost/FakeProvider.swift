@@ -170,6 +170,11 @@ extension FakeProvider {
         m.gauge("lab_provider_journal_entries", "Requests the journal holds now.", Double(journal.entries.count), [("provider", name)])
         m.gauge("lab_open_connections", "Connections open now.", Double(http.openConnections), [("server", name)])
         m.gauge("lab_provider_up", "1 while the provider accepts connections.", isUp ? 1 : 0, [("provider", name)])
+        if let memory = mock.modelMemory {
+            m.family("lab_provider_model_loads_total", "counter", "Times each model loaded (again after its keep-alive ran out, or after leaving to make room).",
+                     memory.loads.map { ([("provider", name), ("model", $0.model)], Double($0.loads)) })
+            m.gauge("lab_provider_models_in_memory", "Models in memory now, loading ones included.", Double(memory.inMemory), [("provider", name)])
+        }
         if let slots {
             m.gauge("lab_provider_generating", "Answers generating now, at most the generation slots (--parallel).", Double(slots.generating), [("provider", name)])
             m.gauge("lab_provider_queued", "Answers waiting for a generation slot.", Double(slots.queued), [("provider", name)])

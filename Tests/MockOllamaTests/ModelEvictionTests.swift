@@ -112,5 +112,8 @@ import Testing
             #expect(answered("/api/chat", ask("llama3")) == 2000)
         }
         #expect(names(m) == ["llama3:latest"])
+        // Each loaded twice: what /metrics counts.
+        #expect(m.loadCounts.map(\.model) == ["nomic-embed-text:latest", "llama3:latest"] && m.loadCounts.map(\.loads) == [2, 2])
+        #expect(m.modelsInMemory == 1)
     }
 }

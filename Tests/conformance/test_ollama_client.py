@@ -185,6 +185,11 @@ def test_one_model_at_a_time():
         assert [m.model for m in c.ps().models] == ["mistral:latest"]
         assert c.chat(model="llama3", messages=ask).load_duration == 200_000_000
         assert [m.model for m in c.ps().models] == ["llama3:latest"]
+        import urllib.request
+        metrics = urllib.request.urlopen(lab.url + "/metrics").read().decode()
+        assert 'lab_provider_model_loads_total{provider="mock",model="llama3:latest"} 2' in metrics
+        assert 'lab_provider_model_loads_total{provider="mock",model="mistral:latest"} 1' in metrics
+        assert 'lab_provider_models_in_memory{provider="mock"} 1' in metrics
     finally:
         assert lab.stop() == 0
 
