@@ -54,13 +54,15 @@ struct ModelResidency: Equatable {
 
     /// The answer `ticket` is planned to end `ms` after `start`.
     mutating func plan(_ ticket: Int, from start: WallTime, lastingMs ms: Int) {
-        guard let i = inFlight.firstIndex(where: { $0.ticket == ticket }) else { return }
+        // The answer being written is the latest: found at once from the end.
+        guard let i = inFlight.lastIndex(where: { $0.ticket == ticket }) else { return }
         inFlight[i].plannedEnd = start.adding(milliseconds: ms)
     }
 
     /// The answer `ticket` ended now (sent, cut, or its client gone). False when it is not
     /// one of this model's.
     mutating func end(_ ticket: Int, at now: WallTime) -> Bool {
+        // Answers mostly end in the order they began: found at once from the start.
         guard let i = inFlight.firstIndex(where: { $0.ticket == ticket }) else { return false }
         inFlight.remove(at: i)
         lastEnd = max(lastEnd, now)
