@@ -68,7 +68,7 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("tokens-per-second"), help: "Token rate after the first token (default: no delay).")
     var tokensPerSecond: Double?
 
-    @Option(name: .customLong("load-ms"), help: "Milliseconds a model takes to load when it is not in memory: before its first answer, and again once its keep-alive has run out (see --keep-alive), as Ollama's load_duration (default: loaded from the start).")
+    @Option(name: .customLong("load-ms"), help: "Milliseconds a model takes to load when it is not in memory: before its first answer, and again once its keep-alive has run out (see --keep-alive), as Ollama's load_duration; 0 loads at once.")
     var loadMs = 0
 
     @Option(name: .customLong("keep-alive"), help: ArgumentHelp("How long a model stays in memory after its last answer unless a request's keep_alive says otherwise, as OLLAMA_KEEP_ALIVE sets it (which is the default; Ollama's own default is 5m): a duration such as 10m or 24h, or whole seconds; negative keeps models for ever, 0 unloads them after each answer. With --load-ms, a request after that loads the model again.", valueName: "duration"))
