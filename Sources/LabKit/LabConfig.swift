@@ -73,6 +73,8 @@ public struct ProviderConfig {
     public var keepAlive: Int?
     /// Models that fit in memory at once (`OLLAMA_MAX_LOADED_MODELS`); nil is no limit.
     public var maxLoadedModels: Int?
+    /// Requests that may wait for Ollama's scheduler (`OLLAMA_MAX_QUEUE`); nil is Ollama's 512.
+    public var maxQueue: Int?
     /// Rules always in force on this provider; a scenario's own rules for it come first.
     public var faults: [FaultRule] = []
 }

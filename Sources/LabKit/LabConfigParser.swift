@@ -101,7 +101,7 @@ public enum LabConfigParser {
         let path = "providers.\(name)"
         var p = ProviderConfig(name: name)
         if value.isNull { return p }
-        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel", "keep_alive", "max_loaded_models", "model_pacing"])
+        try r.allowOnly(path, ["api", "port", "url", "control_token_env", "models", "answers", "pacing", "faults", "capabilities", "context_length", "context_overflow", "origins", "host_check", "parallel", "keep_alive", "max_loaded_models", "max_queue", "model_pacing"])
         if let api = value["api"] {
             guard let a = api.stringValue.flatMap(ProviderAPI.init(rawValue:)) else {
                 throw r.fail(path + ".api", "expected ollama (the default), openai or anthropic: the API this fake provider speaks")
@@ -213,13 +213,15 @@ public enum LabConfigParser {
                               ("host_check", "makes Ollama's origin and host checks", "--host-check"),
                               ("parallel", "has generation slots (OLLAMA_NUM_PARALLEL)", "--parallel"),
                               ("keep_alive", "keeps models in memory (OLLAMA_KEEP_ALIVE)", "--keep-alive"),
-                              ("max_loaded_models", "keeps models in memory (OLLAMA_MAX_LOADED_MODELS)", "--max-loaded-models")]
+                              ("max_loaded_models", "keeps models in memory (OLLAMA_MAX_LOADED_MODELS)", "--max-loaded-models"),
+                              ("max_queue", "has a scheduler's queue (OLLAMA_MAX_QUEUE)", "--max-queue")]
         for (key, what, flag) in ollamaSettings where value[key] != nil {
             if p.api != .ollama { throw r.fail("\(path).\(key)", "only a fake Ollama \(what)") }
             if p.url != nil { throw r.fail("\(path).\(key)", "a provider with url runs elsewhere: give its lab mock \(flag)") }
         }
         if value["parallel"] != nil { p.parallel = try r.int(value, key: "parallel", path + ".parallel", min: 1) }
         if value["max_loaded_models"] != nil { p.maxLoadedModels = try r.int(value, key: "max_loaded_models", path + ".max_loaded_models", min: 1) }
+        if value["max_queue"] != nil { p.maxQueue = try r.int(value, key: "max_queue", path + ".max_queue", min: 0) }
         if let keepAlive = value["keep_alive"] {
             let text = keepAlive.intValue.map(String.init) ?? keepAlive.stringValue
             guard let nanos = text.flatMap(GoDuration.serverKeepAlive) else {

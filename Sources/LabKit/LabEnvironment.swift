@@ -69,6 +69,7 @@ public final class LabEnvironment {
             if p.hostCheck { options.hostCheck = AccessPolicy.Machine(hostname: nil, addresses: []) }
             if let keepAlive = p.keepAlive { options.keepAlive = keepAlive }
             options.maxLoadedModels = p.maxLoadedModels
+            if let maxQueue = p.maxQueue { options.maxQueue = maxQueue }
             let mock: any MockService
             switch p.api {
             case .ollama: mock = try MockOllama(options: options)

@@ -107,6 +107,9 @@ struct MockCommand: ParsableCommand {
     @Option(name: .customLong("max-loaded-models"), help: ArgumentHelp("Models that fit in memory at once, as OLLAMA_MAX_LOADED_MODELS or the GPU's memory allow: a request for another model first waits until the one with the shortest keep-alive (an idle one first) has finished its answers and left, and every request waits meanwhile, as Ollama's scheduler does. Default: no limit.", valueName: "n"))
     var maxLoadedModels: Int?
 
+    @Option(name: .customLong("max-queue"), help: ArgumentHelp("Requests that may wait while Ollama's scheduler makes room for a model (see --max-loaded-models), as OLLAMA_MAX_QUEUE sets; the next one gets Ollama's 503 \"server busy, please try again.  maximum pending requests exceeded\". Default: 512, Ollama's.", valueName: "n"))
+    var maxQueue: Int?
+
     @Flag(help: "Do not log each request.")
     var quiet = false
 
@@ -148,6 +151,10 @@ struct MockCommand: ParsableCommand {
         }
         if let n = parallel, n < 1 { throw ValidationError("--parallel must be at least 1, got \(n)") }
         if let n = maxLoadedModels, n < 1 { throw ValidationError("--max-loaded-models must be at least 1, got \(n)") }
+        if let n = maxQueue, n < 0 { throw ValidationError("--max-queue must not be negative, got \(n)") }
+        if api != ProviderAPI.ollama.rawValue, maxQueue != nil {
+            throw ValidationError("--max-queue is the queue of Ollama's scheduler; the fake \(vendor) has none")
+        }
         if api != ProviderAPI.ollama.rawValue, maxLoadedModels != nil {
             throw ValidationError("--max-loaded-models is how many models Ollama keeps in memory; the fake \(vendor) loads none")
         }
@@ -197,6 +204,7 @@ struct MockCommand: ParsableCommand {
         withCapabilities.origins = originList
         if hostCheck { withCapabilities.hostCheck = .current }
         withCapabilities.maxLoadedModels = maxLoadedModels
+        if let maxQueue { withCapabilities.maxQueue = maxQueue }
         if let text = keepAlive, let nanos = GoDuration.serverKeepAlive(text) {
             withCapabilities.keepAlive = nanos
         } else if api == ProviderAPI.ollama.rawValue, let raw = ProcessInfo.processInfo.environment["OLLAMA_KEEP_ALIVE"] {

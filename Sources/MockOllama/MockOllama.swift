@@ -20,6 +20,9 @@ public final class MockOllama {
     /// Until when Ollama's scheduler waits for a model to leave memory to make room for
     /// another: every request that needs a model waits with it.
     var schedulerFreeAt: WallTime?
+    /// When each request waiting for the scheduler will be taken: Ollama's queue of pending
+    /// requests, which `OLLAMA_MAX_QUEUE` bounds.
+    var waitingForScheduler: [WallTime] = []
     /// Numbers the answers that use a model, so that their ends can be reported.
     var ticketCounter = 0
     /// The ticket of the answer being written, if it uses a model.
@@ -208,7 +211,11 @@ public final class MockOllama {
     public func unloadModels() {
         resident = []
         schedulerFreeAt = nil
+        waitingForScheduler = []
     }
+
+    /// Ollama's answer, a 503, when its scheduler's queue is full (`OLLAMA_MAX_QUEUE`).
+    static let serverBusy = "server busy, please try again.  maximum pending requests exceeded"
 
     /// The models in memory now (loading ones included).
     public var modelsInMemory: Int {
@@ -232,11 +239,18 @@ public final class MockOllama {
     /// scheduler does: the model with the shortest keep-alive goes, an idle one first, once
     /// its answers end, and meanwhile every request waits. The wait goes before the answer
     /// (`answer(to:)`), and the answer is written as of when the model is ready.
-    /// `keepAlive` is the request's (nanoseconds), nil when it gave none.
-    func markLoaded(_ model: MockModel, keepAlive: Int? = nil) {
+    /// `keepAlive` is the request's (nanoseconds), nil when it gave none. False, with nothing
+    /// changed, when the request would wait for the scheduler and its queue is full: the
+    /// handler answers `serverBusy`.
+    func markLoaded(_ model: MockModel, keepAlive: Int? = nil) -> Bool {
         let key = model.name.key
         let arrival = now
         var at = schedulerFreeAt.map { max($0, now) } ?? now
+        if at > now {
+            waitingForScheduler.removeAll { $0 <= now }
+            guard waitingForScheduler.count < options.maxQueue else { return false }
+            waitingForScheduler.append(at)
+        }
         var found = residency(key)
         if found == nil || !resident[found!].inMemory(at: at) {
             resident.removeAll { !$0.inMemory(at: at) }
@@ -256,6 +270,7 @@ public final class MockOllama {
         let wait = resident[found!].use(at: at, ticket: ticketCounter, keepAlive: keepAlive)
         loadWaitMs = at.millisecondsAfter(arrival) + wait
         now = arrival.adding(milliseconds: loadWaitMs)
+        return true
     }
 
     /// The model Ollama's scheduler unloads to make room (`findRunnerToUnload`): by keep-alive,

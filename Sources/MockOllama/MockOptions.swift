@@ -70,6 +70,9 @@ public struct MockOptions: Sendable {
     /// How many models fit in memory at once (`OLLAMA_MAX_LOADED_MODELS`, or what the GPU
     /// holds); nil is no limit.
     public var maxLoadedModels: Int?
+    /// Requests that may wait for Ollama's scheduler while it makes room for a model
+    /// (`OLLAMA_MAX_QUEUE`, 512 by default); the next one is refused with a 503.
+    public var maxQueue = 512
 
     public init(models: [ModelName] = [ModelName("llama3")!], seed: UInt64 = 0, version: String = "0.31.0",
                 cannedAnswers: [CannedAnswer] = [], pacing: Pacing = .none, modelPacing: [String: Pacing] = [:]) {

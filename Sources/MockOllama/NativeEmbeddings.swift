@@ -22,7 +22,7 @@ extension MockOllama {
             }
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
-        markLoaded(model, keepAlive: request.keepAlive)
+        guard markLoaded(model, keepAlive: request.keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         // Ollama answers nothing to embed before it measures anything: no durations, no count.
         if inputs.isEmpty { return Responses.json(.native, ["model": .string(requested), "embeddings": []]) }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
@@ -46,7 +46,7 @@ extension MockOllama {
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         // An empty prompt loads the model and embeds nothing.
-        markLoaded(model, keepAlive: request.keepAlive)
+        guard markLoaded(model, keepAlive: request.keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         let prompt = request.prompt
         guard !prompt.isEmpty else { return Responses.json(.native, ["embedding": []]) }
         return Responses.json(.native, ["embedding": embedder.vector(model: model.name, text: prompt, dimensions: model.embeddingLength).json])

@@ -32,7 +32,7 @@ extension MockOllama {
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         guard !messages.isEmpty else { return loadAnswer(model, requested, keepAlive: keepAlive) }
         let ask = request.ask
-        markLoaded(model, keepAlive: keepAlive)
+        guard markLoaded(model, keepAlive: keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         let options = request.options
         let gen = generation(model, messages: messages, ask: ask, seed: options.seed, maxTokens: options.numPredict, stop: options.stop)
         let promptTokens: Int
@@ -81,7 +81,7 @@ extension MockOllama {
     private func loadAnswer(_ model: MockModel, _ requested: String, keepAlive: Int?, generate: Bool = false) -> WireScript {
         let unload = keepAlive == 0
         // An empty request loads the model (and waits for the load), or unloads it.
-        if unload { expire(model) } else { markLoaded(model, keepAlive: keepAlive) }
+        if unload { expire(model) } else if !markLoaded(model, keepAlive: keepAlive) { return Responses.error(.native, 503, Self.serverBusy) }
         let reason: JSONValue = .string(unload ? "unload" : "load")
         if generate {
             return Responses.json(.native, [
@@ -124,7 +124,7 @@ extension MockOllama {
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         guard !prompt.isEmpty else { return loadAnswer(model, requested, keepAlive: keepAlive, generate: true) }
-        markLoaded(model, keepAlive: keepAlive)
+        guard markLoaded(model, keepAlive: keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         let system = request.system
         let options = request.options
         let conversation = system.isEmpty ? prompt : "system: \(system)\nuser: \(prompt)"

@@ -16,7 +16,7 @@ extension MockOllama {
         guard let messages = request.messages else { return Responses.error(.ollamaOpenAI, 400, "input is required") }
         let ask = request.ask
         if let why = refusal(model, requested: requested, ask, needs: "chat") { return Responses.error(.ollamaOpenAI, 400, why) }
-        markLoaded(model)
+        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let gen = generation(model, messages: messages, ask: ask, seed: nil, maxTokens: request.maxOutputTokens, stop: [])
         let number = nextCompletionNumber()
         let responseID = "resp_\(number)", messageID = "msg_\(number)"

@@ -50,7 +50,7 @@ extension MockOllama {
         let ask = request.ask
         if let why = refusal(model, requested: requested, ask, needs: "chat") { return Responses.error(.ollamaOpenAI, 400, why) }
         // What the model cannot do is refused before it is loaded, as Ollama's scheduler does.
-        markLoaded(model)
+        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let gen = generation(model, messages: messages, ask: ask, seed: request.seed, maxTokens: request.maxTokens, stop: request.stop)
         let promptTokens: Int
         switch fitting(gen.promptTokens, model, request.context, .ollamaOpenAI) {
@@ -126,7 +126,7 @@ extension MockOllama {
         case .success(let m): model = m
         case .failure(let e): return e.script
         }
-        markLoaded(model)
+        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let reply = replies.reply(model: model.name, conversation: prompt, lastUserText: prompt, requestSeed: request.seed,
                                   maxTokens: request.maxTokens, stop: request.stop)
         let pacing = self.pacing(for: model)
@@ -191,7 +191,7 @@ extension MockOllama {
             case .failure(let e): return e.script
             }
         }
-        markLoaded(model)
+        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let data: [JSONValue] = inputs.enumerated().map { i, text in
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))

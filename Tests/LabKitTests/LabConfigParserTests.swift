@@ -102,6 +102,9 @@ import MockOllama
         #expect(try LabConfigParser.parse("providers:\n  a: { max_loaded_models: 1 }\nscenarios: []\n", file: "lab.conf").providers[0].maxLoadedModels == 1)
         #expect(error("providers:\n  a: { max_loaded_models: 0 }\nscenarios: []\n")?.contains("providers.a.max_loaded_models: expected at least 1") == true)
         #expect(error("providers:\n  a: { api: anthropic, max_loaded_models: 1 }\nscenarios: []\n")?.contains("only a fake Ollama keeps models in memory (OLLAMA_MAX_LOADED_MODELS)") == true)
+        #expect(try LabConfigParser.parse("providers:\n  a: { max_queue: 4 }\nscenarios: []\n", file: "lab.conf").providers[0].maxQueue == 4)
+        #expect(error("providers:\n  a: { max_queue: -1 }\nscenarios: []\n")?.contains("providers.a.max_queue: expected at least 0") == true)
+        #expect(error("providers:\n  a: { api: openai, max_queue: 4 }\nscenarios: []\n")?.contains("only a fake Ollama has a scheduler's queue") == true)
     }
 
     @Test func pacingPerModel() throws {

@@ -116,4 +116,30 @@ import Testing
         #expect(m.loadCounts.map(\.model) == ["nomic-embed-text:latest", "llama3:latest"] && m.loadCounts.map(\.loads) == [2, 2])
         #expect(m.modelsInMemory == 1)
     }
+
+    /// Requests wait in the scheduler's queue while it makes room; past `OLLAMA_MAX_QUEUE`
+    /// Ollama answers 503 at once.
+    @Test func aFullQueueIsOllamas503() {
+        let clock = Clock()
+        var options = MockOptions(models: [ModelName("llama3")!, ModelName("mistral")!], pacing: Pacing(timeToFirstTokenMs: 8000, loadMs: 2000))
+        options.maxLoadedModels = 1
+        options.maxQueue = 2
+        let m = try! MockOllama(options: options, clock: { clock.now })
+        let (_, first) = m.open("POST", "/api/chat", ask("llama3"))
+        // mistral needs room: the scheduler waits for llama3's answer (until 10 s).
+        clock.now = fixedTime.adding(milliseconds: 1000)
+        let (swap, _) = m.open("POST", "/api/chat", ask("mistral"))
+        #expect(swap.script.totalWaitMs == 9000 + 2000 + 8000)
+        // Two more wait in the queue; the third is refused, natively and on /v1.
+        for _ in 0..<2 { #expect(m.open("POST", "/api/chat", ask("llama3")).0.status == 200) }
+        let busy = m.call("POST", "/api/chat", ask("llama3"))
+        #expect(busy.status == 503 && busy.json["error"] == "server busy, please try again.  maximum pending requests exceeded")
+        let v1 = m.call("POST", "/v1/chat/completions", #"{"model":"llama3","messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(v1.status == 503 && v1.json["error"]?["message"] == "server busy, please try again.  maximum pending requests exceeded")
+        // Once the scheduler has taken them (at 10 s), there is room again.
+        clock.now = fixedTime.adding(milliseconds: 10_000)
+        #expect(m.open("POST", "/api/chat", ask("mistral")).0.status == 200)
+        _ = first
+    }
 }
+
