@@ -69,13 +69,18 @@ import LabCore
     /// for the models to swap; on a second Ollama it answers while the first model loads.
     @Test func theOneGpuLabShowsModelsTakingTurns() throws {
         let results = try Self.run("labs/one-gpu-two-models.conf")
-        #expect(results.count == 2)
+        #expect(results.count == 3)
         let same = results["small-model-on-the-same-gpu"]!
         #expect(same.requests.map(\.status) == [504, 504, 504, 504])
         #expect(same.visits.allSatisfy { $0.provider == "gpu" && $0.status == nil })
         let second = results["small-model-on-a-second-gpu"]!
         #expect(second.requests.map(\.status) == [200, 200, 200, 200])
         #expect(second.visits.filter { $0.status == 200 }.map(\.provider) == ["second-gpu", "second-gpu", "gpu", "gpu"])
+        // Under traffic the scheduler's queue fills behind the swaps: Ollama's own 503.
+        let load = results["swap-under-load"]!
+        #expect(load.requests.filter { $0.status == 503 }.count == 115)
+        let errors = load.gatewayJournal.flatMap(\.attempts).compactMap(\.error)
+        #expect(errors.contains { $0.contains("server busy, please try again.  maximum pending requests exceeded") })
     }
 
     /// labs/custom-host-mistakes.conf: what a trailing / or /v1 on custom_host does.
