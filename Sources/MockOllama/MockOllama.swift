@@ -280,8 +280,8 @@ public final class MockOllama {
         return order.first { !models[$0].isBusy(at: now) } ?? order[0]
     }
 
-    /// The answer being written is planned to end `ms` after it starts: when its model will
-    /// be idle, if nothing reports its end sooner.
+    /// The answer being written is planned to end `ms` after it starts: what making room for
+    /// another model counts on until the answer's end is reported.
     func answerLasts(_ model: MockModel, ms: Int) {
         guard let ticket, let i = residency(model.name.key) else { return }
         resident[i].plan(ticket, from: now, lastingMs: ms)
