@@ -46,6 +46,18 @@ class LabProcess:
         self._drain.join(timeout=5)
         return code
 
+    def wait_for_line(self, text, timeout=10):
+        """The first line containing `text`, waited for (bounded): lines printed after the
+        ready one may still be in the pipe when the test reads them."""
+        deadline = time.time() + timeout
+        while True:
+            for line in list(self.lines):
+                if text in line:
+                    return line
+            if time.time() >= deadline:
+                return None
+            time.sleep(0.01)
+
     def log_lines_since(self, index):
         deadline = time.time() + 2
         while time.time() < deadline and len(self.lines) <= index:

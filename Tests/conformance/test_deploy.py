@@ -44,7 +44,7 @@ def test_the_demo_client_runs_against_lab_gateway_with_the_production_names(tmp_
     try:
         assert gateway.url == f"http://127.0.0.1:{port}"
         # The mapping is printed after the "listening" line.
-        assert any("host portkey-gateway-ollama → http://127.0.0.1:%d" % primary in line for line in gateway.log_lines_since(1) + gateway.lines)
+        assert gateway.wait_for_line("host portkey-gateway-ollama → http://127.0.0.1:%d" % primary) is not None
         env = dict(os.environ, PORTKEY_GATEWAY_URL=gateway.url)
         demo = subprocess.run([sys.executable, str(ROOT / "Tests" / "conformance" / "demo_client.py")], env=env,
                               capture_output=True, text=True, timeout=120)
