@@ -101,24 +101,26 @@ struct MockCommand: ParsableCommand {
     @Flag(name: .customLong("host-check"), help: "Refuse Host headers as an Ollama bound to a loopback address does: 403 unless the host is a loopback, private or this machine's address, localhost, this machine's name, or ends in .localhost, .local or .internal (the 403 a proxy that passes its own Host gets).")
     var hostCheck = false
 
-    @Option(help: ArgumentHelp("Answers the model generates at once, as OLLAMA_NUM_PARALLEL sets (Ollama's default is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Default: no limit.", valueName: "n"))
+    @Option(help: ArgumentHelp("Answers the model generates at once, as OLLAMA_NUM_PARALLEL sets (which is the default; Ollama's own is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Without either: no limit.", valueName: "n"))
     var parallel: Int?
 
-    @Option(name: .customLong("max-loaded-models"), help: ArgumentHelp("Models that fit in memory at once, as OLLAMA_MAX_LOADED_MODELS or the GPU's memory allow: a request for another model first waits until the one with the shortest keep-alive (an idle one first) has finished its answers and left, and every request waits meanwhile, as Ollama's scheduler does. Default: no limit.", valueName: "n"))
+    @Option(name: .customLong("max-loaded-models"), help: ArgumentHelp("Models that fit in memory at once, as OLLAMA_MAX_LOADED_MODELS (the default) or the GPU's memory allow: a request for another model first waits until the one with the shortest keep-alive (an idle one first) has finished its answers and left, and every request waits meanwhile, as Ollama's scheduler does. Without either, or with 0: no limit.", valueName: "n"))
     var maxLoadedModels: Int?
 
-    @Option(name: .customLong("max-queue"), help: ArgumentHelp("Requests that may wait while Ollama's scheduler makes room for a model (see --max-loaded-models), as OLLAMA_MAX_QUEUE sets; the next one gets Ollama's 503 \"server busy, please try again.  maximum pending requests exceeded\". Default: 512, Ollama's.", valueName: "n"))
+    @Option(name: .customLong("max-queue"), help: ArgumentHelp("Requests that may wait while Ollama's scheduler makes room for a model (see --max-loaded-models), as OLLAMA_MAX_QUEUE sets; the next one gets Ollama's 503 \"server busy, please try again.  maximum pending requests exceeded\". Default: OLLAMA_MAX_QUEUE, else 512 as in Ollama.", valueName: "n"))
     var maxQueue: Int?
 
     @Flag(help: "Do not log each request.")
     var quiet = false
 
+    /// The variables an Ollama would read; the flags above win over them.
+    var environment: OllamaEnvironment { OllamaEnvironment(ProcessInfo.processInfo.environment) }
+
     /// `--origins`, or `OLLAMA_ORIGINS`, read as Ollama reads the variable: spaces and
     /// quotes around the whole trimmed, then split on commas (entries are not trimmed).
     var originList: [String] {
-        let raw = origins ?? ProcessInfo.processInfo.environment["OLLAMA_ORIGINS"] ?? ""
-        let trimmed = raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-        return trimmed.isEmpty ? [] : trimmed.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard let origins else { return environment.origins }
+        return OllamaEnvironment(["OLLAMA_ORIGINS": origins]).origins
     }
 
     /// The `--api` vendor, as messages name it.
@@ -176,6 +178,14 @@ struct MockCommand: ParsableCommand {
         }
     }
 
+    /// A variable's value; one Ollama would ignore is ignored here too, with a warning.
+    static func read(_ name: String, _ reading: OllamaEnvironment.Reading<Int>, flag: String, expected: String = "a whole number") -> Int? {
+        if case .ignored(let text) = reading {
+            Console.err("warning: \(name) '\(text)' is not \(expected); Ollama ignores it, and so does this mock (\(flag)'s default applies)")
+        }
+        return reading.value
+    }
+
     func run() throws {
         let canned = answers.map { answer -> CannedAnswer in
             let eq = answer.firstIndex(of: "=")!
@@ -203,21 +213,13 @@ struct MockCommand: ParsableCommand {
         withCapabilities.contextOverflow = ContextOverflow(rawValue: contextOverflow)!
         withCapabilities.origins = originList
         if hostCheck { withCapabilities.hostCheck = .current }
-        withCapabilities.maxLoadedModels = maxLoadedModels
-        if let maxQueue { withCapabilities.maxQueue = maxQueue }
-        if let text = keepAlive, let nanos = GoDuration.serverKeepAlive(text) {
-            withCapabilities.keepAlive = nanos
-        } else if api == ProviderAPI.ollama.rawValue, let raw = ProcessInfo.processInfo.environment["OLLAMA_KEEP_ALIVE"] {
-            // Read as Ollama reads its variables: spaces, then quotes, trimmed.
-            let text = raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            // Ollama ignores a value it cannot read; so does the mock, but it says so.
-            if text.isEmpty {
-            } else if let nanos = GoDuration.serverKeepAlive(text) {
-                withCapabilities.keepAlive = nanos
-            } else {
-                Console.err("warning: OLLAMA_KEEP_ALIVE '\(text)' is not \(GoDuration.keepAliveForms); Ollama ignores it and keeps models 5 minutes, and so does this mock")
-            }
-        }
+        // A fake Ollama takes what an Ollama started with the same environment would have.
+        let env = api == ProviderAPI.ollama.rawValue ? environment : OllamaEnvironment([:])
+        withCapabilities.maxLoadedModels = maxLoadedModels ?? Self.read("OLLAMA_MAX_LOADED_MODELS", env.maxLoadedModels, flag: "--max-loaded-models")
+        withCapabilities.maxQueue = maxQueue ?? Self.read("OLLAMA_MAX_QUEUE", env.maxQueue, flag: "--max-queue") ?? withCapabilities.maxQueue
+        withCapabilities.keepAlive = keepAlive.flatMap(GoDuration.serverKeepAlive)
+            ?? Self.read("OLLAMA_KEEP_ALIVE", env.keepAlive, flag: "--keep-alive", expected: GoDuration.keepAliveForms) ?? withCapabilities.keepAlive
+        let slots = parallel ?? Self.read("OLLAMA_NUM_PARALLEL", env.numParallel, flag: "--parallel")
         let mock: any MockService
         // What the first line says: the fake's name and the models it answers to.
         let title: String, offered: [String]
@@ -254,7 +256,7 @@ struct MockCommand: ParsableCommand {
             Console.err("error: \(error)")
             throw startFailure(error)
         }
-        server.slots = parallel.map(GenerationSlots.init(count:))
+        server.slots = slots.map(GenerationSlots.init(count:))
         if !quiet { server.log = { Console.out("mock: \($0)") } }
         Console.out("\(title) listening on \(server.url) (models: \(offered.joined(separator: ", ")))")
         if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }

@@ -169,13 +169,18 @@ def test_keep_alive_as_ollama_reads_it():
     assert refused.returncode != 0 and "--keep-alive must be a duration such as 10m" in refused.stderr
 
 
-def test_one_model_at_a_time():
-    """`lab mock --max-loaded-models 1`: each model asked for takes the place of the other
-    and loads again, as on a GPU that holds one; ps lists the one in memory."""
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_one_model_at_a_time(how):
+    """`lab mock --max-loaded-models 1`, or an Ollama's OLLAMA_MAX_LOADED_MODELS=1: each
+    model asked for takes the place of the other and loads again, as on a GPU that holds
+    one; ps lists the one in memory."""
     from conftest import LabProcess
 
-    lab = LabProcess("mock", "--port", "0", "--quiet", "--model", "llama3", "--model", "mistral",
-                     "--load-ms", "200", "--max-loaded-models", "1")
+    args = ["mock", "--port", "0", "--quiet", "--model", "llama3", "--model", "mistral", "--load-ms", "200"]
+    if how == "flag":
+        lab = LabProcess(*args, "--max-loaded-models", "1")
+    else:
+        lab = LabProcess(*args, env={"OLLAMA_MAX_LOADED_MODELS": " 1 ", "OLLAMA_NUM_PARALLEL": "2"})
     try:
         c = ollama.Client(host=lab.url)
         ask = [{"role": "user", "content": "hi"}]
@@ -190,6 +195,8 @@ def test_one_model_at_a_time():
         assert 'lab_provider_model_loads_total{provider="mock",model="llama3:latest"} 2' in metrics
         assert 'lab_provider_model_loads_total{provider="mock",model="mistral:latest"} 1' in metrics
         assert 'lab_provider_models_in_memory{provider="mock"} 1' in metrics
+        # OLLAMA_NUM_PARALLEL gives the generation slots their gauges.
+        assert ('lab_provider_generating{provider="mock"}' in metrics) == (how == "environment")
     finally:
         assert lab.stop() == 0
 
