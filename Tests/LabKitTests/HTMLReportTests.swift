@@ -26,24 +26,25 @@ import LabCore
         #expect(results[2].timeline.bars.filter { $0.lane == "client" }.count == 100)
     }
 
-    /// A refusal's words are in its gateway bar's tooltip.
-    @Test func aRefusedAttemptSaysWhy() throws {
-        let config = try LabConfigParser.load(repositoryFile("labs/request-mistakes.conf"))
+    /// The tooltips of one lane of a scenario's timeline in an example lab.
+    func labels(_ file: String, _ scenario: String, lane: String) throws -> (ScenarioResult, [String]) {
+        let config = try LabConfigParser.load(repositoryFile(file))
         let env = try LabEnvironment(config: config)
         defer { env.shutdown() }
-        let result = ScenarioRunner(env: env).run(config.scenario("linked-image-default-fallback")!)
-        let labels = result.timeline.bars.filter { $0.lane == "gateway" }.map(\.label)
+        let result = ScenarioRunner(env: env).run(try #require(config.scenario(scenario)))
+        return (result, result.timeline.bars.filter { $0.lane == lane }.map(\.label))
+    }
+
+    /// A refusal's words are in its gateway bar's tooltip.
+    @Test func aRefusedAttemptSaysWhy() throws {
+        let (result, labels) = try labels("labs/request-mistakes.conf", "linked-image-default-fallback", lane: "gateway")
         #expect(labels == ["config.targets[0]: 400 — ollama error: invalid image input", "config.targets[1]: 200"])
         #expect(HTMLReport.svg(result.timeline).contains("<title>config.targets[0]: 400 — ollama error: invalid image input ("))
     }
 
     /// A model's load is in its provider bar's tooltip.
     @Test func aModelsLoadIsInItsBar() throws {
-        let config = try LabConfigParser.load(repositoryFile("labs/cold-model.conf"))
-        let env = try LabEnvironment(config: config)
-        defer { env.shutdown() }
-        let result = ScenarioRunner(env: env).run(config.scenario("load-past-the-route")!)
-        let labels = result.timeline.bars.filter { $0.lane == "primary" }.map(\.label)
+        let (_, labels) = try labels("labs/cold-model.conf", "load-past-the-route", lane: "primary")
         #expect(labels.first == "POST /v1/chat/completions: no answer (client left); the model loaded first (load_duration 35000 ms)")
         #expect(labels.last == "POST /v1/chat/completions: 200")
     }
