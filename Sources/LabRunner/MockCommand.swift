@@ -220,6 +220,17 @@ struct MockCommand: ParsableCommand {
         withCapabilities.keepAlive = keepAlive.flatMap(GoDuration.serverKeepAlive)
             ?? Self.read("OLLAMA_KEEP_ALIVE", env.keepAlive, flag: "--keep-alive", expected: GoDuration.keepAliveForms) ?? withCapabilities.keepAlive
         let slots = parallel ?? Self.read("OLLAMA_NUM_PARALLEL", env.numParallel, flag: "--parallel")
+        // What differs from Ollama's defaults, and where it came from: the environment is read
+        // without being asked, so it is said.
+        func from(_ flag: Any?, _ variable: String) -> String { flag != nil ? "" : " (\(variable))" }
+        var settings: [String] = []
+        if withCapabilities.keepAlive != GoDuration.fiveMinutes {
+            settings.append("keep-alive \(GoDuration.words(withCapabilities.keepAlive))" + from(keepAlive, "OLLAMA_KEEP_ALIVE"))
+        }
+        if let slots { settings.append("\(slots) generation slot\(slots == 1 ? "" : "s")" + from(parallel, "OLLAMA_NUM_PARALLEL")) }
+        if let n = withCapabilities.maxLoadedModels { settings.append("\(n) model\(n == 1 ? "" : "s") in memory at once" + from(maxLoadedModels, "OLLAMA_MAX_LOADED_MODELS")) }
+        if withCapabilities.maxQueue != 512 { settings.append("a queue of \(withCapabilities.maxQueue)" + from(maxQueue, "OLLAMA_MAX_QUEUE")) }
+        if loadMs > 0 { settings.append("loads take \(loadMs) ms") }
         let mock: any MockService
         // What the first line says: the fake's name and the models it answers to.
         let title: String, offered: [String]
@@ -259,6 +270,7 @@ struct MockCommand: ParsableCommand {
         server.slots = slots.map(GenerationSlots.init(count:))
         if !quiet { server.log = { Console.out("mock: \($0)") } }
         Console.out("\(title) listening on \(server.url) (models: \(offered.joined(separator: ", ")))")
+        if !settings.isEmpty { Console.out("mock: as an Ollama with " + settings.joined(separator: ", ")) }
         if !rules.isEmpty { Console.out("mock: \(rules.count) fault rule(s) from \(faults ?? "")") }
         var signals: SignalWatcher?
         signals = SignalWatcher(loop: loop, signals: [SIGINT, SIGTERM]) { signum in

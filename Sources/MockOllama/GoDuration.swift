@@ -110,6 +110,19 @@ public enum GoDuration {
     /// What the lab says when a keep-alive it was given is not one Ollama reads.
     public static let keepAliveForms = "a duration such as 10m, 1h30m or 24h, or whole seconds; negative keeps models in memory for ever, 0 unloads them after each answer"
 
+    /// A keep-alive in the lab's words, for what `lab mock` prints: `for ever`, `1 h 30 min`,
+    /// `45 s`, `1.5 s`.
+    public static func words(_ nanoseconds: Int) -> String {
+        if nanoseconds == forever { return "for ever" }
+        guard nanoseconds % 1_000_000_000 == 0 else {
+            let ms = Double(nanoseconds) / 1_000_000
+            return ms >= 1000 ? "\(ms / 1000) s" : "\(ms) ms"
+        }
+        let s = nanoseconds / 1_000_000_000
+        let parts = [(s / 3600, "h"), (s % 3600 / 60, "min"), (s % 60, "s")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        return parts.isEmpty ? "0 s" : parts.joined(separator: " ")
+    }
+
     private static let units: [String: UInt64] = [
         "ns": 1, "us": 1_000, "\u{B5}s": 1_000, "\u{3BC}s": 1_000, "ms": 1_000_000,
         "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000,

@@ -40,6 +40,16 @@ import Testing
         #expect(GoDuration.parse(text) == .failure(GoDuration.Invalid(message: message)), "\(text)")
     }
 
+    @Test func keepAlivesInWords() {
+        #expect(GoDuration.words(GoDuration.fiveMinutes) == "5 min")
+        #expect(GoDuration.words(5400 * Self.second) == "1 h 30 min")
+        #expect(GoDuration.words(3661 * Self.second) == "1 h 1 min 1 s")
+        #expect(GoDuration.words(0) == "0 s")
+        #expect(GoDuration.words(3 * Self.second / 2) == "1.5 s")
+        #expect(GoDuration.words(Self.second / 4) == "250.0 ms")
+        #expect(GoDuration.words(GoDuration.forever) == "for ever")
+    }
+
     @Test func keepAliveReadsSecondsDurationsAndForEver() {
         #expect(GoDuration.keepAlive(30) == .success(30 * Self.second))
         #expect(GoDuration.keepAlive(1.5) == .success(3 * Self.second / 2))

@@ -197,6 +197,12 @@ def test_one_model_at_a_time(how):
         assert 'lab_provider_models_in_memory{provider="mock"} 1' in metrics
         # OLLAMA_NUM_PARALLEL gives the generation slots their gauges.
         assert ('lab_provider_generating{provider="mock"}' in metrics) == (how == "environment")
+        # The settings line says what differs from Ollama's defaults and where it came from.
+        line = lab.wait_for_line("mock: as an Ollama with")
+        if how == "environment":
+            assert "2 generation slots (OLLAMA_NUM_PARALLEL)" in line and "1 model in memory at once (OLLAMA_MAX_LOADED_MODELS)" in line
+        else:
+            assert "1 model in memory at once," in line and "OLLAMA_" not in line
     finally:
         assert lab.stop() == 0
 
