@@ -11,6 +11,8 @@ public final class Timer: LoopHandleOwner {
     /// In simulation: which arming is current, so entries of earlier armings do nothing.
     private var arming: UInt64 = 0
     private var repeatNs: UInt64 = 0
+    /// A long real-clock wait's end on libuv's millisecond clock (`startWall`).
+    private var wallDeadlineMs: UInt64 = 0
 
     public init(loop: EventLoop) {
         self.loop = loop
@@ -35,13 +37,37 @@ public final class Timer: LoopHandleOwner {
     }
 
     /// A real-clock timer in wall milliseconds, whatever the scale.
+    ///
+    /// Linux lets a poll's timeout run late by a thousandth of its length
+    /// (`select_estimate_accuracy`: 1 ms in a second, 30 ms in thirty), and libuv waits in
+    /// `epoll_wait`. So a long one-shot wait is armed that much short of its end, then
+    /// finished with a second, short one whose lateness is the kernel's 50 µs minimum.
     func startWall(afterMs: UInt64, repeatMs: UInt64, _ body: @escaping () -> Void) {
         guard let handle else { return }
         callback = body
+        let early = repeatMs == 0 ? Self.kernelSlackMs(afterMs) : 0
+        guard early > 0 else {
+            uv_timer_start(handle, { h in Timer.owner(h).callback?() }, afterMs, repeatMs)
+            return
+        }
+        // libuv's own deadline for the whole wait: its loop time when armed, plus the wait.
+        wallDeadlineMs = uv_now(loop.raw) + afterMs
         uv_timer_start(handle, { h in
-            let timer = Unmanaged<AnyObject>.fromOpaque(h!.pointee.data).takeUnretainedValue() as! Timer
-            timer.callback?()
-        }, afterMs, repeatMs)
+            let timer = Timer.owner(h)
+            let now = uv_now(timer.loop.raw)
+            guard timer.wallDeadlineMs > now else { timer.callback?(); return }
+            uv_timer_start(h, { h in Timer.owner(h).callback?() }, timer.wallDeadlineMs - now, 0)
+        }, afterMs - early, 0)
+    }
+
+    /// How late the kernel may wake a wait of `ms`, rounded up, for waits long enough to
+    /// matter (at most 100 ms, the kernel's cap).
+    static func kernelSlackMs(_ ms: UInt64) -> UInt64 {
+        ms >= 50 ? min(ms / 1000 + 1, 101) : 0
+    }
+
+    private static func owner(_ h: UnsafeMutablePointer<uv_timer_t>?) -> Timer {
+        Unmanaged<AnyObject>.fromOpaque(h!.pointee.data).takeUnretainedValue() as! Timer
     }
 
     private static func ns(_ ms: Double) -> UInt64 { saturatingUInt64(ms * 1_000_000) }
