@@ -14,35 +14,11 @@ extension GoDecoding {
     }
 
     /// The body with each key that names a field in another case renamed to the field's
-    /// name, inside checked structs too; the body itself when no key needs it. Keys of
-    /// maps (`options`, `format`) stay as they are.
+    /// name, inside checked structs too. Keys of maps (`options`, `format`) stay as they
+    /// are. Only a body that did not fit as written comes here, so copying it costs little.
     static func canonicalKeys(_ body: JSONValue, _ type: GoStruct) -> JSONValue {
-        guard case .object(let members) = body, needsRenaming(members, type) else { return body }
+        guard case .object(let members) = body else { return body }
         return .object(renamed(members, type))
-    }
-
-    private static func needsRenaming(_ members: [(String, JSONValue)], _ type: GoStruct) -> Bool {
-        for m in members.indices {
-            guard let f = type.field(named: members[m].0) else {
-                if type.field(foldedFrom: members[m].0) != nil { return true }
-                continue
-            }
-            // Only a struct or a list of them holds keys of its own; the kind is read only then.
-            switch members[m].1 {
-            case .object(let inner):
-                if case .structure(let nested) = type.kinds[f], needsRenaming(inner, nested.unmarshalsInto ?? nested) { return true }
-            case .array(let items):
-                if case .slice(_, .structure(let nested)) = type.kinds[f] {
-                    let fields = nested.unmarshalsInto ?? nested
-                    for item in items {
-                        if case .object(let inner) = item, needsRenaming(inner, fields) { return true }
-                    }
-                }
-            default:
-                continue
-            }
-        }
-        return false
     }
 
     private static func renamed(_ members: [(String, JSONValue)], _ type: GoStruct) -> [(String, JSONValue)] {

@@ -1,7 +1,7 @@
 /// A model in memory as Ollama's scheduler keeps it: from the start of its load while any
 /// answer is under way (Ollama's reference count), then until its keep-alive runs out after
 /// the last one ended. Pure: times come from the caller.
-struct ModelResidency: Equatable {
+struct ModelResidency {
     /// The model's key (`llama3:latest`).
     let key: String
     /// When its load ends; a request before then waits for the rest.
@@ -24,11 +24,6 @@ struct ModelResidency: Equatable {
         readyAt = start.adding(milliseconds: loadMs)
         lastEnd = start
         self.keepAlive = keepAlive
-    }
-
-    static func == (a: ModelResidency, b: ModelResidency) -> Bool {
-        a.key == b.key && a.readyAt == b.readyAt && a.lastEnd == b.lastEnd && a.keepAlive == b.keepAlive && a.lastExpiry == b.lastExpiry
-            && a.inFlight.map(\.ticket) == b.inFlight.map(\.ticket) && a.inFlight.map(\.plannedEnd) == b.inFlight.map(\.plannedEnd)
     }
 
     /// Answering, or still loading.
