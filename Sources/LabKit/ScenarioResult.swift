@@ -104,6 +104,8 @@ public struct ProviderVisit: Equatable, Sendable {
     public var what: String
     /// How long the answer waited for its model to load (and for room for it).
     public var modelWaitMs: Int? = nil
+    /// The model the request asked for, when the provider could read one.
+    public var model: String? = nil
 }
 
 public struct ScenarioResult {

@@ -101,7 +101,7 @@ struct MockCommand: ParsableCommand {
     @Flag(name: .customLong("host-check"), help: "Refuse Host headers as an Ollama bound to a loopback address does: 403 unless the host is a loopback, private or this machine's address, localhost, this machine's name, or ends in .localhost, .local or .internal (the 403 a proxy that passes its own Host gets).")
     var hostCheck = false
 
-    @Option(help: ArgumentHelp("Answers the model generates at once, as OLLAMA_NUM_PARALLEL sets (which is the default; Ollama's own is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Without either: no limit.", valueName: "n"))
+    @Option(help: ArgumentHelp("Answers each model generates at once, as OLLAMA_NUM_PARALLEL sets (which is the default; Ollama's own is 1): the others wait in arrival order for a slot, and a hung one holds its slot until its client leaves. Without either: no limit.", valueName: "n"))
     var parallel: Int?
 
     @Option(name: .customLong("max-loaded-models"), help: ArgumentHelp("Models that fit in memory at once, as OLLAMA_MAX_LOADED_MODELS (the default) or the GPU's memory allow: a request for another model first waits until the one with the shortest keep-alive (an idle one first) has finished its answers and left, and every request waits meanwhile, as Ollama's scheduler does. Without either, or with 0: no limit.", valueName: "n"))

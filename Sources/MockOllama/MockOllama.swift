@@ -27,6 +27,9 @@ public final class MockOllama {
     var ticketCounter = 0
     /// The ticket of the answer being written, if it uses a model.
     var ticket: Int?
+    /// The model whose runner generates the answer being written (its generation slots):
+    /// nil when nothing is generated (a refusal, an empty request that only loads a model).
+    var generating: String?
     /// How many times each model has loaded, in the order they first did: a count that only
     /// grows (`/metrics`), so that a run shows models taking turns.
     public private(set) var loadCounts: [(model: String, loads: Int)] = []
@@ -67,12 +70,6 @@ public final class MockOllama {
         "/v1/responses": (["POST"], { m, r in m.withBody(r, .ollamaOpenAI, m.openAIResponses) }),
     ]
 
-    /// The routes whose answers a model generates: the ones that wait for a generation slot.
-    public static let generationPaths: Set<String> = [
-        "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
-        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses",
-    ]
-
     /// The answer to one request, and the model it asked for (read while parsing, so
     /// callers need not parse the body again). In Ollama's order: Go's server refuses a
     /// target it cannot unescape; Go's ServeMux redirects a path that is not clean
@@ -82,6 +79,7 @@ public final class MockOllama {
         now = clock()
         loadWaitMs = 0
         ticket = nil
+        generating = nil
         modelWaitMs = 0
         let (script, model) = answerNow(request)
         // A generation that had to load its model first: nothing leaves before the load ends.
@@ -267,6 +265,7 @@ public final class MockOllama {
         }
         ticketCounter += 1
         ticket = ticketCounter
+        generating = key
         let wait = resident[found!].use(at: at, ticket: ticketCounter, keepAlive: keepAlive)
         loadWaitMs = at.millisecondsAfter(arrival) + wait
         now = arrival.adding(milliseconds: loadWaitMs)

@@ -17,6 +17,10 @@ public protocol MockService: AnyObject {
     var lastTicket: Int? { get }
     /// The answer with this ticket has ended, however it ended.
     func answerEnded(_ ticket: Int)
+    /// The model that generates the answer `answer(to:)` gave last, which waits for one of
+    /// that model's generation slots; nil when nothing is generated (a refusal, a request
+    /// that only loads a model) or the fake has no slots.
+    var lastGenerating: String? { get }
     /// How long the answer `answer(to:)` gave last waits for its model before anything
     /// leaves (a load, and room for it): Ollama's `load_duration`; 0 when none.
     var lastModelWaitMs: Int { get }
@@ -29,6 +33,7 @@ extension MockService {
     public func unloadModels() {}
     public var lastTicket: Int? { nil }
     public func answerEnded(_ ticket: Int) {}
+    public var lastGenerating: String? { nil }
     public var lastModelWaitMs: Int { 0 }
     public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { nil }
 }
@@ -36,6 +41,7 @@ extension MockService {
 extension MockOllama: MockService {
     public var api: ProviderAPI { .ollama }
     public var lastTicket: Int? { ticket }
+    public var lastGenerating: String? { generating }
     public var lastModelWaitMs: Int { modelWaitMs }
     public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { (loadCounts, modelsInMemory) }
 }

@@ -82,6 +82,8 @@ extension MockOllama {
         let unload = keepAlive == 0
         // An empty request loads the model (and waits for the load), or unloads it.
         if unload { expire(model) } else if !markLoaded(model, keepAlive: keepAlive) { return Responses.error(.native, 503, Self.serverBusy) }
+        // Ollama answers once the model is ready, without asking its runner for a slot.
+        generating = nil
         let reason: JSONValue = .string(unload ? "unload" : "load")
         if generate {
             return Responses.json(.native, [

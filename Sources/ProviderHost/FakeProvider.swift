@@ -19,8 +19,8 @@ public final class FakeProvider {
     private var upTimer: Timer?
     /// One line per finished request, for `lab mock`'s log.
     public var log: ((String) -> Void)?
-    /// Generation slots (`parallel` in lab.conf, `lab mock --parallel`): nil generates
-    /// every answer at once.
+    /// Generation slots, each model's own (`parallel` in lab.conf, `lab mock --parallel`):
+    /// nil generates every answer at once.
     public var slots: GenerationSlots?
     /// For `/metrics`: answers by route and status, and faults fired by rule.
     private var answered = MetricCounters()
@@ -86,13 +86,13 @@ public final class FakeProvider {
         // A generation takes a slot for as long as it is sent, a hung one until its client
         // leaves; a refusal, a fault's status or a reset answers at once, as Ollama answers
         // what it refuses before scheduling.
-        let slot = slots.flatMap { slots -> GenerationSlots? in
-            guard MockOllama.generationPaths.contains(path), script.status == 200 else { return nil }
+        let slot = slots.flatMap { slots -> (slots: GenerationSlots, model: String)? in
+            guard let generating = mock.lastGenerating, script.status == 200 else { return nil }
             let sent = decision.script
-            return sent.status == 200 || (sent.status == nil && sent.steps.contains(.hang)) ? slots : nil
+            return sent.status == 200 || (sent.status == nil && sent.reading.contains(.hang)) ? (slots, generating) : nil
         }
         responder.onFinish = { [weak self] responder in
-            slot?.ended(ObjectIdentifier(responder))
+            if let slot { slot.slots.ended(ObjectIdentifier(responder), model: slot.model) }
             if let ticket { mock.answerEnded(ticket) }
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
@@ -108,7 +108,7 @@ public final class FakeProvider {
         }
         guard let slot else { return responder.send(decision.script) }
         let sent = decision.script
-        slot.run(ObjectIdentifier(responder)) { [weak responder] in responder?.send(sent) }
+        slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak responder] in responder?.send(sent) }
     }
 
 

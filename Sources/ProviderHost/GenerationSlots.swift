@@ -1,37 +1,55 @@
-/// Ollama's parallel generation (`OLLAMA_NUM_PARALLEL`): a loaded model generates at most
-/// `count` answers at once; the others wait, in arrival order, for one to end — and a
-/// generation that hangs holds its slot until its client leaves. Pure: the provider says
-/// when an answer arrives and when it ends.
+/// Ollama's parallel generation (`OLLAMA_NUM_PARALLEL`): each loaded model generates at
+/// most `count` answers at once — the runner of every model has its own — and its other
+/// requests wait, in arrival order, for one of its answers to end; a generation that hangs
+/// holds its slot until its client leaves. Pure: the provider says when an answer arrives
+/// and when it ends.
 public final class GenerationSlots {
     public let count: Int
-    public private(set) var generating = 0
-    private var waiting: [(id: ObjectIdentifier, start: () -> Void)] = []
+    /// One model's answers: how many generate, and who waits.
+    private struct Lane {
+        let model: String
+        var generating = 0
+        var waiting: [(id: ObjectIdentifier, start: () -> Void)] = []
+    }
+    /// The models with an answer under way or waiting: a short list, scanned by name.
+    private var lanes: [Lane] = []
 
     public init(count: Int) {
         precondition(count >= 1)
         self.count = count
     }
 
-    /// Answers waiting for a slot.
-    public var queued: Int { waiting.count }
+    /// Answers generating now, all models together.
+    public var generating: Int { lanes.reduce(0) { $0 + $1.generating } }
 
-    /// Starts `start` now if a slot is free, else when one frees.
-    public func run(_ id: ObjectIdentifier, _ start: @escaping () -> Void) {
-        guard generating < count else { return waiting.append((id, start)) }
-        generating += 1
+    /// Answers waiting for a slot, all models together.
+    public var queued: Int { lanes.reduce(0) { $0 + $1.waiting.count } }
+
+    /// Starts `start` now if one of `model`'s slots is free, else when one frees.
+    public func run(_ id: ObjectIdentifier, model: String, _ start: @escaping () -> Void) {
+        guard let i = lanes.firstIndex(where: { $0.model == model }) else {
+            lanes.append(Lane(model: model, generating: 1))
+            return start()
+        }
+        guard lanes[i].generating < count else { return lanes[i].waiting.append((id, start)) }
+        lanes[i].generating += 1
         start()
     }
 
-    /// The answer `id` has ended, or its client left while it waited.
-    public func ended(_ id: ObjectIdentifier) {
-        if let i = waiting.firstIndex(where: { $0.id == id }) {
-            waiting.remove(at: i)
+    /// The answer `id` for `model` has ended, or its client left while it waited.
+    public func ended(_ id: ObjectIdentifier, model: String) {
+        guard let i = lanes.firstIndex(where: { $0.model == model }) else { return }
+        if let w = lanes[i].waiting.firstIndex(where: { $0.id == id }) {
+            lanes[i].waiting.remove(at: w)
             return
         }
-        generating -= 1
-        guard !waiting.isEmpty, generating < count else { return }
-        let next = waiting.removeFirst()
-        generating += 1
+        lanes[i].generating -= 1
+        guard !lanes[i].waiting.isEmpty else {
+            if lanes[i].generating == 0 { lanes.remove(at: i) }
+            return
+        }
+        let next = lanes[i].waiting.removeFirst()
+        lanes[i].generating += 1
         next.start()
     }
 }

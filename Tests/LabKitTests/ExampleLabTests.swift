@@ -39,12 +39,17 @@ import LabCore
     /// labs/one-slot-ollama.conf: a one-slot Ollama queues; the journal shows the waits.
     @Test func theOneSlotLabQueuesUntilTheRoutesTimeout() throws {
         let results = try Self.run("labs/one-slot-ollama.conf")
-        #expect(results.count == 2)
+        #expect(results.count == 3)
         // One answer at a time: each ends a whole answer (5.6 s) after the one before it,
         // though the requests came 2 s apart.
         let served = results["queue-past-the-route"]!.visits.filter { $0.provider == "primary" && $0.status == 200 }
         #expect(served.count == 7)
         for (a, b) in zip(served, served.dropFirst()) { #expect(abs((b.endMs - a.endMs) - 5600) < 1, "\(a.endMs) → \(b.endMs)") }
+        // Each model has its own slot: the 8B answers the fallbacks ask for start as they
+        // arrive, while the 70B queue is still full.
+        let smallAnswers = results["smaller-model-own-slot"]!.visits.filter { $0.model == "llama3:8b" }
+        #expect(smallAnswers.count == 9)
+        for v in smallAnswers { #expect(v.endMs - v.atMs < 1000 && v.status == 200, "\(v.atMs) → \(v.endMs)") }
     }
 
     /// labs/cold-model.conf: the first requests wait for the model to load; every scenario

@@ -209,3 +209,43 @@ import MockOllama
         #expect(seen == ["/api/generate - client_gone", "/api/tags 431 completed", "/api/version 200 completed"])
     }
 }
+
+/// Generation slots on the wire: each model's own, and taken only by what generates.
+@Suite struct GenerationSlotLoopbackTests {
+    let loop = EventLoop()
+
+    /// A one-slot Ollama whose first answer, a streamed one, hangs before its head (and so
+    /// holds its slot while its client waits).
+    func provider() throws -> FakeProvider {
+        let mock = try MockOllama(options: MockOptions(models: [ModelName("llama3:70b")!, ModelName("llama3:8b")!]))
+        let p = try FakeProvider(name: "gpu", loop: loop, mock: mock, rules: try rules(#"[{"when":{"first":1},"fault":{"hang":true}}]"#))
+        p.slots = GenerationSlots(count: 1)
+        return p
+    }
+
+    func post(_ p: FakeProvider, _ body: String, responseMs: Int = 5000, _ done: @escaping (Result<ClientResponse, HTTPClientError>) -> Void) throws {
+        HTTPClient(loop: loop).fetch(try ClientRequest(method: "POST", url: p.url + "/api/chat", body: Array(body.utf8)),
+                                     timeouts: ClientTimeouts(responseMs: responseMs), done)
+    }
+
+    @Test func anotherModelAndALoadDoNotWaitForABusySlot() throws {
+        let p = try provider()
+        var hung: Result<ClientResponse, HTTPClientError>?
+        try post(p, #"{"model":"llama3:70b","messages":[{"role":"user","content":"hi"}]}"#, responseMs: 20_000) { hung = $0 }
+        loop.run(until: { p.slots?.generating == 1 }, timeoutMs: 3000)
+        // The 70B model's one slot is held: another 70B answer waits for it…
+        var queued: Result<ClientResponse, HTTPClientError>?
+        try post(p, #"{"model":"llama3:70b","stream":false,"messages":[{"role":"user","content":"again"}]}"#) { queued = $0 }
+        loop.run(until: { p.slots?.queued == 1 }, timeoutMs: 3000)
+        // …while the 8B model answers from its own slot, and a request that only loads the
+        // 70B model is answered without one, as Ollama answers it.
+        var small: Result<ClientResponse, HTTPClientError>?, load: Result<ClientResponse, HTTPClientError>?
+        try post(p, #"{"model":"llama3:8b","stream":false,"messages":[{"role":"user","content":"hi"}]}"#) { small = $0 }
+        try post(p, #"{"model":"llama3:70b","messages":[]}"#) { load = $0 }
+        loop.run(until: { small != nil && load != nil }, timeoutMs: 5000)
+        #expect(try small?.get().status == 200)
+        let loaded = try #require(try load?.get())
+        #expect(loaded.status == 200 && String(decoding: loaded.body, as: UTF8.self).contains(#""done_reason":"load""#))
+        #expect(queued == nil && hung == nil && p.slots?.queued == 1)
+    }
+}
