@@ -47,6 +47,13 @@ extension MockOllama {
 
     public static let contextExceeded = "the input length exceeds the context length"
 
+    /// The tokens' log probabilities when the request asked for them (`logprobs: true`),
+    /// seeded as its answer is.
+    func logprobs(_ asked: Bool, top: Int?, seed: Int?) -> TokenLogprobs? {
+        guard asked else { return nil }
+        return TokenLogprobs(top: top ?? 0, seed: seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed)
+    }
+
     /// The answer to a conversation: a pure function of the model, the messages, what
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.

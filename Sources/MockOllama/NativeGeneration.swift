@@ -54,25 +54,32 @@ extension MockOllama {
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         answerLasts(model, ms: finalAt)
         let now = self.now
-        func final(_ message: ReplyBytes.AssistantMessage) -> [UInt8] {
+        // Thinking and text tokens each have theirs; a tool call, made whole, has none.
+        let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: options.seed)
+        func final(_ message: ReplyBytes.AssistantMessage, logprobs: [JSONValue]? = nil) -> [UInt8] {
             ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), message: message,
-                                   doneReason: gen.content.doneReason, metrics: metrics)
+                                   doneReason: gen.content.doneReason, metrics: metrics, logprobs: logprobs)
         }
         guard request.stream else {
+            let all = logprobs?.entries(thinking + tokens)
             guard !gen.thinking.isEmpty || !gen.toolCalls.isEmpty else {
-                return builder.delayed(Responses.json(.native, bytes: final(.content(gen.text))), tokenCount: pieceCount)
+                return builder.delayed(Responses.json(.native, bytes: final(.content(gen.text), logprobs: all)), tokenCount: pieceCount)
             }
             var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
             if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
             if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)))), tokenCount: pieceCount)
+            return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)), logprobs: all)), tokenCount: pieceCount)
         }
         return builder.script(tokenCount: pieceCount, chunk: { i in
             let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
-            if i >= thinking.count, i - thinking.count < tokens.count {
+            if logprobs == nil, i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
-            return Responses.line(["model": .string(requested), "created_at": .string(createdAt.rfc3339), "message": piece(i), "done": false])
+            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(createdAt.rfc3339)), ("message", piece(i)), ("done", false)]
+            if let logprobs, i < thinking.count + tokens.count {
+                line.append(("logprobs", [logprobs.entry(i < thinking.count ? thinking[i] : tokens[i - thinking.count], at: i)]))
+            }
+            return Responses.line(.object(line))
         }, closing: [final(.content("")) + [10]])
     }
 
@@ -154,22 +161,26 @@ extension MockOllama {
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         answerLasts(model, ms: finalAt)
         let now = self.now
-        func final(_ text: String, thinking: String? = nil) -> [UInt8] {
+        let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: options.seed)
+        func final(_ text: String, thinking: String? = nil, logprobs: [JSONValue]? = nil) -> [UInt8] {
             ReplyBytes.nativeGenerateFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), response: text,
-                                           doneReason: reply.doneReason, context: context, metrics: metrics, thinking: thinking)
+                                           doneReason: reply.doneReason, context: context, metrics: metrics, thinking: thinking, logprobs: logprobs)
         }
         guard request.stream else {
-            let answer = final(reply.text, thinking: gen.thinking.isEmpty ? nil : gen.thinkingText)
+            let answer = final(reply.text, thinking: gen.thinking.isEmpty ? nil : gen.thinkingText, logprobs: logprobs?.entries(gen.thinking + reply.tokens))
             return builder.delayed(Responses.json(.native, bytes: answer), tokenCount: pieceCount)
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
         return builder.script(tokenCount: pieces.count, chunk: { i in
             let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
-            guard pieces[i].0 == "thinking" else {
+            if logprobs == nil, pieces[i].0 == "response" {
                 return ReplyBytes.nativeResponseLine(model: requested, createdAt: createdAt, response: pieces[i].1)
             }
-            return Responses.line(.object([("model", .string(requested)), ("created_at", .string(createdAt.rfc3339)),
-                                           ("response", ""), ("thinking", .string(pieces[i].1)), ("done", false)]))
+            var line: [(String, JSONValue)] = [("model", .string(requested)), ("created_at", .string(createdAt.rfc3339))]
+            line += pieces[i].0 == "thinking" ? [("response", ""), ("thinking", .string(pieces[i].1))] : [("response", .string(pieces[i].1))]
+            line.append(("done", false))
+            if let logprobs { line.append(("logprobs", [logprobs.entry(pieces[i].1, at: i)])) }
+            return Responses.line(.object(line))
         }, closing: [final("") + [10]])
     }
 

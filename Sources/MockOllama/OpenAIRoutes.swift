@@ -41,6 +41,8 @@ extension MockOllama {
         case .failure(let refused): return Responses.error(.ollamaOpenAI, 400, refused.message)
         }
         if let refused = ChatAsk.effortRefusal(request.effort) { return Responses.error(.ollamaOpenAI, 400, refused) }
+        // The chat handler's own check, behind the compatibility layer.
+        if let refused = Self.topLogprobsRefusal(request.topLogprobs) { return Responses.error(.ollamaOpenAI, 400, refused) }
         let requested = request.model
         let model: MockModel
         switch openAIModelFor(requested, capability: "completion") {
@@ -68,6 +70,8 @@ extension MockOllama {
         let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
         let deltaCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
         answerLasts(model, ms: pacing.tokenTimeMs(max(deltaCount - 1, 0)))
+        // Thinking and text tokens each have theirs (`choices[0].logprobs.content`); a tool call has none.
+        let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: request.seed)
         func delta(_ i: Int) -> JSONValue {
             let d: JSONValue
             if i < thinking.count { d = ["content": "", "reasoning": .string(thinking[i])] }
@@ -87,7 +91,8 @@ extension MockOllama {
             }
             let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested, message: message,
                                                      finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
-                                                     promptTokens: promptTokens, completionTokens: deltaCount)
+                                                     promptTokens: promptTokens, completionTokens: deltaCount,
+                                                     logprobs: logprobs?.entries(thinking + tokens))
             return builder.delayed(Responses.json(.ollamaOpenAI, bytes: answer), tokenCount: deltaCount)
         }
         let usage = usage(prompt: promptTokens, completion: deltaCount)
@@ -101,11 +106,15 @@ extension MockOllama {
         if request.includeUsage { closing.append(Responses.event(chunk([], usage: usage))) }
         closing.append(Responses.doneEvent)
         return builder.script(tokenCount: deltaCount, chunk: { i in
-            if i >= thinking.count, i - thinking.count < tokens.count {
+            if logprobs == nil, i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.openAIContentChunk(id: idText, created: createdSeconds, model: requested,
                                                      content: tokens[i - thinking.count], first: i == 0)
             }
-            return Responses.event(chunk([["index": 0, "delta": delta(i), "finish_reason": nil]]))
+            var choice: [(String, JSONValue)] = [("index", 0), ("delta", delta(i)), ("finish_reason", nil)]
+            if let logprobs, i < thinking.count + tokens.count {
+                choice.append(("logprobs", ["content": [logprobs.entry(i < thinking.count ? thinking[i] : tokens[i - thinking.count], at: i)]]))
+            }
+            return Responses.event(chunk([.object(choice)]))
         }, closing: closing)
     }
 

@@ -39,9 +39,10 @@ enum ReplyBytes {
     }
 
     /// The final `/api/generate` object: the text, why it stopped, the context's token ids,
-    /// the metrics, and last the thinking when there was some.
+    /// the metrics, the thinking when there was some, and last the tokens' log probabilities
+    /// when they were asked for.
     static func nativeGenerateFinal(model: String, createdAt time: WallTime, response: String, doneReason reason: String,
-                                    context: [Int], metrics: Metrics, thinking: String? = nil) -> [UInt8] {
+                                    context: [Int], metrics: Metrics, thinking: String? = nil, logprobs: [JSONValue]? = nil) -> [UInt8] {
         var w = nativeOpen(model: model, createdAt: time, capacity: 384 + response.utf8.count * 2 + context.count * 7)
         w.raw(responseKey); w.string(response)
         w.raw(doneTrueReason); w.string(reason)
@@ -53,11 +54,19 @@ enum ReplyBytes {
         w.raw(closeBracket)
         metrics.write(to: &w)
         if let thinking { w.raw(thinkingKey); w.string(thinking) }
+        write(logprobs, to: &w)
         w.raw(closeBrace)
         return w.bytes
     }
 
     private static let thinkingKey: StaticString = #","thinking":"#
+    private static let logprobsKey: StaticString = #","logprobs":"#
+
+    /// `,"logprobs":[…]` when there are any (Ollama's field is `omitempty`).
+    private static func write(_ logprobs: [JSONValue]?, to w: inout JSONBytes) {
+        guard let logprobs, !logprobs.isEmpty else { return }
+        w.raw(logprobsKey); w.value(.array(logprobs))
+    }
 
     private static let comma: StaticString = ","
     private static let closeBracket: StaticString = "]"
@@ -97,12 +106,15 @@ enum ReplyBytes {
         }
     }
 
-    /// The final native chat object: the message, why it stopped, the metrics.
-    static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String, metrics: Metrics) -> [UInt8] {
+    /// The final native chat object: the message, why it stopped, the tokens' log
+    /// probabilities when they were asked for, the metrics.
+    static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
+                            metrics: Metrics, logprobs: [JSONValue]? = nil) -> [UInt8] {
         var w = nativeOpen(model: model, createdAt: time, capacity: 384)
         w.raw(message); write(value, to: &w)
         w.raw(doneReason); w.string(reason)
         w.raw(done)
+        write(logprobs, to: &w)
         metrics.write(to: &w)
         w.raw(closeBrace)
         return w.bytes
@@ -116,6 +128,7 @@ enum ReplyBytes {
     private static let fingerprintChoices: StaticString = #","system_fingerprint":"fp_ollama","choices":[{"index":0,"#
     private static let messageKey: StaticString = #""message":"#
     private static let finishKey: StaticString = #","finish_reason":"#
+    private static let choiceLogprobsKey: StaticString = #","logprobs":{"content":"#
     private static let usageKey: StaticString = #"}],"usage":"#
     private static let promptTokensKey: StaticString = #"{"prompt_tokens":"#
     private static let completionTokensKey: StaticString = #","completion_tokens":"#
@@ -125,9 +138,10 @@ enum ReplyBytes {
     private static let chunkEnd: StaticString = "},\"finish_reason\":null}]}\n\n"
     private static let dataPrefix: StaticString = "data: "
 
-    /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it.
+    /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it; the tokens' log
+    /// probabilities, when asked for, as the choice's `logprobs.content`.
     static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
-                                 promptTokens: Int, completionTokens: Int) -> [UInt8] {
+                                 promptTokens: Int, completionTokens: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(idOpen); w.string(id)
         w.raw(completionObject); w.int(created)
@@ -135,6 +149,7 @@ enum ReplyBytes {
         w.raw(fingerprintChoices)
         w.raw(messageKey); write(value, to: &w)
         w.raw(finishKey); w.string(finish)
+        if let logprobs, !logprobs.isEmpty { w.raw(choiceLogprobsKey); w.value(.array(logprobs)); w.raw(closeBrace) }
         w.raw(usageKey)
         w.raw(promptTokensKey); w.int(promptTokens)
         w.raw(completionTokensKey); w.int(completionTokens)

@@ -238,3 +238,19 @@ def test_a_cold_model_loads_first():
         assert c.chat(model="llama3", messages=ask).load_duration == 300_000_000
     finally:
         assert lab.stop() == 0
+
+
+def test_logprobs_parse_as_the_clients_types(client):
+    """logprobs=True with top_logprobs: one `Logprob` per generated token, parsed by the
+    client's own model, streamed one per chunk."""
+    import math
+
+    r = client.chat(model="llama3", messages=[{"role": "user", "content": "hi"}], logprobs=True, top_logprobs=3)
+    assert r.logprobs and len(r.logprobs) == r.eval_count
+    assert "".join(lp.token for lp in r.logprobs) == r.message.content
+    for lp in r.logprobs:
+        assert lp.logprob < 0 and len(lp.top_logprobs) == 3
+        assert sum(math.exp(t.logprob) for t in lp.top_logprobs) <= 1.0 + 1e-6
+    chunks = list(client.generate(model="llama3", prompt="hi", stream=True, logprobs=True))
+    assert all(len(c.logprobs) == 1 and c.logprobs[0].token == c.response for c in chunks[:-1])
+    assert client.chat(model="llama3", messages=[{"role": "user", "content": "hi"}]).logprobs is None

@@ -89,3 +89,19 @@ def test_content_ollama_refuses_raises_bad_request(client):
         {"type": "text", "text": "What is in this picture?"},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}])
     assert r.choices[0].message.content
+
+
+def test_logprobs_in_the_choice(client):
+    """logprobs=True, top_logprobs=2: `choices[0].logprobs.content` parsed by the SDK, one
+    entry per token, with their bytes; streamed, each chunk carries its own."""
+    r = client.chat.completions.create(model="llama3", messages=MESSAGES, logprobs=True, top_logprobs=2)
+    content = r.choices[0].logprobs.content
+    assert len(content) == r.usage.completion_tokens
+    assert "".join(t.token for t in content) == r.choices[0].message.content
+    assert all(bytes(t.bytes).decode() == t.token and len(t.top_logprobs) == 2 for t in content)
+    chunks = list(client.chat.completions.create(model="llama3", messages=MESSAGES, stream=True, logprobs=True))
+    with_text = [c for c in chunks if c.choices and c.choices[0].delta.content]
+    assert all(c.choices[0].logprobs.content[0].token == c.choices[0].delta.content for c in with_text)
+    assert client.chat.completions.create(model="llama3", messages=MESSAGES).choices[0].logprobs is None
+    with pytest.raises(openai.BadRequestError, match="top_logprobs must be between 0 and 20"):
+        client.chat.completions.create(model="llama3", messages=MESSAGES, logprobs=True, top_logprobs=21)

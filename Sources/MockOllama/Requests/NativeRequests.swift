@@ -52,10 +52,12 @@ struct ChatRequest: GoRequest {
     /// Native answers stream unless told not to.
     var stream: Bool
     var keepAlive: Int?
+    var logprobs: Bool
     var topLogprobs: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
+        logprobs = body["logprobs"]?.boolValue ?? false
         topLogprobs = body["top_logprobs"]?.intValue
         messages = ChatMessage.list(body["messages"])
         ask = ChatAsk.native(body)
@@ -81,6 +83,7 @@ struct GenerateRequest: GoRequest {
     var raw: Bool
     /// `raw` with a template, a system prompt or a context, which Ollama refuses.
     var rawRefused: Bool
+    var logprobs: Bool
     var topLogprobs: Int?
     /// Generate takes no tools: only format and think count.
     var ask: ChatAsk
@@ -96,6 +99,7 @@ struct GenerateRequest: GoRequest {
         suffix = body["suffix"]?.stringValue ?? ""
         raw = body["raw"]?.boolValue ?? false
         rawRefused = !(body["template"]?.stringValue ?? "").isEmpty || !system.isEmpty || !(body["context"]?.arrayValue ?? []).isEmpty
+        logprobs = body["logprobs"]?.boolValue ?? false
         topLogprobs = body["top_logprobs"]?.intValue
         ask = ChatAsk.native(body)
         ask.tools = []

@@ -16,6 +16,7 @@ struct OpenAIChatRequest: GoRequest {
         "frequency_penalty": .number("float64"), "presence_penalty": .number("float64"),
         "response_format": .object("openai.ResponseFormat"), "tools": .array("[]api.Tool"),
         "reasoning": .object("openai.Reasoning"), "reasoning_effort": .string, "stop": .any,
+        "logprobs": .bool, "top_logprobs": .integer("int"),
     ])
     /// A plain struct: a mistake in a message is reported as `Message.messages.role`.
     static let message = GoStruct("openai.Message", [
@@ -40,9 +41,13 @@ struct OpenAIChatRequest: GoRequest {
     var stream: Bool
     var includeUsage: Bool
     var context: ContextAsk
+    var logprobs: Bool
+    var topLogprobs: Int?
 
     init(_ body: JSONValue) {
         model = body["model"]?.stringValue ?? ""
+        logprobs = body["logprobs"]?.boolValue ?? false
+        topLogprobs = body["top_logprobs"]?.intValue
         effort = ChatAsk.reasoningEffort(body)
         let sent = body["messages"]?.arrayValue ?? []
         messageCount = sent.count
@@ -63,6 +68,7 @@ struct OpenAICompletionRequest: GoRequest {
         "model": .string, "stream": .bool, "max_tokens": .integer("int"), "seed": .integer("int"), "temperature": .number("float32"),
         "top_p": .number("float32"), "stream_options": .object("openai.StreamOptions"),
         "frequency_penalty": .number("float32"), "presence_penalty": .number("float32"), "suffix": .string, "prompt": .any, "stop": .any,
+        "logprobs": .integer("int"),
     ])
     var model: String
     /// Nil when `prompt` is not a string.
