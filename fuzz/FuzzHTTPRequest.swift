@@ -14,7 +14,10 @@ nonisolated(unsafe) let mock: MockOllama = {
     // room run on every request.
     options.maxLoadedModels = 1
     options.pacing = Pacing(loadMs: 1000)
-    return try! MockOllama(options: options)
+    let mock = try! MockOllama(options: options)
+    // As behind generation slots: answers are made when sent, from how late they started.
+    mock.answersMayWait(true)
+    return mock
 }()
 nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.parse(try! JSONParser.parse(#"""
     [{"match":{"path":"/api/*"},"when":{"every":3},"fault":{"stream":{"cut_after_chunks":1,"then":"close"}}},
@@ -41,7 +44,10 @@ public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = parser.partialRequestLine
     for request in requests {
         let (script, model) = mock.answer(to: request)
-        _ = injector.decide(request, model: model, nowMs: 0, script: script)
+        let decision = injector.decide(request, model: model, nowMs: 0, script: script)
+        // Started late, then made whole, as the executor would send it.
+        mock.lastAnswerStart?.lateMs = 250
+        _ = decision.script.materialized
         if let ticket = mock.lastTicket { mock.answerEnded(ticket) }
     }
     return 0

@@ -18,6 +18,16 @@ struct Generation {
 
     var text: String { content.text }
     var thinkingText: String { thinking.joined() }
+
+    /// The assistant's message in a whole answer: its text alone (most answers), or with the
+    /// thinking under `thinkingKey` and the tool calls as `calls` writes them for the surface.
+    func wholeMessage(thinkingKey: String, calls: ([ToolCall]) -> JSONValue) -> ReplyBytes.AssistantMessage {
+        guard !thinking.isEmpty || !toolCalls.isEmpty else { return .content(text) }
+        var tree: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(text))]
+        if !thinking.isEmpty { tree.append((thinkingKey, .string(thinkingText))) }
+        if !toolCalls.isEmpty { tree.append(("tool_calls", calls(toolCalls))) }
+        return .tree(.object(tree))
+    }
 }
 
 extension MockOllama {

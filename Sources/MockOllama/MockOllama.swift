@@ -30,6 +30,10 @@ public final class MockOllama {
     /// The model whose runner generates the answer being written (its generation slots):
     /// nil when nothing is generated (a refusal, an empty request that only loads a model).
     var generating: String?
+    /// Answers may be held back for a generation slot: each generation gets a `start`.
+    var answersWait = false
+    /// When the answer being written starts, if it may wait for a slot.
+    var start: AnswerStart?
     /// How many times each model has loaded, in the order they first did: a count that only
     /// grows (`/metrics`), so that a run shows models taking turns.
     public private(set) var loadCounts: [(model: String, loads: Int)] = []
@@ -80,6 +84,7 @@ public final class MockOllama {
         loadWaitMs = 0
         ticket = nil
         generating = nil
+        start = nil
         modelWaitMs = 0
         let (script, model) = answerNow(request)
         // A generation that had to load its model first: nothing leaves before the load ends.
@@ -266,6 +271,7 @@ public final class MockOllama {
         ticketCounter += 1
         ticket = ticketCounter
         generating = key
+        if answersWait { start = AnswerStart() }
         let wait = resident[found!].use(at: at, ticket: ticketCounter, keepAlive: keepAlive)
         loadWaitMs = at.millisecondsAfter(arrival) + wait
         now = arrival.adding(milliseconds: loadWaitMs)

@@ -21,6 +21,12 @@ public protocol MockService: AnyObject {
     /// that model's generation slots; nil when nothing is generated (a refusal, a request
     /// that only loads a model) or the fake has no slots.
     var lastGenerating: String? { get }
+    /// Whether answers may be held back for a generation slot (the provider has slots): the
+    /// fake then writes their times when they are sent, from `lastAnswerStart`.
+    func answersMayWait(_ may: Bool)
+    /// Where the provider says how late the answer `answer(to:)` gave last started; nil
+    /// unless answers may wait.
+    var lastAnswerStart: AnswerStart? { get }
     /// How long the answer `answer(to:)` gave last waits for its model before anything
     /// leaves (a load, and room for it): Ollama's `load_duration`; 0 when none.
     var lastModelWaitMs: Int { get }
@@ -34,6 +40,8 @@ extension MockService {
     public var lastTicket: Int? { nil }
     public func answerEnded(_ ticket: Int) {}
     public var lastGenerating: String? { nil }
+    public func answersMayWait(_ may: Bool) {}
+    public var lastAnswerStart: AnswerStart? { nil }
     public var lastModelWaitMs: Int { 0 }
     public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { nil }
 }
@@ -42,6 +50,8 @@ extension MockOllama: MockService {
     public var api: ProviderAPI { .ollama }
     public var lastTicket: Int? { ticket }
     public var lastGenerating: String? { generating }
+    public func answersMayWait(_ may: Bool) { answersWait = may }
+    public var lastAnswerStart: AnswerStart? { start }
     public var lastModelWaitMs: Int { modelWaitMs }
     public var modelMemory: (loads: [(model: String, loads: Int)], inMemory: Int)? { (loadCounts, modelsInMemory) }
 }

@@ -23,18 +23,26 @@ extension MockOllama {
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
         guard markLoaded(model, keepAlive: request.keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
-        // Ollama answers nothing to embed before it measures anything: no durations, no count.
-        if inputs.isEmpty { return Responses.json(.native, ["model": .string(requested), "embeddings": []]) }
+        // Ollama answers nothing to embed before it measures anything (no durations, no count)
+        // and without asking the runner for a slot.
+        if inputs.isEmpty {
+            generating = nil
+            return Responses.json(.native, ["model": .string(requested), "embeddings": []])
+        }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         let vectors: [JSONValue] = inputs.map {
             Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json
         }
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: self.pacing(for: model), loadMs: loadWaitMs)
-        return Responses.json(.native, [
-            "model": .string(requested), "embeddings": .array(vectors),
-            "total_duration": .int(metrics.totalDuration), "load_duration": .int(metrics.loadDuration),
-            "prompt_eval_count": .int(promptTokens),
-        ])
+        func answer(lateMs: Int) -> WireScript {
+            Responses.json(.native, [
+                "model": .string(requested), "embeddings": .array(vectors),
+                "total_duration": .int(metrics.starting(lateMs: lateMs).totalDuration), "load_duration": .int(metrics.loadDuration),
+                "prompt_eval_count": .int(promptTokens),
+            ])
+        }
+        guard let start else { return answer(lateMs: 0) }
+        return WireScript([.deferred(DeferredSteps(count: 1) { _ in answer(lateMs: start.lateMs).steps })])
     }
 
     func legacyEmbeddings(_ request: EmbeddingRequest) -> WireScript {
@@ -48,7 +56,10 @@ extension MockOllama {
         // An empty prompt loads the model and embeds nothing.
         guard markLoaded(model, keepAlive: request.keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         let prompt = request.prompt
-        guard !prompt.isEmpty else { return Responses.json(.native, ["embedding": []]) }
+        guard !prompt.isEmpty else {
+            generating = nil
+            return Responses.json(.native, ["embedding": []])
+        }
         return Responses.json(.native, ["embedding": embedder.vector(model: model.name, text: prompt, dimensions: model.embeddingLength).json])
     }
 }

@@ -53,25 +53,24 @@ extension MockOllama {
         let builder = StreamBuilder(contentType: Responses.ndjson, pacing: pacing)
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         answerLasts(model, ms: finalAt)
-        let now = self.now
+        let now = self.now, start = self.start
         // Thinking and text tokens each have theirs; a tool call, made whole, has none.
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: options.seed)
-        func final(_ message: ReplyBytes.AssistantMessage, logprobs: [JSONValue]? = nil) -> [UInt8] {
-            ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), message: message,
-                                   doneReason: gen.content.doneReason, metrics: metrics, logprobs: logprobs)
+        func final(_ message: ReplyBytes.AssistantMessage, lateMs: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
+            ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt + lateMs), message: message,
+                                   doneReason: gen.content.doneReason, metrics: metrics.starting(lateMs: lateMs), logprobs: logprobs)
         }
         guard request.stream else {
             let all = logprobs?.entries(thinking + tokens)
-            guard !gen.thinking.isEmpty || !gen.toolCalls.isEmpty else {
-                return builder.delayed(Responses.json(.native, bytes: final(.content(gen.text), logprobs: all)), tokenCount: pieceCount)
+            let message = gen.wholeMessage(thinkingKey: "thinking", calls: Self.nativeToolCalls)
+            // Made now unless it may wait for a slot: most answers form no closure.
+            guard let start else { return builder.delayed(Responses.json(.native, bytes: final(message, lateMs: 0, logprobs: all)), tokenCount: pieceCount) }
+            return builder.delayed(tokenCount: pieceCount, start: start) { lateMs in
+                Responses.json(.native, bytes: final(message, lateMs: lateMs, logprobs: all))
             }
-            var message: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
-            if !gen.thinking.isEmpty { message.append(("thinking", .string(gen.thinkingText))) }
-            if !gen.toolCalls.isEmpty { message.append(("tool_calls", Self.nativeToolCalls(gen.toolCalls))) }
-            return builder.delayed(Responses.json(.native, bytes: final(.tree(.object(message)), logprobs: all)), tokenCount: pieceCount)
         }
         return builder.script(tokenCount: pieceCount, chunk: { i in
-            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
+            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i) + (start?.lateMs ?? 0))
             if logprobs == nil, i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.nativeContentLine(model: requested, createdAt: createdAt, content: tokens[i - thinking.count])
             }
@@ -80,7 +79,7 @@ extension MockOllama {
                 line.append(("logprobs", [logprobs.entry(i < thinking.count ? thinking[i] : tokens[i - thinking.count], at: i)]))
             }
             return Responses.line(.object(line))
-        }, closing: [final(.content("")) + [10]])
+        }, closing: { [final(.content(""), lateMs: start?.lateMs ?? 0) + [10]] })
     }
 
     /// The answer to a request with nothing to generate: the model loaded, or with
@@ -160,19 +159,25 @@ extension MockOllama {
         let pieceCount = gen.thinking.count + reply.tokens.count
         let finalAt = pacing.tokenTimeMs(max(pieceCount - 1, 0))
         answerLasts(model, ms: finalAt)
-        let now = self.now
+        let now = self.now, start = self.start
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: options.seed)
-        func final(_ text: String, thinking: String? = nil, logprobs: [JSONValue]? = nil) -> [UInt8] {
-            ReplyBytes.nativeGenerateFinal(model: requested, createdAt: now.adding(milliseconds: finalAt), response: text,
-                                           doneReason: reply.doneReason, context: context, metrics: metrics, thinking: thinking, logprobs: logprobs)
+        func final(_ text: String, lateMs: Int, thinking: String? = nil, logprobs: [JSONValue]? = nil) -> [UInt8] {
+            ReplyBytes.nativeGenerateFinal(model: requested, createdAt: now.adding(milliseconds: finalAt + lateMs), response: text,
+                                           doneReason: reply.doneReason, context: context, metrics: metrics.starting(lateMs: lateMs),
+                                           thinking: thinking, logprobs: logprobs)
         }
         guard request.stream else {
-            let answer = final(reply.text, thinking: gen.thinking.isEmpty ? nil : gen.thinkingText, logprobs: logprobs?.entries(gen.thinking + reply.tokens))
-            return builder.delayed(Responses.json(.native, bytes: answer), tokenCount: pieceCount)
+            let thinking = gen.thinking.isEmpty ? nil : gen.thinkingText, all = logprobs?.entries(gen.thinking + reply.tokens)
+            guard let start else {
+                return builder.delayed(Responses.json(.native, bytes: final(reply.text, lateMs: 0, thinking: thinking, logprobs: all)), tokenCount: pieceCount)
+            }
+            return builder.delayed(tokenCount: pieceCount, start: start) { lateMs in
+                Responses.json(.native, bytes: final(reply.text, lateMs: lateMs, thinking: thinking, logprobs: all))
+            }
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }
         return builder.script(tokenCount: pieces.count, chunk: { i in
-            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i))
+            let createdAt = now.adding(milliseconds: pacing.tokenTimeMs(i) + (start?.lateMs ?? 0))
             if logprobs == nil, pieces[i].0 == "response" {
                 return ReplyBytes.nativeResponseLine(model: requested, createdAt: createdAt, response: pieces[i].1)
             }
@@ -181,7 +186,7 @@ extension MockOllama {
             line.append(("done", false))
             if let logprobs { line.append(("logprobs", [logprobs.entry(pieces[i].1, at: i)])) }
             return Responses.line(.object(line))
-        }, closing: [final("") + [10]])
+        }, closing: { [final("", lateMs: start?.lateMs ?? 0) + [10]] })
     }
 
     func pacing(for model: MockModel) -> Pacing {

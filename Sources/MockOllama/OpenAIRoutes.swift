@@ -60,16 +60,19 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let pacing = self.pacing(for: model)
-        let idText = "chatcmpl-\(nextCompletionNumber())", createdSeconds = now.seconds
+        let idText = "chatcmpl-\(nextCompletionNumber())"
         let id: JSONValue = .string(idText)
-        let created: JSONValue = .int(createdSeconds)
+        // Ollama stamps a chunk when it writes it, and a whole answer with its last piece's time.
+        let now = self.now, start = self.start
+        func created(atMs: Int, lateMs: Int) -> Int { now.adding(milliseconds: atMs + lateMs).seconds }
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
         let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
         // The reference order: the first delta names the role, later ones carry only what is new.
         // Each delta is made when it is sent, from the tokens: only they are held.
         let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
         let deltaCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
-        answerLasts(model, ms: pacing.tokenTimeMs(max(deltaCount - 1, 0)))
+        let finalAt = pacing.tokenTimeMs(max(deltaCount - 1, 0))
+        answerLasts(model, ms: finalAt)
         // Thinking and text tokens each have theirs (`choices[0].logprobs.content`); a tool call has none.
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: request.seed)
         func delta(_ i: Int) -> JSONValue {
@@ -80,32 +83,28 @@ extension MockOllama {
             return i == 0 ? .object([("role", "assistant")] + (d.objectValue ?? [])) : d
         }
         guard request.stream else {
-            let message: ReplyBytes.AssistantMessage
-            if gen.thinking.isEmpty && gen.toolCalls.isEmpty {
-                message = .content(gen.text)
-            } else {
-                var tree: [(String, JSONValue)] = [("role", "assistant"), ("content", .string(gen.text))]
-                if !gen.thinking.isEmpty { tree.append(("reasoning", .string(gen.thinkingText))) }
-                if !gen.toolCalls.isEmpty { tree.append(("tool_calls", Self.openAIToolCalls(gen.toolCalls))) }
-                message = .tree(.object(tree))
+            let message = gen.wholeMessage(thinkingKey: "reasoning", calls: Self.openAIToolCalls)
+            let all = logprobs?.entries(thinking + tokens)
+            func answer(lateMs: Int) -> WireScript {
+                Responses.json(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
+                    id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
+                    finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
+                    promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all))
             }
-            let answer = ReplyBytes.openAICompletion(id: idText, created: createdSeconds, model: requested, message: message,
-                                                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
-                                                     promptTokens: promptTokens, completionTokens: deltaCount,
-                                                     logprobs: logprobs?.entries(thinking + tokens))
-            return builder.delayed(Responses.json(.ollamaOpenAI, bytes: answer), tokenCount: deltaCount)
+            // Made now unless it may wait for a slot: most answers form no closure.
+            guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: deltaCount) }
+            return builder.delayed(tokenCount: deltaCount, start: start) { answer(lateMs: $0) }
         }
         let usage = usage(prompt: promptTokens, completion: deltaCount)
-        func chunk(_ choices: JSONValue, usage: JSONValue? = nil) -> JSONValue {
-            var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", created),
+        func chunk(_ choices: JSONValue, created: Int, usage: JSONValue? = nil) -> JSONValue {
+            var members: [(String, JSONValue)] = [("id", id), ("object", "chat.completion.chunk"), ("created", .int(created)),
                                                   ("model", .string(requested)), ("system_fingerprint", "fp_ollama"), ("choices", choices)]
             if let usage { members.append(("usage", usage)) }
             return .object(members)
         }
-        var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": finish]]))]
-        if request.includeUsage { closing.append(Responses.event(chunk([], usage: usage))) }
-        closing.append(Responses.doneEvent)
+        let includeUsage = request.includeUsage
         return builder.script(tokenCount: deltaCount, chunk: { i in
+            let createdSeconds = created(atMs: pacing.tokenTimeMs(i), lateMs: start?.lateMs ?? 0)
             if logprobs == nil, i >= thinking.count, i - thinking.count < tokens.count {
                 return ReplyBytes.openAIContentChunk(id: idText, created: createdSeconds, model: requested,
                                                      content: tokens[i - thinking.count], first: i == 0)
@@ -114,8 +113,14 @@ extension MockOllama {
             if let logprobs, i < thinking.count + tokens.count {
                 choice.append(("logprobs", ["content": [logprobs.entry(i < thinking.count ? thinking[i] : tokens[i - thinking.count], at: i)]]))
             }
-            return Responses.event(chunk([.object(choice)]))
-        }, closing: closing)
+            return Responses.event(chunk([.object(choice)], created: createdSeconds))
+        }, closing: {
+            let at = created(atMs: finalAt, lateMs: start?.lateMs ?? 0)
+            var closing = [Responses.event(chunk([["index": 0, "delta": [:], "finish_reason": finish]], created: at))]
+            if includeUsage { closing.append(Responses.event(chunk([], created: at, usage: usage))) }
+            closing.append(Responses.doneEvent)
+            return closing
+        })
     }
 
     /// OpenAI-shaped tool calls: `arguments` a JSON string, `index` beside `id`.
@@ -140,7 +145,8 @@ extension MockOllama {
                                   maxTokens: request.maxTokens, stop: request.stop)
         let pacing = self.pacing(for: model)
         let id: JSONValue = .string("cmpl-\(nextCompletionNumber())")
-        let created: JSONValue = .int(now.seconds)
+        let now = self.now, start = self.start
+        func created(atMs: Int, lateMs: Int) -> JSONValue { .int(now.adding(milliseconds: atMs + lateMs).seconds) }
         let promptTokens: Int
         switch fitting(Tokenizer.count(prompt), model, request.context, .ollamaOpenAI) {
         case .success(let n): promptTokens = n
@@ -148,8 +154,9 @@ extension MockOllama {
         }
         let usage = usage(prompt: promptTokens, completion: reply.tokens.count)
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
-        answerLasts(model, ms: pacing.tokenTimeMs(max(reply.tokens.count - 1, 0)))
-        func completion(_ text: String, _ finish: JSONValue, usage: JSONValue? = nil) -> JSONValue {
+        let finalAt = pacing.tokenTimeMs(max(reply.tokens.count - 1, 0))
+        answerLasts(model, ms: finalAt)
+        func completion(_ text: String, _ finish: JSONValue, created: JSONValue, usage: JSONValue? = nil) -> JSONValue {
             var members: [(String, JSONValue)] = [("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
                                                   ("system_fingerprint", "fp_ollama"),
                                                   ("choices", [["text": .string(text), "index": 0, "finish_reason": finish]])]
@@ -157,17 +164,25 @@ extension MockOllama {
             return .object(members)
         }
         guard request.stream else {
-            return builder.delayed(Responses.json(.ollamaOpenAI, completion(reply.text, .string(reply.doneReason), usage: usage)), tokenCount: reply.tokens.count)
+            func answer(lateMs: Int) -> WireScript {
+                Responses.json(.ollamaOpenAI, completion(reply.text, .string(reply.doneReason), created: created(atMs: finalAt, lateMs: lateMs), usage: usage))
+            }
+            guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: reply.tokens.count) }
+            return builder.delayed(tokenCount: reply.tokens.count, start: start) { answer(lateMs: $0) }
         }
-        var closing = [Responses.event(completion("", .string(reply.doneReason)))]
-        if request.includeUsage {
-            closing.append(Responses.event(.object([("id", id), ("object", "text_completion"), ("created", created), ("model", .string(requested)),
-                                                    ("system_fingerprint", "fp_ollama"), ("choices", []), ("usage", usage)])))
-        }
-        closing.append(Responses.doneEvent)
+        let includeUsage = request.includeUsage
         return builder.script(tokenCount: reply.tokens.count, chunk: { i in
-            Responses.event(completion(reply.tokens[i], nil))
-        }, closing: closing)
+            Responses.event(completion(reply.tokens[i], nil, created: created(atMs: pacing.tokenTimeMs(i), lateMs: start?.lateMs ?? 0)))
+        }, closing: {
+            let at = created(atMs: finalAt, lateMs: start?.lateMs ?? 0)
+            var closing = [Responses.event(completion("", .string(reply.doneReason), created: at))]
+            if includeUsage {
+                closing.append(Responses.event(.object([("id", id), ("object", "text_completion"), ("created", at), ("model", .string(requested)),
+                                                        ("system_fingerprint", "fp_ollama"), ("choices", []), ("usage", usage)])))
+            }
+            closing.append(Responses.doneEvent)
+            return closing
+        })
     }
 
     func openAIEmbeddings(_ request: OpenAIEmbedRequest) -> WireScript {

@@ -92,7 +92,17 @@ struct Metrics {
         }
     }
 
-    var totalDuration: Int { loadDuration + promptEvalDuration + evalDuration }
+    /// How long the answer waited for a generation slot (Ollama's `total_duration` counts it).
+    var slotWaitDuration = 0
+
+    var totalDuration: Int { loadDuration + slotWaitDuration + promptEvalDuration + evalDuration }
+
+    /// The same metrics for an answer that started `lateMs` after it could have.
+    func starting(lateMs: Int) -> Metrics {
+        var m = self
+        m.slotWaitDuration = lateMs * 1_000_000
+        return m
+    }
 
     static let names = ["total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration"]
     var values: [Int] { [totalDuration, loadDuration, promptEvalCount, promptEvalDuration, evalCount, evalDuration] }
@@ -117,6 +127,12 @@ public struct StreamBuilder {
     /// `opening` pieces go with the head (an event stream's preamble), then one chunk per
     /// token, made only when it is sent: `chunk` must depend only on what it captured.
     public func script(tokenCount: Int, opening: [[UInt8]] = [], chunk: @escaping (Int) -> [UInt8], closing: [[UInt8]]) -> WireScript {
+        script(tokenCount: tokenCount, opening: opening, chunk: chunk, closing: { closing })
+    }
+
+    /// The same with the closing pieces made when they are reached, like the chunks: an
+    /// answer that may have waited for a generation slot writes its final times then.
+    public func script(tokenCount: Int, opening: [[UInt8]] = [], chunk: @escaping (Int) -> [UInt8], closing: @escaping () -> [[UInt8]]) -> WireScript {
         var steps: [WireStep] = []
         let first = pacing.tokenTimeMs(0)
         if first > 0 { steps.append(.wait(ms: first)) }
@@ -129,7 +145,7 @@ public struct StreamBuilder {
             let wait = i == 0 ? 0 : pacing.tokenTimeMs(i) - pacing.tokenTimeMs(i - 1)
             return wait > 0 ? [.wait(ms: wait), .body(chunk(i))] : [.body(chunk(i))]
         }))
-        for piece in closing { steps.append(.body(piece)) }
+        steps.append(.deferred(DeferredSteps(count: 1) { _ in closing().map(WireStep.body) }))
         steps.append(.end)
         return WireScript(steps)
     }
@@ -138,6 +154,12 @@ public struct StreamBuilder {
     public func delayed(_ script: WireScript, tokenCount: Int) -> WireScript {
         let at = pacing.tokenTimeMs(max(tokenCount - 1, 0))
         return at > 0 ? WireScript([.wait(ms: at)] + script.steps) : script
+    }
+
+    /// The same for an answer that may wait for a generation slot: made when it is sent,
+    /// from how late it started, so that its times count the wait.
+    func delayed(tokenCount: Int, start: AnswerStart, _ make: @escaping (_ lateMs: Int) -> WireScript) -> WireScript {
+        delayed(WireScript([.deferred(DeferredSteps(count: 1) { _ in make(start.lateMs).steps })]), tokenCount: tokenCount)
     }
 }
 

@@ -21,7 +21,9 @@ public final class FakeProvider {
     public var log: ((String) -> Void)?
     /// Generation slots, each model's own (`parallel` in lab.conf, `lab mock --parallel`):
     /// nil generates every answer at once.
-    public var slots: GenerationSlots?
+    public var slots: GenerationSlots? {
+        didSet { mock.answersMayWait(slots != nil) }
+    }
     /// For `/metrics`: answers by route and status, and faults fired by rule.
     private var answered = MetricCounters()
     private var fired = MetricCounters()
@@ -70,16 +72,18 @@ public final class FakeProvider {
             return
         }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
+        let arrivalMs = nowMs
         let (script, model) = mock.answer(to: request)
         // The model stays busy until the answer ends, whether sent, cut or abandoned.
         let ticket = mock.lastTicket
+        let start = mock.lastAnswerStart
         let mock = self.mock
-        let decision = faults.decide(request, model: model, nowMs: nowMs, script: script)
+        let decision = faults.decide(request, model: model, nowMs: arrivalMs, script: script)
         // The wait for the model, when the answer sent still begins with it (a fault that
         // answers in its place does not wait).
         let modelWait = mock.lastModelWaitMs
         let waited = modelWait > 0 && decision.script.steps.first == .wait(ms: modelWait)
-        let entry = journal.open(atMs: nowMs, request: request, model: model, decision: decision, modelWaitMs: waited ? modelWait : nil)
+        let entry = journal.open(atMs: arrivalMs, request: request, model: model, decision: decision, modelWaitMs: waited ? modelWait : nil)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
         // The closure keeps the path, not the whole request (its headers and body).
         let path = request.path
@@ -108,7 +112,23 @@ public final class FakeProvider {
         }
         guard let slot else { return responder.send(decision.script) }
         let sent = decision.script
-        slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak responder] in responder?.send(sent) }
+        slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak self, weak responder] in
+            guard let self, let responder else { return }
+            responder.send(Self.started(sent, waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait, start: start))
+        }
+    }
+
+    /// An answer as it starts after waiting `waitedMs` for a generation slot. The wait for its
+    /// model it begins with (a load) went on meanwhile: only what is left of it remains, and
+    /// the answer starts late by the rest, which its times count (`start`), as Ollama's
+    /// runner takes a request only once its model is loaded.
+    static func started(_ script: WireScript, waitedMs: Double, modelWaitMs: Int, start: AnswerStart?) -> WireScript {
+        let waited = Int(waitedMs.rounded())
+        guard waited > 0 else { return script }
+        start?.lateMs = max(0, waited - modelWaitMs)
+        guard modelWaitMs > 0, script.steps.first == .wait(ms: modelWaitMs) else { return script }
+        let left = modelWaitMs - waited
+        return WireScript((left > 0 ? [.wait(ms: left)] : []) + script.steps.dropFirst())
     }
 
 

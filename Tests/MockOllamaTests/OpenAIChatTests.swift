@@ -35,6 +35,22 @@ import LabCore
         #expect(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
     }
 
+    /// Ollama stamps `created` when it writes: a whole answer with its last piece's time, each
+    /// chunk with its own (whole seconds).
+    @Test func createdIsWhenItIsWritten() {
+        var options = MockOptions(models: [ModelName("llama3")!])
+        options.pacing = Pacing(timeToFirstTokenMs: 1500, tokensPerSecond: 1)
+        let paced = makeMock(options)
+        let whole = paced.call("POST", "/v1/chat/completions", ask + #","max_tokens":3}"#).json
+        // The last of three tokens: 1.5 s, then one a second → 3.5 s after fixedTime (…40.123).
+        #expect(whole["created"]?.intValue == fixedTime.seconds + 3)
+        let chunks = paced.call("POST", "/v1/chat/completions", ask + #","stream":true,"max_tokens":3}"#).events.dropLast()
+            .map { (try? JSONParser.parse($0)) ?? .null }
+        #expect(chunks.compactMap { $0["created"]?.intValue } == [1, 2, 3, 3].map { fixedTime.seconds + $0 })
+        let completion = paced.call("POST", "/v1/completions", #"{"model":"llama3","prompt":"hi","max_tokens":3}"#).json
+        #expect(completion["created"]?.intValue == fixedTime.seconds + 3)
+    }
+
     @Test func withoutIncludeUsageThereIsNoUsageChunk() {
         let events = mock.call("POST", "/v1/chat/completions", ask + #","stream":true}"#).events
         #expect(!events.contains { $0.contains("\"usage\"") })

@@ -248,4 +248,50 @@ import MockOllama
         #expect(loaded.status == 200 && String(decoding: loaded.body, as: UTF8.self).contains(#""done_reason":"load""#))
         #expect(queued == nil && hung == nil && p.slots?.queued == 1)
     }
+
+    /// A queued answer as Ollama gives it: its `total_duration` counts the wait for the slot
+    /// and its `created_at` is when it was made; a load it waited for went on during the wait
+    /// and is not waited for again. On the simulated clock, so the numbers are exact.
+    @Test func aQueuedAnswerCountsItsWait() throws {
+        let loop = EventLoop(clock: .simulation)
+        var options = MockOptions()
+        options.pacing = Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 10, loadMs: 500)
+        let p = try FakeProvider(name: "gpu", loop: loop, mock: try MockOllama(options: options))
+        p.slots = GenerationSlots(count: 1)
+        var answers: [Int: ClientResponse] = [:]
+        for i in 0..<2 {
+            let stream = i == 0 ? "false" : "true"
+            HTTPClient(loop: loop).fetch(try ClientRequest(method: "POST", url: p.url + "/api/chat", body: Array(
+                #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#.utf8))) { answers[i] = try? $0.get() }
+        }
+        #expect(loop.run(until: { answers.count == 2 }, timeoutMs: 120_000))
+        let first = try JSONParser.parse(try #require(answers[0]).body)
+        let lines = String(decoding: try #require(answers[1]).body, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        let second = try #require(lines.last)
+        // Both asked during the load: each waited for it (load_duration), the second then for the slot.
+        // The first answer's last token leaves `generation` ms after its first could start.
+        let tokens = try #require(first["eval_count"]?.intValue)
+        let generation = 1000 + (tokens - 1) * 100
+        let firstTotal = try #require(first["total_duration"]?.intValue)
+        #expect(first["load_duration"]?.intValue == 500_000_000 && second["load_duration"]?.intValue == 500_000_000)
+        #expect(firstTotal == 500_000_000 + 1_000_000_000 + tokens * 100_000_000)
+        #expect(second["total_duration"]?.intValue == firstTotal + generation * 1_000_000)
+        #expect(second["eval_count"]?.intValue == tokens)
+        // Every line is dated when it is sent: after the first answer, not at arrival.
+        let firstAt = try #require(Self.msOfDay(first["created_at"]?.stringValue))
+        let times = lines.compactMap { Self.msOfDay($0["created_at"]?.stringValue) }
+        #expect(times.count == lines.count && times.first.map { $0 - firstAt } == 1000)
+        #expect(times.last.map { $0 - firstAt } == generation)
+        // On the wire the same: the second's last byte a whole generation after the first's.
+        let ends = p.journal.entries.map { $0.atMs + ($0.steps.last?.atMs ?? 0) }
+        #expect(ends.count == 2 && Int((ends[1] - ends[0]).rounded()) == generation)
+    }
+
+    /// Milliseconds into the day of an RFC 3339 time (`2026-11-27T13:31:02.950039148Z`).
+    static func msOfDay(_ text: String?) -> Int? {
+        guard let text, let t = text.split(separator: "T").last?.dropLast() else { return nil }
+        let parts = t.split(separator: ":")
+        guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]) else { return nil }
+        return (h * 3600 + m * 60) * 1000 + Int((s * 1000).rounded())
+    }
 }
