@@ -106,6 +106,8 @@ public struct ProviderVisit: Equatable, Sendable {
     public var modelWaitMs: Int? = nil
     /// The model the request asked for, when the provider could read one.
     public var model: String? = nil
+    /// How long the answer started late, every generation slot of its model being taken.
+    public var slotWaitMs: Int? = nil
 }
 
 public struct ScenarioResult {

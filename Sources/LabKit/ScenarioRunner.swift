@@ -120,7 +120,7 @@ public final class ScenarioRunner {
                     ?? (e.outcome == .clientGone ? "no answer (the caller left)" : "connection \(JournalEntry.name(e.outcome))")
                 out.append(ProviderVisit(provider: name, atMs: at, endMs: at + (e.steps.last?.atMs ?? 0), status: e.status,
                                          rule: e.ruleNumber.map { n in "rule \(n)" + (e.ruleName.map { $0 == "rule \(n)" ? "" : " \"\($0)\"" } ?? "") }, what: what,
-                                         modelWaitMs: e.modelWaitMs, model: e.model))
+                                         modelWaitMs: e.modelWaitMs, model: e.model, slotWaitMs: e.slotWaitMs))
             }
         }
         // Stable: equal times keep the providers' order.

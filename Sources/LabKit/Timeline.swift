@@ -76,8 +76,9 @@ public struct Timeline {
                 else { kind = Self.kind(status: e.status) }
                 let what = e.status.map(String.init) ?? (e.outcome == .clientGone ? "no answer (client left)" : "connection \(JournalEntry.name(e.outcome))")
                 let load = e.modelWaitMs.map { "; the model loaded first (load_duration \($0) ms)" } ?? ""
+                let queue = e.slotWaitMs.map { "; waited \($0) ms for a generation slot" } ?? ""
                 bars.append(Bar(lane: name, startMs: e.atMs, endMs: e.atMs + last, kind: kind,
-                                label: "\(e.method) \(e.path): \(what)\(e.ruleName.map { " (rule \($0))" } ?? "")\(load)"))
+                                label: "\(e.method) \(e.path): \(what)\(e.ruleName.map { " (rule \($0))" } ?? "")\(load)\(queue)"))
             }
         }
         let edgeAt = starts.first.map { $0 + Double(edgeTimeoutMs) }

@@ -96,7 +96,11 @@ public final class FakeProvider {
             return sent.status == 200 || (sent.status == nil && sent.reading.contains(.hang)) ? (slots, generating) : nil
         }
         responder.onFinish = { [weak self] responder in
-            if let slot { slot.slots.ended(ObjectIdentifier(responder), model: slot.model) }
+            if let slot, slot.slots.ended(ObjectIdentifier(responder), model: slot.model), let self {
+                // Its client left while it still waited for a slot.
+                let late = Self.lateness(waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait)
+                if late > 0 { entry.slotWaitMs = late }
+            }
             if let ticket { mock.answerEnded(ticket) }
             entry.status = responder.sentStatus
             entry.outcome = responder.outcome
@@ -114,21 +118,29 @@ public final class FakeProvider {
         let sent = decision.script
         slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak self, weak responder] in
             guard let self, let responder else { return }
-            responder.send(Self.started(sent, waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait, start: start))
+            let (script, lateMs) = Self.started(sent, waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait)
+            start?.lateMs = lateMs
+            if lateMs > 0 { entry.slotWaitMs = lateMs }
+            responder.send(script)
         }
     }
 
-    /// An answer as it starts after waiting `waitedMs` for a generation slot. The wait for its
-    /// model it begins with (a load) went on meanwhile: only what is left of it remains, and
-    /// the answer starts late by the rest, which its times count (`start`), as Ollama's
-    /// runner takes a request only once its model is loaded.
-    static func started(_ script: WireScript, waitedMs: Double, modelWaitMs: Int, start: AnswerStart?) -> WireScript {
+    /// An answer as it starts after waiting `waitedMs` for a generation slot, and how late it
+    /// starts. The wait for its model it begins with (a load) went on meanwhile: only what is
+    /// left of it remains, and the answer starts late by the rest — which its times count
+    /// (`AnswerStart`), as Ollama's runner takes a request only once its model is loaded.
+    static func started(_ script: WireScript, waitedMs: Double, modelWaitMs: Int) -> (script: WireScript, lateMs: Int) {
         let waited = Int(waitedMs.rounded())
-        guard waited > 0 else { return script }
-        start?.lateMs = max(0, waited - modelWaitMs)
-        guard modelWaitMs > 0, script.steps.first == .wait(ms: modelWaitMs) else { return script }
+        guard waited > 0 else { return (script, 0) }
+        let late = lateness(waitedMs: waitedMs, modelWaitMs: modelWaitMs)
+        guard modelWaitMs > 0, script.steps.first == .wait(ms: modelWaitMs) else { return (script, late) }
         let left = modelWaitMs - waited
-        return WireScript((left > 0 ? [.wait(ms: left)] : []) + script.steps.dropFirst())
+        return (WireScript((left > 0 ? [.wait(ms: left)] : []) + script.steps.dropFirst()), late)
+    }
+
+    /// How much of a wait for a slot came after the wait for the model.
+    static func lateness(waitedMs: Double, modelWaitMs: Int) -> Int {
+        max(0, Int(waitedMs.rounded()) - modelWaitMs)
     }
 
 

@@ -36,20 +36,23 @@ public final class GenerationSlots {
         start()
     }
 
-    /// The answer `id` for `model` has ended, or its client left while it waited.
-    public func ended(_ id: ObjectIdentifier, model: String) {
-        guard let i = lanes.firstIndex(where: { $0.model == model }) else { return }
+    /// The answer `id` for `model` has ended, or its client left while it waited: true in
+    /// that case (it never started).
+    @discardableResult
+    public func ended(_ id: ObjectIdentifier, model: String) -> Bool {
+        guard let i = lanes.firstIndex(where: { $0.model == model }) else { return false }
         if let w = lanes[i].waiting.firstIndex(where: { $0.id == id }) {
             lanes[i].waiting.remove(at: w)
-            return
+            return true
         }
         lanes[i].generating -= 1
         guard !lanes[i].waiting.isEmpty else {
             if lanes[i].generating == 0 { lanes.remove(at: i) }
-            return
+            return false
         }
         let next = lanes[i].waiting.removeFirst()
         lanes[i].generating += 1
         next.start()
+        return false
     }
 }

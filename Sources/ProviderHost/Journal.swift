@@ -22,6 +22,9 @@ public final class JournalEntry {
     /// How long the answer waited for its model before anything left (a fake Ollama's load,
     /// and room for it: Ollama's `load_duration`); nil when it did not.
     public let modelWaitMs: Int?
+    /// How long the answer started late because every generation slot of its model was
+    /// taken (past any wait for its model); nil when it did not wait.
+    public internal(set) var slotWaitMs: Int?
 
     init(sequence: Int, atMs: Double, request: HTTPRequest, model: String?, decision: FaultDecision?, modelWaitMs: Int? = nil) {
         self.sequence = sequence
@@ -46,6 +49,7 @@ public final class JournalEntry {
         self.path = path
         model = e["model"]?.stringValue
         modelWaitMs = e["model_wait_ms"]?.intValue
+        slotWaitMs = e["slot_wait_ms"]?.intValue
         ruleNumber = e["rule"]?["number"]?.intValue
         ruleName = e["rule"]?["name"]?.stringValue
         draws = e["draws"]?.arrayValue?.compactMap(\.doubleValue) ?? []
@@ -77,6 +81,7 @@ public final class JournalEntry {
             .object([("at_ms", .double(Self.round(step.atMs))), ("step", .string(step.summary))])
         })))
         if let modelWaitMs { members.append(("model_wait_ms", .int(modelWaitMs))) }
+        if let slotWaitMs { members.append(("slot_wait_ms", .int(slotWaitMs))) }
         if omitted.steps > 0 {
             // Between the kept steps and the last one.
             members.append(("wire_omitted", .object([("steps", .int(omitted.steps)), ("body_bytes", .int(omitted.bodyBytes))])))

@@ -40,6 +40,16 @@ import LabCore
         #expect(result.visits.first?.modelWaitMs == 30_000)
     }
 
+    /// Ollama's queue: an answer that waited for a generation slot says how long.
+    @Test func aWaitForASlotIsTold() throws {
+        let config = try LabConfigParser.load(repositoryFile("labs/one-slot-ollama.conf"))
+        let (result, lines) = try Explanation.simulate(try #require(config.scenario("queue-past-the-route")), config: config)
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("0.0 s → 5.6 s  config.targets[0] (primary): 200\n"))
+        #expect(text.contains("0.0 s → 9.2 s  config.targets[0] (primary): 200; it waited 3.6 s for a generation slot"))
+        #expect(result.visits.prefix(3).map(\.slotWaitMs) == [nil, 3600, 7200])
+    }
+
     @Test func aHangWithNoTimeoutWaitsForever() throws {
         let (_, text) = try explain("hang-without-timeout")
         #expect(text.contains("0.0 s → 30.0 s  config.targets[0] (primary): abandoned: the client left (rule 1)"))

@@ -49,6 +49,12 @@ import LabCore
         #expect(labels.last == "POST /v1/chat/completions: 200")
     }
 
+    @Test func aWaitForASlotIsInItsBar() throws {
+        let (_, labels) = try labels("labs/one-slot-ollama.conf", "queue-past-the-route", lane: "primary")
+        #expect(labels.prefix(3) == ["POST /v1/chat/completions: 200", "POST /v1/chat/completions: 200; waited 3600 ms for a generation slot",
+                                     "POST /v1/chat/completions: 200; waited 7200 ms for a generation slot"])
+    }
+
     @Test func ticksAreRoundNumbers() {
         #expect(HTMLReport.ticks(31_000) == [0, 10000, 20000, 30000])
         #expect(HTMLReport.ticks(2_400) == [0, 500, 1000, 1500, 2000])

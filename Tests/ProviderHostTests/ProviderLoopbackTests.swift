@@ -259,12 +259,16 @@ import MockOllama
         let p = try FakeProvider(name: "gpu", loop: loop, mock: try MockOllama(options: options))
         p.slots = GenerationSlots(count: 1)
         var answers: [Int: ClientResponse] = [:]
-        for i in 0..<2 {
+        var leaver: Result<ClientResponse, HTTPClientError>?
+        for i in 0..<3 {
             let stream = i == 0 ? "false" : "true"
-            HTTPClient(loop: loop).fetch(try ClientRequest(method: "POST", url: p.url + "/api/chat", body: Array(
-                #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#.utf8))) { answers[i] = try? $0.get() }
+            let request = try ClientRequest(method: "POST", url: p.url + "/api/chat", body: Array(
+                #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+            // The third gives up after 2 s, still waiting behind the other two.
+            guard i < 2 else { HTTPClient(loop: loop).fetch(request, timeouts: ClientTimeouts(responseMs: 2000)) { leaver = $0 }; continue }
+            HTTPClient(loop: loop).fetch(request) { answers[i] = try? $0.get() }
         }
-        #expect(loop.run(until: { answers.count == 2 }, timeoutMs: 120_000))
+        #expect(loop.run(until: { answers.count == 2 && leaver != nil }, timeoutMs: 120_000))
         let first = try JSONParser.parse(try #require(answers[0]).body)
         let lines = String(decoding: try #require(answers[1]).body, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
         let second = try #require(lines.last)
@@ -283,8 +287,13 @@ import MockOllama
         #expect(times.count == lines.count && times.first.map { $0 - firstAt } == 1000)
         #expect(times.last.map { $0 - firstAt } == generation)
         // On the wire the same: the second's last byte a whole generation after the first's.
-        let ends = p.journal.entries.map { $0.atMs + ($0.steps.last?.atMs ?? 0) }
-        #expect(ends.count == 2 && Int((ends[1] - ends[0]).rounded()) == generation)
+        let entries = p.journal.entries
+        let ends = entries.map { $0.atMs + ($0.steps.last?.atMs ?? 0) }
+        #expect(ends.count == 3 && Int((ends[1] - ends[0]).rounded()) == generation)
+        // The journal says how long each waited for its slot past the load.
+        #expect(entries.map(\.slotWaitMs) == [nil, generation, 1500])
+        #expect(entries[1].json["slot_wait_ms"]?.intValue == generation && entries[0].json["slot_wait_ms"] == nil)
+        #expect(entries[2].outcome == .clientGone && entries[2].status == nil)
     }
 
     /// Milliseconds into the day of an RFC 3339 time (`2026-11-27T13:31:02.950039148Z`).

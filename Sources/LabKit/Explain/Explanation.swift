@@ -31,16 +31,19 @@ public enum Explanation {
                     let provider = URLParts(a.url).flatMap { env.provider(forHost: $0.host) }
                     var did = a.outcome.description
                     var rule: String?
-                    var modelWaitMs: Int?
+                    var modelWaitMs: Int?, slotWaitMs: Int?
                     if let provider, let i = visits.firstIndex(where: { $0.provider == provider && $0.atMs >= from - 0.0005 }) {
                         rule = visits[i].rule
                         modelWaitMs = visits[i].modelWaitMs
+                        slotWaitMs = visits[i].slotWaitMs
                         visits.remove(at: i)
                     }
                     // A fault rule is the reason when one fired; otherwise the provider's own words.
                     if let rule { did += " (\(rule))" } else if let error = a.error { did += " (\"\(error)\")" }
                     // A fake Ollama's model not in memory: the load (and the wait for room) comes first.
                     if let modelWaitMs { did += "; the model had to load first: load_duration \(seconds(Double(modelWaitMs)))" }
+                    // Ollama's queue: every generation slot of the model was taken.
+                    if let slotWaitMs { did += "; it waited \(seconds(Double(slotWaitMs))) for a generation slot" }
                     let span = to.map { " → \(seconds($0 - start))" } ?? " → no answer"
                     events.append((from, "\(seconds(from - start))\(span)  \(a.target)\(provider.map { " (\($0))" } ?? ""): \(did)"))
                 }
