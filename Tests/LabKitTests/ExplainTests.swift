@@ -5,8 +5,9 @@ import LabCore
 /// `lab explain` tells the simulated run of the real gateway code, and what that code
 /// would have needed without the route's timeout.
 @Suite(.serialized) struct ExplainTests {
-    func explain(_ name: String) throws -> (ScenarioResult, String) {
-        let config = try LabConfigParser.load(defaultLabConf)
+    /// A scenario told: of the default lab, or of the lab file `in`.
+    func explain(_ name: String, in file: String? = nil) throws -> (ScenarioResult, String) {
+        let config = try LabConfigParser.load(file.map(repositoryFile) ?? defaultLabConf)
         let (result, lines) = try Explanation.simulate(try #require(config.scenario(name)), config: config)
         return (result, lines.joined(separator: "\n"))
     }
@@ -22,18 +23,14 @@ import LabCore
 
     /// A provider's own refusal, hidden from the client by a fallback, is told in its words.
     @Test func aRefusalIsToldInTheProvidersWords() throws {
-        let config = try LabConfigParser.load(repositoryFile("labs/request-mistakes.conf"))
-        let (_, lines) = try Explanation.simulate(try #require(config.scenario("linked-image-default-fallback")), config: config)
-        let text = lines.joined(separator: "\n")
+        let (_, text) = try explain("linked-image-default-fallback", in: "labs/request-mistakes.conf")
         #expect(text.contains(#"config.targets[0] (primary): 400 ("ollama error: invalid image input")"#))
         #expect(text.contains("config.targets[1] (openai): 200\n"))
     }
 
     /// A model that had to load (and wait for room) says how long, from the provider's journal.
     @Test func aModelsLoadIsTold() throws {
-        let config = try LabConfigParser.load(repositoryFile("labs/one-gpu-two-models.conf"))
-        let (result, lines) = try Explanation.simulate(try #require(config.scenario("small-model-on-the-same-gpu")), config: config)
-        let text = lines.joined(separator: "\n")
+        let (result, text) = try explain("small-model-on-the-same-gpu", in: "labs/one-gpu-two-models.conf")
         // The 70B model's own 30 s load; the 8B model waits for it to end, then loads for 4 s.
         #expect(text.contains("0.0 s → 10.0 s  config.targets[0] (gpu): 408 (request_timeout 10000 ms); the model had to load first: load_duration 30.0 s"))
         #expect(text.contains("10.0 s → 30.0 s  config.targets[1] (gpu): abandoned: the client left; the model had to load first: load_duration 24.0 s"))
@@ -42,9 +39,7 @@ import LabCore
 
     /// Ollama's queue: an answer that waited for a generation slot says how long.
     @Test func aWaitForASlotIsTold() throws {
-        let config = try LabConfigParser.load(repositoryFile("labs/one-slot-ollama.conf"))
-        let (result, lines) = try Explanation.simulate(try #require(config.scenario("queue-past-the-route")), config: config)
-        let text = lines.joined(separator: "\n")
+        let (result, text) = try explain("queue-past-the-route", in: "labs/one-slot-ollama.conf")
         #expect(text.contains("0.0 s → 5.6 s  config.targets[0] (primary): 200\n"))
         #expect(text.contains("0.0 s → 9.2 s  config.targets[0] (primary): 200; it waited 3.6 s for a generation slot"))
         #expect(result.visits.prefix(3).map(\.slotWaitMs) == [nil, 3600, 7200])
