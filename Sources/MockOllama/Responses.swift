@@ -79,17 +79,22 @@ struct Metrics {
     var evalDuration: Int
 
     /// Nominal speeds when there is no pacing: 20 µs a prompt token, 10 µs a reply token;
-    /// `loadMs` the model's load before this answer, if it had to load.
+    /// `loadMs` the model's load before this answer, if it had to load. Paced, the reply's
+    /// tokens take `eval_count / tokens_per_second` and reading the prompt the rest of the
+    /// time the last token leaves at (the first token is the first of those generated), so
+    /// that `total_duration` is the time the answer took, as Ollama measures it, never more.
     init(promptTokens: Int, evalTokens: Int, pacing: Pacing, loadMs: Int = 0) {
         if loadMs > 0 { loadDuration = loadMs * 1_000_000 }
         promptEvalCount = promptTokens
         evalCount = evalTokens
-        promptEvalDuration = pacing.timeToFirstTokenMs > 0 ? pacing.timeToFirstTokenMs * 1_000_000 : promptTokens * 20_000
         if let tps = pacing.tokensPerSecond, tps > 0 {
             evalDuration = Int(Double(evalTokens) * 1e9 / tps)
         } else {
             evalDuration = evalTokens * 10_000
         }
+        let nominal = promptTokens * 20_000
+        let lastTokenAt = pacing.tokenTimeMs(max(evalTokens - 1, 0)) * 1_000_000
+        promptEvalDuration = pacing.timeToFirstTokenMs > 0 ? max(lastTokenAt - evalDuration, nominal) : nominal
     }
 
     /// How long the answer waited for a generation slot (Ollama's `total_duration` counts it).

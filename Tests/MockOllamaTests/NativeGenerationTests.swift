@@ -88,8 +88,11 @@ import LabHTTP
         #expect(r.script.steps.first == .wait(ms: 200))
         #expect(r.script.totalWaitMs == 200 + Int((Double(tokens - 1) * 20).rounded()))
         let last = r.lines.last!
-        #expect(last["prompt_eval_duration"] == 200_000_000)
+        // The tokens at 50 a second; the prompt the rest of the time to the last token, so
+        // that total_duration is what the answer took.
         #expect(last["eval_duration"]?.intValue == tokens * 20_000_000)
+        #expect(last["prompt_eval_duration"]?.intValue == (200 + (tokens - 1) * 20) * 1_000_000 - tokens * 20_000_000)
+        #expect(last["total_duration"]?.intValue == (last["load_duration"]?.intValue ?? 0) + (200 + (tokens - 1) * 20) * 1_000_000)
         // Headers leave with the first token, not before.
         guard case .head = r.script.steps[1] else { Issue.record("head should follow the first wait"); return }
         let single = m.call("POST", "/api/chat", ask + #","stream":false}"#)
