@@ -33,7 +33,8 @@ extension MockOllama {
         let vectors: [JSONValue] = inputs.map {
             Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json
         }
-        let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: self.pacing(for: model), loadMs: loadWaitMs)
+        // The vectors leave at once (after any load): the prompt's nominal time, not the pacing's.
+        let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: .none, loadMs: loadWaitMs)
         func answer(lateMs: Int) -> WireScript {
             Responses.json(.native, [
                 "model": .string(requested), "embeddings": .array(vectors),

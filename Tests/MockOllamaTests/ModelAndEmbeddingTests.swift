@@ -135,6 +135,17 @@ extension JSONValue {
         let bad = mock.call("POST", "/v1/embeddings", #"{"model":"nomic-embed-text","input":"a","encoding_format":"int8"}"#)
         #expect(bad.status == 400 && bad.json["error"]?["type"] == "invalid_request_error")
     }
+
+    /// Embeddings are answered at once (after any load), and their total_duration says no more.
+    @Test func embedDurationsAreWhatTheAnswerTook() throws {
+        var options = MockOptions(models: [ModelName("nomic-embed-text")!])
+        options.pacing = Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 10)
+        let paced = try MockOllama(options: options, clock: { fixedTime })
+        let r = paced.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":["one two three"]}"#)
+        #expect(r.script.totalWaitMs == 0)
+        let total = try #require(r.json["total_duration"]?.intValue), load = try #require(r.json["load_duration"]?.intValue)
+        #expect(total - load < 1_000_000, "\(total - load) ns beyond the load, for an answer sent at once")
+    }
 }
 
 /// A model's context window: Ollama keeps what fits unless told not to.
