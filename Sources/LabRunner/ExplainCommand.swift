@@ -9,9 +9,12 @@ struct ExplainCommand: ParsableCommand {
             The scenario runs on the simulated clock through the embedded gateway — the same \
             code `lab run` uses — and its journals are told as a story: which targets the \
             gateway tried, what each provider did and which fault rule fired, the backoff and \
-            Retry-After waits, and the answer. When the route's timeout cut a request off, the \
-            scenario runs again without that timeout to show what the gateway would have \
-            needed ("the gateway needs 32.1 s > route timeout 30.0 s").
+            Retry-After waits, a model's load and a wait for a generation slot, and the \
+            answer. A scenario of more than five requests is told by its first two and the \
+            first that ended otherwise (most often the first failure), then counted. When \
+            the route's timeout cut a request off, the scenario runs again without that \
+            timeout to show what the gateway would have needed ("the gateway needs 32.1 s > \
+            route timeout 30.0 s").
 
             With --gateway URL it also runs the scenario through that gateway on the real \
             clock and sets every fact beside the simulated one: status, target, retry count, \

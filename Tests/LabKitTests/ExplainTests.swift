@@ -43,6 +43,10 @@ import LabCore
         #expect(text.contains("0.0 s → 5.6 s  config.targets[0] (primary): 200\n"))
         #expect(text.contains("0.0 s → 9.2 s  config.targets[0] (primary): 200; it waited 3.6 s for a generation slot"))
         #expect(result.visits.prefix(3).map(\.slotWaitMs) == [nil, 3600, 7200])
+        // Twelve requests: the first two, then where the story turns — the first 504, still queued.
+        #expect(text.contains("request 8, the first to end otherwise (the route's 504):\n"
+                              + "  0.0 s → 30.0 s  config.targets[0] (primary): abandoned: the client left; it waited 25.2 s for a generation slot"))
+        #expect(text.contains("… 9 more requests; statuses: 200 ×7, 504 ×5"))
     }
 
     @Test func aHangWithNoTimeoutWaitsForever() throws {

@@ -13,14 +13,28 @@ public enum Explanation {
 
     static func seconds(_ ms: Double) -> String { "\((ms / 100).rounded() / 10) s" }
 
+    /// How a request ended, in a word: its status and who served it, or the route's 504.
+    static func ending(_ o: RequestOutcome) -> String {
+        if o.edgeTimedOut { return "the route's 504" }
+        return (o.status.map(String.init) ?? "no answer") + (o.servedBy.map { " from \($0)" } ?? "")
+    }
+
     public static func narrative(_ r: ScenarioResult, env: LabEnvironment, needs: GatewayNeeds?) -> [String] {
         var out: [String] = []
         let edgeTimeoutMs = env.config.edgeTimeoutMs
-        let shown = r.requests.count <= 5 ? r.requests : Array(r.requests.prefix(2))
+        // A long run: its first two requests, and the first that ended otherwise than the
+        // first did (most often the first failure: where the story turns).
+        var shown = r.requests.count <= 5 ? r.requests : Array(r.requests.prefix(2))
+        let turn = r.requests.count > 5 ? r.requests.dropFirst(2).first(where: { Self.ending($0) != Self.ending(r.requests[0]) }) : nil
+        if let turn { shown.append(turn) }
         var visits = r.visits[...]
         let byRequest = entriesByRequest(r)
         for o in shown {
-            if r.requests.count > 1 { out.append("request \(o.number):") }
+            if o.number == turn?.number {
+                out.append("request \(o.number), the first to end otherwise (\(Self.ending(o))):")
+            } else if r.requests.count > 1 {
+                out.append("request \(o.number):")
+            }
             let start = o.startLabMs
             let entries = byRequest[o.number] ?? []
             var events: [(Double, String)] = []
