@@ -124,6 +124,42 @@ def test_one_generation_slot_queues_the_others():
         assert lab.stop() == 0
 
 
+def test_each_model_has_its_own_slot():
+    """`--parallel 1` with two models: as in Ollama, each loaded model generates one answer at
+    a time on its own, so a second model's answer does not wait behind the first model's
+    queue; the queued one says its wait in total_duration. Checked on the mock's clock."""
+    import concurrent.futures
+    import json
+    import urllib.request
+    from conftest import LabProcess
+
+    lab = LabProcess("mock", "--port", "0", "--parallel", "1", "--ttft-ms", "600", "--quiet",
+                     "--model", "llama3", "--model", "qwen2.5:0.5b")
+    try:
+        c = ollama.Client(host=lab.url)
+        ask = [{"role": "user", "content": "hi"}]
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            jobs = [pool.submit(c.chat, model=m, messages=ask, options={"num_predict": 2})
+                    for m in ("llama3", "llama3", "qwen2.5:0.5b")]
+            answers = [j.result() for j in jobs]
+        journal = json.load(urllib.request.urlopen(lab.url + "/__lab/journal"))
+        heads = {}
+        for e in journal:
+            head = next(s["at_ms"] for s in e["wire"] if s["step"].startswith("head"))
+            heads.setdefault(e["model"], []).append((e["at_ms"] + head, e.get("slot_wait_ms")))
+        (first, _), (second, waited) = sorted(heads["llama3"])
+        [(other, other_wait)] = heads["qwen2.5:0.5b"]
+        # The second llama3 answer waited for the first; the other model's did not.
+        # (libuv counts whole milliseconds: a wait may end up to 1 ms early.)
+        assert second >= first + 595 and waited and waited >= 500
+        assert other < second and other_wait is None
+        slow = max((a for a in answers if a.model == "llama3"), key=lambda a: a.total_duration)
+        fast = min((a for a in answers if a.model == "llama3"), key=lambda a: a.total_duration)
+        assert slow.total_duration - fast.total_duration >= waited * 1_000_000 * 0.9
+    finally:
+        assert lab.stop() == 0
+
+
 def test_keep_alive_as_ollama_reads_it():
     """keep_alive through ollama-python: the model stays that long after its answer (as
     /api/ps says, parsed by the client), -1 keeps it for ever and stays with the model, and
