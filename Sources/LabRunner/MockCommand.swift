@@ -227,7 +227,7 @@ struct MockCommand: ParsableCommand {
         if withCapabilities.keepAlive != GoDuration.fiveMinutes {
             settings.append("keep-alive \(GoDuration.words(withCapabilities.keepAlive))" + from(keepAlive, "OLLAMA_KEEP_ALIVE"))
         }
-        if let slots { settings.append("\(slots) generation slot\(slots == 1 ? "" : "s")" + from(parallel, "OLLAMA_NUM_PARALLEL")) }
+        if let slots { settings.append("\(slots) generation slot\(slots == 1 ? "" : "s") per model" + from(parallel, "OLLAMA_NUM_PARALLEL")) }
         if let n = withCapabilities.maxLoadedModels { settings.append("\(n) model\(n == 1 ? "" : "s") in memory at once" + from(maxLoadedModels, "OLLAMA_MAX_LOADED_MODELS")) }
         if withCapabilities.maxQueue != 512 { settings.append("a queue of \(withCapabilities.maxQueue)" + from(maxQueue, "OLLAMA_MAX_QUEUE")) }
         if loadMs > 0 { settings.append("loads take \(loadMs) ms") }

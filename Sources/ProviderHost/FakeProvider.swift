@@ -112,6 +112,9 @@ public final class FakeProvider {
             guard let log else { return }
             var line = RequestLogLine.format(responder, model: model)
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }
+            // What the answer waited for: its model (a load, room for it) and a generation slot.
+            if let wait = entry.modelWaitMs { line += " model_wait=\(wait)ms" }
+            if let wait = entry.slotWaitMs { line += " slot_wait=\(wait)ms" }
             log(line)
         }
         guard let slot else { return responder.send(decision.script) }

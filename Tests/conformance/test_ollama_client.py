@@ -236,7 +236,7 @@ def test_one_model_at_a_time(how):
         # The settings line says what differs from Ollama's defaults and where it came from.
         line = lab.wait_for_line("mock: as an Ollama with")
         if how == "environment":
-            assert "2 generation slots (OLLAMA_NUM_PARALLEL)" in line and "1 model in memory at once (OLLAMA_MAX_LOADED_MODELS)" in line
+            assert "2 generation slots per model (OLLAMA_NUM_PARALLEL)" in line and "1 model in memory at once (OLLAMA_MAX_LOADED_MODELS)" in line
         else:
             assert "1 model in memory at once," in line and "OLLAMA_" not in line
     finally:
