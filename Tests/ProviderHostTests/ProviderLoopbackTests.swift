@@ -258,6 +258,8 @@ import MockOllama
         options.pacing = Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 10, loadMs: 500)
         let p = try FakeProvider(name: "gpu", loop: loop, mock: try MockOllama(options: options))
         p.slots = GenerationSlots(count: 1)
+        var logged: [String] = []
+        p.log = { logged.append($0) }
         var answers: [Int: ClientResponse] = [:]
         var leaver: Result<ClientResponse, HTTPClientError>?
         for i in 0..<3 {
@@ -295,6 +297,9 @@ import MockOllama
         #expect(entries.map(\.slotWaitMs) == [nil, generation, 1500])
         #expect(entries[1].json["slot_wait_ms"]?.intValue == generation && entries[0].json["slot_wait_ms"] == nil)
         #expect(entries[2].outcome == .clientGone && entries[2].status == nil)
+        // `lab mock`'s log line says what each waited for.
+        #expect(logged.contains { $0.contains("model_wait=500ms slot_wait=\(generation)ms") })
+        #expect(logged.contains { $0.contains("client-gone") && $0.hasSuffix("model_wait=500ms slot_wait=1500ms") })
     }
 
     /// Milliseconds into the day of an RFC 3339 time (`2026-11-27T13:31:02.950039148Z`).
