@@ -160,7 +160,7 @@ struct AnthropicProvider: PortkeyProvider {
             var members: [(String, JSONValue)] = [("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                                                   ("model", .string(model ?? self.model)), ("provider", "anthropic"), ("choices", [.object(choice)])]
             if let usage { members.append(("usage", usage)) }
-            return .emit(Array("data: ".utf8) + JSONValue.object(members).javaScriptCompact.utf8 + [10, 10])
+            return .emit(Array("data: ".utf8) + JSONValue.object(members).javaScriptCompactBytes + [10, 10])
         }
 
         /// JavaScript's `trim()`, for the ASCII whitespace events carry.

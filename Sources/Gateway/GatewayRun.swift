@@ -96,7 +96,7 @@ final class GatewayRun {
         let host = request.headerCustomHost ?? inh.customHost ?? provider.defaultBaseURL
         let params = ParamRule.merged(request.body, overrides: inh.overrideParams)
         let body = provider.body(request.endpoint, params: params)
-        let leaf = Leaf(path: path, url: host + endpointPath, body: body.javaScriptCompact, provider: provider,
+        let leaf = Leaf(path: path, url: host + endpointPath, body: body.javaScriptCompactBytes, provider: provider,
                         headers: provider.headers(apiKey: t.apiKey ?? request.bearer),
                         timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry))
         attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
@@ -105,7 +105,7 @@ final class GatewayRun {
     private struct Leaf {
         let path: String
         let url: String
-        let body: String
+        let body: [UInt8]
         let provider: any PortkeyProvider
         let headers: HTTPHeaders
         let timeoutMs: Int?
@@ -161,11 +161,11 @@ final class GatewayRun {
             record(.network(name), status: status)
             // The gateway's catch answers text/plain, which then goes through the provider's transform.
             let body = leaf.provider.response(endpoint, status: status, contentType: "text/plain", body: Array(text.utf8), context) ?? .null
-            done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompact.utf8.map { $0 }), true)
+            done(UpstreamResult(status: status, headers: ["Content-Type": "application/json"], body: body.javaScriptCompactBytes), true)
         }
         // The request_timeout's clock runs across redirects, as the one abort timer does.
         let deadlineMs = leaf.timeoutMs.map { gateway.nowMs + Double($0) }
-        send(url: leaf.url, method: "POST", body: Array(leaf.body.utf8), headers: leaf.headers, redirects: 0)
+        send(url: leaf.url, method: "POST", body: leaf.body, headers: leaf.headers, redirects: 0)
 
         func send(url: String, method: String, body requestBody: [UInt8], headers extra: HTTPHeaders, redirects: Int) {
             guard let parts = URLParts(url) else {
@@ -232,7 +232,7 @@ final class GatewayRun {
                 record(.answered(status), status: status, error: refusal.map { String($0.prefix(200)) })
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 for (name, value) in head?.headers.fields ?? [] where leaf.provider.passes(header: name) { headers.add(name, value) }
-                done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompact.utf8.map { $0 }), false)
+                done(UpstreamResult(status: status, headers: headers, body: json.javaScriptCompactBytes), false)
             }
             ex.onError = { error in
                 if let relay { relay.emit(.failed); return }

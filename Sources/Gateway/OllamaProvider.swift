@@ -76,7 +76,7 @@ struct OllamaProvider: PortkeyProvider {
             guard let json = try? JSONParser.parse(payload), case .object = json else { return .fail }
             let out: JSONValue = ["id": json["id"] ?? .null, "object": json["object"] ?? .null, "created": json["created"] ?? .null,
                                   "model": json["model"] ?? .null, "provider": "ollama", "choices": json["choices"] ?? []]
-            return .emit(Array("data: ".utf8) + out.javaScriptCompact.utf8 + [10, 10])
+            return .emit(Array("data: ".utf8) + out.javaScriptCompactBytes + [10, 10])
         }
     }
 }

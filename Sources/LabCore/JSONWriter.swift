@@ -18,10 +18,15 @@ extension JSONValue {
     /// Compact JSON as JavaScript's `JSON.stringify` writes it: `<`, `>`, `&` and
     /// U+2028/2029 left as they are (the Portkey gateway is a Node program).
     public var javaScriptCompact: String {
+        String(decoding: javaScriptCompactBytes, as: UTF8.self)
+    }
+
+    /// The same as bytes, for a body about to be sent: no string made and taken apart again.
+    public var javaScriptCompactBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(128)
         write(to: &out, indent: nil, level: 0, htmlSafe: false)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Indented JSON for people (reports, `GET /__lab/…`).

@@ -149,7 +149,7 @@ public final class ScenarioRunner {
         headers.add("Content-Type", "application/json")
         let upstream = URLParts(env.edge.url)!
         let outgoing = ClientRequest(method: "POST", host: upstream.host, port: upstream.port, target: request.path,
-                                     headers: headers, body: Array(request.body.javaScriptCompact.utf8))
+                                     headers: headers, body: request.body.javaScriptCompactBytes)
         let exchange = client.send(outgoing)
         var answer = Answer()
         exchange.onHead = { answer.head = $0 }
