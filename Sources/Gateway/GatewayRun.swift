@@ -59,6 +59,7 @@ final class GatewayRun {
             func attempt(_ i: Int) {
                 child(i) { result in
                     if i == t.targets.count - 1 || FallbackRule.stops(result, onStatusCodes: t.onStatusCodes) {
+                        if i > 0 { result.fellBack = true }
                         done(result)
                     } else {
                         attempt(i + 1)

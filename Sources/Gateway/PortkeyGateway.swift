@@ -141,7 +141,7 @@ public final class PortkeyGateway {
         run.run(target, path: "config", inherited: Inherited()) { [weak self] result in
             guard let self else { return }
             if !finished { finished = true; inFlight -= 1 }
-            if result.routed, target.fallbackTriggered(at: result.indexPath) { fellBack += 1 }
+            if result.routed, result.fellBack { fellBack += 1 }
             reply(result, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
         }
     }

@@ -10,6 +10,9 @@ final class UpstreamResult {
     /// For a streaming success: the upstream body still arriving.
     var stream: StreamRelay?
     var indexPath = "config"
+    /// The path went past the first target of some fallback group: set on the way back
+    /// up, where the group knows it, rather than found again from `indexPath`.
+    var fellBack = false
     var retryCount = 0
     /// Came back from a provider call (not from validation or a gateway exception):
     /// only then does the answer carry the routing headers.

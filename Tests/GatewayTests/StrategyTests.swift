@@ -39,6 +39,28 @@ import LabHTTP
         #expect(a.index == "config.targets[0].targets[1]")
     }
 
+    /// The fallbacks counter is kept on the way back up the tree; it must agree with the
+    /// report's reading of the answering path, for nested groups and for loadbalance picks
+    /// past the first target (which are not fallbacks).
+    @Test func fallbacksCounterAgreesWithTheAnsweringPath() throws {
+        let h = try Harness(faults: ["primary": #"[{"fault":{"status":503}}]"#])
+        let inner = fallback([target("primary"), target("backup")])
+        let configs = [
+            #"{"strategy":{"mode":"fallback"},"targets":[\#(inner),\#(target("third"))]}"#,
+            fallback([target("backup"), target("third")]),
+            #"{"strategy":{"mode":"loadbalance"},"targets":[\#(target("third", #""weight":0"#)),\#(target("backup", #""weight":1"#))]}"#,
+            fallback([target("primary"), target("third")]),
+        ]
+        var expected = 0
+        for config in configs {
+            let a = try h.send(config: config)
+            let tree = try PortkeyGateway.read(try JSONParser.parse(config), policy: CustomHostPolicy())
+            if tree.fallbackTriggered(at: try #require(a.index)) { expected += 1 }
+        }
+        #expect(expected == 2)
+        #expect(h.gateway.metrics().text.contains("\nlab_gateway_fallbacks_total 2\n"))
+    }
+
     @Test func inheritanceOfTimeoutAndRetry() throws {
         let h = try Harness(faults: ["primary": #"[{"fault":{"hang":true}}]"#, "backup": #"[{"when":{"first":1},"fault":{"status":503}}]"#])
         // The backup inherits the timeout too: 2 s of lab time is 100 ms of wall time, room

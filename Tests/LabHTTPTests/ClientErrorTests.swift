@@ -90,5 +90,11 @@ import Testing
         let v6 = URLParts("http://[::1]:8080/v1/x?y=1")!
         #expect(v6.host == "::1" && v6.port == 8080 && v6.target == "/v1/x?y=1")
         #expect(URLParts("http://h:99999/") == nil)
+        let odd = URLParts("HTTP://user:pw@Host.example?q=1")!
+        #expect(odd.host == "Host.example" && odd.port == 80 && odd.target == "/?q=1")
+        #expect(URLParts("http://[::1]/")?.port == 80)
+        for bad in ["http://", "http://:80/", "http://[::1/", "http://[::1]x/", "http://h:/", "http://h:-1/", "https://h/", "http:/h"] {
+            #expect(URLParts(bad) == nil, "\(bad)")
+        }
     }
 }
