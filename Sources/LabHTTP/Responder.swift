@@ -96,7 +96,12 @@ public final class Responder {
 
     func record(_ kind: ExecutedStep.Kind) {
         let step = ExecutedStep(atMs: (loop?.nowMs ?? 0) - receivedAtMs, kind: kind)
-        guard executed.count > Self.keptSteps else { return executed.append(step) }
+        guard executed.count > Self.keptSteps else {
+            // The record's last size is known: growing by doubling would leave 63 places
+            // empty in every long stream's record (1.5 KB each, 15 MB over 10,000 streams).
+            if executed.count == Self.keptSteps { executed.reserveCapacity(Self.keptSteps + 1) }
+            return executed.append(step)
+        }
         omitted.count(executed[Self.keptSteps])
         executed[Self.keptSteps] = step
     }

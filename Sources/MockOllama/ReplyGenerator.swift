@@ -25,13 +25,15 @@ public struct Reply: Equatable, Sendable {
 /// or a canned answer when a pattern matches.
 public struct ReplyGenerator {
     let seed: UInt64
-    let canned: [(pattern: PromptPattern, answer: String)]
+    /// Each canned answer with its tokens, cut once: every stream answering with it then
+    /// shares one array instead of holding its own (3 KB for a 200-token answer).
+    let canned: [(pattern: PromptPattern, answer: String, tokens: [String])]
 
     let cannedCalls: [(pattern: PromptPattern, name: String, arguments: JSONValue)]
 
     public init(seed: UInt64, cannedAnswers: [CannedAnswer]) throws {
         self.seed = seed
-        canned = try cannedAnswers.filter { $0.toolCall == nil }.map { (try PromptPattern($0.pattern), $0.answer) }
+        canned = try cannedAnswers.filter { $0.toolCall == nil }.map { (try PromptPattern($0.pattern), $0.answer, Tokenizer.tokens($0.answer)) }
         cannedCalls = try cannedAnswers.compactMap { a in try a.toolCall.map { (try PromptPattern(a.pattern), $0.name, $0.arguments) } }
     }
 
@@ -47,17 +49,19 @@ public struct ReplyGenerator {
     public func reply(model: ModelName, conversation: String, lastUserText: String, requestSeed: Int? = nil,
                       maxTokens: Int? = nil, stop: [String] = []) -> Reply {
         var text: String
+        var cut: [String]?
         if let hit = canned.first(where: { $0.pattern.matches(lastUserText) }) {
             text = hit.answer
+            cut = hit.tokens
         } else {
             let seedValue = requestSeed.map { UInt64(bitPattern: Int64($0)) } ?? seed
             var random = SeededRandom(seed: seedValue, key: model.key, "\u{1}", conversation)
             text = Self.sentences(&random)
         }
         for s in stop where !s.isEmpty {
-            if let r = text.range(of: s) { text = String(text[..<r.lowerBound]) }
+            if let r = text.range(of: s) { text = String(text[..<r.lowerBound]); cut = nil }
         }
-        let tokens = Tokenizer.tokens(text)
+        let tokens = cut ?? Tokenizer.tokens(text)
         if let maxTokens, maxTokens >= 0, tokens.count > maxTokens {
             return Reply(tokens: Array(tokens.prefix(maxTokens)), doneReason: "length")
         }
