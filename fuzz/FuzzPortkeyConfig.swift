@@ -1,4 +1,5 @@
-// libFuzzer target: Portkey config intake and validation, as from an x-portkey-config header.
+// libFuzzer target: Portkey config intake and validation, as from an x-portkey-config header,
+// and the URL splitting that custom hosts go through.
 import LabCore
 import LabHTTP
 import Gateway
@@ -12,5 +13,8 @@ public func fuzzPortkeyConfig(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         _ = PortkeyConfigCheck.rewritingCustomHosts(value) { $0.isEmpty ? nil : "http://127.0.0.1:1" }
     }
     _ = CustomHostPolicy().allows(text)
+    // The gateway splits every upstream URL (custom_host + endpoint) on each attempt.
+    _ = URLParts(text)
+    _ = URLParts("http://" + text)
     return 0
 }
