@@ -57,10 +57,13 @@ public struct URLParts: Equatable, Sendable {
         (host, port, target) = parts
     }
 
+    private static let scheme: [UInt8] = Array("http://".utf8)
+
     private static func split(_ b: [UInt8]) -> (String, Int, String)? {
-        let scheme: [UInt8] = Array("http://".utf8)
         guard b.count >= scheme.count else { return nil }
-        for i in 0..<scheme.count where b[i] | 0x20 != scheme[i] | 0x20 { return nil }
+        // Case is folded for letters only: OR-ing 0x20 into any byte would let control
+        // bytes pass for `:` and `/`.
+        for i in 0..<scheme.count where (b[i] >= 0x41 && b[i] <= 0x5A ? b[i] | 0x20 : b[i]) != scheme[i] { return nil }
         let restStart = scheme.count
         let authorityEnd = b[restStart...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? b.endIndex
         let authorityStart = b[restStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? restStart

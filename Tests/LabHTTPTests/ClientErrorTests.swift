@@ -93,7 +93,7 @@ import Testing
         let odd = URLParts("HTTP://user:pw@Host.example?q=1")!
         #expect(odd.host == "Host.example" && odd.port == 80 && odd.target == "/?q=1")
         #expect(URLParts("http://[::1]/")?.port == 80)
-        for bad in ["http://", "http://:80/", "http://[::1/", "http://[::1]x/", "http://h:/", "http://h:-1/", "https://h/", "http:/h"] {
+        for bad in ["http://", "http://:80/", "http://[::1/", "http://[::1]x/", "http://h:/", "http://h:-1/", "https://h/", "http:/h", "http\u{1A}//h/", "http:\u{0F}\u{0F}h/", "hTtP:/\u{0F}h/"] {
             #expect(URLParts(bad) == nil, "\(bad)")
         }
     }
