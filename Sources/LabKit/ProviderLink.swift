@@ -76,7 +76,7 @@ struct ControlClient {
     private func request(_ method: String, _ path: String, _ body: JSONValue?) -> ClientRequest? {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let token { headers.add("x-lab-token", token) }
-        return try? ClientRequest(method: method, url: url + path, headers: headers, body: body.map { Array($0.compact.utf8) } ?? [])
+        return try? ClientRequest(method: method, url: url + path, headers: headers, body: body.map(\.compactBytes) ?? [])
     }
 }
 
