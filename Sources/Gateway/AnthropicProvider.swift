@@ -137,7 +137,19 @@ struct AnthropicProvider: PortkeyProvider {
         return ["id": json["id"] ?? .null, "object": "chat.completion", "created": .int(context.created), "model": json["model"] ?? .null,
                 "provider": "anthropic",
                 "choices": [["message": .object(message), "index": 0, "logprobs": nil, "finish_reason": Self.finishReason(json["stop_reason"], strict: strict)]],
-                "usage": ["prompt_tokens": .int(input), "completion_tokens": .int(output), "total_tokens": .int(input + output + cacheWrite + cacheRead)]]
+                "usage": ["prompt_tokens": .int(input), "completion_tokens": .int(output), "total_tokens": Self.total([input, output, cacheWrite, cacheRead])]]
+    }
+
+    /// A sum of the upstream's token counts as JavaScript makes it: in floating point, so
+    /// counts too large for an integer come to a large number instead of a crash.
+    static func total(_ counts: [Int]) -> JSONValue {
+        var sum = 0
+        for n in counts {
+            let (next, overflow) = sum.addingReportingOverflow(n)
+            if overflow { return .double(counts.reduce(0) { $0 + Double($1) }) }
+            sum = next
+        }
+        return .int(sum)
     }
 
     func streamTransform(_ context: AnswerContext) -> any StreamTransform {
@@ -192,7 +204,7 @@ struct AnthropicProvider: PortkeyProvider {
                 let output = usage["output_tokens"]?.intValue ?? 0
                 var u: [(String, JSONValue)] = [("completion_tokens", .int(output))]
                 if let p = promptTokens { u.append(("prompt_tokens", .int(p))) }
-                u.append(("total_tokens", .int((promptTokens ?? 0) + output)))
+                u.append(("total_tokens", AnthropicProvider.total([promptTokens ?? 0, output])))
                 return chunk([("index", 0), ("delta", [:]), ("finish_reason", AnthropicProvider.finishReason(parsed["delta"]?["stop_reason"], strict: strict))],
                              usage: .object(u))
             }

@@ -31,12 +31,17 @@ public struct RetryPolicy: Equatable, Sendable {
 
     /// The Retry-After wait a 429 asks for, in ms: `retry-after-ms`, then
     /// `x-ms-retry-after-ms`, then `retry-after` (whole seconds; a date does not count).
+    /// The figures come from the upstream: past `farMs` (a wait that already stops retrying)
+    /// they are held there, so that no value, `inf` or `99999999999999999` seconds, overflows.
     public static func retryAfterMs(_ header: (String) -> String?) -> Int? {
-        if let v = header("retry-after-ms").flatMap(Double.init), v >= 0 { return Int(v) }
-        if let v = header("x-ms-retry-after-ms").flatMap(Double.init), v >= 0 { return Int(v) }
-        if let v = header("retry-after").flatMap(Int.init), v >= 0 { return v * 1000 }
+        if let v = header("retry-after-ms").flatMap(Double.init), v >= 0 { return v < Double(farMs) ? Int(v) : farMs }
+        if let v = header("x-ms-retry-after-ms").flatMap(Double.init), v >= 0 { return v < Double(farMs) ? Int(v) : farMs }
+        if let v = header("retry-after").flatMap(Int.init), v >= 0 { return v < farMs / 1000 ? v * 1000 : farMs }
         return nil
     }
+
+    /// A thousand years: far past the 60 s budget, far below `Int.max`.
+    static let farMs = 1000 * 365 * 86_400 * 1000
 
     /// What to do after try `n` (0-based) of a target answered.
     public enum Step: Equatable, Sendable {

@@ -134,6 +134,17 @@ import LabHTTP
         #expect(RetryPolicy.retryAfterMs { headers[$0] } == 250)
         let date: HTTPHeaders = ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"]
         #expect(RetryPolicy.retryAfterMs { date[$0] } == nil)
+        // The upstream's figures are held far past the 60 s budget instead of overflowing
+        // (a `retry-after` of 99999999999999999 seconds took the gateway down).
+        for (name, value) in [("retry-after", "99999999999999999"), ("retry-after", "9223372036854775807"),
+                              ("retry-after-ms", "1e400"), ("retry-after-ms", "inf"), ("x-ms-retry-after-ms", "1e19")] {
+            let far = RetryPolicy.retryAfterMs { $0 == name ? value : nil }
+            #expect(far != nil && far! >= 60_000, "\(name): \(value)")
+            let step = RetryPolicy(.init(attempts: 2, onStatusCodes: [429], useRetryAfterHeader: true))
+                .step(afterTry: 0, status: 429, networkError: false, final: false, retryAfterMs: far, budgetLeftMs: 60_000)
+            #expect(step == .finish(count: -1))
+        }
+        #expect(RetryPolicy.retryAfterMs { $0 == "retry-after-ms" ? "nan" : nil } == nil)
         #expect(RetryPolicy.isSuccess(204) && !RetryPolicy.isSuccess(206))
     }
 

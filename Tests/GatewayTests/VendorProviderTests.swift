@@ -94,6 +94,24 @@ import LabHTTP
         #expect(network?["error"]?["message"] == #"Invalid response received from anthropic: {"html-message":"Message: fetch failed"}"#)
     }
 
+    @Test func tokenCountsTooLargeForAnIntegerAddUpWithoutACrash() {
+        #expect(AnthropicProvider.total([7, 3, 0, 2]) == 12)
+        let huge = AnthropicProvider.total([Int.max, 1])
+        #expect(huge == .double(Double(Int.max) + 1))
+        #expect(AnthropicProvider.total([Int.min, -1]) == .double(Double(Int.min) - 1))
+        let big = #"{"content":[],"usage":{"input_tokens":9223372036854775807,"output_tokens":1}}"#
+        let r = anthropic.response(.chatComplete, status: 200, contentType: "application/json", body: Array(big.utf8), AnswerContext())
+        #expect(r?["usage"]?["total_tokens"] == .double(9_223_372_036_854_775_808))
+        var events = anthropic.streamTransform(AnswerContext())
+        _ = events.transform(#"event: message_start\#ndata: {"type":"message_start","message":{"model":"m","usage":{"input_tokens":9223372036854775807}}}"#)
+        guard case .emit(let end) = events.transform(#"event: message_delta\#ndata: {"type":"message_delta","delta":{},"usage":{"output_tokens":5}}"#) else {
+            Issue.record("the last event was not turned into a chunk")
+            return
+        }
+        let chunk = try? JSONParser.parse(String(decoding: end.dropFirst(6), as: UTF8.self))
+        #expect(chunk?["usage"]?["total_tokens"] == .double(9_223_372_036_854_775_813))
+    }
+
     @Test func theEventStreamBecomesOpenAIChunks() {
         var t = anthropic.streamTransform(AnswerContext(created: 5, nowMs: 5000))
         func emitted(_ event: String) -> JSONValue? {
