@@ -318,6 +318,12 @@ public enum LabConfigParser {
             }
         }
         let base = try request(value["request"] ?? .object([]), path: path + ".request", r)
+        func repeatCount() throws(ConfigError) -> Int? {
+            guard let v = value["repeat"] else { return nil }
+            let n = try r.int(v, path + ".repeat", min: 1)
+            guard n <= LoadPlan.maxRequests else { throw r.fail(path + ".repeat", "at most \(LoadPlan.maxRequests) requests fit in one scenario, got \(n)") }
+            return n
+        }
         var schedule: LoadPlan?
         if case .object? = value["requests"] {
             // `requests: { count: 20, every_ms: 4000 }`: a schedule, not a list.
@@ -340,15 +346,13 @@ public enum LabConfigParser {
             guard case .array(let items) = prompts, !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) else {
                 throw r.fail(path + ".prompts", "expected a list of prompt strings")
             }
-            let repeatCount = try value["repeat"].map { (v) throws(ConfigError) in try r.int(v, path + ".repeat", min: 1) } ?? items.count
-            for i in 0..<repeatCount {
+            for i in 0..<(try repeatCount() ?? items.count) {
                 var req = base
                 req.body = req.body.setting("messages", [["role": "user", "content": items[i % items.count]]])
                 s.requests.append(req)
             }
         } else {
-            let repeatCount = try value["repeat"].map { (v) throws(ConfigError) in try r.int(v, path + ".repeat", min: 1) } ?? 1
-            s.requests = Array(repeating: base, count: repeatCount)
+            s.requests = Array(repeating: base, count: try repeatCount() ?? 1)
         }
         if let c = value["concurrency"] { s.concurrency = try r.int(c, path + ".concurrency", min: 1) }
         if value["load"] != nil || schedule != nil {

@@ -83,6 +83,15 @@ import MockOllama
         #expect(error("providers:\n  a: { url: \"http://10.0.0.5:11434\", parallel: 1 }\nscenarios: []\n")?.contains("lab mock --parallel") == true)
     }
 
+    @Test func aRepeatPastTheScenarioLimitIsRefusedNotAllocated() throws {
+        // 2⁶³−1 repeats asked for an array that size: the lab aborted instead of saying why.
+        let scenario = "providers:\n  a: {}\nscenarios:\n  - name: s\n    portkey_config: { provider: ollama, custom_host: \"http://localhost:1\" }\n"
+        #expect(error(scenario + "    repeat: 9223372036854775807\n")?.hasPrefix(
+            "lab.conf:6: scenarios[0].repeat: at most 1000000 requests fit in one scenario, got 9223372036854775807") == true)
+        #expect(error(scenario + "    prompts: [a, b]\n    repeat: 1000001\n")?.contains("scenarios[0].repeat: at most 1000000") == true)
+        #expect(try LabConfigParser.parse(scenario + "    repeat: 3\n", file: "lab.conf").scenarios[0].requests.count == 3)
+    }
+
     @Test func keepAliveIsReadAsOllamaReadsItsVariable() throws {
         func keepAlive(_ value: String) throws -> Int? {
             try LabConfigParser.parse("providers:\n  a: { keep_alive: \(value) }\nscenarios: []\n", file: "lab.conf").providers[0].keepAlive

@@ -1,0 +1,58 @@
+// libFuzzer target: what the gateway reads from outside besides its config. From an
+// upstream: a response's bytes through the client side's HTTP parser, its Retry-After
+// headers, and a body through every provider's translation, whole and as an event stream.
+// From a client: a body through every provider's request translation.
+@testable import LabHTTP
+@testable import Gateway
+import LabCore
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzUpstreamAnswer(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let input = Array(UnsafeRawBufferPointer(start: start, count: count))
+    // The input as a whole response (status line, headers, body) …
+    let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND)
+    var status = 200
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    parser.onHead = { [unowned parser] in
+        status = parser.head.status
+        headers = parser.head.headers
+        return false
+    }
+    parser.onBody = { chunk in
+        guard body.count + chunk.count <= 1 << 20 else { return false }
+        body.append(contentsOf: chunk)
+        return true
+    }
+    input.withUnsafeBytes { _ = parser.feed($0) }
+    _ = parser.finish()
+    _ = RetryPolicy.retryAfterMs { headers[$0] }
+    // … and as a body alone, so that JSON seeds reach the translations directly. Lines of
+    // the input also serve as Retry-After values.
+    for line in String(decoding: input, as: UTF8.self).split(separator: "\n").prefix(4) {
+        for name in ["retry-after-ms", "x-ms-retry-after-ms", "retry-after"] {
+            _ = RetryPolicy.retryAfterMs { $0 == name ? String(line) : nil }
+        }
+    }
+    let params = try? JSONParser.parse(String(decoding: input, as: UTF8.self))
+    for provider in PortkeyProviders.all {
+        for answer in [(status, headers["content-type"], body), (200, "application/json", input), (429, "application/json", input)] {
+            for endpoint in [GatewayEndpoint.chatComplete, .embed, .complete] {
+                _ = provider.response(endpoint, status: answer.0, contentType: answer.1, body: answer.2, AnswerContext(strict: answer.0 == 200))
+            }
+        }
+        for stream in [body, input] {
+            var splitter = SSESplitter()
+            var transform = provider.streamTransform(AnswerContext())
+            for event in splitter.feed(stream) {
+                if case .fail = transform.transform(event) { break }
+            }
+        }
+        if let params {
+            for endpoint in [GatewayEndpoint.chatComplete, .embed, .complete] where provider.path(endpoint) != nil {
+                _ = provider.body(endpoint, params: params).javaScriptCompactBytes
+            }
+        }
+    }
+    return 0
+}
