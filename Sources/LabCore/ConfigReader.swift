@@ -89,16 +89,49 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public func int(_ v: JSONValue, _ field: String, min: Int) throws(ConfigError) -> Int {
+    public func int(_ v: JSONValue, _ field: String, min: Int, max: Int = .max) throws(ConfigError) -> Int {
         guard let i = v.intValue else { throw fail(field, "expected a whole number, got \(v)") }
         guard i >= min else { throw fail(field, "expected at least \(min), got \(i)") }
+        guard i <= max else { throw fail(field, "expected at most \(max)\(Self.unitNote(max)), got \(i)") }
         return i
     }
 
     /// An optional whole number: nil when the key is absent.
-    public func int(_ object: JSONValue, key: String, _ field: String, min: Int) throws(ConfigError) -> Int? {
+    public func int(_ object: JSONValue, key: String, _ field: String, min: Int, max: Int = .max) throws(ConfigError) -> Int? {
         guard let v = object[key] else { return nil }
-        return try int(v, field, min: min)
+        return try int(v, field, min: min, max: max)
+    }
+
+    /// The longest lab time a figure may name, in milliseconds: ten years. Lab times add up
+    /// (a load, a delay, then the tokens) and end up as dates in answers, which a figure
+    /// near `Int.max` would overflow; nothing a lab reproduces waits that long.
+    public static let maxMs = 315_360_000_000
+    /// The same in seconds.
+    public static let maxSeconds = maxMs / 1000
+
+    /// Milliseconds of lab time, a whole number from `min` to ten years.
+    public func ms(_ v: JSONValue, _ field: String, min: Int = 0) throws(ConfigError) -> Int {
+        try int(v, field, min: min, max: Self.maxMs)
+    }
+
+    /// An optional `ms`: nil when the key is absent.
+    public func ms(_ object: JSONValue, key: String, _ field: String, min: Int = 0) throws(ConfigError) -> Int? {
+        try int(object, key: key, field, min: min, max: Self.maxMs)
+    }
+
+    /// A number that may have a fraction, within `range` (and above its lower bound too
+    /// when `above`); `expected` says what it is when it is not.
+    public func number(_ v: JSONValue, _ field: String, _ range: ClosedRange<Double>, above: Bool = false, _ expected: String) throws(ConfigError) -> Double {
+        guard let d = v.doubleValue, range.contains(d), !above || d > range.lowerBound else { throw fail(field, "expected \(expected), got \(v)") }
+        return d
+    }
+
+    private static func unitNote(_ max: Int) -> String {
+        switch max {
+        case maxMs: return " (ten years of milliseconds)"
+        case maxSeconds: return " (ten years of seconds)"
+        default: return ""
+        }
     }
 
     public func string(_ v: JSONValue, _ field: String) throws(ConfigError) -> String {

@@ -29,7 +29,7 @@ public enum LabConfigParser {
             config.clock = c
         }
         if let scale = r.value["time_scale"] {
-            guard let d = scale.doubleValue, d > 0 else { throw r.fail("time_scale", "expected a number greater than 0 (1 is real time, 0.01 runs 100x faster), got \(scale)") }
+            let d = try r.number(scale, "time_scale", 0...1000, above: true, "a number greater than 0 and at most 1000 (1 is real time, 0.01 runs 100x faster)")
             config.timeScale = d
         }
         if let network = r.value["network"] {
@@ -49,14 +49,14 @@ public enum LabConfigParser {
         if let limit = r.value["journal_limit"] { config.journalLimit = try r.int(limit, "journal_limit", min: 100) }
         if let edge = r.value["edge"] {
             try r.allowOnly("edge", ["timeout_ms"])
-            if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.int(t, "edge.timeout_ms", min: 1) }
+            if let t = edge["timeout_ms"] { config.edgeTimeoutMs = try r.ms(t, "edge.timeout_ms", min: 1) }
         }
         if let ports = r.value["ports"] {
             guard case .object = ports else { throw r.fail("ports", "expected { gateway: 8787, edge: 8080 }") }
             try r.allowOnly("ports", ["gateway", "edge"])
             for (key, keyPath) in [("gateway", \LabConfig.gatewayPort), ("edge", \LabConfig.edgePort)] {
                 guard let v = ports[key] else { continue }
-                let port = try r.int(v, "ports.\(key)", min: 0)
+                let port = try r.int(v, "ports.\(key)", min: 0, max: 65535)
                 guard port <= 65535 else { throw r.fail("ports.\(key)", "expected a port from 0 (any free port) to 65535") }
                 config[keyPath: keyPath] = port
             }
@@ -125,7 +125,7 @@ public enum LabConfigParser {
             p.controlTokenEnv = name
         }
         if let port = value["port"] {
-            p.port = try r.int(port, path + ".port", min: 0)
+            p.port = try r.int(port, path + ".port", min: 0, max: 65535)
             guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
         }
         if let models = value["models"] {
@@ -252,9 +252,11 @@ public enum LabConfigParser {
         if value["load_ms"] != nil, api != .ollama {
             throw r.fail(path + ".load_ms", "only a fake Ollama loads models; the fake \(api.vendor) answers at once")
         }
-        return Pacing(timeToFirstTokenMs: try value["ttft_ms"].map { (v) throws(ConfigError) in try r.int(v, path + ".ttft_ms", min: 0) } ?? 0,
-                      tokensPerSecond: value["tokens_per_second"]?.doubleValue,
-                      loadMs: try r.int(value, key: "load_ms", path + ".load_ms", min: 0) ?? 0)
+        return Pacing(timeToFirstTokenMs: try r.ms(value, key: "ttft_ms", path + ".ttft_ms") ?? 0,
+                      tokensPerSecond: try value["tokens_per_second"].map { (v) throws(ConfigError) in
+                          try r.number(v, path + ".tokens_per_second", Pacing.tokensPerSecondRange, "tokens per second from 0.001 to 1000000")
+                      },
+                      loadMs: try r.ms(value, key: "load_ms", path + ".load_ms") ?? 0)
     }
 
     static func rules(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> [FaultRule] {
@@ -331,13 +333,16 @@ public enum LabConfigParser {
             try r.allowOnly(path + ".requests", ["count", "every_ms", "window_s"])
             guard let c = v["count"], let e = v["every_ms"] else { throw r.fail(path + ".requests", "a schedule needs count and every_ms, e.g. { count: 20, every_ms: 4000 }") }
             let count = try r.int(c, path + ".requests.count", min: 1)
-            guard let every = e.doubleValue, every > 0 else { throw r.fail(path + ".requests.every_ms", "expected milliseconds greater than 0, got \(e)") }
+            let every = try r.number(e, path + ".requests.every_ms", 0...Double(ConfigReader.maxMs), above: true, "milliseconds greater than 0")
             guard count <= LoadPlan.maxRequests else { throw r.fail(path + ".requests.count", "at most \(LoadPlan.maxRequests) requests fit in one scenario") }
+            guard Double(count - 1) * every <= Double(ConfigReader.maxMs) else {
+                throw r.fail(path + ".requests", "count × every_ms spans more than ten years of lab time")
+            }
             let window = try value["requests"]?["window_s"].map { (w) throws(ConfigError) in
-                guard let d = w.doubleValue, d > 0 else { throw r.fail(path + ".requests.window_s", "expected seconds greater than 0") }
-                return d
+                try r.number(w, path + ".requests.window_s", 0...Double(ConfigReader.maxSeconds), above: true, "seconds greater than 0")
             }
             schedule = LoadPlan(count: count, intervalMs: every, windowS: window)
+            try Self.checkWindows(schedule!, path + ".requests.window_s", r)
         }
         if let list = value["requests"], schedule == nil {
             guard case .array(let items) = list, !items.isEmpty else { throw r.fail(path + ".requests", "expected a list of requests") }
@@ -378,8 +383,8 @@ public enum LabConfigParser {
                 let field = "\(path).down.\(provider)"
                 guard config.providers.contains(where: { $0.name == provider }) else { throw r.fail(field, "no provider named '\(provider)'") }
                 try r.allowOnly(field, ["from_ms", "for_ms"])
-                let from = try window["from_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".from_ms", min: 0) } ?? 0
-                let span = try window["for_ms"].map { (v) throws(ConfigError) in try r.int(v, field + ".for_ms", min: 1) }
+                let from = try r.ms(window, key: "from_ms", field + ".from_ms") ?? 0
+                let span = try r.ms(window, key: "for_ms", field + ".for_ms", min: 1)
                 if span == nil, config.providers.first(where: { $0.name == provider })?.url != nil {
                     throw r.fail(field, "\(provider) runs elsewhere and comes back only by itself: give for_ms")
                 }
@@ -405,18 +410,27 @@ public enum LabConfigParser {
         try r.allowOnly(path, ["rate_per_s", "duration_s", "window_s"])
         func positive(_ key: String, _ example: String) throws(ConfigError) -> Double {
             guard let v = value[key] else { throw r.fail(path, "load needs \(key) (\(example))") }
-            guard let d = v.doubleValue, d > 0, d.isFinite else { throw r.fail(path + "." + key, "expected a number greater than 0, got \(v)") }
-            return d
+            return try r.number(v, path + "." + key, 0...Double(ConfigReader.maxSeconds), above: true, "a number greater than 0 and at most ten years in seconds")
         }
         let rate = try positive("rate_per_s", "requests per second of lab time, e.g. 20")
         let duration = try positive("duration_s", "seconds of lab time, e.g. 3600")
         let window = try value["window_s"].map { (_) throws(ConfigError) in try positive("window_s", "seconds per report window") }
-        let plan = LoadPlan(ratePerSecond: rate, durationS: duration, windowS: window)
-        guard rate * duration <= Double(LoadPlan.maxRequests) else {
-            throw r.fail(path, "rate_per_s × duration_s asks for \(Int(rate * duration)) requests; at most \(LoadPlan.maxRequests) fit in one scenario")
+        let asked = rate * duration
+        guard asked <= Double(LoadPlan.maxRequests) else {
+            throw r.fail(path, "rate_per_s × duration_s asks for \(asked < 1e15 ? String(Int(asked)) : String(asked)) requests; at most \(LoadPlan.maxRequests) fit in one scenario")
         }
+        let plan = LoadPlan(ratePerSecond: rate, durationS: duration, windowS: window)
         guard plan.windowS <= duration else { throw r.fail(path + ".window_s", "a window longer than duration_s (\(duration)) shows nothing") }
+        try checkWindows(plan, path + ".window_s", r)
         return plan
+    }
+
+    /// The report has a row per window: a window so short that the run makes more than
+    /// `LoadPlan.maxWindows` of them would show nothing anyone can read.
+    static func checkWindows(_ plan: LoadPlan, _ path: String, _ r: ConfigReader) throws(ConfigError) {
+        guard plan.durationS / plan.windowS <= Double(LoadPlan.maxWindows) else {
+            throw r.fail(path, "the run would be cut into more than \(LoadPlan.maxWindows) report windows; give at least \(plan.durationS / Double(LoadPlan.maxWindows)) s")
+        }
     }
 
     static func request(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> ScenarioRequest {
@@ -491,9 +505,7 @@ public enum LabConfigParser {
             e.minSuccessRate = m
         }
         if let v = value["latency_ms"] {
-            try r.allowOnly(path + ".latency_ms", ["min", "max"])
-            e.latencyMinMs = v["min"]?.doubleValue
-            e.latencyMaxMs = v["max"]?.doubleValue
+            (e.latencyMinMs, e.latencyMaxMs) = try msRange(v, path + ".latency_ms", r)
         }
         e.bodyContains = value["body_contains"]?.stringValue
         e.fallbackTriggered = value["fallback_triggered"]?.boolValue
@@ -552,10 +564,14 @@ public enum LabConfigParser {
 
     /// `{ min: N, max: M }` in milliseconds (either may be left out), or one number for an exact time.
     static func msRange(_ v: JSONValue, _ path: String, _ r: ConfigReader) throws(ConfigError) -> (Double?, Double?) {
-        if let d = v.doubleValue { return (d, d) }
+        func ms(_ v: JSONValue, _ field: String) throws(ConfigError) -> Double {
+            try r.number(v, field, 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more")
+        }
+        if v.doubleValue != nil { let d = try ms(v, path); return (d, d) }
         guard case .object = v else { throw r.fail(path, "expected { min: MS, max: MS }") }
         try r.allowOnly(path, ["min", "max"])
-        let min = v["min"]?.doubleValue, max = v["max"]?.doubleValue
+        let min = try v["min"].map { (m) throws(ConfigError) in try ms(m, path + ".min") }
+        let max = try v["max"].map { (m) throws(ConfigError) in try ms(m, path + ".max") }
         guard min != nil || max != nil else { throw r.fail(path, "expected { min: MS, max: MS }") }
         return (min, max)
     }
@@ -568,8 +584,7 @@ public enum LabConfigParser {
             try r.allowOnly(path, ["gaps", "tolerance_ms", "provider"])
             list = v["gaps"]
             if let t = v["tolerance_ms"] {
-                guard let d = t.doubleValue, d >= 0 else { throw r.fail(path + ".tolerance_ms", "expected milliseconds, 0 or more") }
-                out.toleranceMs = d
+                out.toleranceMs = try r.number(t, path + ".tolerance_ms", 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more")
             }
             if let p = v["provider"] {
                 guard let name = p.stringValue, config.providers.contains(where: { $0.name == name }) else {
@@ -580,8 +595,7 @@ public enum LabConfigParser {
         }
         guard let items = list?.arrayValue else { throw r.fail(path, "expected a list of gaps in milliseconds, e.g. [1000, 2000]") }
         for (i, item) in items.enumerated() {
-            guard let d = item.doubleValue, d >= 0 else { throw r.fail("\(path)[\(i)]", "expected milliseconds, 0 or more, got \(item)") }
-            out.gapsMs.append(d)
+            out.gapsMs.append(try r.number(item, "\(path)[\(i)]", 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more"))
         }
         return out
     }

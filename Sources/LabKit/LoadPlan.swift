@@ -28,6 +28,8 @@ public struct LoadPlan: Equatable, Sendable {
 
     /// The most requests one scenario may ask for (memory for their outcomes).
     public static let maxRequests = 1_000_000
+    /// The most report windows one plan may be cut into (a row each in the report).
+    public static let maxWindows = 10_000
 }
 
 /// `down: { primary: { from_ms: 10000, for_ms: 5000 } }` in a scenario: from that lab

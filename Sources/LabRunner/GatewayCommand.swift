@@ -1,6 +1,7 @@
 import ArgumentParser
 import Gateway
 import Glibc
+import LabCore
 import LabHTTP
 import LabKit
 
@@ -59,8 +60,10 @@ struct GatewayCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(edgePort) else { throw ValidationError("ports must be between 0 and 65535") }
-        guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
-        if let t = edgeTimeoutMs, t <= 0 { throw ValidationError("--edge-timeout-ms must be greater than 0") }
+        guard timeScale > 0, timeScale <= 1000 else { throw ValidationError("--time-scale must be greater than 0 and at most 1000, got \(timeScale)") }
+        if let t = edgeTimeoutMs, !(1...ConfigReader.maxMs).contains(t) {
+            throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs) (ten years), got \(t)")
+        }
         if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
         for m in maps {
             guard let eq = m.firstIndex(of: "="), !m[..<eq].isEmpty, URLParts(String(m[m.index(after: eq)...])) != nil else {

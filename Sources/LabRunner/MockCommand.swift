@@ -129,10 +129,12 @@ struct MockCommand: ParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
-        guard timeScale > 0 else { throw ValidationError("--time-scale must be greater than 0, got \(timeScale)") }
-        if let tps = tokensPerSecond, tps <= 0 { throw ValidationError("--tokens-per-second must be greater than 0") }
-        guard ttftMs >= 0 else { throw ValidationError("--ttft-ms must not be negative") }
-        guard loadMs >= 0 else { throw ValidationError("--load-ms must not be negative") }
+        guard timeScale > 0, timeScale <= 1000 else { throw ValidationError("--time-scale must be greater than 0 and at most 1000, got \(timeScale)") }
+        if let tps = tokensPerSecond, !Pacing.tokensPerSecondRange.contains(tps) {
+            throw ValidationError("--tokens-per-second must be from 0.001 to 1000000, got \(tps)")
+        }
+        guard (0...ConfigReader.maxMs).contains(ttftMs) else { throw ValidationError("--ttft-ms must be from 0 to \(ConfigReader.maxMs) (ten years), got \(ttftMs)") }
+        guard (0...ConfigReader.maxMs).contains(loadMs) else { throw ValidationError("--load-ms must be from 0 to \(ConfigReader.maxMs) (ten years), got \(loadMs)") }
         if loadMs > 0, api != ProviderAPI.ollama.rawValue { throw ValidationError("--load-ms is an Ollama model's load; the fake \(vendor) answers at once") }
         guard journalLimit >= 100 else { throw ValidationError("--journal-limit must be at least 100, got \(journalLimit)") }
         guard ProviderAPI(rawValue: api) != nil else {

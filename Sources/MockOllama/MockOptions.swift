@@ -17,6 +17,10 @@ public struct Pacing: Equatable, Sendable {
 
     public static let none = Pacing()
 
+    /// The speeds lab.conf and `lab mock` take: from a token every 1,000 s (slower and a
+    /// short answer would outlast any lab) to a million a second.
+    public static let tokensPerSecondRange: ClosedRange<Double> = 0.001...1_000_000
+
     /// About what a small model on a GPU shows through Ollama: a second to the first
     /// token (as the original demo's direct request took), then 50 tokens a second.
     public static let smallModel = Pacing(timeToFirstTokenMs: 1000, tokensPerSecond: 50)

@@ -62,6 +62,11 @@ import LabHTTP
         }
         let a = try apply(#"{"delay":{"lognormal":{"median_ms":200,"sigma":0.5}}}"#, seed: 5)
         #expect(a == (try apply(#"{"delay":{"lognormal":{"median_ms":200,"sigma":0.5}}}"#, seed: 5)))
+        // A wide sigma's tail draws past what an Int holds: held at the longest lab wait.
+        for seed in 0..<20 as Range<UInt64> {
+            guard case .wait(let ms) = try apply(#"{"delay":{"lognormal":{"median_ms":200,"sigma":1000}}}"#, seed: seed).steps.first else { continue }
+            #expect(ms <= ConfigReader.maxMs)
+        }
     }
 
     @Test func hangs() throws {
@@ -184,6 +189,13 @@ import LabHTTP
         (#"[{"fault":{"retry_after":2}}]"#, "rule 1: fault.retry_after: only applies with fault.status"),
         (#"[{"match":{"url":"/x"},"fault":{"status":503}}]"#, "rule 1: match.url: unknown key (match takes path, method, model, header, body)"),
         (#"[{"fault":{"status":503},"extra":1}]"#, "rule 1: extra: unknown key (a rule has name, match, when and fault)"),
+        // Lab times past ten years overflowed the lab's clock and dates; they are refused.
+        (#"[{"fault":{"delay_ms":9223372036854775807}}]"#, "rule 1: fault.delay_ms: expected at most 315360000000 (ten years of milliseconds), got 9223372036854775807"),
+        (#"[{"fault":{"delay":{"uniform":[0,1e300]}}}]"#, "rule 1: fault.delay.uniform[1]: expected a whole number, got 1e+300"),
+        (#"[{"fault":{"status":429,"retry_after":315360001}}]"#, "rule 1: fault.retry_after: expected at most 315360000 (ten years of seconds), got 315360001"),
+        (#"[{"when":{"time":{"from_s":0,"to_s":9223372036854775807}},"fault":{"status":503}}]"#, "rule 1: when.time.to_s: expected at most 315360000 (ten years of seconds), got 9223372036854775807"),
+        (#"[{"fault":{"pacing":{"ttft_ms":315360000001}}}]"#, "rule 1: fault.pacing.ttft_ms: expected at most 315360000000 (ten years of milliseconds), got 315360000001"),
+        (#"[{"fault":{"status":1000}}]"#, "rule 1: fault.status: expected at most 999, got 1000"),
     ])
     func errorsNameTheRuleAndTheField(input: String, message: String) throws {
         let value = try JSONParser.parse(input)

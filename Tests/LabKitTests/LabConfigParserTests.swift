@@ -92,6 +92,50 @@ import MockOllama
         #expect(try LabConfigParser.parse(scenario + "    repeat: 3\n", file: "lab.conf").scenarios[0].requests.count == 3)
     }
 
+    @Test func figuresPastWhatTheLabCanHoldAreRefusedWithTheirPlace() throws {
+        // Each of these once trapped (Int overflow, a Double too large for an Int) in lab
+        // check or lab run; now lab check names the field.
+        let providers = "providers:\n  a: {}\n"
+        let scenario = "scenarios:\n  - name: s\n    portkey_config: { provider: ollama, custom_host: \"http://localhost:1\" }\n"
+        let cases: [(String, String)] = [
+            ("edge: { timeout_ms: 9223372036854775807 }\n" + providers + "scenarios: []\n",
+             "lab.conf:1: edge.timeout_ms: expected at most 315360000000 (ten years of milliseconds), got 9223372036854775807"),
+            ("providers:\n  a: { pacing: { tokens_per_second: 1e-300 } }\nscenarios: []\n",
+             "lab.conf:2: providers.a.pacing.tokens_per_second: expected tokens per second from 0.001 to 1000000, got 1e-300"),
+            ("providers:\n  a: { pacing: { tokens_per_second: fast } }\nscenarios: []\n",
+             "lab.conf:2: providers.a.pacing.tokens_per_second: expected tokens per second from 0.001 to 1000000, got \"fast\""),
+            ("providers:\n  a: { pacing: { ttft_ms: 9223372036854775807 } }\nscenarios: []\n",
+             "lab.conf:2: providers.a.pacing.ttft_ms: expected at most 315360000000"),
+            ("providers:\n  a: { pacing: { load_ms: 9223372036854775807 } }\nscenarios: []\n",
+             "lab.conf:2: providers.a.pacing.load_ms: expected at most 315360000000"),
+            (providers + scenario + "    expect: { latency_ms: { max: 1e308 } }\n",
+             "lab.conf:6: scenarios[0].expect.latency_ms.max: expected milliseconds, 0 or more, got 1e+308"),
+            (providers + scenario + "    expect: { latency_ms: { min: soon } }\n",
+             "lab.conf:6: scenarios[0].expect.latency_ms.min: expected milliseconds, 0 or more, got \"soon\""),
+            (providers + scenario + "    load: { rate_per_s: 1e308, duration_s: 10 }\n",
+             "lab.conf:6: scenarios[0].load.rate_per_s: expected a number greater than 0 and at most ten years in seconds, got 1e+308"),
+            (providers + scenario + "    load: { rate_per_s: 300000000, duration_s: 300000000 }\n",
+             "lab.conf:6: scenarios[0].load: rate_per_s × duration_s asks for 9e+16 requests; at most 1000000 fit in one scenario"),
+            (providers + scenario + "    load: { rate_per_s: 1, duration_s: 3600, window_s: 1e-300 }\n",
+             "lab.conf:6: scenarios[0].load.window_s: the run would be cut into more than 10000 report windows; give at least 0.36 s"),
+            (providers + scenario + "    requests: { count: 10, every_ms: 1e308 }\n",
+             "lab.conf:6: scenarios[0].requests.every_ms: expected milliseconds greater than 0, got 1e+308"),
+            (providers + scenario + "    requests: { count: 1000, every_ms: 315360000000 }\n",
+             "lab.conf:6: scenarios[0].requests: count × every_ms spans more than ten years of lab time"),
+            ("time_scale: 1e308\n" + providers + "scenarios: []\n",
+             "lab.conf:1: time_scale: expected a number greater than 0 and at most 1000"),
+            ("ports: { gateway: 70000 }\n" + providers + "scenarios: []\n",
+             "lab.conf:1: ports.gateway: expected at most 65535, got 70000"),
+        ]
+        for (text, message) in cases {
+            let e = error(text)
+            #expect(e?.hasPrefix(message) == true, "\(e ?? "no error") for \(text)")
+        }
+        // A single figure is an exact time, as for ttft_ms.
+        let exact = try LabConfigParser.parse(providers + scenario + "    expect: { latency_ms: 1500 }\n", file: "lab.conf")
+        #expect(exact.scenarios[0].expect.latencyMinMs == 1500 && exact.scenarios[0].expect.latencyMaxMs == 1500)
+    }
+
     @Test func keepAliveIsReadAsOllamaReadsItsVariable() throws {
         func keepAlive(_ value: String) throws -> Int? {
             try LabConfigParser.parse("providers:\n  a: { keep_alive: \(value) }\nscenarios: []\n", file: "lab.conf").providers[0].keepAlive

@@ -70,11 +70,11 @@ extension PacingFault {
     public static func parse(_ fault: JSONValue, _ r: ConfigReader) throws(ConfigError) -> [any Fault] {
         guard let p = fault["pacing"] else { return [] }
         try r.keys(p, "fault.pacing", ["ttft_ms", "token_ms", "stall_after_tokens", "stall_ms", "first_token_after_ms"])
-        let f = PacingFault(ttftMs: try r.int(p, key: "ttft_ms", "fault.pacing.ttft_ms", min: 0),
-                            tokenMs: try r.int(p, key: "token_ms", "fault.pacing.token_ms", min: 0),
+        let f = PacingFault(ttftMs: try r.ms(p, key: "ttft_ms", "fault.pacing.ttft_ms"),
+                            tokenMs: try r.ms(p, key: "token_ms", "fault.pacing.token_ms"),
                             stallAfterTokens: try r.int(p, key: "stall_after_tokens", "fault.pacing.stall_after_tokens", min: 1),
-                            stallMs: try r.int(p, key: "stall_ms", "fault.pacing.stall_ms", min: 0),
-                            firstTokenAfterMs: try r.int(p, key: "first_token_after_ms", "fault.pacing.first_token_after_ms", min: 0))
+                            stallMs: try r.ms(p, key: "stall_ms", "fault.pacing.stall_ms"),
+                            firstTokenAfterMs: try r.ms(p, key: "first_token_after_ms", "fault.pacing.first_token_after_ms"))
         if f.firstTokenAfterMs != nil, f.ttftMs != nil {
             throw r.fail("fault.pacing", "ttft_ms delays the headers and first_token_after_ms sends them at once: give one of them")
         }

@@ -60,7 +60,7 @@ extension StatusFault {
             for key in keys.dropFirst() where fault[key] != nil { throw r.fail("fault.\(key)", "only applies with fault.status") }
             return []
         }
-        let code = try r.int(status, "fault.status", min: 100)
+        let code = try r.int(status, "fault.status", min: 100, max: 999)
         guard code <= 599 else { throw r.fail("fault.status", "expected an HTTP status from 100 to 599, got \(code)") }
         var headers = HTTPHeaders()
         if let h = fault["headers"] {
@@ -71,7 +71,7 @@ extension StatusFault {
             }
         }
         return [StatusFault(status: code, headers: headers, body: fault["body"],
-                            retryAfterSeconds: try r.int(fault, key: "retry_after", "fault.retry_after", min: 0),
-                            retryAfterMs: try r.int(fault, key: "retry_after_ms", "fault.retry_after_ms", min: 0))]
+                            retryAfterSeconds: try r.int(fault, key: "retry_after", "fault.retry_after", min: 0, max: ConfigReader.maxSeconds),
+                            retryAfterMs: try r.ms(fault, key: "retry_after_ms", "fault.retry_after_ms"))]
     }
 }

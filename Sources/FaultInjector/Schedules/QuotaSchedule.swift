@@ -23,7 +23,7 @@ public struct QuotaSchedule: ScheduleCondition {
     public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         try r.keys(value, field, ["requests", "per_ms"])
         guard let requests = value["requests"], let per = value["per_ms"] else { throw r.fail(field, "expected {requests: N, per_ms: MS}") }
-        return Self(limit: try r.int(requests, field + ".requests", min: 0), windowMs: Double(try r.int(per, field + ".per_ms", min: 1)))
+        return Self(limit: try r.int(requests, field + ".requests", min: 0), windowMs: Double(try r.ms(per, field + ".per_ms", min: 1)))
     }
 
     public func freshMemory() -> Memory { Memory() }

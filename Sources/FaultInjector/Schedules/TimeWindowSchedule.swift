@@ -15,8 +15,8 @@ public struct TimeWindowSchedule: ScheduleCondition {
     public static func parse(_ value: JSONValue, field: String, _ r: ConfigReader) throws(ConfigError) -> Self {
         try r.keys(value, field, ["from_ms", "to_ms", "from_s", "to_s"])
         func bound(_ name: String) throws(ConfigError) -> Double? {
-            let ms = try r.int(value, key: name + "_ms", "\(field).\(name)_ms", min: 0).map(Double.init)
-            let s = try r.int(value, key: name + "_s", "\(field).\(name)_s", min: 0).map { Double($0) * 1000 }
+            let ms = try r.ms(value, key: name + "_ms", "\(field).\(name)_ms").map(Double.init)
+            let s = try r.int(value, key: name + "_s", "\(field).\(name)_s", min: 0, max: ConfigReader.maxSeconds).map { Double($0) * 1000 }
             if ms != nil, s != nil { throw r.fail(field, "give \(name)_ms or \(name)_s, not both") }
             return ms ?? s
         }
