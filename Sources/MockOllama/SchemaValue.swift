@@ -11,6 +11,19 @@ struct SchemaValue {
     /// Words a string may take, so answers echo the request (a city asked about).
     let words: [String]
     private var root: JSONValue = .null
+    /// Values still to be made. The schema comes with the request: `minItems: 100000000`
+    /// nested twice, or a `minLength` of a trillion, must not stop the loop that answers
+    /// every client. A model's answer is bounded too (by `num_predict` and its context).
+    private var budget = SchemaValue.maxValues
+
+    /// The most values (array items, members, scalars) one answer holds.
+    static let maxValues = 10_000
+    /// The longest string one value holds, in characters.
+    static let maxLength = 8_192
+    /// Integers within ±2⁵³ are made as integers (every client reads them exactly); bounds
+    /// beyond are met with whole floats, held within ±1e300 so that no sum overflows.
+    static let exactInteger = 9_007_199_254_740_992.0
+    static let farthest = 1e300
 
     init(random: SeededRandom, words: [String]) {
         self.random = random
@@ -34,7 +47,8 @@ struct SchemaValue {
     }
 
     private mutating func make(_ schema: JSONValue, depth: Int, name: String) -> JSONValue {
-        guard depth < 12 else { return .null }
+        guard depth < 12, budget > 0 else { return .null }
+        budget -= 1
         if let ref = schema["$ref"]?.stringValue, let target = resolve(ref) { return make(target, depth: depth + 1, name: name) }
         if let c = schema["const"] { return c }
         if let options = schema["enum"]?.arrayValue, !options.isEmpty { return pick(options) }
@@ -65,12 +79,17 @@ struct SchemaValue {
         case "array":
             let minItems = schema["minItems"]?.intValue ?? 1
             let maxItems = max(minItems, schema["maxItems"]?.intValue ?? max(minItems, 2))
-            let count = min(maxItems, max(minItems, 1 + Int(random.next() % 2)))
+            let count = max(0, min(maxItems, max(minItems, 1 + Int(random.next() % 2)), budget))
             let items = schema["items"] ?? [:]
-            return .array((0..<count).map { _ in make(items, depth: depth + 1, name: name) })
+            var made: [JSONValue] = []
+            for _ in 0..<count where budget > 0 { made.append(make(items, depth: depth + 1, name: name)) }
+            return .array(made)
         case "integer":
             let (lo, hi) = bounds(schema, integer: true)
-            return .int(Int(lo) + Int(random.next() % UInt64(max(1, Int(hi) - Int(lo) + 1))))
+            guard lo >= -Self.exactInteger, hi <= Self.exactInteger else {
+                return .double(min(hi, max(lo, (lo + (hi - lo) * random.unit()).rounded(.down))))
+            }
+            return .int(Int(lo) + Int(random.next() % UInt64(Int(hi) - Int(lo) + 1)))
         case "number":
             let (lo, hi) = bounds(schema, integer: false)
             let v = lo + (hi - lo) * random.unit()
@@ -90,6 +109,8 @@ struct SchemaValue {
         if let x = schema["exclusiveMinimum"]?.doubleValue { lo = integer ? (x + 1).rounded(.down) : x + 0.01 }
         if let x = schema["exclusiveMaximum"]?.doubleValue { hi = integer ? (x - 1).rounded(.up) : x - 0.01 }
         if integer { lo = lo.rounded(.up); hi = hi.rounded(.down) }
+        lo = min(max(lo, -Self.farthest), Self.farthest)
+        hi = min(max(hi, -Self.farthest), Self.farthest)
         return (lo, max(lo, hi))
     }
 
@@ -107,8 +128,13 @@ struct SchemaValue {
         default: break
         }
         var text = pick(words)
-        let minLength = schema["minLength"]?.intValue ?? 0
-        while text.count < minLength { text += " " + pick(words) }
+        let minLength = min(schema["minLength"]?.intValue ?? 0, Self.maxLength)
+        var length = text.count
+        while length < minLength {
+            let word = pick(words)
+            text += " " + word
+            length += 1 + word.count
+        }
         if let maxLength = schema["maxLength"]?.intValue, text.count > maxLength { text = String(text.prefix(max(maxLength, 0))) }
         return text
     }

@@ -95,6 +95,30 @@ import LabCore
         #expect(try JSONParser.parse(joined) == value)
     }
 
+    @Test func aSchemaAskingForTooMuchGetsABoundedAnswerNotAFrozenMock() throws {
+        // Each of these took the mock down (an overflow, a Double too large for an Int, a
+        // negative range) or held its loop for good (a trillion characters, 10¹⁶ items).
+        func answer(_ schema: String) throws -> JSONValue {
+            let r = mock.call("POST", "/api/chat", #"{"model":"llama3","stream":false,"format":\#(schema),"messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(r.status == 200)
+            return try JSONParser.parse(try #require(r.json["message"]?["content"]?.stringValue))
+        }
+        let wide = try answer(#"{"type":"object","properties":{"n":{"type":"integer","minimum":-9e18,"maximum":9e18}}}"#)
+        let n = try #require(wide["n"]?.doubleValue)
+        #expect(n >= -9e18 && n <= 9e18 && n.rounded() == n)
+        #expect(try answer(#"{"type":"object","properties":{"n":{"type":"integer","minimum":1e300}}}"#)["n"]?.doubleValue == 1e300)
+        let exact = try answer(#"{"type":"object","properties":{"n":{"type":"integer","minimum":5,"maximum":7}}}"#)
+        #expect((5...7).contains(exact["n"]?.intValue ?? 0))
+        let far = try answer(#"{"type":"object","properties":{"x":{"type":"number","minimum":-1e308,"maximum":1e308}}}"#)
+        #expect(far["x"]?.doubleValue?.isFinite == true)
+        let long = try answer(#"{"type":"string","minLength":1000000000000}"#)
+        #expect((long.stringValue?.count ?? 0) >= SchemaValue.maxLength && (long.stringValue?.count ?? 0) < SchemaValue.maxLength + 64)
+        let nested = try answer(#"{"type":"array","minItems":100000000,"items":{"type":"array","minItems":100000000}}"#)
+        let items = nested.arrayValue?.reduce(0) { $0 + 1 + ($1.arrayValue?.count ?? 0) } ?? 0
+        #expect(items > 0 && items <= SchemaValue.maxValues)
+        #expect(try answer(#"{"type":"array","minItems":-10,"maxItems":-5}"#) == .array([]))
+    }
+
     @Test func thinkingComesBeforeTheAnswer() throws {
         let r = mock.call("POST", "/api/chat", #"{"model":"qwen3","stream":false,"think":true,"messages":[\#(ask)]}"#)
         #expect((r.json["message"]?["thinking"]?.stringValue ?? "").isEmpty == false && (r.json["message"]?["content"]?.stringValue ?? "").isEmpty == false)
