@@ -1,10 +1,19 @@
 // libFuzzer target: what the gateway reads from outside besides its config. From an
 // upstream: a response's bytes through the client side's HTTP parser, its Retry-After
 // headers, and a body through every provider's translation, whole and as an event stream.
-// From a client: a body through every provider's request translation.
+// From a client: a body through every provider's request translation. And what the lab's
+// runner reads of a gateway's answer, which may be a real gateway's: the body's events
+// and the path in `x-portkey-last-used-option-index`.
 @testable import LabHTTP
 @testable import Gateway
 import LabCore
+import LabKit
+
+nonisolated(unsafe) let nested: PortkeyTarget = try! PortkeyConfigCheck.check(try! JSONParser.parse(#"""
+    {"strategy":{"mode":"fallback"},"targets":[
+      {"strategy":{"mode":"loadbalance"},"targets":[{"provider":"ollama","custom_host":"http://localhost:1"},{"provider":"ollama","custom_host":"http://localhost:2"}]},
+      {"provider":"ollama","custom_host":"http://localhost:3"}]}
+    """#))
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzUpstreamAnswer(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
@@ -33,6 +42,14 @@ public func fuzzUpstreamAnswer(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
         for name in ["retry-after-ms", "x-ms-retry-after-ms", "retry-after"] {
             _ = RetryPolicy.retryAfterMs { $0 == name ? String(line) : nil }
         }
+    }
+    for stream in [true, false] {
+        _ = AnswerReading.read(body, stream: stream, succeeded: status == 200)
+        _ = AnswerReading.read(input, stream: stream, succeeded: true)
+    }
+    for path in [headers["x-portkey-last-used-option-index"], String(decoding: input.prefix(200), as: UTF8.self)].compactMap({ $0 }) {
+        _ = nested.resolved(at: path)
+        _ = nested.fallbackTriggered(at: path)
     }
     let params = try? JSONParser.parse(String(decoding: input, as: UTF8.self))
     for provider in PortkeyProviders.all {

@@ -12,7 +12,9 @@ extension PortkeyTarget {
             guard rest.hasPrefix(".targets[") else { return nil }
             rest = rest.dropFirst(".targets[".count)
             let digits = rest.prefix { $0 != "]" }
-            guard let i = Int(digits) else { return nil }
+            // Digits only: the header may come from a gateway the lab does not run, and
+            // `Int` would also take "-1", which indexes nothing.
+            guard digits.allSatisfy({ ("0"..."9").contains($0) }), let i = Int(digits) else { return nil }
             out.append(i)
             rest = rest.dropFirst(digits.count + 1)
         }

@@ -15,6 +15,12 @@ import Gateway
         #expect(PortkeyTarget.indexes(of: "config") == [])
         #expect(PortkeyTarget.indexes(of: "config.targets[0].targets[1]") == [0, 1])
         #expect(PortkeyTarget.indexes(of: "nope") == nil)
+        // A path from a gateway the lab does not run is only read, never trusted: a
+        // negative index took `lab run` down.
+        for odd in ["config.targets[-1]", "config.targets[+1]", "config.targets[]", "config.targets[99999999999999999999]"] {
+            #expect(PortkeyTarget.indexes(of: odd) == nil, "\(odd)")
+            #expect(config.customHost(at: odd) == nil && !config.fallbackTriggered(at: odd))
+        }
         #expect(config.customHost(at: "config.targets[0].targets[1]") == "http://b:1")
         #expect(config.customHost(at: "config.targets[1]") == "http://outer:1")
         #expect(config.customHost(at: "config.targets[5]") == nil)
