@@ -58,6 +58,9 @@ public final class FakeAnthropic: VendorService {
             }
             guard ask.hasMaxTokens else { return error(400, "invalid_request_error", "max_tokens: Field required") }
             guard ask.sentCount > 0 else { return error(400, "invalid_request_error", "messages: at least one message is required") }
+            if let limit = OutputLimits.exceeded(model: model, asked: ask.maxTokens) {
+                return error(400, "invalid_request_error", "max_tokens: \(ask.maxTokens ?? 0) > \(limit), which is the maximum allowed number of output tokens for \(model)")
+            }
             return messagesAnswer(ask, model: model, messages: messages)
         default:
             return error(404, "not_found_error", "Not Found")

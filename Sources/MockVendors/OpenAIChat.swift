@@ -11,6 +11,11 @@ extension FakeOpenAI {
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
+        if let limit = OutputLimits.exceeded(model: model, asked: body.maxTokens) {
+            let asked = body.maxTokens ?? 0
+            return error(400, "\(body.maxTokensField) is too large: \(asked). This model supports at most \(limit) completion tokens, whereas you provided \(asked).",
+                         param: body.maxTokensField)
+        }
         let ask = body.turn(messages)
         let turn: ModelTurn
         switch core.model.turn(model: model, ask) {

@@ -28,6 +28,8 @@ struct OpenAIChatBody {
     var jsonSchema: JSONValue?
     var seed: Int?
     var maxTokens: Int?
+    /// Which field gave `maxTokens`, as OpenAI's refusal names it.
+    var maxTokensField = "max_tokens"
     var stop: [String]
     var stream: Bool
     var includeUsage: Bool
@@ -42,6 +44,7 @@ struct OpenAIChatBody {
         }
         seed = body["seed"]?.intValue
         maxTokens = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
+        if body["max_completion_tokens"]?.intValue != nil { maxTokensField = "max_completion_tokens" }
         stop = stopList(body["stop"])
         stream = body["stream"]?.boolValue == true
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true

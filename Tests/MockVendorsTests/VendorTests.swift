@@ -77,6 +77,16 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(e.status == 200 && e.json["data"]?[0]?["embedding"]?.arrayValue?.isEmpty == false && e.headers["x-request-id"] != nil)
     }
 
+    @Test func moreOutputThanTheModelWritesIsRefusedAsOpenAIRefusesIt() {
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_tokens":20000,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(r.status == 400)
+        #expect(r.json == ["error": ["message": "max_tokens is too large: 20000. This model supports at most 16384 completion tokens, whereas you provided 20000.",
+                                     "type": "invalid_request_error", "param": "max_tokens", "code": nil]])
+        let newer = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_completion_tokens":16385,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(newer.status == 400 && newer.json["error"]?["param"] == "max_completion_tokens")
+        #expect(call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_tokens":16384,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+    }
+
     @Test func aPromptOverTheWindowIsRefusedAsOpenAIDoes() {
         var options = MockOptions()
         options.contextLengths = ["gpt-4o-mini:latest": 4]
@@ -130,6 +140,11 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         let count = call(m, "POST", "/v1/messages/count_tokens", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"one two three"}]}"#, headers: auth)
         #expect(count.json["input_tokens"]?.intValue ?? 0 >= 3)
         #expect(call(m, "GET", "/v1/models", headers: auth).json["data"]?.arrayValue?.count == 2)
+        // What fits gpt-4o-mini does not fit Haiku: the 400 a cross-vendor fallback meets.
+        let tooLong = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":16000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(tooLong.status == 400 && tooLong.json["error"]?["type"] == "invalid_request_error")
+        #expect(tooLong.json["error"]?["message"] == "max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022")
+        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":16000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
     }
 
     @Test func streamFaultsKeepAnthropicsFraming() {
