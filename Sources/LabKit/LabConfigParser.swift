@@ -56,7 +56,7 @@ public enum LabConfigParser {
             try r.allowOnly("ports", ["gateway", "edge"])
             for (key, keyPath) in [("gateway", \LabConfig.gatewayPort), ("edge", \LabConfig.edgePort)] {
                 guard let v = ports[key] else { continue }
-                let port = try r.int(v, "ports.\(key)", min: 0, max: 65535)
+                let port = try r.int(v, "ports.\(key)", min: 0)
                 guard port <= 65535 else { throw r.fail("ports.\(key)", "expected a port from 0 (any free port) to 65535") }
                 config[keyPath: keyPath] = port
             }
@@ -125,7 +125,7 @@ public enum LabConfigParser {
             p.controlTokenEnv = name
         }
         if let port = value["port"] {
-            p.port = try r.int(port, path + ".port", min: 0, max: 65535)
+            p.port = try r.int(port, path + ".port", min: 0)
             guard p.port <= 65535 else { throw r.fail(path + ".port", "expected a port from 0 (any free port) to 65535") }
         }
         if let models = value["models"] {
@@ -408,16 +408,21 @@ public enum LabConfigParser {
 
     static func loadPlan(_ value: JSONValue, path: String, _ r: ConfigReader) throws(ConfigError) -> LoadPlan {
         try r.allowOnly(path, ["rate_per_s", "duration_s", "window_s"])
-        func positive(_ key: String, _ example: String) throws(ConfigError) -> Double {
+        func positive(_ key: String, _ example: String, atMost: Double, _ expected: String) throws(ConfigError) -> Double {
             guard let v = value[key] else { throw r.fail(path, "load needs \(key) (\(example))") }
-            return try r.number(v, path + "." + key, 0...Double(ConfigReader.maxSeconds), above: true, "a number greater than 0 and at most ten years in seconds")
+            return try r.number(v, path + "." + key, 0...atMost, above: true, expected)
         }
-        let rate = try positive("rate_per_s", "requests per second of lab time, e.g. 20")
-        let duration = try positive("duration_s", "seconds of lab time, e.g. 3600")
-        let window = try value["window_s"].map { (_) throws(ConfigError) in try positive("window_s", "seconds per report window") }
+        let seconds = Double(ConfigReader.maxSeconds)
+        let rate = try positive("rate_per_s", "requests per second of lab time, e.g. 20", atMost: Double(LoadPlan.maxRequests),
+                                "requests per second greater than 0, at most \(LoadPlan.maxRequests)")
+        let duration = try positive("duration_s", "seconds of lab time, e.g. 3600", atMost: seconds, "seconds greater than 0, at most ten years")
+        let window = try value["window_s"].map { (_) throws(ConfigError) in
+            try positive("window_s", "seconds per report window", atMost: seconds, "seconds greater than 0, at most ten years")
+        }
+        // Both bounded above: the product fits an Int.
         let asked = rate * duration
         guard asked <= Double(LoadPlan.maxRequests) else {
-            throw r.fail(path, "rate_per_s × duration_s asks for \(asked < 1e15 ? String(Int(asked)) : String(asked)) requests; at most \(LoadPlan.maxRequests) fit in one scenario")
+            throw r.fail(path, "rate_per_s × duration_s asks for \(Int(asked)) requests; at most \(LoadPlan.maxRequests) fit in one scenario")
         }
         let plan = LoadPlan(ratePerSecond: rate, durationS: duration, windowS: window)
         guard plan.windowS <= duration else { throw r.fail(path + ".window_s", "a window longer than duration_s (\(duration)) shows nothing") }
