@@ -40,8 +40,14 @@ extension FakeProvider {
             resetClock()
             return Self.reply(200, [])
         case ("POST", "/__lab/down"):
-            let body = (try? JSONParser.parse(request.body)) ?? .null
-            let forMs = body["for_ms"]?.intValue
+            // A mistake must not take the provider down for good: once down, nothing but
+            // a connection opened before reaches `up`.
+            let forMs: Int?
+            do {
+                forMs = try Self.downFor(request.body)
+            } catch {
+                return Self.reply(400, ["error": .string(error.message)])
+            }
             // Answer first: once down, this connection is the only way in.
             loop.after(ms: 0) { [weak self] in self?.goDown(forMs: forMs) }
             return Self.reply(200, ["listening": false, "for_ms": forMs.map(JSONValue.int) ?? .null])
@@ -58,4 +64,19 @@ extension FakeProvider {
     }
 
     static func reply(_ status: Int, _ value: JSONValue) -> WireScript { ControlAccess.reply(status, value) }
+
+    /// `POST /__lab/down`'s body: none (or `{}`) for down until `up`, `{"for_ms": N}` for N
+    /// milliseconds of lab time.
+    static func downFor(_ body: [UInt8]) throws(ConfigError) -> Int? {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw ConfigError(file: nil, line: nil, message: "body is not JSON: \(error.message)")
+        }
+        let r = ConfigReader(value: value, label: "down")
+        try r.keys(value, "", ["for_ms"])
+        return try r.ms(value, key: "for_ms", "for_ms", min: 1)
+    }
 }

@@ -135,6 +135,24 @@ import MockOllama
         #expect(try chat(p).get().status == 200)
     }
 
+    @Test func aMistakenDownIsRefusedAndTheProviderStaysUp() throws {
+        // Any of these once took the provider down for good: the body was read leniently,
+        // so a typo meant "down until up", and up could no longer get in.
+        let p = try provider()
+        for (body, error) in [("[", "body is not JSON"), (#"{"for_ms":-1}"#, "down: for_ms: expected at least 1, got -1"),
+                              (#"{"for_ms":"5s"}"#, #"down: for_ms: expected a whole number, got "5s""#),
+                              (#"{"forMs":500}"#, "down: forMs: unknown key (expected one of for_ms)"),
+                              (#"{"for_ms":9223372036854775807}"#, "down: for_ms: expected at most 315360000000 (ten years of milliseconds)")] {
+            let r = try control(p, "POST", "/__lab/down", body)
+            #expect(r?.status == 400, "\(body)")
+            #expect((try? JSONParser.parse(try #require(r).body))?["error"]?.stringValue?.hasPrefix(error) == true, "\(body)")
+        }
+        #expect(p.isUp)
+        #expect(try chat(p).get().status == 200)
+        #expect(try ProviderHost.FakeProvider.downFor(Array(" \n".utf8)) == nil)
+        #expect(try ProviderHost.FakeProvider.downFor(Array("{}".utf8)) == nil)
+    }
+
     @Test func sameSeedSameDecisionJournal() throws {
         func run(seed: UInt64) throws -> [String] {
             let p = try provider(#"[{"when":{"probability":0.4},"fault":{"status":503}},{"when":{"every":3},"fault":{"delay_ms":1}}]"#, seed: seed)
