@@ -124,6 +124,13 @@ import LabHTTP
         var splitter = SSESplitter()
         #expect(splitter.feed(Array("data: a\n\nda".utf8)) == ["data: a"])
         #expect(splitter.feed(Array("ta: b\n\n".utf8)) == ["data: b"])
+        // Fed a byte at a time (a blank line split across reads included), the same events.
+        let stream = Array("data: 1\n\n\n\ndata: 2\nid: x\n\ndata: 3\n\ntail".utf8)
+        var whole = SSESplitter(), bytewise = SSESplitter()
+        let expected = whole.feed(stream)
+        #expect(expected == ["data: 1", "data: 2\nid: x", "data: 3"])
+        #expect(stream.flatMap { bytewise.feed([$0]) } == expected)
+        #expect(bytewise.feed(Array("\n\n".utf8)) == ["tail"])
     }
 
     @Test func retryPolicy() {
