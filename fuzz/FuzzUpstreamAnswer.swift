@@ -9,7 +9,7 @@
 import LabCore
 import LabKit
 
-nonisolated(unsafe) let nested: PortkeyTarget = try! PortkeyConfigCheck.check(try! JSONParser.parse(#"""
+let nested: PortkeyTarget = try! PortkeyConfigCheck.check(try! JSONParser.parse(#"""
     {"strategy":{"mode":"fallback"},"targets":[
       {"strategy":{"mode":"loadbalance"},"targets":[{"provider":"ollama","custom_host":"http://localhost:1"},{"provider":"ollama","custom_host":"http://localhost:2"}]},
       {"provider":"ollama","custom_host":"http://localhost:3"}]}
