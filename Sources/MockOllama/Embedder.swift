@@ -22,11 +22,6 @@ public struct Embedder {
 }
 
 extension Array where Element == Float {
-    /// JSON numbers with float32's shortest spelling, as Go prints them.
-    var json: JSONValue {
-        .array(map { .double(Double("\($0)") ?? 0) })
-    }
-
     /// Little-endian float32 bytes in base64, OpenAI's `encoding_format: base64`.
     var base64: String {
         var bytes: [UInt8] = []

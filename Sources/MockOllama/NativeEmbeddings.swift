@@ -30,17 +30,29 @@ extension MockOllama {
             return Responses.json(.native, ["model": .string(requested), "embeddings": []])
         }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
-        let vectors: [JSONValue] = inputs.map {
-            Embedder.normalize(Array(embedder.vector(model: model.name, text: $0, dimensions: model.embeddingLength).prefix(dimensions))).json
+        // Written once, before the durations that follow them are known.
+        var head = JSONBytes(capacity: 64 + inputs.count * dimensions * 12, prefix: "{\"model\":")
+        head.string(requested)
+        head.raw(",\"embeddings\":[")
+        for (i, text) in inputs.enumerated() {
+            if i > 0 { head.raw(",") }
+            head.floats(Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions))))
         }
+        head.raw("]")
+        let vectors = head.bytes
         // The vectors leave at once (after any load): the prompt's nominal time, not the pacing's.
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: .none, loadMs: loadWaitMs)
         func answer(lateMs: Int) -> WireScript {
-            Responses.json(.native, [
-                "model": .string(requested), "embeddings": .array(vectors),
-                "total_duration": .int(metrics.starting(lateMs: lateMs).totalDuration), "load_duration": .int(metrics.loadDuration),
-                "prompt_eval_count": .int(promptTokens),
-            ])
+            var out = JSONBytes(capacity: vectors.count + 96)
+            out.append { $0.append(contentsOf: vectors) }
+            out.raw(",\"total_duration\":")
+            out.int(metrics.starting(lateMs: lateMs).totalDuration)
+            out.raw(",\"load_duration\":")
+            out.int(metrics.loadDuration)
+            out.raw(",\"prompt_eval_count\":")
+            out.int(promptTokens)
+            out.raw("}")
+            return Responses.json(.native, bytes: out.bytes)
         }
         guard let start else { return answer(lateMs: 0) }
         return WireScript([.deferred(DeferredSteps(count: 1) { _ in answer(lateMs: start.lateMs).steps })])
@@ -61,6 +73,9 @@ extension MockOllama {
             generating = nil
             return Responses.json(.native, ["embedding": []])
         }
-        return Responses.json(.native, ["embedding": embedder.vector(model: model.name, text: prompt, dimensions: model.embeddingLength).json])
+        var out = JSONBytes(prefix: "{\"embedding\":")
+        out.floats(embedder.vector(model: model.name, text: prompt, dimensions: model.embeddingLength))
+        out.raw("}")
+        return Responses.json(.native, bytes: out.bytes)
     }
 }

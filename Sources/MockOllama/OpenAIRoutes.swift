@@ -217,11 +217,22 @@ extension MockOllama {
         }
         guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
-        let data: [JSONValue] = inputs.enumerated().map { i, text in
+        var out = JSONBytes(capacity: 128 + inputs.count * dimensions * 12, prefix: "{\"object\":\"list\",\"data\":[")
+        for (i, text) in inputs.enumerated() {
             let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
-            return ["object": "embedding", "embedding": format == "base64" ? .string(v.base64) : v.json, "index": .int(i)]
+            out.raw(i == 0 ? "{\"object\":\"embedding\",\"embedding\":" : ",{\"object\":\"embedding\",\"embedding\":")
+            if format == "base64" { out.string(v.base64) } else { out.floats(v) }
+            out.raw(",\"index\":")
+            out.int(i)
+            out.raw("}")
         }
-        return Responses.json(.ollamaOpenAI, ["object": "list", "data": .array(data), "model": .string(request.model),
-                                        "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)]])
+        out.raw("],\"model\":")
+        out.string(request.model)
+        out.raw(",\"usage\":{\"prompt_tokens\":")
+        out.int(tokens)
+        out.raw(",\"total_tokens\":")
+        out.int(tokens)
+        out.raw("}}")
+        return Responses.json(.ollamaOpenAI, bytes: out.bytes)
     }
 }

@@ -56,6 +56,26 @@ import Testing
     }
 }
 
+@Suite struct FloatVectorJSONTests {
+    /// The tree's spelling of a float32: its shortest digits, read as a Double, written back.
+    static func throughTheTree(_ v: [Float]) -> [UInt8] {
+        JSONValue.array(v.map { .double(Double("\($0)") ?? 0) }).compactBytes
+    }
+
+    @Test func vectorsAreWrittenAsTheTreeWritesThem() {
+        var random = SeededRandom(seed: 3, key: "floats")
+        var values: [Float] = [0, -0.0, 1, -1, 0.1, 1e-7, -3.4028235e38, 1.17549435e-38, 1.4e-45, 123456.79, 1e15, 3e20, .nan, .infinity, -.infinity]
+        for _ in 0..<2000 { values.append(Float(random.normal() / 3) * Float(1 << (random.next() % 24))) }
+        for _ in 0..<500 { values.append(Float(bitPattern: UInt32(truncatingIfNeeded: random.next()))) }
+        var bytes = JSONBytes()
+        bytes.floats(values)
+        #expect(String(decoding: bytes.bytes, as: UTF8.self) == String(decoding: Self.throughTheTree(values), as: UTF8.self))
+        var empty = JSONBytes()
+        empty.floats([])
+        #expect(empty.bytes == Array("[]".utf8))
+    }
+}
+
 @Suite struct SeededRandomTests {
     @Test func sameSeedSameStream() {
         var a = SeededRandom(seed: 42)
