@@ -76,6 +76,7 @@ public struct YAMLDocument {
     private static func line(of error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .reader(_, let offset?, _, let yaml): return yaml.prefix(offset).reduce(1) { $1.isNewline ? $0 + 1 : $0 }
         default: return nil
         }
     }
@@ -84,6 +85,11 @@ public struct YAMLDocument {
         switch error {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
             return context.map { "\($0.text) \(problem)" } ?? problem
+        case .reader(let problem, _, let value, _):
+            // Yams' own text quotes the offending line, control characters and all, into
+            // the terminal; the character's code says what it is.
+            let code = String(UInt32(bitPattern: value), radix: 16, uppercase: true)
+            return "\(problem) (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)): is this a text file?"
         default: return "\(error)"
         }
     }

@@ -54,6 +54,9 @@ import MockOllama
         ("providers:\n  p: {}\nscenarios:\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n    expect: { served_by: nobody }\n",
          "lab.conf:6: scenarios[0].expect.served_by: expected a provider name (p) or none"),
         ("providers: [\n", "lab.conf:2:"),
+        // A control character (a binary file given as lab.conf): its line and code, not
+        // the raw line echoed into the terminal.
+        ("seed: 7\nproviders:\n  a: {}\nscenarios: [] \u{01}\n", "lab.conf:4: control characters are not allowed (U+0001): is this a text file?"),
         ("providers:\n  p: {}\nscenarios:\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n  - name: a\n    portkey_config: {\"provider\":\"ollama\"}\n",
          "lab.conf:6: scenarios[1].name: another scenario is already named 'a'"),
     ])
