@@ -110,9 +110,19 @@ public enum MachineReports {
         return out
     }
 
-    /// Writes a report whole or not at all: a temporary file, then a rename.
+    /// Writes a report whole or not at all: a temporary file, then a rename. What is not a
+    /// file (`/dev/stdout`, `/dev/null`, a pipe) is written through instead: renaming onto
+    /// it replaced the device with a file, which for root broke `/dev/null` for the whole
+    /// machine. A symbolic link to a report is followed, so the link stays.
     public static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
+            defer { try? handle.close() }
+            try handle.write(contentsOf: Data(text.utf8))
+            return
+        }
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")

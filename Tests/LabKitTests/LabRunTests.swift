@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import LabCore
 import LabHTTP
 @testable import LabKit
@@ -48,5 +49,46 @@ import LabHTTP
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"lab\" tests=\"2\" failures=\"0\""))
         #expect(xml.contains("<testcase classname=\"lab.scenarios\" name=\"all-fail\""))
         #expect(MachineReports.xml("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    }
+}
+
+/// Report files: whole or not at all, and never in place of what is not a file.
+@Suite struct ReportFileTests {
+    func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("report-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func aPipeIsWrittenThroughNotReplaced() throws {
+        // `--json /dev/stdout` or `/dev/null` once renamed a file over the device: as root,
+        // /dev/null became a plain file for the whole machine. A FIFO stands in for them.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/report.fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        try MachineReports.writeAtomically("{\"ok\":true}\n", to: fifo)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(reader, &buffer, buffer.count)
+        #expect(n > 0 && String(decoding: buffer.prefix(max(n, 0)), as: UTF8.self) == "{\"ok\":true}\n")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.fifo"])
+    }
+
+    @Test func aLinkToAReportStaysALink() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "old".write(toFile: dir + "/real.json", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/latest.json", withDestinationPath: dir + "/real.json")
+        try MachineReports.writeAtomically("new", to: dir + "/latest.json")
+        #expect(try String(contentsOfFile: dir + "/real.json", encoding: .utf8) == "new")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/latest.json") == dir + "/real.json")
+        // A new file is still written whole, its folder made.
+        try MachineReports.writeAtomically("fresh", to: dir + "/sub/report.json")
+        #expect(try String(contentsOfFile: dir + "/sub/report.json", encoding: .utf8) == "fresh")
     }
 }
