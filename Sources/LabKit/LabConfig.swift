@@ -118,6 +118,8 @@ public struct ScenarioRequest {
     public var stream: Bool { body["stream"]?.boolValue ?? false }
     /// Retries the client itself makes (as the portkey and openai SDKs do) on 408/409/429/5xx and connection errors.
     public var clientRetries = 0
+    /// SDKs retry two or three times; past this a retry loop is the lab.conf's mistake.
+    public static let maxClientRetries = 100
 
     /// What the console shows of the request: its last user message or input.
     public var label: String {

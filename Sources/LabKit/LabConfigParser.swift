@@ -452,7 +452,7 @@ public enum LabConfigParser {
             case "headers":
                 guard case .object(let pairs) = v else { throw r.fail(path + ".headers", "expected a mapping of header names to values") }
                 req.headers = pairs.map { ($0.0, $0.1.stringValue ?? $0.1.compact) }
-            case "client_retries": req.clientRetries = try r.int(v, path + ".client_retries", min: 0)
+            case "client_retries": req.clientRetries = try r.int(v, path + ".client_retries", min: 0, max: ScenarioRequest.maxClientRetries)
             case "stream":
                 guard v.boolValue != nil else { throw r.fail(path + ".stream", "expected true or false") }
                 body.append((key, v))

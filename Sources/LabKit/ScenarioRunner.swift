@@ -131,7 +131,9 @@ public final class ScenarioRunner {
     /// bounds every answer, so this only catches a lab bug.
     func budgetMs(_ scenario: Scenario) -> Double {
         if let plan = scenario.load { return plan.durationS * 1000 + Double(env.config.edgeTimeoutMs) * 3 + 10_000 }
-        let perRequest = Double(env.config.edgeTimeoutMs) * 3 + 5_000
+        // Each of the client's own retries can take as long again.
+        let tries = Double((scenario.requests.map(\.clientRetries).max() ?? 0) + 1)
+        let perRequest = (Double(env.config.edgeTimeoutMs) * 3 + 5_000) * tries
         return perRequest * Double(scenario.requests.count) / Double(scenario.concurrency) + 10_000
     }
 

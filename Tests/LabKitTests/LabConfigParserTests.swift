@@ -129,6 +129,8 @@ import MockOllama
              "lab.conf:6: scenarios[0].requests: count × every_ms spans more than ten years of lab time"),
             ("time_scale: 1e308\n" + providers + "scenarios: []\n",
              "lab.conf:1: time_scale: expected a number greater than 0 and at most 1000"),
+            (providers + scenario + "    request: { client_retries: 9223372036854775807 }\n",
+             "lab.conf:6: scenarios[0].request.client_retries: expected at most 100, got 9223372036854775807"),
             ("ports: { gateway: 70000 }\n" + providers + "scenarios: []\n",
              "lab.conf:1: ports.gateway: expected a port from 0 (any free port) to 65535"),
         ]

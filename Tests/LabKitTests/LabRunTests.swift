@@ -92,3 +92,28 @@ import LabHTTP
         #expect(try String(contentsOfFile: dir + "/sub/report.json", encoding: .utf8) == "fresh")
     }
 }
+
+/// The lab's own time budget for a scenario counts the client's retries.
+@Suite struct ClientRetryBudgetTests {
+    @Test func everyRetryTheConfigAllowsIsMade() throws {
+        // Before, the budget counted one try per request: 100 retries on a failing gateway
+        // were cut off near the 200th lab second and the request told "no answer, ever".
+        let config = try LabConfigParser.parse("""
+            providers:
+              a: { pacing: none }
+            hosts:
+              a: a
+            edge: { timeout_ms: 1000 }
+            scenarios:
+              - name: s
+                portkey_config: { provider: ollama, custom_host: "http://a:11434" }
+                faults: { a: [ { fault: { delay_ms: 900, status: 503 } } ] }
+                request: { client_retries: 100 }
+                expect: { status: 503, hits: { a: 101 } }
+            """, file: "lab.conf")
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let result = ScenarioRunner(env: env).run(config.scenarios[0])
+        #expect(result.passed, "\(result.verdicts.filter { !$0.passed }.map { "\($0.name): \($0.actual)" })")
+    }
+}
