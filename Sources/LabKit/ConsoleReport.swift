@@ -145,7 +145,7 @@ public struct ConsoleReport {
                    "    " + ["window".padding(toLength: 17, withPad: " ", startingAt: 0), "sent".leftPad(6), "ok %".leftPad(7), "p50".leftPad(8), "p95".leftPad(8),
                             "p99".leftPad(8), "max".leftPad(8)].joined(separator: " ") + "  hits " + names.joined(separator: "/")]
         for w in result.windows {
-            let span = "\(Self.clockText(w.fromMs))–\(Self.clockText(w.toMs))".padding(toLength: 17, withPad: " ", startingAt: 0)
+            let span = Self.windowText(w.fromMs, w.toMs).padding(toLength: 17, withPad: " ", startingAt: 0)
             let rate = String(format: "%.1f", w.successRate * 100)
             let line = [span, String(w.requests).leftPad(6), rate.leftPad(7), Self.seconds(w.p50Ms).leftPad(8), Self.seconds(w.p95Ms).leftPad(8),
                         Self.seconds(w.p99Ms).leftPad(8), Self.seconds(w.maxMs).leftPad(8)].joined(separator: " ")
@@ -161,6 +161,13 @@ public struct ConsoleReport {
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return h > 0 ? "\(h):\(two(m)):\(two(s))" : "\(m):\(two(s))"
+    }
+
+    /// A report window's span: on the clock when both ends fall on whole seconds, else in
+    /// seconds with their fraction (a 0.1 s window read "0:00–0:00").
+    public static func windowText(_ fromMs: Double, _ toMs: Double) -> String {
+        let whole = fromMs.truncatingRemainder(dividingBy: 1000) == 0 && toMs.truncatingRemainder(dividingBy: 1000) == 0
+        return whole ? "\(clockText(fromMs))–\(clockText(toMs))" : "\(seconds(fromMs))–\(seconds(toMs))"
     }
 
     public func footer(_ result: ScenarioResult) -> String {
@@ -197,7 +204,9 @@ public struct ConsoleReport {
         for r in results {
             let mark = r.passed ? green("PASS") : red("FAIL")
             let n = r.requests.count
-            let lab = r.requests.map(\.labMs).reduce(0, +)
+            // From the first send to the last answer: requests that overlap (a load, a
+            // concurrency) do not add up.
+            let lab = (r.requests.map { $0.startLabMs + $0.labMs }.max() ?? 0) - (r.requests.map(\.startLabMs).min() ?? 0)
             out.append("  \(mark)  \(r.scenario.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(n).leftPad(3)) request\(n == 1 ? " " : "s")  \(Self.seconds(lab).leftPad(9)) lab  \(Self.seconds(r.wallMs).leftPad(8)) wall")
             for v in r.verdicts where !v.passed { out.append("        " + red("✘") + " \(v.name): expected \(v.expected), got \(v.actual)") }
         }

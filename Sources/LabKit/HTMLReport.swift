@@ -62,7 +62,7 @@ public enum HTMLReport {
         if !r.windows.isEmpty {
             out += "<h3>Windows (lab time)</h3><table><tr><th>window</th><th>sent</th><th>ok</th><th>p50</th><th>p95</th><th>p99</th><th>hits</th></tr>"
             for w in r.windows {
-                out += "<tr><td>\(ConsoleReport.clockText(w.fromMs))–\(ConsoleReport.clockText(w.toMs))</td><td>\(w.requests)</td>"
+                out += "<tr><td>\(ConsoleReport.windowText(w.fromMs, w.toMs))</td><td>\(w.requests)</td>"
                     + "<td class=\"\(w.successRate < 1 ? "fail" : "pass")\">\(String(format: "%.1f", w.successRate * 100))%</td>"
                     + "<td>\(seconds(w.p50Ms))</td><td>\(seconds(w.p95Ms))</td><td>\(seconds(w.p99Ms))</td>"
                     + "<td>\(esc(w.hits.map { "\($0.0) \($0.1)" }.joined(separator: " · ")))</td></tr>"

@@ -67,3 +67,35 @@ import Gateway
         #expect(ExpectationCheck.verdicts(counts, requests: [outcome(1, status: 200)], hits: []).first?.passed == true)
     }
 }
+
+@Suite struct ConsoleTextTests {
+    @Test func windowsShorterThanASecondShowTheirFraction() {
+        #expect(ConsoleReport.windowText(0, 60_000) == "0:00–1:00")
+        #expect(ConsoleReport.windowText(3_540_000, 3_600_000) == "59:00–1:00:00")
+        // A one-second load cut into tenths read "0:00–0:00" ten times.
+        #expect(ConsoleReport.windowText(100, 200) == "0.100s–0.200s")
+        #expect(ConsoleReport.windowText(1_000, 1_500) == "1.000s–1.500s")
+    }
+
+    @Test func aScenariosLabTimeIsItsSpanNotTheSumOfItsLatencies() throws {
+        // Twenty requests a second for two seconds, each answered in 1.38 s: the run spans
+        // 1.95 s of sends plus the last answer, not 40 × 1.38 s.
+        let config = try LabConfigParser.parse("""
+            providers:
+              a: {}
+            hosts:
+              a: a
+            scenarios:
+              - name: s
+                portkey_config: { provider: ollama, custom_host: "http://a:11434" }
+                load: { rate_per_s: 20, duration_s: 2 }
+            """, file: "lab.conf")
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let result = ScenarioRunner(env: env).run(config.scenarios[0])
+        let line = ConsoleReport(color: false).summary([result], env: env).split(separator: "\n").first { $0.contains("PASS") || $0.contains("FAIL") }
+        let latency = try #require(result.requests.first?.labMs)
+        let span = (result.requests.last?.startLabMs ?? 0) + latency
+        #expect(result.requests.count == 40 && line?.contains(" \(String(format: "%.3f", span / 1000))s lab") == true, "\(line ?? "")")
+    }
+}
