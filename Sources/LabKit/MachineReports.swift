@@ -111,14 +111,18 @@ public enum MachineReports {
     }
 
     /// Writes a report whole or not at all: a temporary file, then a rename. What is not a
-    /// file (`/dev/stdout`, `/dev/null`, a pipe) is written through instead: renaming onto
-    /// it replaced the device with a file, which for root broke `/dev/null` for the whole
-    /// machine. A symbolic link to a report is followed, so the link stays.
+    /// file (`/dev/null`, a pipe, a terminal), and anything named through `/dev/` or `/proc/`
+    /// (`/dev/stdout` redirected to a file), is appended to instead: renaming onto it
+    /// replaced the device with a file, which for root broke `/dev/null` for the whole
+    /// machine, and `/dev/stdout` resolves to the file the console report is going to.
+    /// A symbolic link to a report is followed, so the link stays.
     public static func writeAtomically(_ text: String, to path: String) throws {
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
-            defer { try? handle.close() }
+        let exists = stat(path, &info) == 0
+        if exists, info.st_mode & S_IFMT != S_IFREG || path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
+            let fd = open(path, O_WRONLY | O_APPEND)
+            guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             try handle.write(contentsOf: Data(text.utf8))
             return
         }

@@ -79,6 +79,19 @@ import LabHTTP
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.fifo"])
     }
 
+    @Test func standardOutputRedirectedToAFileKeepsWhatWasWrittenBefore() throws {
+        // `lab run --json /dev/stdout > out.txt`: the console report goes to out.txt first;
+        // the JSON follows it instead of replacing the file. /dev/fd/N stands in for stdout.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fd = open(dir + "/out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(write(fd, "console\n", 8) == 8)
+        try MachineReports.writeAtomically("{}\n", to: "/dev/fd/\(fd)")
+        #expect(try String(contentsOfFile: dir + "/out.txt", encoding: .utf8) == "console\n{}\n")
+    }
+
     @Test func aLinkToAReportStaysALink() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
