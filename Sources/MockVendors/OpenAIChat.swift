@@ -11,6 +11,12 @@ extension FakeOpenAI {
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
+        if let asked = body.maxTokens, asked < 1 {
+            // What a client that works max_tokens out as "window minus prompt" sends for a
+            // long prompt (the gateway clamps a negative one to 0 on its way to OpenAI).
+            return error(400, "Invalid '\(body.maxTokensField)': integer below minimum value. Expected a value >= 1, but got \(asked) instead.",
+                         param: body.maxTokensField, code: "integer_below_min_value")
+        }
         if let limit = OutputLimits.exceeded(model: model, asked: body.maxTokens) {
             let asked = body.maxTokens ?? 0
             return error(400, "\(body.maxTokensField) is too large: \(asked). This model supports at most \(limit) completion tokens, whereas you provided \(asked).",

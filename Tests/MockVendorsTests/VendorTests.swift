@@ -85,6 +85,10 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         let newer = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_completion_tokens":16385,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(newer.status == 400 && newer.json["error"]?["param"] == "max_completion_tokens")
         #expect(call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_tokens":16384,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        let none = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(none.status == 400)
+        #expect(none.json == ["error": ["message": "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+                                        "type": "invalid_request_error", "param": "max_tokens", "code": "integer_below_min_value"]])
     }
 
     @Test func aPromptOverTheWindowIsRefusedAsOpenAIDoes() {
