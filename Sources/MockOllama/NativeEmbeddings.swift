@@ -22,6 +22,9 @@ extension MockOllama {
             }
         }
         if let refused = request.options.refusal { return Responses.error(.native, 500, refused) }
+        let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
+        // Before the model is touched: a refused request loads nothing.
+        if let refused = Self.tooManyValues(inputs.count, dimensions) { return Responses.error(.native, 400, refused) }
         guard markLoaded(model, keepAlive: request.keepAlive) else { return Responses.error(.native, 503, Self.serverBusy) }
         // Ollama answers nothing to embed before it measures anything (no durations, no count)
         // and without asking the runner for a slot.
@@ -29,14 +32,13 @@ extension MockOllama {
             generating = nil
             return Responses.json(.native, ["model": .string(requested), "embeddings": []])
         }
-        let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
         // Written once, before the durations that follow them are known.
         var head = JSONBytes(capacity: 64 + inputs.count * dimensions * 12, prefix: "{\"model\":")
         head.string(requested)
         head.raw(",\"embeddings\":[")
         for (i, text) in inputs.enumerated() {
             if i > 0 { head.raw(",") }
-            head.floats(Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions))))
+            head.floats(Embedder.normalize(embedder.vector(model: model.name, text: text, dimensions: dimensions)))
         }
         head.raw("]")
         let vectors = head.bytes
@@ -56,6 +58,17 @@ extension MockOllama {
         }
         guard let start else { return answer(lateMs: 0) }
         return WireScript([.deferred(DeferredSteps(count: 1) { _ in answer(lateMs: start.lateMs).steps })])
+    }
+
+    /// The most values one embedding answer holds: 2,048 inputs (OpenAI's limit per
+    /// request) of 4,096 dimensions. An 8 MiB body can list two million inputs; Ollama would
+    /// work through them for hours and the answer would not fit in memory, while the
+    /// mock's one loop would stop every other client. A lab limit, worded as one.
+    static let maxEmbeddingValues = 2_048 * 4_096
+
+    static func tooManyValues(_ inputs: Int, _ dimensions: Int) -> String? {
+        guard inputs * dimensions > maxEmbeddingValues else { return nil }
+        return "the lab's mock embeds at most \(maxEmbeddingValues) values per request (2048 inputs of 4096 dimensions); this one asks for \(inputs) inputs of \(dimensions): send them in batches"
     }
 
     func legacyEmbeddings(_ request: EmbeddingRequest) -> WireScript {

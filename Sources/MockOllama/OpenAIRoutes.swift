@@ -215,11 +215,13 @@ extension MockOllama {
             case .failure(let e): return e.script
             }
         }
-        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         let dimensions = request.dimensions.map { min(max($0, 1), model.embeddingLength) } ?? model.embeddingLength
+        // Before the model is touched: a refused request loads nothing.
+        if let refused = Self.tooManyValues(inputs.count, dimensions) { return Responses.error(.ollamaOpenAI, 400, refused) }
+        guard markLoaded(model) else { return Responses.error(.ollamaOpenAI, 503, Self.serverBusy) }
         var out = JSONBytes(capacity: 128 + inputs.count * dimensions * 12, prefix: "{\"object\":\"list\",\"data\":[")
         for (i, text) in inputs.enumerated() {
-            let v = Embedder.normalize(Array(embedder.vector(model: model.name, text: text, dimensions: model.embeddingLength).prefix(dimensions)))
+            let v = Embedder.normalize(embedder.vector(model: model.name, text: text, dimensions: dimensions))
             out.raw(i == 0 ? "{\"object\":\"embedding\",\"embedding\":" : ",{\"object\":\"embedding\",\"embedding\":")
             if format == "base64" { out.string(v.base64) } else { out.floats(v) }
             out.raw(",\"index\":")
