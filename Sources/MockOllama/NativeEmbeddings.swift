@@ -60,15 +60,16 @@ extension MockOllama {
         return WireScript([.deferred(DeferredSteps(count: 1) { _ in answer(lateMs: start.lateMs).steps })])
     }
 
-    /// The most values one embedding answer holds: 2,048 inputs (OpenAI's limit per
-    /// request) of 4,096 dimensions. An 8 MiB body can list two million inputs; Ollama would
-    /// work through them for hours and the answer would not fit in memory, while the
-    /// mock's one loop would stop every other client. A lab limit, worded as one.
-    static let maxEmbeddingValues = 2_048 * 4_096
+    /// The most values one embedding answer holds: 8,192 inputs of 4,096 dimensions (a
+    /// 400 MB answer, made in seconds), room for an indexer that sends a whole corpus in one
+    /// call as LangChain does. An 8 MiB body can list two million inputs; Ollama would work
+    /// through them for hours and the answer would not fit in memory, while the mock's one
+    /// loop would stop every other client. A lab limit, worded as one.
+    static let maxEmbeddingValues = 8_192 * 4_096
 
     static func tooManyValues(_ inputs: Int, _ dimensions: Int) -> String? {
         guard inputs * dimensions > maxEmbeddingValues else { return nil }
-        return "the lab's mock embeds at most \(maxEmbeddingValues) values per request (2048 inputs of 4096 dimensions); this one asks for \(inputs) inputs of \(dimensions): send them in batches"
+        return "the lab's mock embeds at most \(maxEmbeddingValues) values per request (8192 inputs of 4096 dimensions); this one asks for \(inputs) inputs of \(dimensions): send them in batches"
     }
 
     func legacyEmbeddings(_ request: EmbeddingRequest) -> WireScript {

@@ -90,11 +90,11 @@ extension JSONValue {
     @Test func aBatchPastWhatAnAnswerCanHoldIsRefusedBeforeAnythingIsMade() {
         // Two million one-letter inputs fit in an 8 MiB body; making their vectors held the
         // loop for half an hour and the answer could not fit in memory.
-        let inputs = "[" + Array(repeating: #""x""#, count: 10_923).joined(separator: ",") + "]"
+        let inputs = "[" + Array(repeating: #""x""#, count: 43_691).joined(separator: ",") + "]"
         let native = mock.call("POST", "/api/embed", #"{"model":"nomic-embed-text","input":\#(inputs)}"#)
         #expect(native.status == 400)
-        #expect(native.json["error"]?.stringValue?.hasPrefix("the lab's mock embeds at most 8388608 values per request") == true)
-        #expect(native.json["error"]?.stringValue?.contains("this one asks for 10923 inputs of 768") == true)
+        #expect(native.json["error"]?.stringValue?.hasPrefix("the lab's mock embeds at most 33554432 values per request") == true)
+        #expect(native.json["error"]?.stringValue?.contains("this one asks for 43691 inputs of 768") == true)
         let v1 = mock.call("POST", "/v1/embeddings", #"{"model":"nomic-embed-text","input":\#(inputs)}"#)
         #expect(v1.status == 400 && v1.json["error"]?["message"]?.stringValue?.contains("send them in batches") == true)
         // Fewer dimensions, more inputs: the count is of values.
