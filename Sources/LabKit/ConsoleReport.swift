@@ -204,9 +204,7 @@ public struct ConsoleReport {
         for r in results {
             let mark = r.passed ? green("PASS") : red("FAIL")
             let n = r.requests.count
-            // From the first send to the last answer: requests that overlap (a load, a
-            // concurrency) do not add up.
-            let lab = (r.requests.map { $0.startLabMs + $0.labMs }.max() ?? 0) - (r.requests.map(\.startLabMs).min() ?? 0)
+            let lab = r.labMs
             out.append("  \(mark)  \(r.scenario.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(n).leftPad(3)) request\(n == 1 ? " " : "s")  \(Self.seconds(lab).leftPad(9)) lab  \(Self.seconds(r.wallMs).leftPad(8)) wall")
             for v in r.verdicts where !v.passed { out.append("        " + red("✘") + " \(v.name): expected \(v.expected), got \(v.actual)") }
         }

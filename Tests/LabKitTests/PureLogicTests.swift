@@ -97,5 +97,8 @@ import Gateway
         let latency = try #require(result.requests.first?.labMs)
         let span = (result.requests.last?.startLabMs ?? 0) + latency
         #expect(result.requests.count == 40 && line?.contains(" \(String(format: "%.3f", span / 1000))s lab") == true, "\(line ?? "")")
+        // JUnit's time and the HTML index read the same span.
+        #expect(result.labMs == span)
+        #expect(MachineReports.junit([result], env: env).contains(#"name="s" time="\#(String(format: "%.3f", span / 1000))""#))
     }
 }
