@@ -39,6 +39,11 @@ public final class EventLoop {
 
     public var isSimulated: Bool { scheduler != nil }
 
+    /// Whether anything is still due on the simulated clock (false on a real one): after a
+    /// `run` that returned false, it tells its time limit (true) from a lab in which
+    /// nothing can happen any more (false).
+    public var hasSimulatedWork: Bool { (scheduler?.pending ?? 0) > 0 }
+
     /// Lab milliseconds since the loop was made: virtual in simulation, else wall
     /// time divided by the scale.
     public var nowMs: Double {

@@ -71,9 +71,12 @@ public final class ScenarioRunner {
         defer { outageTimers.forEach { $0.close() } }
         if let plan = scenario.load { arrive(plan) } else { launch() }
         env.loop.run(until: { done == scenario.requests.count }, timeoutMs: budgetMs(scenario))
+        // In simulation an unanswered request either can never be answered (nothing left
+        // to happen) or ran past the lab's budget; on a real clock only the budget is known.
+        let unanswered = env.loop.isSimulated && !env.loop.hasSimulatedWork ? Self.nothingLeft : Self.gaveUp
         let requests = outcomes.enumerated().map { i, o in
             o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
-                                clientError: env.loop.isSimulated ? Self.nothingLeft : Self.gaveUp, headers: HTTPHeaders(), body: "", labMs: 0,
+                                clientError: unanswered, headers: HTTPHeaders(), body: "", labMs: 0,
                                 lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
                                 streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
         }
@@ -137,7 +140,7 @@ public final class ScenarioRunner {
         return perRequest * Double(scenario.requests.count) / Double(scenario.concurrency) + 10_000
     }
 
-    /// What an unanswered request says on the real clock: the lab's budget ran out.
+    /// What an unanswered request says when the lab's budget for the scenario ran out.
     public static let gaveUp = "the lab gave up waiting for an answer"
     /// …and in simulation, where it is known: nothing could ever answer it.
     public static let nothingLeft = "no answer, ever: every part of the lab was waiting and no timer was left to end the wait"

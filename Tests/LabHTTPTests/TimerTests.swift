@@ -29,3 +29,20 @@ import Testing
         #expect(fired.first.map { $0 - start >= 119_000_000 } == true)
     }
 }
+
+/// A simulated run that ends without its condition says why: its time limit, or nothing left.
+@Suite struct SimulatedRunEndTests {
+    @Test func aTimeLimitIsToldFromNothingLeft() {
+        let loop = EventLoop(clock: .simulation)
+        // Nothing scheduled: the lab can never move again.
+        #expect(!loop.run(until: { false }, timeoutMs: 1_000))
+        #expect(!loop.hasSimulatedWork)
+        // Something due after the limit: the limit ended the run.
+        var fired = false
+        loop.after(ms: 60_000) { fired = true }
+        #expect(!loop.run(until: { fired }, timeoutMs: 1_000))
+        #expect(loop.hasSimulatedWork)
+        #expect(loop.run(until: { fired }, timeoutMs: 120_000) && !loop.hasSimulatedWork)
+        #expect(!EventLoop().hasSimulatedWork)
+    }
+}
