@@ -37,9 +37,24 @@ public struct ConsoleReport {
         return "\(parts[0]).\(frac.padding(toLength: 3, withPad: "0", startingAt: 0))s"
     }
 
+    /// Text from outside the lab (an answer, an error, a fault's body) on one line, and
+    /// without control characters: an escape sequence in an upstream's body would
+    /// otherwise reach the terminal and act (clear it, retitle it, move the cursor).
+    static func printable(_ text: String) -> String {
+        var flat = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x09: flat.append(" ")
+            case 0..<0x20, 0x7F..<0xA0: flat.append("\u{FFFD}")
+            default: flat.append(scalar)
+            }
+        }
+        return String(flat)
+    }
+
     static func clip(_ text: String, _ n: Int = 60) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count > n ? String(flat.prefix(n)) + "..." : flat + "..."
+        let line = printable(text)
+        return line.count > n ? String(line.prefix(n)) + "..." : line + "..."
     }
 
     public func header(_ result: ScenarioResult, number: Int, env: LabEnvironment) -> String {

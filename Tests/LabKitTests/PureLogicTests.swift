@@ -77,6 +77,13 @@ import Gateway
         #expect(ConsoleReport.windowText(1_000, 1_500) == "1.000s–1.500s")
     }
 
+    @Test func textFromOutsideReachesTheTerminalWithoutControlCharacters() {
+        // A fault's body or an upstream's answer with an escape sequence (here: clear the
+        // screen) is shown, not obeyed.
+        #expect(ConsoleReport.clip("a\u{1B}[2Jb\nc\td\u{7}e\u{9B}f") == "a\u{FFFD}[2Jb c d\u{FFFD}e\u{FFFD}f...")
+        #expect(ConsoleReport.clip(String(repeating: "x", count: 70), 60) == String(repeating: "x", count: 60) + "...")
+    }
+
     @Test func aScenariosLabTimeIsItsSpanNotTheSumOfItsLatencies() throws {
         // Twenty requests a second for two seconds, each answered in 1.38 s: the run spans
         // 1.95 s of sends plus the last answer, not 40 × 1.38 s.
