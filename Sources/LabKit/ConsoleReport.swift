@@ -37,23 +37,11 @@ public struct ConsoleReport {
         return "\(parts[0]).\(frac.padding(toLength: 3, withPad: "0", startingAt: 0))s"
     }
 
-    /// Text from outside the lab (an answer, an error, a fault's body) on one line, and
-    /// without control characters: an escape sequence in an upstream's body would
-    /// otherwise reach the terminal and act (clear it, retitle it, move the cursor).
-    static func printable(_ text: String) -> String {
-        var flat = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x0D, 0x09: flat.append(" ")
-            case 0..<0x20, 0x7F..<0xA0: flat.append("\u{FFFD}")
-            default: flat.append(scalar)
-            }
-        }
-        return String(flat)
-    }
-
+    /// Text from outside the lab (an answer, an error, a fault's body) on one line, its
+    /// other control characters escaped (`terminalSafe`).
     static func clip(_ text: String, _ n: Int = 60) -> String {
-        let line = printable(text)
+        let line = text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "\t", with: " ").terminalSafe
         return line.count > n ? String(line.prefix(n)) + "..." : line + "..."
     }
 

@@ -1,3 +1,4 @@
+import LabCore
 import LabHTTP
 
 /// `POST /api/chat 200 12.4ms 423B model=llama3 from 127.0.0.1:51234`
@@ -15,7 +16,8 @@ public enum RequestLogLine {
         case .clientGone?: line += "\(responder.sentStatus.map(String.init) ?? "-") client-gone"
         }
         line += " \(formatMs(elapsed)) \(bytes)B"
-        if let model { line += " model=\(model)" }
+        // The model is the client's text: escaped, so that it cannot act on the terminal.
+        if let model { line += " model=\(model.terminalSafe)" }
         return line + " from \(responder.peer)"
     }
 

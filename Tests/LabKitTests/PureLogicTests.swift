@@ -80,7 +80,8 @@ import Gateway
     @Test func textFromOutsideReachesTheTerminalWithoutControlCharacters() {
         // A fault's body or an upstream's answer with an escape sequence (here: clear the
         // screen) is shown, not obeyed.
-        #expect(ConsoleReport.clip("a\u{1B}[2Jb\nc\td\u{7}e\u{9B}f") == "a\u{FFFD}[2Jb c d\u{FFFD}e\u{FFFD}f...")
+        #expect(ConsoleReport.clip("a\u{1B}[2Jb\nc\td\u{7}e\u{9B}f") == #"a\u{1B}[2Jb c d\u{7}e\u{9B}f..."#)
+        #expect("plain text, é ✓".terminalSafe == "plain text, é ✓")
         #expect(ConsoleReport.clip(String(repeating: "x", count: 70), 60) == String(repeating: "x", count: 60) + "...")
     }
 

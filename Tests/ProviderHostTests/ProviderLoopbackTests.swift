@@ -1,6 +1,6 @@
 import Testing
 import LabCore
-import LabHTTP
+@testable import LabHTTP
 import MockOllama
 @testable import FaultInjector
 @testable import ProviderHost
@@ -326,5 +326,16 @@ import MockOllama
         let parts = t.split(separator: ":")
         guard parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), let s = Double(parts[2]) else { return nil }
         return (h * 3600 + m * 60) * 1000 + Int((s * 1000).rounded())
+    }
+}
+
+@Suite struct RequestLogLineTests {
+    @Test func aModelNameCannotActOnTheTerminal() {
+        // The model comes from the client's body: an escape sequence in it (here: clear the
+        // screen) reached the operator's terminal through the mock's log.
+        let responder = Responder(request: HTTPRequest(method: "POST", target: "/api/chat"), peer: "127.0.0.1:5", connection: nil, loop: nil)
+        let line = RequestLogLine.format(responder, model: "\u{1B}[2Jllama3")
+        #expect(line.contains(#"model=\u{1B}[2Jllama3 from 127.0.0.1:5"#))
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 })
     }
 }

@@ -53,7 +53,7 @@ public enum Explanation {
                         visits.remove(at: i)
                     }
                     // A fault rule is the reason when one fired; otherwise the provider's own words.
-                    if let rule { did += " (\(rule))" } else if let error = a.error { did += " (\"\(ConsoleReport.printable(error))\")" }
+                    if let rule { did += " (\(rule))" } else if let error = a.error { did += " (\"\(error.terminalSafe)\")" }
                     // A fake Ollama's model not in memory: the load (and the wait for room) comes first.
                     if let modelWaitMs { did += "; the model had to load first: load_duration \(seconds(Double(modelWaitMs)))" }
                     // Ollama's queue: every generation slot of the model was taken.
