@@ -190,7 +190,7 @@ public struct ConsoleReport {
             out.append("Expectations:")
             for v in result.verdicts {
                 let mark = v.passed ? green("✔") : red("✘")
-                let detail = v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual)"
+                let detail = v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual.terminalSafe)"
                 out.append("  \(mark) \(detail)")
             }
         }
@@ -209,7 +209,7 @@ public struct ConsoleReport {
             let n = r.requests.count
             let lab = r.labMs
             out.append("  \(mark)  \(r.scenario.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(n).leftPad(3)) request\(n == 1 ? " " : "s")  \(Self.seconds(lab).leftPad(9)) lab  \(Self.seconds(r.wallMs).leftPad(8)) wall")
-            for v in r.verdicts where !v.passed { out.append("        " + red("✘") + " \(v.name): expected \(v.expected), got \(v.actual)") }
+            for v in r.verdicts where !v.passed { out.append("        " + red("✘") + " \(v.name): expected \(v.expected), got \(v.actual.terminalSafe)") }
         }
         let failed = results.filter { !$0.passed }.count
         let gateway = env.isEmbedded ? "embedded gateway" : "gateway \(env.gatewayURL)"

@@ -67,7 +67,7 @@ struct ExplainCommand: ParsableCommand {
         if !simulated.verdicts.isEmpty {
             Console.out("\nExpectations:")
             for v in simulated.verdicts {
-                Console.out("  \(v.passed ? "✔" : "✘") " + (v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual)"))
+                Console.out("  \(v.passed ? "✔" : "✘") " + (v.passed ? "\(v.name) = \(v.expected)" : "\(v.name): expected \(v.expected), got \(v.actual.terminalSafe)"))
             }
         }
         var differs = false
