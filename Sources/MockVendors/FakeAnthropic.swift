@@ -13,6 +13,11 @@ public final class FakeAnthropic: VendorService {
 
     public static let defaultModels = ["claude-sonnet-4-5", "claude-3-5-haiku-20241022"]
 
+    /// Models that take `temperature` or `top_p`, not both (the 4.1 and 4.5 generations): an
+    /// OpenAI-style client that sends both, as many do by default, is refused when a
+    /// fallback hands its request to one of them.
+    static let oneSamplingParameter: Set<String> = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-opus-4-5"]
+
     public init(models: [String] = FakeAnthropic.defaultModels, options: MockOptions = MockOptions()) throws {
         core = try VendorModel(models: models, options: options)
     }
@@ -60,6 +65,10 @@ public final class FakeAnthropic: VendorService {
             guard ask.sentCount > 0 else { return error(400, "invalid_request_error", "messages: at least one message is required") }
             if let limit = OutputLimits.exceeded(model: model, asked: ask.maxTokens) {
                 return error(400, "invalid_request_error", "max_tokens: \(ask.maxTokens ?? 0) > \(limit), which is the maximum allowed number of output tokens for \(model)")
+            }
+            if Self.oneSamplingParameter.contains(model), body.json["temperature"].map({ $0 != .null }) == true,
+               body.json["top_p"].map({ $0 != .null }) == true {
+                return error(400, "invalid_request_error", "`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
             }
             return messagesAnswer(ask, model: model, messages: messages)
         default:

@@ -30,7 +30,7 @@ import LabCore
     /// labs/request-mistakes.conf: Ollama's refusals of OpenAI-style requests through the gateway.
     @Test func theRequestLabShowsRefusalsAndTheBackupThatHidesThem() throws {
         let results = try Self.run("labs/request-mistakes.conf")
-        #expect(results.count == 6)
+        #expect(results.count == 7)
         #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
         // The fallback meets a limit the primary does not have.
         #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 400"])

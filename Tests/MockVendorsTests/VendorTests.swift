@@ -149,6 +149,11 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(tooLong.status == 400 && tooLong.json["error"]?["type"] == "invalid_request_error")
         #expect(tooLong.json["error"]?["message"] == "max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022")
         #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":16000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        // The 4.5 models take temperature or top_p, not both; the 3.5 ones take both.
+        let both = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(both.status == 400 && both.json["error"]?["message"] == "`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
+        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":50,"temperature":0.7,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
     }
 
     @Test func streamFaultsKeepAnthropicsFraming() {
