@@ -11,6 +11,10 @@ extension FakeOpenAI {
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
+        if body.hasStreamOptions, !body.stream {
+            // Ollama ignores it; a fallback from Ollama to OpenAI meets this refusal.
+            return error(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: "stream_options")
+        }
         if let asked = body.maxTokens, asked < 1 {
             // What a client that works max_tokens out as "window minus prompt" sends for a
             // long prompt (the gateway clamps a negative one to 0 on its way to OpenAI).

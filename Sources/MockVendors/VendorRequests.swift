@@ -33,6 +33,8 @@ struct OpenAIChatBody {
     var stop: [String]
     var stream: Bool
     var includeUsage: Bool
+    /// `stream_options` given (not null), which OpenAI takes only with `stream`.
+    var hasStreamOptions: Bool
 
     init(_ body: JSONValue) {
         messages = body["messages"]?.arrayValue?.map(ChatMessage.init)
@@ -48,6 +50,7 @@ struct OpenAIChatBody {
         stop = stopList(body["stop"])
         stream = body["stream"]?.boolValue == true
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true
+        hasStreamOptions = body["stream_options"].map { $0 != .null } ?? false
     }
 
     /// What the mock model is asked.

@@ -91,6 +91,15 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
                                         "type": "invalid_request_error", "param": "max_tokens", "code": "integer_below_min_value"]])
     }
 
+    @Test func streamOptionsWithoutAStreamAreRefusedAsOpenAIRefusesThem() {
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(r.status == 400)
+        #expect(r.json == ["error": ["message": "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                                     "type": "invalid_request_error", "param": "stream_options", "code": nil]])
+        #expect(call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        #expect(call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream_options":null,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+    }
+
     @Test func aPromptOverTheWindowIsRefusedAsOpenAIDoes() {
         var options = MockOptions()
         options.contextLengths = ["gpt-4o-mini:latest": 4]
