@@ -110,16 +110,26 @@ public enum MachineReports {
         return out
     }
 
+    /// Whether `path` reaches a file through a process's descriptor table: it lies in a
+    /// folder that resolves into `/proc` (`/dev/fd/3`, `/proc/self/fd/1`), or is a link into
+    /// it (`/dev/stdout`).
+    static func namesADescriptor(_ path: String) -> Bool {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath().path
+        if folder == "/proc" || folder.hasPrefix("/proc/") { return true }
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return false }
+        return target.hasPrefix("/proc/")
+    }
+
     /// Writes a report whole or not at all: a temporary file, then a rename. What is not a
-    /// file (`/dev/null`, a pipe, a terminal), and anything named through `/dev/` or `/proc/`
-    /// (`/dev/stdout` redirected to a file), is appended to instead: renaming onto it
-    /// replaced the device with a file, which for root broke `/dev/null` for the whole
-    /// machine, and `/dev/stdout` resolves to the file the console report is going to.
-    /// A symbolic link to a report is followed, so the link stays.
+    /// file (`/dev/null`, a pipe, a terminal), and a process's own descriptor (`/dev/stdout`
+    /// redirected to a file, `/dev/fd/N`), is appended to instead: renaming onto it replaced
+    /// the device with a file, which for root broke `/dev/null` for the whole machine, and
+    /// `/dev/stdout` resolves to the file the console report is going to. A symbolic link to
+    /// a report is followed, so the link stays; a plain file in `/dev/shm` is still replaced.
     public static func writeAtomically(_ text: String, to path: String) throws {
         var info = stat()
         let exists = stat(path, &info) == 0
-        if exists, info.st_mode & S_IFMT != S_IFREG || path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
+        if exists, info.st_mode & S_IFMT != S_IFREG || namesADescriptor(path) {
             let fd = open(path, O_WRONLY | O_APPEND)
             guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)

@@ -92,6 +92,18 @@ import LabHTTP
         #expect(try String(contentsOfFile: dir + "/out.txt", encoding: .utf8) == "console\n{}\n")
     }
 
+    @Test func aFileInDevShmIsStillReplacedWhole() throws {
+        // Only a descriptor is appended to; a report kept on a RAM disk under /dev is a file.
+        guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }
+        let path = "/dev/shm/lab-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try MachineReports.writeAtomically("first\n", to: path)
+        try MachineReports.writeAtomically("second\n", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second\n")
+        #expect(MachineReports.namesADescriptor("/dev/stdout") && MachineReports.namesADescriptor("/dev/fd/1"))
+        #expect(!MachineReports.namesADescriptor(path))
+    }
+
     @Test func aLinkToAReportStaysALink() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
