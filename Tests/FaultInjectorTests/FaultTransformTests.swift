@@ -195,7 +195,7 @@ import LabHTTP
         (#"[{"fault":{"status":429,"retry_after":315360001}}]"#, "rule 1: fault.retry_after: expected at most 315360000 (ten years of seconds), got 315360001"),
         (#"[{"when":{"time":{"from_s":0,"to_s":9223372036854775807}},"fault":{"status":503}}]"#, "rule 1: when.time.to_s: expected at most 315360000 (ten years of seconds), got 9223372036854775807"),
         (#"[{"fault":{"pacing":{"ttft_ms":315360000001}}}]"#, "rule 1: fault.pacing.ttft_ms: expected at most 315360000000 (ten years of milliseconds), got 315360000001"),
-        (#"[{"fault":{"status":1000}}]"#, "rule 1: fault.status: expected at most 999, got 1000"),
+        (#"[{"fault":{"status":1000}}]"#, "rule 1: fault.status: expected an HTTP status from 100 to 599, got 1000"),
     ])
     func errorsNameTheRuleAndTheField(input: String, message: String) throws {
         let value = try JSONParser.parse(input)

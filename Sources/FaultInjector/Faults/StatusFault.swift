@@ -60,7 +60,7 @@ extension StatusFault {
             for key in keys.dropFirst() where fault[key] != nil { throw r.fail("fault.\(key)", "only applies with fault.status") }
             return []
         }
-        let code = try r.int(status, "fault.status", min: 100, max: 999)
+        let code = try r.int(status, "fault.status", min: 100)
         guard code <= 599 else { throw r.fail("fault.status", "expected an HTTP status from 100 to 599, got \(code)") }
         var headers = HTTPHeaders()
         if let h = fault["headers"] {
