@@ -9,6 +9,9 @@ public enum LoopClock: Equatable, Sendable {
     case simulated(SimulatedNetwork.Settings)
 
     public static let realTime = LoopClock.real(scale: 1)
+    /// The slowest a real clock may be scaled (lab.conf's `time_scale`, `--time-scale`):
+    /// past it a lab's longest wait would outlast the dates it writes.
+    public static let maxScale = 1000.0
     public static let simulation = LoopClock.simulated(.init())
 
     public var isSimulated: Bool {

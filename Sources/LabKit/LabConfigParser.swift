@@ -29,7 +29,8 @@ public enum LabConfigParser {
             config.clock = c
         }
         if let scale = r.value["time_scale"] {
-            let d = try r.number(scale, "time_scale", 0...1000, above: true, "a number greater than 0 and at most 1000 (1 is real time, 0.01 runs 100x faster)")
+            let d = try r.number(scale, "time_scale", 0...LoopClock.maxScale, above: true,
+                                 "a number greater than 0 and at most \(Int(LoopClock.maxScale)) (1 is real time, 0.01 runs 100x faster)")
             config.timeScale = d
         }
         if let network = r.value["network"] {
@@ -323,7 +324,7 @@ public enum LabConfigParser {
         func repeatCount() throws(ConfigError) -> Int? {
             guard let v = value["repeat"] else { return nil }
             let n = try r.int(v, path + ".repeat", min: 1)
-            guard n <= LoadPlan.maxRequests else { throw r.fail(path + ".repeat", "at most \(LoadPlan.maxRequests) requests fit in one scenario, got \(n)") }
+            try Self.checkFits(n, path + ".repeat", r)
             return n
         }
         var schedule: LoadPlan?
@@ -334,7 +335,7 @@ public enum LabConfigParser {
             guard let c = v["count"], let e = v["every_ms"] else { throw r.fail(path + ".requests", "a schedule needs count and every_ms, e.g. { count: 20, every_ms: 4000 }") }
             let count = try r.int(c, path + ".requests.count", min: 1)
             let every = try r.number(e, path + ".requests.every_ms", 0...Double(ConfigReader.maxMs), above: true, "milliseconds greater than 0")
-            guard count <= LoadPlan.maxRequests else { throw r.fail(path + ".requests.count", "at most \(LoadPlan.maxRequests) requests fit in one scenario") }
+            try Self.checkFits(count, path + ".requests.count", r)
             guard Double(count - 1) * every <= Double(ConfigReader.maxMs) else {
                 throw r.fail(path + ".requests", "count × every_ms spans more than ten years of lab time")
             }
@@ -428,6 +429,11 @@ public enum LabConfigParser {
         guard plan.windowS <= duration else { throw r.fail(path + ".window_s", "a window longer than duration_s (\(duration)) shows nothing") }
         try checkWindows(plan, path + ".window_s", r)
         return plan
+    }
+
+    /// A scenario's requests are kept, outcome and all, until its report is written.
+    static func checkFits(_ count: Int, _ field: String, _ r: ConfigReader) throws(ConfigError) {
+        guard count <= LoadPlan.maxRequests else { throw r.fail(field, "at most \(LoadPlan.maxRequests) requests fit in one scenario, got \(count)") }
     }
 
     /// The report has a row per window: a window so short that the run makes more than
@@ -567,16 +573,18 @@ public enum LabConfigParser {
         return e
     }
 
+    /// Milliseconds of lab time that may have a fraction (an expected latency, a gap).
+    static func labMs(_ v: JSONValue, _ field: String, _ r: ConfigReader) throws(ConfigError) -> Double {
+        try r.number(v, field, 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more")
+    }
+
     /// `{ min: N, max: M }` in milliseconds (either may be left out), or one number for an exact time.
     static func msRange(_ v: JSONValue, _ path: String, _ r: ConfigReader) throws(ConfigError) -> (Double?, Double?) {
-        func ms(_ v: JSONValue, _ field: String) throws(ConfigError) -> Double {
-            try r.number(v, field, 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more")
-        }
-        if v.doubleValue != nil { let d = try ms(v, path); return (d, d) }
+        if v.doubleValue != nil { let d = try labMs(v, path, r); return (d, d) }
         guard case .object = v else { throw r.fail(path, "expected { min: MS, max: MS }") }
         try r.allowOnly(path, ["min", "max"])
-        let min = try v["min"].map { (m) throws(ConfigError) in try ms(m, path + ".min") }
-        let max = try v["max"].map { (m) throws(ConfigError) in try ms(m, path + ".max") }
+        let min = try v["min"].map { (m) throws(ConfigError) in try labMs(m, path + ".min", r) }
+        let max = try v["max"].map { (m) throws(ConfigError) in try labMs(m, path + ".max", r) }
         guard min != nil || max != nil else { throw r.fail(path, "expected { min: MS, max: MS }") }
         return (min, max)
     }
@@ -589,7 +597,7 @@ public enum LabConfigParser {
             try r.allowOnly(path, ["gaps", "tolerance_ms", "provider"])
             list = v["gaps"]
             if let t = v["tolerance_ms"] {
-                out.toleranceMs = try r.number(t, path + ".tolerance_ms", 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more")
+                out.toleranceMs = try labMs(t, path + ".tolerance_ms", r)
             }
             if let p = v["provider"] {
                 guard let name = p.stringValue, config.providers.contains(where: { $0.name == name }) else {
@@ -600,7 +608,7 @@ public enum LabConfigParser {
         }
         guard let items = list?.arrayValue else { throw r.fail(path, "expected a list of gaps in milliseconds, e.g. [1000, 2000]") }
         for (i, item) in items.enumerated() {
-            out.gapsMs.append(try r.number(item, "\(path)[\(i)]", 0...Double(ConfigReader.maxMs), "milliseconds, 0 or more"))
+            out.gapsMs.append(try labMs(item, "\(path)[\(i)]", r))
         }
         return out
     }

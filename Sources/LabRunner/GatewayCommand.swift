@@ -60,7 +60,7 @@ struct GatewayCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(edgePort) else { throw ValidationError("ports must be between 0 and 65535") }
-        guard timeScale > 0, timeScale <= 1000 else { throw ValidationError("--time-scale must be greater than 0 and at most 1000, got \(timeScale)") }
+        try checkTimeScale(timeScale)
         if let t = edgeTimeoutMs, !(1...ConfigReader.maxMs).contains(t) {
             throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs) (ten years), got \(t)")
         }

@@ -129,7 +129,7 @@ struct MockCommand: ParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
-        guard timeScale > 0, timeScale <= 1000 else { throw ValidationError("--time-scale must be greater than 0 and at most 1000, got \(timeScale)") }
+        try checkTimeScale(timeScale)
         if let tps = tokensPerSecond, !Pacing.tokensPerSecondRange.contains(tps) {
             throw ValidationError("--tokens-per-second must be from 0.001 to 1000000, got \(tps)")
         }
