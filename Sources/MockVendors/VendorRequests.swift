@@ -45,8 +45,12 @@ struct OpenAIChatBody {
         default: jsonSchema = nil
         }
         seed = body["seed"]?.intValue
-        maxTokens = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
-        if body["max_completion_tokens"]?.intValue != nil { maxTokensField = "max_completion_tokens" }
+        if let n = body["max_completion_tokens"]?.intValue {
+            maxTokens = n
+            maxTokensField = "max_completion_tokens"
+        } else {
+            maxTokens = body["max_tokens"]?.intValue
+        }
         stop = stopList(body["stop"])
         stream = body["stream"]?.boolValue == true
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true

@@ -16,14 +16,8 @@ extension FakeProvider {
         case ("GET", "/__lab/faults"):
             return Self.reply(200, .array(faults.rules.map(\.source)))
         case ("PUT", "/__lab/faults"):
-            let value: JSONValue
             do {
-                value = try JSONParser.parse(request.body)
-            } catch {
-                return Self.reply(400, ["error": .string("body is not JSON: \(error.message)")])
-            }
-            do {
-                faults.replace(try FaultRuleParser.parse(value))
+                faults.replace(try FaultRuleParser.parse(try Self.json(request.body)))
             } catch {
                 return Self.reply(400, ["error": .string(error.message)])
             }
@@ -65,16 +59,20 @@ extension FakeProvider {
 
     static func reply(_ status: Int, _ value: JSONValue) -> WireScript { ControlAccess.reply(status, value) }
 
+    /// A control request's body as JSON, or the one refusal every endpoint gives.
+    static func json(_ body: [UInt8]) throws(ConfigError) -> JSONValue {
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw ConfigError(file: nil, line: nil, message: "body is not JSON: \(error.message)")
+        }
+    }
+
     /// `POST /__lab/down`'s body: none (or `{}`) for down until `up`, `{"for_ms": N}` for N
     /// milliseconds of lab time.
     static func downFor(_ body: [UInt8]) throws(ConfigError) -> Int? {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            throw ConfigError(file: nil, line: nil, message: "body is not JSON: \(error.message)")
-        }
+        let value = try json(body)
         let r = ConfigReader(value: value, label: "down")
         try r.keys(value, "", ["for_ms"])
         return try r.ms(value, key: "for_ms", "for_ms", min: 1)
