@@ -19,6 +19,17 @@ struct ConfigOptions: ParsableArguments {
             throw ExitCode(2)
         }
     }
+
+    /// The scenarios of `lab` that `words` name (names or shell patterns; none: all), or
+    /// prints which word named nothing, with what it was likely meant to be, and exits 2.
+    func select(_ words: [String], in lab: LabConfig) throws -> [Scenario] {
+        do {
+            return try ScenarioSelection.select(words, from: lab.scenarios, file: lab.file)
+        } catch {
+            Console.err("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
 }
 
 enum Terminal {

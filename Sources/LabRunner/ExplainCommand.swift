@@ -46,8 +46,9 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let lab = try config.load()
-        guard let s = lab.scenario(scenario) else {
-            Console.err("error: no scenario named '\(scenario)' in \(lab.file). Known: \(lab.scenarios.map(\.name).joined(separator: ", "))")
+        let matching = try config.select([scenario], in: lab)
+        guard matching.count == 1, let s = matching.first else {
+            Console.err("error: '\(scenario)' matches \(matching.count) scenarios (\(matching.map(\.name).joined(separator: ", "))); explain takes one")
             throw ExitCode(2)
         }
         let report = ConsoleReport(color: Terminal.colorOnStdout)

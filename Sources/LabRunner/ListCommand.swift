@@ -6,10 +6,14 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
+    @Argument(help: "Only these scenarios, by name or shell pattern (`lab list 'stream-*'`).")
+    var scenarios: [String] = []
+
     func run() throws {
         let lab = try config.load()
-        let width = lab.scenarios.map(\.name.count).max() ?? 0
-        for s in lab.scenarios {
+        let listed = try config.select(scenarios, in: lab)
+        let width = listed.map(\.name.count).max() ?? 0
+        for s in listed {
             let n = s.requests.count
             Console.out("\(s.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(s.title)\(n > 1 ? " (\(n) requests)" : "")")
         }

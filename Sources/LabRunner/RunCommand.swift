@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
             Examples:
               lab run                             # every scenario
               lab run simple hang-without-timeout # just these
+              lab run 'stream-*' '*-429*'         # shell patterns (quoted)
               lab run --clock real                # wall time: a 30 s timeout takes 30 s
               lab run --clock real --time-scale 0.1   # wall time, 10x faster
               lab run --junit reports/junit.xml --json reports/verdicts.json
@@ -33,7 +34,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
-    @Argument(help: "Scenarios to run (default: all). `lab list` shows them.")
+    @Argument(help: "Scenarios to run, by name or shell pattern (default: all). `lab list` shows them.")
     var scenarios: [String] = []
 
     @Option(help: "Seed for fault schedules, loadbalance draws and generated text (default: lab.conf's).")
@@ -67,20 +68,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         var lab = try config.load()
-        let selected: [Scenario]
-        if scenarios.isEmpty {
-            selected = lab.scenarios
-        } else {
-            var list: [Scenario] = []
-            for name in scenarios {
-                guard let s = lab.scenario(name) else {
-                    Console.err("error: no scenario named '\(name)' in \(lab.file). Known: \(lab.scenarios.map(\.name).joined(separator: ", "))")
-                    throw ExitCode(2)
-                }
-                list.append(s)
-            }
-            selected = list
-        }
+        let selected = try config.select(scenarios, in: lab)
         if gateway == "embedded" { lab.gatewayURL = nil }
         let external = gateway == "embedded" ? nil : (gateway ?? lab.gatewayURL)
         if let external {

@@ -67,6 +67,20 @@ def test_unknown_scenario_is_a_usage_error():
     assert run.returncode == 2 and "no scenario named 'no-such-scenario'" in run.stderr
 
 
+def test_scenarios_are_picked_by_pattern_and_a_typo_is_answered_with_the_name_it_meant(tmp_path):
+    run = lab("run", "stream-*", "quota-429", "--json", str(tmp_path / "v.json"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    names = [s["name"] for s in json.loads((tmp_path / "v.json").read_text())["scenarios"]]
+    assert names == ["stream-cut", "stream-falls-back-across-vendors", "stream-cut-cannot-fall-back", "quota-429"]
+    listing = lab("list", "*-429*")
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == ["retry-after-429", "quota-429", "openai-429-to-anthropic"]
+    for command in ("run", "list", "explain"):
+        typo = lab(command, "stram-cut")
+        assert typo.returncode == 2 and "Did you mean stream-cut?" in typo.stderr, command
+    several = lab("explain", "hang-*")
+    assert several.returncode == 2 and "explain takes one" in several.stderr
+
+
 def test_check_and_list():
     check = lab("check")
     assert check.returncode == 0 and "OK" in check.stdout
