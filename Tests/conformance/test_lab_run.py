@@ -81,6 +81,36 @@ def test_scenarios_are_picked_by_pattern_and_a_typo_is_answered_with_the_name_it
     assert several.returncode == 2 and "explain takes one" in several.stderr
 
 
+def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
+    run = lab("audit", "configs/primary-backup.json", "--json", str(tmp_path / "a.json"))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "✗ 1 of 8 failures of one host reach the client although another host could answer" in run.stdout
+    assert "portkey-gateway-ollama hangs (accepts, never answers): 504 from the route" in run.stdout
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert report[0]["file"] == "configs/primary-backup.json" and report[0]["not_survived"] == 1
+    hang = next(s for s in report[0]["situations"] if s["name"] == "host1-hang")
+    assert hang["outcomes"] == {"504 from the route": 1} and hang["longest_ms"] == 30000 and hang["survived"] is False
+
+    timeouts = tmp_path / "timeouts.json"
+    timeouts.write_text(json.dumps({"strategy": {"mode": "fallback"}, "targets": [
+        {"provider": "ollama", "custom_host": "http://a:11434", "request_timeout": 10000},
+        {"provider": "ollama", "custom_host": "http://b:11434", "request_timeout": 10000}]}))
+    ok = lab("audit", str(timeouts))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Every failure of one host (8) is survived" in ok.stdout
+    # The same run twice gives the same report: the simulated clock.
+    assert lab("audit", str(timeouts)).stdout == ok.stdout
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"strategy": {"mode": "fallback"},\n "targets": [1,]}')
+    bad = lab("audit", str(broken))
+    assert bad.returncode == 2 and "not valid JSON (line 2, column 16)" in bad.stderr
+    refused = tmp_path / "refused.json"
+    refused.write_text('{"strategy": {"mode": "fallbak"}, "targets": [{"provider": "ollama", "custom_host": "http://a:1"}]}')
+    run = lab("audit", str(refused))
+    assert run.returncode == 2 and "the gateway would refuse this config: 400" in run.stderr and "Invalid 'mode' value" in run.stderr
+
+
 def test_check_and_list():
     check = lab("check")
     assert check.returncode == 0 and "OK" in check.stdout

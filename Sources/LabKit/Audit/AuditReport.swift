@@ -1,0 +1,123 @@
+import LabCore
+
+/// What one situation of an audit came to, as the client and the providers saw it.
+public struct AuditRow {
+    public var situation: ConfigAudit.Situation
+    public var requests: Int
+    /// What the client got, with how often: `200`, `503`, `504 from the route`, `no answer`.
+    public var outcomes: [(what: String, count: Int)]
+    /// The targets that answered with a success, with how often.
+    public var servedBy: [(path: String, count: Int)]
+    /// Requests each host saw, retries included, in the config's order of hosts.
+    public var tries: [(host: String, count: Int)]
+    public var succeeded: Int
+    /// The longest a request took, in lab milliseconds.
+    public var longestMs: Double
+    /// One host failed while another could have answered: whether every request still
+    /// succeeded. nil where that does not apply (everything healthy, everything failing,
+    /// or a config with one host).
+    public var survived: Bool?
+
+    public init(situation: ConfigAudit.Situation, result: ScenarioResult, audit: ConfigAudit) {
+        self.situation = situation
+        requests = result.requests.count
+        outcomes = Self.counted(result.requests.map { o in
+            if o.edgeTimedOut { return "504 from the route" }
+            guard let status = o.status else { return "no answer" }
+            return o.cutShort ? "\(status), cut short" : "\(status)"
+        })
+        servedBy = Self.counted(result.requests.filter(\.succeeded).compactMap(\.lastUsedOptionIndex))
+        tries = audit.hosts.enumerated().map { i, host in
+            (host, result.visits.filter { $0.provider == ConfigAudit.providerName(i) }.count)
+        }
+        succeeded = result.requests.filter(\.succeeded).count
+        longestMs = result.requests.map(\.labMs).max() ?? 0
+        let oneOfSeveral = situation.failing.count == 1 && audit.hosts.count > 1
+        survived = oneOfSeveral ? succeeded == requests : nil
+    }
+
+    static func counted(_ items: [String]) -> [(String, Int)] {
+        var out: [(String, Int)] = []
+        for item in items {
+            if let i = out.firstIndex(where: { $0.0 == item }) { out[i].1 += 1 } else { out.append((item, 1)) }
+        }
+        return out
+    }
+}
+
+/// The audit told: the targets, a line per situation, and what did not hold. Pure.
+public enum AuditReport {
+    public static func render(_ audit: ConfigAudit, rows: [AuditRow], edgeTimeoutMs: Int, seed: UInt64) -> [String] {
+        let mode = audit.target.isGroup ? (audit.target.mode?.rawValue ?? "single") : "single"
+        var lines = ["\(audit.file.terminalSafe) — the gateway accepts it: \(mode) over \(audit.leaves.count) target\(audit.leaves.count == 1 ? "" : "s")"]
+        let pathWidth = audit.leaves.map(\.path.count).max() ?? 0
+        for leaf in audit.leaves {
+            var line = "  \(pad(leaf.path, pathWidth))  \(pad(leaf.provider, 9))  \(leaf.customHost.terminalSafe)"
+            if let model = leaf.model { line += "  model \(model.terminalSafe)" }
+            if leaf.vendorDefault { line += "  (no custom_host: the vendor's own host, faked)" }
+            if leaf.overHTTP { line += "  (https: faked over http)" }
+            lines.append(line)
+        }
+        let each = audit.requestsPerSituation == 1 ? "1 request" : "\(audit.requestsPerSituation) requests (a loadbalance draws per request)"
+        lines.append("  Each situation: \(each) for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(edgeTimeoutMs))); simulated clock, seed \(seed).")
+        lines.append("")
+        let table: [[String]] = [["", "When", "Client gets", "Served by", "Requests each host saw", "Longest"]] + rows.map { row in
+            [row.survived.map { $0 ? "ok" : "✗" } ?? "",
+             row.situation.when.terminalSafe,
+             list(row.outcomes),
+             row.servedBy.isEmpty ? "—" : list(row.servedBy.map { (servedText($0.path, audit), $0.count) }),
+             row.tries.map { "\($0.host.terminalSafe) \($0.count)" }.joined(separator: ", "),
+             ConsoleReport.seconds(row.longestMs)]
+        }
+        let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
+        for cells in table {
+            lines.append("  " + zip(cells, widths).enumerated().map { i, cw in i == cells.count - 1 ? cw.0 : pad(cw.0, cw.1) }.joined(separator: "  "))
+        }
+        lines.append("")
+        let fallen = rows.filter { $0.survived == false }
+        let single = rows.filter { $0.survived != nil }
+        if single.isEmpty {
+            lines.append("  One host only: every failure reaches the client (nothing to fall back to).")
+        } else if fallen.isEmpty {
+            lines.append("  Every failure of one host (\(single.count)) is survived: the client still gets its answer.")
+        } else {
+            lines.append("  ✗ \(fallen.count) of \(single.count) failures of one host reach the client although another host could answer:")
+            for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(list(row.outcomes))") }
+        }
+        return lines
+    }
+
+    /// The audit as JSON, for CI: the targets and each situation's outcome.
+    public static func json(_ audit: ConfigAudit, rows: [AuditRow], edgeTimeoutMs: Int, seed: UInt64) -> JSONValue {
+        let targets: [JSONValue] = audit.leaves.map { leaf in
+            .object([("path", .string(leaf.path)), ("provider", .string(leaf.provider)), ("custom_host", .string(leaf.customHost)),
+                     ("host", .string(leaf.host)), ("model", leaf.model.map(JSONValue.string) ?? .null), ("vendor_default", .bool(leaf.vendorDefault)), ("over_http", .bool(leaf.overHTTP))])
+        }
+        let situations: [JSONValue] = rows.map { row in
+            .object([("name", .string(row.situation.name)), ("when", .string(row.situation.when)),
+                     ("failing", .array(row.situation.failing.map(JSONValue.string))),
+                     ("requests", .int(row.requests)), ("succeeded", .int(row.succeeded)),
+                     ("outcomes", .object(row.outcomes.map { ($0.what, .int($0.count)) })),
+                     ("served_by", .object(row.servedBy.map { ($0.path, .int($0.count)) })),
+                     ("requests_per_host", .object(row.tries.map { ($0.host, .int($0.count)) })),
+                     ("longest_ms", .double(row.longestMs)),
+                     ("survived", row.survived.map(JSONValue.bool) ?? .null)])
+        }
+        return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(edgeTimeoutMs)), ("seed", .int(Int(truncatingIfNeeded: seed))),
+                        ("model", .string(audit.model)), ("targets", .array(targets)), ("situations", .array(situations)),
+                        ("not_survived", .int(rows.filter { $0.survived == false }.count))])
+    }
+
+    private static func servedText(_ path: String, _ audit: ConfigAudit) -> String {
+        guard let leaf = audit.leaves.first(where: { $0.path == path }) else { return path.terminalSafe }
+        return "\(path) (\(leaf.host.terminalSafe))"
+    }
+
+    private static func list(_ counted: [(String, Int)]) -> String {
+        counted.map { $0.1 > 1 || counted.count > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: ", ")
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}

@@ -1,0 +1,212 @@
+import Gateway
+import LabCore
+import LabHTTP
+
+/// `lab audit`: a Portkey config as it is (a production file, unchanged) put through the
+/// failures its hosts can have — each host in turn answering 503, 429, hanging or
+/// resetting, then all of them — on the simulated clock, behind the route's timeout.
+/// Nothing here re-derives a routing rule: this builds a lab (fake providers for the
+/// config's hosts, one scenario per situation) that the embedded gateway then runs.
+public struct ConfigAudit {
+    /// A target that answers (not a group), where the config sends it.
+    public struct Leaf: Equatable, Sendable {
+        /// `config.targets[1]`, as the gateway names it in `x-portkey-last-used-option-index`.
+        public var path: String
+        public var provider: String
+        /// Its `custom_host` (inherited, or the vendor's own address when it has none).
+        public var customHost: String
+        /// The host name, lower case: what fails together.
+        public var host: String
+        public var model: String?
+        /// It had no custom_host; `customHost` is its vendor's address.
+        public var vendorDefault: Bool
+        /// Its custom_host was https://; `customHost` is the same over http.
+        public var overHTTP = false
+    }
+
+    /// One way the hosts misbehave: a scenario of the built lab.
+    public struct Situation: Equatable, Sendable {
+        public var name: String
+        /// "portkey-gateway-ollama answers 503".
+        public var when: String
+        /// The hosts that misbehave; empty when all answer.
+        public var failing: [String]
+        /// The fault rule each failing host applies to every request.
+        public var fault: JSONValue?
+    }
+
+    /// Why a config cannot be audited: the gateway's own refusal, or what the lab cannot fake.
+    public struct Refusal: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+        public init(message: String) { self.message = message }
+    }
+
+    public let file: String
+    /// The config as the gateway is sent it: as written, plus the vendor addresses of
+    /// targets that had no custom_host.
+    public let config: JSONValue
+    public let target: PortkeyTarget
+    public let leaves: [Leaf]
+    /// Hosts in the order the config names them.
+    public let hosts: [String]
+    public let situations: [Situation]
+    public let requestsPerSituation: Int
+    public let model: String
+    public let lab: LabConfig
+
+    /// Where a target without custom_host goes (the vendors' https addresses, by the
+    /// same names over http).
+    static let vendorAddresses = ["ollama": "http://localhost:11434", "openai": "https://api.openai.com/v1",
+                                  "anthropic": "https://api.anthropic.com/v1"]
+
+    /// The ways one host misbehaves, as fault rules.
+    static let failures: [(name: String, when: String, fault: JSONValue)] = [
+        ("503", "answers 503", ["status": 503]),
+        ("429", "answers 429 (Retry-After: 5)", ["status": 429, "retry_after": 5]),
+        ("hang", "hangs (accepts, never answers)", ["hang": true]),
+        ("reset", "resets the connection", ["reset": "before_headers"]),
+    ]
+
+    static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
+
+    public init(file: String, config: JSONValue, model: String = "llama3", edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
+        guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
+        let checked: PortkeyTarget
+        do {
+            checked = try PortkeyConfigCheck.check(config)
+        } catch {
+            throw Refusal(message: "the gateway would refuse this config: \(error)")
+        }
+        var sent = config
+        var leaves: [Leaf] = []
+        for path in Self.leafPaths(checked) {
+            guard let chain = checked.chain(to: path), let node = chain.last, let inherited = checked.resolved(at: path) else { continue }
+            guard let provider = node.provider else { throw Refusal(message: "\(path) names no provider") }
+            guard let vendorAddress = Self.vendorAddresses[provider] else {
+                throw Refusal(message: "\(path) uses provider '\(provider.terminalSafe)': the lab fakes ollama, openai and anthropic")
+            }
+            let indexes = PortkeyTarget.indexes(of: path) ?? []
+            var url = inherited.customHost ?? vendorAddress
+            // The fakes speak no TLS: an https host is faked under its name over http.
+            let overHTTP = url.lowercased().hasPrefix("https://")
+            if overHTTP { url = "http://" + url.dropFirst("https://".count) }
+            if url != inherited.customHost { sent = Self.setting("custom_host", to: .string(url), at: indexes, in: sent) }
+            guard let parts = URLParts(url) else {
+                throw Refusal(message: "\(path): custom_host '\(url.terminalSafe)' is not an http:// or https:// URL the lab can fake")
+            }
+            let model = inherited.overrideParams.first { $0.0 == "model" }?.1.stringValue
+            leaves.append(Leaf(path: path, provider: provider, customHost: url, host: parts.host.lowercased(), model: model,
+                               vendorDefault: inherited.customHost == nil, overHTTP: overHTTP && inherited.customHost != nil))
+        }
+        var hosts: [String] = []
+        for leaf in leaves where !hosts.contains(leaf.host) { hosts.append(leaf.host) }
+        for host in hosts {
+            let on = leaves.filter { $0.host == host }
+            if let other = on.first(where: { $0.provider != on[0].provider }) {
+                throw Refusal(message: "\(on[0].path) (\(on[0].provider)) and \(other.path) (\(other.provider)) share the host \(host.terminalSafe): the lab fakes one vendor per host")
+            }
+        }
+
+        var situations = [Situation(name: "healthy", when: "every host answers", failing: [])]
+        for (i, host) in hosts.enumerated() {
+            for f in Self.failures {
+                situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault))
+            }
+        }
+        if hosts.count > 1 {
+            situations.append(Situation(name: "all-503", when: "every host answers 503", failing: hosts, fault: Self.fault("503")))
+            situations.append(Situation(name: "all-hang", when: "every host hangs", failing: hosts, fault: Self.fault("hang")))
+        }
+        // A loadbalance draws a target per request: one request would show one draw.
+        let requests = Self.hasLoadbalance(checked) ? 20 : 1
+
+        self.file = file
+        self.config = sent
+        target = checked
+        self.leaves = leaves
+        self.hosts = hosts
+        self.situations = situations
+        requestsPerSituation = requests
+        self.model = model
+        let text = Self.labText(config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model,
+                                requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+        do {
+            lab = try LabConfigParser.parse(text, file: file)
+        } catch {
+            // The lab is built from a config the gateway accepted; what it cannot hold
+            // (a host name it cannot map) is said in the lab's own words.
+            throw Refusal(message: "the lab cannot fake this config's hosts: \(error.message)")
+        }
+    }
+
+    /// Runs every situation on the simulated clock; a row each, in order.
+    public func run(seed: UInt64? = nil) throws -> [AuditRow] {
+        let env = try LabEnvironment(config: lab, clock: .simulated(lab.network), seed: seed)
+        defer { env.shutdown() }
+        let runner = ScenarioRunner(env: env)
+        return zip(lab.scenarios, situations).map { AuditRow(situation: $1, result: runner.run($0), audit: self) }
+    }
+
+    /// The fake provider standing for a host.
+    public static func providerName(_ hostIndex: Int) -> String { "host\(hostIndex + 1)" }
+
+    /// A lab.conf (as JSON, which YAML reads) with a fake provider per host and a scenario
+    /// per situation. Every provider knows every model the config asks of it and the
+    /// request's own, so no fallback is set off by a model the fake does not have.
+    static func labText(config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
+                        requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
+        var providers: [(String, JSONValue)] = []
+        var hostMap: [(String, JSONValue)] = []
+        for (i, host) in hosts.enumerated() {
+            let on = leaves.filter { $0.host == host }
+            var models: [String] = []
+            for m in on.compactMap(\.model) + [model] where !models.contains(m) { models.append(m) }
+            providers.append((providerName(i), .object([("api", .string(on[0].provider)), ("models", .array(models.map { .string($0) }))])))
+            hostMap.append((host, .string(providerName(i))))
+        }
+        let request: JSONValue = .object([("model", .string(model)),
+                                          ("messages", [["role": "user", "content": "What is the capital of France?"]]),
+                                          ("max_tokens", 100)])
+        let scenarios: [JSONValue] = situations.map { s in
+            var members: [(String, JSONValue)] = [("name", .string(s.name)), ("title", .string(s.when)), ("portkey_config", config),
+                                                  ("request", request)]
+            if requests > 1 { members.append(("repeat", .int(requests))) }
+            if let fault = s.fault {
+                members.append(("faults", .object(s.failing.map { host in
+                    (providerName(hosts.firstIndex(of: host)!), .array([.object([("fault", fault)])]))
+                })))
+            }
+            return .object(members)
+        }
+        let lab: JSONValue = .object([("seed", .int(Int(truncatingIfNeeded: seed))), ("clock", "simulated"), ("gateway", "embedded"),
+                                      ("edge", .object([("timeout_ms", .int(edgeTimeoutMs))])),
+                                      ("providers", .object(providers)), ("hosts", .object(hostMap)),
+                                      ("scenarios", .array(scenarios))])
+        return lab.pretty
+    }
+
+    /// Paths of the targets that answer, in the order a fallback would try them.
+    static func leafPaths(_ t: PortkeyTarget, at path: String = "config") -> [String] {
+        guard t.isGroup else { return [path] }
+        return t.targets.enumerated().flatMap { leafPaths($0.element, at: "\(path).targets[\($0.offset)]") }
+    }
+
+    static func hasLoadbalance(_ t: PortkeyTarget) -> Bool {
+        t.mode == .loadbalance || t.targets.contains(where: hasLoadbalance)
+    }
+
+    /// `config` with `key` set on the target at `indexes` (the root for none).
+    static func setting(_ key: String, to value: JSONValue, at indexes: [Int], in config: JSONValue) -> JSONValue {
+        guard case .object(var members) = config else { return config }
+        guard let first = indexes.first else {
+            members.removeAll { $0.0 == key }
+            members.append((key, value))
+            return .object(members)
+        }
+        guard let t = members.firstIndex(where: { $0.0 == "targets" }), var items = members[t].1.arrayValue, first < items.count else { return config }
+        items[first] = setting(key, to: value, at: Array(indexes.dropFirst()), in: items[first])
+        members[t].1 = .array(items)
+        return .object(members)
+    }
+}

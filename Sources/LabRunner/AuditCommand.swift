@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LabCore
+import LabKit
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Put a Portkey config file through every failure of its hosts, with no lab.conf to write.",
+        discussion: """
+            Reads a Portkey config as it is (the JSON you deploy), checks it as the gateway \
+            would, fakes each host it names (by its vendor: ollama, openai or anthropic) and \
+            runs it through the embedded gateway, behind the route's timeout, on the \
+            simulated clock: every host healthy; each host in turn answering 503, answering \
+            429, hanging, resetting the connection; then every host answering 503 and every \
+            host hanging. For each: what the client got, which target served, the requests \
+            each host saw (retries included) and the longest wait.
+
+            A failure of one host that reaches the client while another host could have \
+            answered is marked ✗ — a hang without request_timeout that the route turns into \
+            a 504 before fallback, on_status_codes that leave a status out, a loadbalance \
+            without a fallback. A target without custom_host is faked at its vendor's own \
+            host name.
+
+            Exit status: 0 when every failure of one host is survived (or the config has one \
+            host), 1 when one reaches the client, 2 when a file cannot be read or the gateway \
+            would refuse the config.
+
+            Examples:
+              lab audit configs/primary-backup.json
+              lab audit prod/*.json --edge-timeout-ms 60000 --json audit.json
+              lab audit configs/openai-anthropic.json --model gpt-4o-mini
+            """)
+
+    @Argument(help: "Portkey config JSON files.")
+    var files: [String]
+
+    @Option(name: .customLong("edge-timeout-ms"), help: "The route in front of the gateway answers 504 after this long (default 30000, OpenShift's).")
+    var edgeTimeoutMs = 30_000
+
+    @Option(help: "The model the client asks for (a target's override_params.model wins).")
+    var model = "llama3"
+
+    @Option(help: "Seed for loadbalance draws and generated text.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Write every file's audit as JSON to this file.")
+    var json: String?
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one Portkey config file: lab audit configs/primary-backup.json") }
+        guard (1...ConfigReader.maxMs).contains(edgeTimeoutMs) else {
+            throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs), got \(edgeTimeoutMs)")
+        }
+    }
+
+    func run() throws {
+        var reports: [JSONValue] = []
+        var unsurvived = false
+        for (i, file) in files.enumerated() {
+            let audit: ConfigAudit
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else { throw ConfigAudit.Refusal(message: "cannot read it") }
+                let config: JSONValue
+                do {
+                    config = try JSONParser.parse(Array(data))
+                } catch {
+                    throw ConfigAudit.Refusal(message: "not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
+                }
+                audit = try ConfigAudit(file: file, config: config, model: model, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+            } catch {
+                Console.err("error: \(file.terminalSafe): \(error)")
+                throw ExitCode(2)
+            }
+            let rows: [AuditRow]
+            do {
+                rows = try audit.run(seed: seed)
+            } catch {
+                Console.err("error: cannot start the lab: \(error)")
+                throw ExitCode(1)
+            }
+            if i > 0 { Console.out("") }
+            for line in AuditReport.render(audit, rows: rows, edgeTimeoutMs: edgeTimeoutMs, seed: seed) { Console.out(line) }
+            reports.append(AuditReport.json(audit, rows: rows, edgeTimeoutMs: edgeTimeoutMs, seed: seed))
+            unsurvived = unsurvived || rows.contains { $0.survived == false }
+        }
+        if let json {
+            do {
+                try MachineReports.writeAtomically(JSONValue.array(reports).pretty + "\n", to: json)
+            } catch {
+                Console.err("error: cannot write a report: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        if unsurvived { throw ExitCode(1) }
+    }
+
+    /// `line 3, column 5` of a byte offset.
+    static func place(of offset: Int, in bytes: [UInt8]) -> String {
+        var line = 1, column = 1
+        for b in bytes.prefix(offset) {
+            if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+        }
+        return "line \(line), column \(column)"
+    }
+}

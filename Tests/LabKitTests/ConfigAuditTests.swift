@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import LabCore
+@testable import LabKit
+
+@Suite struct ConfigAuditTests {
+    func audit(_ json: String, file: String = "c.json") throws -> (ConfigAudit, [AuditRow]) {
+        let a = try ConfigAudit(file: file, config: try JSONParser.parse(json))
+        return (a, try a.run())
+    }
+
+    func row(_ rows: [AuditRow], _ when: String) throws -> AuditRow {
+        try #require(rows.first { $0.situation.when == when })
+    }
+
+    @Test func aHangWithoutRequestTimeoutIsA504FromTheRouteBeforeFallback() throws {
+        let text = String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/primary-backup.json"))!, as: UTF8.self)
+        let (a, rows) = try audit(text, file: "configs/primary-backup.json")
+        #expect(a.hosts == ["portkey-gateway-ollama", "backup-endpoint"])
+        #expect(rows.map(\.situation.name) == ["healthy", "host1-503", "host1-429", "host1-hang", "host1-reset",
+                                               "host2-503", "host2-429", "host2-hang", "host2-reset", "all-503", "all-hang"])
+        let healthy = try row(rows, "every host answers")
+        #expect(healthy.servedBy.map(\.path) == ["config.targets[0]"] && healthy.survived == nil)
+        let down = try row(rows, "portkey-gateway-ollama answers 503")
+        #expect(down.outcomes.map(\.what) == ["200"] && down.servedBy.map(\.path) == ["config.targets[1]"] && down.survived == true)
+        #expect(down.tries.map(\.count) == [1, 1])
+        let hang = try row(rows, "portkey-gateway-ollama hangs (accepts, never answers)")
+        #expect(hang.outcomes.map(\.what) == ["504 from the route"] && hang.survived == false)
+        #expect(hang.longestMs == 30_000 && hang.tries.map(\.count) == [1, 0])
+        #expect(try row(rows, "every host answers 503").survived == nil)
+        let text2 = AuditReport.render(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42).joined(separator: "\n")
+        #expect(text2.contains("✗ 1 of 8 failures of one host reach the client although another host could answer:\n    - portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"))
+        let json = AuditReport.json(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42)
+        #expect(json["not_survived"] == 1)
+        #expect(json["situations"]?.arrayValue?[3]["outcomes"]?["504 from the route"] == 1)
+    }
+
+    @Test func statusCodesThatLeaveOutATimeoutOrANetworkErrorStopTheFallback() throws {
+        let (_, rows) = try audit("""
+            {"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[
+              {"provider":"ollama","custom_host":"http://gpu-a:11434","request_timeout":10000,"retry":{"attempts":3}},
+              {"provider":"ollama","custom_host":"http://gpu-b:11434"}]}
+            """)
+        let busy = try row(rows, "gpu-a answers 503")
+        // Three retries (1 + 2 + 4 s of backoff) before the fallback.
+        #expect(busy.survived == true && busy.tries.map(\.count) == [4, 1])
+        let hang = try row(rows, "gpu-a hangs (accepts, never answers)")
+        #expect(hang.outcomes.map(\.what) == ["408"] && hang.longestMs == 10_000 && hang.survived == false)
+        let reset = try row(rows, "gpu-a resets the connection")
+        #expect(reset.outcomes.map(\.what) == ["500"] && reset.tries.map(\.count) == [4, 0] && reset.survived == false)
+    }
+
+    @Test func aConfigThatSurvivesEveryFailureOfOneHost() throws {
+        let (_, rows) = try audit("""
+            {"strategy":{"mode":"fallback"},"targets":[
+              {"provider":"ollama","custom_host":"http://a:11434","request_timeout":10000},
+              {"provider":"ollama","custom_host":"http://b:11434","request_timeout":10000}]}
+            """)
+        #expect(rows.filter { $0.survived != nil }.count == 8)
+        #expect(rows.allSatisfy { $0.survived != false })
+        #expect(try row(rows, "a hangs (accepts, never answers)").longestMs > 10_000)
+    }
+
+    @Test func aLoadbalanceIsAuditedOverManyDrawsAndTargetsWithoutCustomHostAreFakedAtTheVendorsHost() throws {
+        let (a, rows) = try audit("""
+            {"strategy":{"mode":"loadbalance"},"targets":[
+              {"provider":"openai","api_key":"sk-x","override_params":{"model":"gpt-4o-mini"}},
+              {"provider":"anthropic","api_key":"sk-y","override_params":{"model":"claude-sonnet-4-5"}}]}
+            """)
+        #expect(a.requestsPerSituation == 20)
+        #expect(a.leaves.map(\.customHost) == ["http://api.openai.com/v1", "http://api.anthropic.com/v1"])
+        #expect(a.leaves.allSatisfy { $0.vendorDefault })
+        #expect(a.config["targets"]?.arrayValue?[0]["custom_host"] == "http://api.openai.com/v1")
+        let healthy = try row(rows, "every host answers")
+        #expect(healthy.succeeded == 20 && Set(healthy.servedBy.map(\.path)) == ["config.targets[0]", "config.targets[1]"])
+        // No fallback in a loadbalance: the draws that land on the failing host fail.
+        let down = try row(rows, "api.openai.com answers 503")
+        #expect(down.survived == false && down.succeeded > 0 && down.succeeded < 20)
+    }
+
+    @Test func whatCannotBeAuditedIsSaidInTheGatewaysWordsOrTheLabs() throws {
+        func refusal(_ json: String) -> String? {
+            do { _ = try ConfigAudit(file: "c.json", config: try JSONParser.parse(json)); return nil } catch { return "\(error)" }
+        }
+        #expect(refusal(#"{"strategy":{"mode":"fallbak"},"targets":[{"provider":"ollama","custom_host":"http://a:1"}]}"#)?
+            .hasPrefix(#"the gateway would refuse this config: 400 {"status":"failure","message":"Invalid config passed","errors":["path: strategy,mode"#) == true)
+        #expect(refusal(#"{"provider":"ollama","custom_host":"http://10.0.0.5:11434"}"#)?.contains("Invalid custom host") == true)
+        #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"groq","api_key":"k"}]}"#)
+            == "config.targets[0] uses provider 'groq': the lab fakes ollama, openai and anthropic")
+        #expect(refusal("[1]") == "expected a Portkey config object")
+        #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"request_timeout":5000}]}"#) == "config.targets[0] names no provider")
+        #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://h:1"},{"provider":"openai","api_key":"k","custom_host":"http://H:2/v1"}]}"#)
+            == "config.targets[0] (ollama) and config.targets[1] (openai) share the host h: the lab fakes one vendor per host")
+    }
+
+    @Test func anHTTPSHostIsFakedUnderItsNameOverHTTP() throws {
+        let (a, rows) = try audit(#"{"strategy":{"mode":"fallback"},"custom_host":"https://llm.corp.example/v1","targets":[{"provider":"openai","api_key":"k"},{"provider":"openai","api_key":"k","custom_host":"http://spare.example:8080/v1"}]}"#)
+        #expect(a.leaves.map(\.customHost) == ["http://llm.corp.example/v1", "http://spare.example:8080/v1"])
+        #expect(a.leaves.map(\.overHTTP) == [true, false] && a.leaves.map(\.vendorDefault) == [false, false])
+        #expect(a.config["targets"]?.arrayValue?[0]["custom_host"] == "http://llm.corp.example/v1")
+        #expect(try row(rows, "every host answers").servedBy.map(\.path) == ["config.targets[0]"])
+        #expect(AuditReport.render(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42)[1].hasSuffix("(https: faked over http)"))
+    }
+
+    @Test func oneHostHasNothingToFallBackTo() throws {
+        let (a, rows) = try audit(#"{"provider":"ollama","custom_host":"http://only:11434"}"#)
+        #expect(a.leaves.map(\.path) == ["config"] && rows.count == 5)
+        #expect(rows.allSatisfy { $0.survived == nil })
+        #expect(AuditReport.render(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42).last == "  One host only: every failure reaches the client (nothing to fall back to).")
+    }
+
+    @Test func settingAKeyOnANestedTarget() throws {
+        let config = try JSONParser.parse(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama"},{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"openai"}]}]}"#)
+        let set = ConfigAudit.setting("custom_host", to: "http://x", at: [1, 0], in: config)
+        #expect(set["targets"]?.arrayValue?[1]["targets"]?.arrayValue?[0]["custom_host"] == "http://x")
+        #expect(set["targets"]?.arrayValue?[0]["custom_host"] == nil)
+        #expect(ConfigAudit.setting("k", to: 1, at: [5], in: config) == config)
+    }
+}
