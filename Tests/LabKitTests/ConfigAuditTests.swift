@@ -109,6 +109,22 @@ import LabCore
         #expect(AuditReport.render(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42).last == "  One host only: every failure reaches the client (nothing to fall back to).")
     }
 
+    /// docs/audit.md shows two audits as they print: they must stay what `lab audit` prints.
+    @Test func theDocsExamplesAreWhatTheAuditPrints() throws {
+        let doc = try String(contentsOfFile: repositoryFile("docs/audit.md"), encoding: .utf8)
+        func shown(_ command: String) throws -> String {
+            let after = try #require(doc.components(separatedBy: "```\n$ \(command)\n").dropFirst().first)
+            return try #require(after.components(separatedBy: "\n```").first)
+        }
+        let retry = try #require(doc.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let examples = [("configs/primary-backup.json", String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/primary-backup.json"))!, as: UTF8.self)),
+                        ("retry.json", retry)]
+        for (file, text) in examples {
+            let (a, rows) = try audit(text, file: file)
+            #expect(AuditReport.render(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42).joined(separator: "\n") == (try shown("lab audit \(file)")))
+        }
+    }
+
     @Test func settingAKeyOnANestedTarget() throws {
         let config = try JSONParser.parse(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama"},{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"openai"}]}]}"#)
         let set = ConfigAudit.setting("custom_host", to: "http://x", at: [1, 0], in: config)
