@@ -49,6 +49,7 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one Portkey config file: lab audit configs/primary-backup.json") }
+        if model.isEmpty { throw ValidationError("--model takes a model name, such as llama3") }
         guard (1...ConfigReader.maxMs).contains(edgeTimeoutMs) else {
             throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs), got \(edgeTimeoutMs)")
         }

@@ -88,6 +88,8 @@ import LabCore
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"groq","api_key":"k"}]}"#)
             == "config.targets[0] uses provider 'groq': the lab fakes ollama, openai and anthropic")
         #expect(refusal("[1]") == "expected a Portkey config object")
+        let many = (0...ConfigAudit.maxHosts).map { #"{"provider":"ollama","custom_host":"http://h\#($0):11434"}"# }.joined(separator: ",")
+        #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[\#(many)]}"#)?.hasPrefix("the config names 101 hosts; an audit fakes at most 100") == true)
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"request_timeout":5000}]}"#) == "config.targets[0] names no provider")
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://h:1"},{"provider":"openai","api_key":"k","custom_host":"http://H:2/v1"}]}"#)
             == "config.targets[0] (ollama) and config.targets[1] (openai) share the host h: the lab fakes one vendor per host")

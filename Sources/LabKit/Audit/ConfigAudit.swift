@@ -68,6 +68,9 @@ public struct ConfigAudit {
         ("reset", "resets the connection", ["reset": "before_headers"]),
     ]
 
+    /// Hosts one audit fakes: 4 situations each, and a table a person can read.
+    public static let maxHosts = 100
+
     static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
 
     public init(file: String, config: JSONValue, model: String = "llama3", edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
@@ -101,6 +104,9 @@ public struct ConfigAudit {
         }
         var hosts: [String] = []
         for leaf in leaves where !hosts.contains(leaf.host) { hosts.append(leaf.host) }
+        guard hosts.count <= Self.maxHosts else {
+            throw Refusal(message: "the config names \(hosts.count) hosts; an audit fakes at most \(Self.maxHosts) (four failures each): write the scenarios that matter in lab.conf")
+        }
         for host in hosts {
             let on = leaves.filter { $0.host == host }
             if let other = on.first(where: { $0.provider != on[0].provider }) {
