@@ -12,7 +12,8 @@ struct AuditCommand: ParsableCommand {
             would, fakes each host it names (by its vendor: ollama, openai or anthropic) and \
             runs it through the embedded gateway, behind the route's timeout, on the \
             simulated clock: every host healthy; each host in turn answering 503, answering \
-            429, hanging, resetting the connection; then every host answering 503 and every \
+            429, hanging, resetting the connection (with --stream also cutting its stream \
+            after three chunks); then every host answering 503 and every \
             host hanging. For each: what the client got, which target served, the requests \
             each host saw (retries included) and the longest wait.
 
@@ -29,7 +30,7 @@ struct AuditCommand: ParsableCommand {
             Examples:
               lab audit configs/primary-backup.json
               lab audit prod/*.json --edge-timeout-ms 60000 --json audit.json
-              lab audit configs/openai-anthropic.json --model gpt-4o-mini
+              lab audit configs/openai-anthropic.json --stream
             """)
 
     @Argument(help: "Portkey config JSON files.")
@@ -40,6 +41,9 @@ struct AuditCommand: ParsableCommand {
 
     @Option(help: "The model the client asks for (a target's override_params.model wins).")
     var model = "llama3"
+
+    @Flag(help: "Stream the requests, and add a situation per host: its stream cut after three chunks, too late to fall back.")
+    var stream = false
 
     @Option(help: "Seed for loadbalance draws and generated text.")
     var seed: UInt64 = 42
@@ -68,7 +72,7 @@ struct AuditCommand: ParsableCommand {
                 } catch {
                     throw ConfigAudit.Refusal(message: "not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
                 }
-                audit = try ConfigAudit(file: file, config: config, model: model, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+                audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
             } catch {
                 Console.err("error: \(file.terminalSafe): \(error)")
                 throw ExitCode(2)

@@ -95,6 +95,19 @@ import LabCore
             == "config.targets[0] (ollama) and config.targets[1] (openai) share the host h: the lab fakes one vendor per host")
     }
 
+    @Test func aStreamCutAfterItBeganCannotFallBack() throws {
+        let text = String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/openai-anthropic.json"))!, as: UTF8.self)
+        let a = try ConfigAudit(file: "configs/openai-anthropic.json", config: try JSONParser.parse(text), stream: true)
+        let rows = try a.run()
+        #expect(rows.count == 13 && a.lab.scenarios.allSatisfy { $0.requests.allSatisfy(\.stream) })
+        let cut = try row(rows, "openai-proxy cuts its stream after 3 chunks")
+        #expect(cut.outcomes.map(\.what) == ["200, cut short"] && cut.servedBy.isEmpty && cut.survived == false)
+        #expect(cut.tries.map(\.count) == [1, 0])
+        // Before the first byte a stream still falls back.
+        #expect(try row(rows, "openai-proxy answers 503").servedBy.map(\.path) == ["config.targets[1]"])
+        #expect(AuditReport.json(a, rows: rows, edgeTimeoutMs: 30_000, seed: 42)["stream"] == true)
+    }
+
     @Test func anHTTPSHostIsFakedUnderItsNameOverHTTP() throws {
         let (a, rows) = try audit(#"{"strategy":{"mode":"fallback"},"custom_host":"https://llm.corp.example/v1","targets":[{"provider":"openai","api_key":"k"},{"provider":"openai","api_key":"k","custom_host":"http://spare.example:8080/v1"}]}"#)
         #expect(a.leaves.map(\.customHost) == ["http://llm.corp.example/v1", "http://spare.example:8080/v1"])

@@ -4,7 +4,7 @@ import LabHTTP
 
 /// `lab audit`: a Portkey config as it is (a production file, unchanged) put through the
 /// failures its hosts can have — each host in turn answering 503, 429, hanging or
-/// resetting, then all of them — on the simulated clock, behind the route's timeout.
+/// resetting (or cutting its stream), then all of them — on the simulated clock, behind the route's timeout.
 /// Nothing here re-derives a routing rule: this builds a lab (fake providers for the
 /// config's hosts, one scenario per situation) that the embedded gateway then runs.
 public struct ConfigAudit {
@@ -53,6 +53,8 @@ public struct ConfigAudit {
     public let situations: [Situation]
     public let requestsPerSituation: Int
     public let model: String
+    /// The requests are streamed.
+    public let stream: Bool
     public let lab: LabConfig
 
     /// Where a target without custom_host goes (the vendors' https addresses, by the
@@ -60,20 +62,26 @@ public struct ConfigAudit {
     static let vendorAddresses = ["ollama": "http://localhost:11434", "openai": "https://api.openai.com/v1",
                                   "anthropic": "https://api.anthropic.com/v1"]
 
+    typealias Failure = (name: String, when: String, fault: JSONValue)
+
     /// The ways one host misbehaves, as fault rules.
-    static let failures: [(name: String, when: String, fault: JSONValue)] = [
+    static let failures: [Failure] = [
         ("503", "answers 503", ["status": 503]),
         ("429", "answers 429 (Retry-After: 5)", ["status": 429, "retry_after": 5]),
         ("hang", "hangs (accepts, never answers)", ["hang": true]),
         ("reset", "resets the connection", ["reset": "before_headers"]),
     ]
 
+    /// With streamed requests, also: a stream that breaks after it began, too late for a fallback.
+    static let streamFailure: Failure = ("cut", "cuts its stream after 3 chunks", ["stream": ["cut_after_chunks": 3, "then": "close"]])
+
     /// Hosts one audit fakes: 4 situations each, and a table a person can read.
     public static let maxHosts = 100
 
     static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
 
-    public init(file: String, config: JSONValue, model: String = "llama3", edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
+    public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, edgeTimeoutMs: Int = 30_000,
+                seed: UInt64 = 42) throws(Refusal) {
         guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
         let checked: PortkeyTarget
         do {
@@ -116,7 +124,7 @@ public struct ConfigAudit {
 
         var situations = [Situation(name: "healthy", when: "every host answers", failing: [])]
         for (i, host) in hosts.enumerated() {
-            for f in Self.failures {
+            for f in Self.failures + (stream ? [Self.streamFailure] : []) {
                 situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault))
             }
         }
@@ -135,7 +143,8 @@ public struct ConfigAudit {
         self.situations = situations
         requestsPerSituation = requests
         self.model = model
-        let text = Self.labText(config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model,
+        self.stream = stream
+        let text = Self.labText(config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model, stream: stream,
                                 requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
         do {
             lab = try LabConfigParser.parse(text, file: file)
@@ -160,7 +169,7 @@ public struct ConfigAudit {
     /// A lab.conf (as JSON, which YAML reads) with a fake provider per host and a scenario
     /// per situation. Every provider knows every model the config asks of it and the
     /// request's own, so no fallback is set off by a model the fake does not have.
-    static func labText(config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
+    static func labText(config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String, stream: Bool,
                         requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
         var providers: [(String, JSONValue)] = []
         var hostMap: [(String, JSONValue)] = []
@@ -173,7 +182,7 @@ public struct ConfigAudit {
         }
         let request: JSONValue = .object([("model", .string(model)),
                                           ("messages", [["role": "user", "content": "What is the capital of France?"]]),
-                                          ("max_tokens", 100)])
+                                          ("max_tokens", 100), ("stream", .bool(stream))])
         let scenarios: [JSONValue] = situations.map { s in
             var members: [(String, JSONValue)] = [("name", .string(s.name)), ("title", .string(s.when)), ("portkey_config", config),
                                                   ("request", request)]
