@@ -100,6 +100,9 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     assert "Every failure of one host (8) is survived" in ok.stdout
     # The same run twice gives the same report: the simulated clock.
     assert lab("audit", str(timeouts)).stdout == ok.stdout
+    streamed = lab("audit", "--stream", str(timeouts))
+    assert streamed.returncode == 1 and ", streamed," in streamed.stdout
+    assert "a cuts its stream after 3 chunks: 200, cut short" in streamed.stdout
 
     broken = tmp_path / "broken.json"
     broken.write_text('{"strategy": {"mode": "fallback"},\n "targets": [1,]}')
