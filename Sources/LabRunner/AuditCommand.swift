@@ -52,6 +52,7 @@ struct AuditCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
+        try checkSeed(seed)
         if files.isEmpty { throw ValidationError("name at least one Portkey config file: lab audit configs/primary-backup.json") }
         if model.isEmpty { throw ValidationError("--model takes a model name, such as llama3") }
         guard (1...ConfigReader.maxMs).contains(edgeTimeoutMs) else {
@@ -79,14 +80,14 @@ struct AuditCommand: ParsableCommand {
             }
             let rows: [AuditRow]
             do {
-                rows = try audit.run(seed: seed)
+                rows = try audit.run()
             } catch {
                 Console.err("error: cannot start the lab: \(error)")
                 throw ExitCode(1)
             }
             if i > 0 { Console.out("") }
-            for line in AuditReport.render(audit, rows: rows, edgeTimeoutMs: edgeTimeoutMs, seed: seed) { Console.out(line) }
-            reports.append(AuditReport.json(audit, rows: rows, edgeTimeoutMs: edgeTimeoutMs, seed: seed))
+            for line in AuditReport.render(audit, rows: rows) { Console.out(line) }
+            reports.append(AuditReport.json(audit, rows: rows))
             unsurvived = unsurvived || rows.contains { $0.survived == false }
         }
         if let json {

@@ -41,6 +41,7 @@ struct ExplainCommand: ParsableCommand {
     var gateway: String?
 
     func validate() throws {
+        try checkSeed(seed)
         if let g = gateway, !g.hasPrefix("http://") { throw ValidationError("--gateway takes the http:// URL of a running gateway, got \(g)") }
     }
 

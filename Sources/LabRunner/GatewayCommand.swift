@@ -59,6 +59,7 @@ struct GatewayCommand: ParsableCommand {
     var controlToken: String?
 
     func validate() throws {
+        try checkSeed(seed)
         guard (0...65535).contains(port), (0...65535).contains(edgePort) else { throw ValidationError("ports must be between 0 and 65535") }
         try checkTimeScale(timeScale)
         if let t = edgeTimeoutMs, !(1...ConfigReader.maxMs).contains(t) {

@@ -127,6 +127,7 @@ struct MockCommand: ParsableCommand {
     private var vendor: String { ProviderAPI(rawValue: api)?.vendor ?? api }
 
     func validate() throws {
+        try checkSeed(seed)
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         if controlToken == "" { throw ValidationError("--control-token is empty, which anyone can send; give a real secret") }
         try checkTimeScale(timeScale)

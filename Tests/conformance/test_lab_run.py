@@ -114,6 +114,18 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     assert run.returncode == 2 and "the gateway would refuse this config: 400" in run.stderr and "Invalid 'mode' value" in run.stderr
 
 
+def test_a_seed_past_what_a_report_can_hold_is_a_usage_error(tmp_path):
+    # It used to pass, and then crash writing the JSON report (Int(UInt64.max) traps).
+    for args in (["run", "simple", "--json", str(tmp_path / "v.json")], ["explain", "simple"],
+                 ["audit", "configs/primary-backup.json", "--json", str(tmp_path / "a.json")],
+                 ["mock", "--port", "0"], ["gateway", "--port", "0"]):
+        run = lab(*args, "--seed", "18446744073709551615", timeout=20)
+        assert run.returncode == 2, (args, run.stderr)
+        assert "--seed must be from 0 to 9223372036854775807, got 18446744073709551615" in run.stderr, args
+    edge = lab("run", "simple", "--seed", "9223372036854775807", "--json", str(tmp_path / "v.json"))
+    assert edge.returncode == 0 and json.loads((tmp_path / "v.json").read_text())["lab"]["seed"] == 9223372036854775807
+
+
 def test_check_and_list():
     check = lab("check")
     assert check.returncode == 0 and "OK" in check.stdout

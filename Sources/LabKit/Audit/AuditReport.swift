@@ -47,7 +47,7 @@ public struct AuditRow {
 
 /// The audit told: the targets, a line per situation, and what did not hold. Pure.
 public enum AuditReport {
-    public static func render(_ audit: ConfigAudit, rows: [AuditRow], edgeTimeoutMs: Int, seed: UInt64) -> [String] {
+    public static func render(_ audit: ConfigAudit, rows: [AuditRow]) -> [String] {
         let mode = audit.target.isGroup ? (audit.target.mode?.rawValue ?? "single") : "single"
         var lines = ["\(audit.file.terminalSafe) — the gateway accepts it: \(mode) over \(audit.leaves.count) target\(audit.leaves.count == 1 ? "" : "s")"]
         let pathWidth = audit.leaves.map(\.path.count).max() ?? 0
@@ -59,7 +59,7 @@ public enum AuditReport {
             lines.append(line)
         }
         let each = audit.requestsPerSituation == 1 ? "1 request" : "\(audit.requestsPerSituation) requests (a loadbalance draws per request)"
-        lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "") for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(edgeTimeoutMs))); simulated clock, seed \(seed).")
+        lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "") for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(audit.edgeTimeoutMs))); simulated clock, seed \(audit.seed).")
         lines.append("")
         let table: [[String]] = [["", "When", "Client gets", "Served by", "Requests each host saw", "Longest"]] + rows.map { row in
             [row.survived.map { $0 ? "ok" : "✗" } ?? "",
@@ -88,7 +88,7 @@ public enum AuditReport {
     }
 
     /// The audit as JSON, for CI: the targets and each situation's outcome.
-    public static func json(_ audit: ConfigAudit, rows: [AuditRow], edgeTimeoutMs: Int, seed: UInt64) -> JSONValue {
+    public static func json(_ audit: ConfigAudit, rows: [AuditRow]) -> JSONValue {
         let targets: [JSONValue] = audit.leaves.map { leaf in
             .object([("path", .string(leaf.path)), ("provider", .string(leaf.provider)), ("custom_host", .string(leaf.customHost)),
                      ("host", .string(leaf.host)), ("model", leaf.model.map(JSONValue.string) ?? .null), ("vendor_default", .bool(leaf.vendorDefault)), ("over_http", .bool(leaf.overHTTP))])
@@ -103,7 +103,7 @@ public enum AuditReport {
                      ("longest_ms", .double(row.longestMs)),
                      ("survived", row.survived.map(JSONValue.bool) ?? .null)])
         }
-        return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(edgeTimeoutMs)), ("seed", .int(Int(truncatingIfNeeded: seed))),
+        return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .int(Int(audit.seed))),
                         ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("targets", .array(targets)), ("situations", .array(situations)),
                         ("not_survived", .int(rows.filter { $0.survived == false }.count))])
     }

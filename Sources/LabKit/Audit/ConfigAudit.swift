@@ -55,6 +55,10 @@ public struct ConfigAudit {
     public let model: String
     /// The requests are streamed.
     public let stream: Bool
+    /// The route in front of the gateway answers 504 after this long.
+    public let edgeTimeoutMs: Int
+    /// For loadbalance draws and generated text.
+    public let seed: UInt64
     public let lab: LabConfig
 
     /// Where a target without custom_host goes (the vendors' https addresses, by the
@@ -83,6 +87,8 @@ public struct ConfigAudit {
     public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, edgeTimeoutMs: Int = 30_000,
                 seed: UInt64 = 42) throws(Refusal) {
         guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
+        // lab.conf's range: the reports write the seed as a JSON integer.
+        guard seed <= UInt64(Int.max) else { throw Refusal(message: "the seed must be from 0 to \(Int.max), got \(seed)") }
         let checked: PortkeyTarget
         do {
             checked = try PortkeyConfigCheck.check(config)
@@ -144,6 +150,8 @@ public struct ConfigAudit {
         requestsPerSituation = requests
         self.model = model
         self.stream = stream
+        self.edgeTimeoutMs = edgeTimeoutMs
+        self.seed = seed
         let text = Self.labText(config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model, stream: stream,
                                 requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
         do {
@@ -156,8 +164,8 @@ public struct ConfigAudit {
     }
 
     /// Runs every situation on the simulated clock; a row each, in order.
-    public func run(seed: UInt64? = nil) throws -> [AuditRow] {
-        let env = try LabEnvironment(config: lab, clock: .simulated(lab.network), seed: seed)
+    public func run() throws -> [AuditRow] {
+        let env = try LabEnvironment(config: lab, clock: .simulated(lab.network))
         defer { env.shutdown() }
         let runner = ScenarioRunner(env: env)
         return zip(lab.scenarios, situations).map { AuditRow(situation: $1, result: runner.run($0), audit: self) }
@@ -194,7 +202,7 @@ public struct ConfigAudit {
             }
             return .object(members)
         }
-        let lab: JSONValue = .object([("seed", .int(Int(truncatingIfNeeded: seed))), ("clock", "simulated"), ("gateway", "embedded"),
+        let lab: JSONValue = .object([("seed", .int(Int(seed))), ("clock", "simulated"), ("gateway", "embedded"),
                                       ("edge", .object([("timeout_ms", .int(edgeTimeoutMs))])),
                                       ("providers", .object(providers)), ("hosts", .object(hostMap)),
                                       ("scenarios", .array(scenarios))])
