@@ -31,6 +31,8 @@ struct AuditCommand: ParsableCommand {
               lab audit configs/primary-backup.json
               lab audit prod/*.json --edge-timeout-ms 60000 --json audit.json
               lab audit configs/openai-anthropic.json --stream
+              lab audit configs/primary-backup.json --write-lab audit.conf
+              lab explain host1-hang --config audit.conf
             """)
 
     @Argument(help: "Portkey config JSON files.")
@@ -51,9 +53,13 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Write every file's audit as JSON to this file.")
     var json: String?
 
+    @Option(name: .customLong("write-lab"), help: "Write the lab the audit runs as a lab.conf (one config file only): lab run, explain and --html then work on it, and each situation where another host could answer expects success.")
+    var writeLab: String?
+
     func validate() throws {
         try checkSeed(seed)
         if files.isEmpty { throw ValidationError("name at least one Portkey config file: lab audit configs/primary-backup.json") }
+        if writeLab != nil, files.count > 1 { throw ValidationError("--write-lab writes the lab of one config file; name one") }
         if model.isEmpty { throw ValidationError("--model takes a model name, such as llama3") }
         guard (1...ConfigReader.maxMs).contains(edgeTimeoutMs) else {
             throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs), got \(edgeTimeoutMs)")
@@ -62,6 +68,7 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         var reports: [JSONValue] = []
+        var audits: [ConfigAudit] = []
         var unsurvived = false
         for (i, file) in files.enumerated() {
             let audit: ConfigAudit
@@ -88,15 +95,18 @@ struct AuditCommand: ParsableCommand {
             if i > 0 { Console.out("") }
             for line in AuditReport.render(audit, rows: rows) { Console.out(line) }
             reports.append(AuditReport.json(audit, rows: rows))
+            audits.append(audit)
             unsurvived = unsurvived || rows.contains { $0.survived == false }
         }
-        if let json {
-            do {
-                try MachineReports.writeAtomically(JSONValue.array(reports).pretty + "\n", to: json)
-            } catch {
-                Console.err("error: cannot write a report: \(error)")
-                throw ExitCode(1)
+        do {
+            if let json { try MachineReports.writeAtomically(JSONValue.array(reports).pretty + "\n", to: json) }
+            if let writeLab, let audit = audits.first {
+                try MachineReports.writeAtomically(audit.labConf, to: writeLab)
+                Console.out("\nWrote \(writeLab.terminalSafe): lab run --config \(writeLab.terminalSafe) runs it; lab explain NAME --config \(writeLab.terminalSafe) tells a situation attempt by attempt.")
             }
+        } catch {
+            Console.err("error: cannot write a report: \(error)")
+            throw ExitCode(1)
         }
         if unsurvived { throw ExitCode(1) }
     }

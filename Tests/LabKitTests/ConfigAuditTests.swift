@@ -35,6 +35,23 @@ import LabCore
         #expect(json["situations"]?.arrayValue?[3]["outcomes"]?["504 from the route"] == 1)
     }
 
+    @Test func theWrittenLabFailsWhereTheAuditMarksAFailureThatReachesTheClient() throws {
+        let text = String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/primary-backup.json"))!, as: UTF8.self)
+        let (a, rows) = try audit(text, file: "configs/primary-backup.json")
+        #expect(a.labConf.hasPrefix("# Written by `lab audit configs/primary-backup.json`"))
+        // What --write-lab writes, read back as `lab run --config` reads it.
+        let lab = try LabConfigParser.parse(a.labConf, file: "audit.conf")
+        #expect(lab.scenarios.map(\.name) == rows.map(\.situation.name))
+        #expect(lab.scenarios.filter { $0.name.hasPrefix("all-") }.allSatisfy { $0.expect.isEmpty })
+        #expect(lab.scenarios.filter { !$0.name.hasPrefix("all-") }.allSatisfy { $0.expect.minSuccessRate == 1 })
+        let env = try LabEnvironment(config: lab)
+        defer { env.shutdown() }
+        let runner = ScenarioRunner(env: env)
+        let failed = lab.scenarios.map { runner.run($0) }.filter { !$0.passed }.map(\.scenario.name)
+        #expect(failed == rows.filter { $0.survived == false }.map(\.situation.name))
+        #expect(failed == ["host1-hang"])
+    }
+
     @Test func statusCodesThatLeaveOutATimeoutOrANetworkErrorStopTheFallback() throws {
         let (_, rows) = try audit("""
             {"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[

@@ -104,6 +104,17 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     assert streamed.returncode == 1 and ", streamed," in streamed.stdout
     assert "a cuts its stream after 3 chunks: 200, cut short" in streamed.stdout
 
+    written = lab("audit", "configs/primary-backup.json", "--write-lab", str(tmp_path / "audit.conf"))
+    assert written.returncode == 1 and "Wrote " in written.stdout
+    rerun = lab("run", "--config", str(tmp_path / "audit.conf"), "--junit", str(tmp_path / "j.xml"))
+    assert rerun.returncode == 1 and "11 scenarios: 10 passed, 1 failed" in rerun.stdout
+    failures = [t.get("name") for t in ET.parse(tmp_path / "j.xml").getroot().iter("testcase") if t.find("failure") is not None]
+    assert failures == ["host1-hang"]
+    told = lab("explain", "host1-hang", "--config", str(tmp_path / "audit.conf"))
+    assert "504 from the route at 30.0 s, before fallback can finish" in told.stdout
+    several = lab("audit", "configs/primary-backup.json", "configs/openai-anthropic.json", "--write-lab", str(tmp_path / "x.conf"))
+    assert several.returncode == 2 and "--write-lab writes the lab of one config file" in several.stderr
+
     broken = tmp_path / "broken.json"
     broken.write_text('{"strategy": {"mode": "fallback"},\n "targets": [1,]}')
     bad = lab("audit", str(broken))

@@ -82,7 +82,8 @@ public enum AuditReport {
             lines.append("  Every failure of one host (\(single.count)) is survived: the client still gets its answer.")
         } else {
             lines.append("  ✗ \(fallen.count) of \(single.count) failures of one host reach the client although another host could answer:")
-            for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(list(row.outcomes))") }
+            for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(list(row.outcomes))  [\(row.situation.name)]") }
+            lines.append("  Why, attempt by attempt: lab audit \(audit.file.terminalSafe) --write-lab audit.conf, then lab explain \(fallen[0].situation.name) --config audit.conf")
         }
         return lines
     }

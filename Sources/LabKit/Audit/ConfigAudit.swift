@@ -60,6 +60,8 @@ public struct ConfigAudit {
     /// For loadbalance draws and generated text.
     public let seed: UInt64
     public let lab: LabConfig
+    /// `lab`'s text: what `--write-lab` writes.
+    public let labConf: String
 
     /// Where a target without custom_host goes (the vendors' https addresses, by the
     /// same names over http).
@@ -152,10 +154,10 @@ public struct ConfigAudit {
         self.stream = stream
         self.edgeTimeoutMs = edgeTimeoutMs
         self.seed = seed
-        let text = Self.labText(config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model, stream: stream,
-                                requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+        labConf = Self.labText(source: file, config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model,
+                               stream: stream, requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
         do {
-            lab = try LabConfigParser.parse(text, file: file)
+            lab = try LabConfigParser.parse(labConf, file: file)
         } catch {
             // The lab is built from a config the gateway accepted; what it cannot hold
             // (a host name it cannot map) is said in the lab's own words.
@@ -174,39 +176,55 @@ public struct ConfigAudit {
     /// The fake provider standing for a host.
     public static func providerName(_ hostIndex: Int) -> String { "host\(hostIndex + 1)" }
 
-    /// A lab.conf (as JSON, which YAML reads) with a fake provider per host and a scenario
-    /// per situation. Every provider knows every model the config asks of it and the
-    /// request's own, so no fallback is set off by a model the fake does not have.
-    static func labText(config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String, stream: Bool,
-                        requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
-        var providers: [(String, JSONValue)] = []
-        var hostMap: [(String, JSONValue)] = []
+    /// The lab.conf the audit runs, and `--write-lab` writes: a fake provider per host,
+    /// a scenario per situation, its values in JSON's flow style (which YAML reads).
+    /// Every provider knows every model the config asks of it and the request's own, so
+    /// no fallback is set off by a model the fake does not have. Where another host could
+    /// answer, a scenario expects every request to succeed: `lab run` then fails where the
+    /// audit marks ✗.
+    static func labText(source: String, config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
+                        stream: Bool, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
+        var out = """
+            # Written by `lab audit \(source.terminalSafe)`: the config's hosts faked, one scenario per way they fail.
+            # `lab run --config THIS-FILE` runs it; a scenario where another host could still answer
+            # expects every request to succeed, so it fails where the audit marks ✗. Edit freely.
+            seed: \(seed)
+            clock: simulated
+            gateway: embedded
+            edge: { timeout_ms: \(edgeTimeoutMs) }
+            providers:
+
+            """
         for (i, host) in hosts.enumerated() {
             let on = leaves.filter { $0.host == host }
             var models: [String] = []
             for m in on.compactMap(\.model) + [model] where !models.contains(m) { models.append(m) }
-            providers.append((providerName(i), .object([("api", .string(on[0].provider)), ("models", .array(models.map { .string($0) }))])))
-            hostMap.append((host, .string(providerName(i))))
+            let provider: JSONValue = .object([("api", .string(on[0].provider)), ("models", .array(models.map { .string($0) }))])
+            out += "  \(providerName(i)): \(provider.compact)\n"
         }
+        out += "hosts:\n"
+        for (i, host) in hosts.enumerated() { out += "  \(JSONValue.string(host).compact): \(providerName(i))\n" }
         let request: JSONValue = .object([("model", .string(model)),
                                           ("messages", [["role": "user", "content": "What is the capital of France?"]]),
                                           ("max_tokens", 100), ("stream", .bool(stream))])
-        let scenarios: [JSONValue] = situations.map { s in
-            var members: [(String, JSONValue)] = [("name", .string(s.name)), ("title", .string(s.when)), ("portkey_config", config),
-                                                  ("request", request)]
-            if requests > 1 { members.append(("repeat", .int(requests))) }
+        out += "scenarios:\n"
+        for s in situations {
+            out += "  - name: \(s.name)\n"
+            out += "    title: \(JSONValue.string(s.when).compact)\n"
+            out += "    portkey_config: \(config.compact)\n"
+            out += "    request: \(request.compact)\n"
+            if requests > 1 { out += "    repeat: \(requests)\n" }
             if let fault = s.fault {
-                members.append(("faults", .object(s.failing.map { host in
+                let rules: JSONValue = .object(s.failing.map { host in
                     (providerName(hosts.firstIndex(of: host)!), .array([.object([("fault", fault)])]))
-                })))
+                })
+                out += "    faults: \(rules.compact)\n"
             }
-            return .object(members)
+            if s.failing.isEmpty || (s.failing.count == 1 && hosts.count > 1) {
+                out += "    expect: { success_rate: { min: 1 } }\n"
+            }
         }
-        let lab: JSONValue = .object([("seed", .int(Int(seed))), ("clock", "simulated"), ("gateway", "embedded"),
-                                      ("edge", .object([("timeout_ms", .int(edgeTimeoutMs))])),
-                                      ("providers", .object(providers)), ("hosts", .object(hostMap)),
-                                      ("scenarios", .array(scenarios))])
-        return lab.pretty
+        return out
     }
 
     /// Paths of the targets that answer, in the order a fallback would try them.
