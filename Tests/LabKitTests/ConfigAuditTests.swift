@@ -105,6 +105,8 @@ import LabCore
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"groq","api_key":"k"}]}"#)
             == "config.targets[0] uses provider 'groq': the lab fakes ollama, openai and anthropic")
         #expect(refusal("[1]") == "expected a Portkey config object")
+        #expect(refusal(#"{"provider":"ollama","custom_host":"http://a:1","override_params":{"model":"x\ny"}}"#)
+            == #"the lab cannot fake this config: providers.host1.models[0]: not a valid model name: "x\ny""#)
         let many = (0...ConfigAudit.maxHosts).map { #"{"provider":"ollama","custom_host":"http://h\#($0):11434"}"# }.joined(separator: ",")
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[\#(many)]}"#)?.hasPrefix("the config names 101 hosts; an audit fakes at most 100") == true)
         #expect(refusal(#"{"strategy":{"mode":"fallback"},"targets":[{"request_timeout":5000}]}"#) == "config.targets[0] names no provider")

@@ -160,8 +160,8 @@ public struct ConfigAudit {
             lab = try LabConfigParser.parse(labConf, file: file)
         } catch {
             // The lab is built from a config the gateway accepted; what it cannot hold
-            // (a host name it cannot map) is said in the lab's own words.
-            throw Refusal(message: "the lab cannot fake this config's hosts: \(error.message)")
+            // (a model name the fake cannot take) is said in the lab's own words.
+            throw Refusal(message: "the lab cannot fake this config: \(error.message)")
         }
     }
 
