@@ -4,8 +4,8 @@ import LabHTTP
 
 /// `lab audit`: a Portkey config as it is (a production file, unchanged) put through the
 /// failures its hosts can have — each host in turn answering 503, 429, hanging or
-/// resetting (or cutting its stream), then all of them — on the simulated clock, behind the route's timeout.
-/// Nothing here re-derives a routing rule: this builds a lab (fake providers for the
+/// resetting (or cutting its stream), then all of them — on the simulated clock, behind
+/// the route's timeout. Nothing here re-derives a routing rule: this builds a lab (fake providers for the
 /// config's hosts, one scenario per situation) that the embedded gateway then runs.
 public struct ConfigAudit {
     /// A target that answers (not a group), where the config sends it.
@@ -43,8 +43,8 @@ public struct ConfigAudit {
     }
 
     public let file: String
-    /// The config as the gateway is sent it: as written, plus the vendor addresses of
-    /// targets that had no custom_host.
+    /// The config as the gateway is sent it: as written, but with the vendor's address for
+    /// a target that had no custom_host, and http for https.
     public let config: JSONValue
     public let target: PortkeyTarget
     public let leaves: [Leaf]
