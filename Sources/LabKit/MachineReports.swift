@@ -126,16 +126,19 @@ public enum MachineReports {
     /// the device with a file, which for root broke `/dev/null` for the whole machine, and
     /// `/dev/stdout` resolves to the file the console report is going to. A symbolic link to
     /// a report is followed, so the link stays; a plain file in `/dev/shm` is still replaced.
+    /// Adds a report at the end of a file, made when missing: for a file other steps of a
+    /// job write to as well, as GitHub's `$GITHUB_STEP_SUMMARY`.
+    public static func append(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
     public static func writeAtomically(_ text: String, to path: String) throws {
         var info = stat()
         let exists = stat(path, &info) == 0
-        if exists, info.st_mode & S_IFMT != S_IFREG || namesADescriptor(path) {
-            let fd = open(path, O_WRONLY | O_APPEND)
-            guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            try handle.write(contentsOf: Data(text.utf8))
-            return
-        }
+        if exists, info.st_mode & S_IFMT != S_IFREG || namesADescriptor(path) { return try append(text, to: path) }
         let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -23,6 +23,10 @@ struct AuditCommand: ParsableCommand {
             without a fallback. A target without custom_host is faked at its vendor's own \
             host name.
 
+            Under GitHub Actions (GITHUB_ACTIONS=true) a config whose failures reach the \
+            client is also an annotation on its file; --markdown "$GITHUB_STEP_SUMMARY" puts \
+            the tables on the job's page.
+
             Exit status: 0 when every failure of one host is survived (or the config has one \
             host), 1 when one reaches the client, 2 when a file cannot be read or the gateway \
             would refuse the config.
@@ -53,6 +57,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Write every file's audit as JSON to this file.")
     var json: String?
 
+    @Option(help: "Append a Markdown table per file to this file (made when missing), such as $GITHUB_STEP_SUMMARY.")
+    var markdown: String?
+
     @Option(name: .customLong("write-lab"), help: "Write the lab the audit runs as a lab.conf (one config file only): lab run, explain and --html then work on it, and each situation where another host could answer expects success.")
     var writeLab: String?
 
@@ -69,6 +76,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         var reports: [JSONValue] = []
         var audits: [ConfigAudit] = []
+        var summaries: [String] = []
         var unsurvived = false
         for (i, file) in files.enumerated() {
             let audit: ConfigAudit
@@ -95,11 +103,14 @@ struct AuditCommand: ParsableCommand {
             if i > 0 { Console.out("") }
             for line in AuditReport.render(audit, rows: rows) { Console.out(line) }
             reports.append(AuditReport.json(audit, rows: rows))
+            summaries.append(CIOutput.markdown(audit, rows: rows))
+            if GitHubActions.running { for line in CIOutput.annotations(audit, rows: rows) { Console.out(line) } }
             audits.append(audit)
             unsurvived = unsurvived || rows.contains { $0.survived == false }
         }
         do {
             if let json { try MachineReports.writeAtomically(JSONValue.array(reports).pretty + "\n", to: json) }
+            if let markdown { try MachineReports.append(summaries.joined(), to: markdown) }
             if let writeLab, let audit = audits.first {
                 try MachineReports.writeAtomically(audit.labConf, to: writeLab)
                 Console.out("\nWrote \(writeLab.terminalSafe): lab run --config \(writeLab.terminalSafe) runs it; lab explain NAME --config \(writeLab.terminalSafe) tells a situation attempt by attempt.")

@@ -18,6 +18,9 @@ struct RunCommand: ParsableCommand {
             route timeout takes no wall time and the same seed gives the same --json \
             report, byte for byte, on any machine.
 
+            Under GitHub Actions (GITHUB_ACTIONS=true) each failed scenario is also an \
+            annotation on its line of lab.conf.
+
             Exit status: 0 when every expectation held, 1 when one failed, 2 when lab.conf or \
             the arguments are wrong.
 
@@ -29,6 +32,7 @@ struct RunCommand: ParsableCommand {
               lab run --clock real --time-scale 0.1   # wall time, 10x faster
               lab run --junit reports/junit.xml --json reports/verdicts.json
               lab run --html reports/lab.html     # a timeline of every scenario
+              lab run --markdown "$GITHUB_STEP_SUMMARY"   # a table on the GitHub job's page
               lab run --gateway http://127.0.0.1:8787   # against a running Portkey gateway
             """)
 
@@ -57,6 +61,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Write a self-contained HTML report with a timeline per scenario to this file.")
     var html: String?
+
+    @Option(help: "Append a Markdown summary to this file (made when missing): lab run --markdown \"$GITHUB_STEP_SUMMARY\" puts it on a GitHub Actions job's page.")
+    var markdown: String?
 
     func validate() throws {
         try checkSeed(seed)
@@ -125,10 +132,12 @@ struct RunCommand: ParsableCommand {
             if let json { try MachineReports.writeAtomically(MachineReports.json(results, env: env, seed: usedSeed).pretty + "\n", to: json) }
             if let junit { try MachineReports.writeAtomically(MachineReports.junit(results, env: env), to: junit) }
             if let html { try MachineReports.writeAtomically(HTMLReport.render(results, env: env), to: html) }
+            if let markdown { try MachineReports.append(CIOutput.markdown(results, file: lab.file), to: markdown) }
         } catch {
             Console.err("error: cannot write a report: \(error)")
             throw ExitCode(1)
         }
+        if GitHubActions.running { for line in CIOutput.annotations(results, file: lab.file) { Console.out(line) } }
         if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 }

@@ -137,6 +137,30 @@ def test_a_seed_past_what_a_report_can_hold_is_a_usage_error(tmp_path):
     assert edge.returncode == 0 and json.loads((tmp_path / "v.json").read_text())["lab"]["seed"] == 9223372036854775807
 
 
+def test_github_actions_gets_annotations_on_the_failed_lines_and_a_summary_appended(tmp_path):
+    import os
+    written = lab("audit", "configs/primary-backup.json", "--write-lab", str(tmp_path / "audit.conf"))
+    assert written.returncode == 1
+    summary = tmp_path / "summary.md"
+    summary.write_text("## an earlier step\n")
+    env = dict(os.environ, GITHUB_ACTIONS="true")
+    run = subprocess.run([LAB, "run", "--config", str(tmp_path / "audit.conf"), "--markdown", str(summary)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 1
+    line = (tmp_path / "audit.conf").read_text().splitlines().index("  - name: host1-hang") + 1
+    assert f"::error file={tmp_path / 'audit.conf'},line={line},title=lab%3A scenario host1-hang failed::success_rate.min" in run.stdout
+    audit = subprocess.run([LAB, "audit", "configs/primary-backup.json", "--markdown", str(summary)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert "::error file=configs/primary-backup.json,title=lab audit%3A 1 failure of one host reach the client::" in audit.stdout
+    text = summary.read_text()
+    assert text.startswith("## an earlier step\n### lab run: ")
+    assert "| ❌ | `host1-hang`" in text and "### lab audit: configs/primary-backup.json — 1 of 8 failures" in text
+    # Without GitHub Actions, no workflow commands in the output.
+    quiet = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    plain = subprocess.run([LAB, "run", "--config", str(tmp_path / "audit.conf")], cwd=ROOT, capture_output=True, text=True, timeout=120, env=quiet)
+    assert plain.returncode == 1 and "::error" not in plain.stdout
+
+
 def test_check_and_list():
     check = lab("check")
     assert check.returncode == 0 and "OK" in check.stdout

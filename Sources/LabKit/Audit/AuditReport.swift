@@ -114,7 +114,7 @@ public enum AuditReport {
         return "\(path) (\(leaf.host.terminalSafe))"
     }
 
-    private static func list(_ counted: [(String, Int)]) -> String {
+    static func list(_ counted: [(String, Int)]) -> String {
         counted.map { $0.1 > 1 || counted.count > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: ", ")
     }
 
