@@ -51,6 +51,9 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Stream the requests, and add a situation per host: its stream cut after three chunks, too late to fall back.")
     var stream = false
 
+    @Option(help: "x-portkey-metadata to send (a JSON object), for a conditional route: --metadata '{\"tier\": \"pro\"}'.")
+    var metadata: String?
+
     @Option(help: "Seed for loadbalance draws and generated text.")
     var seed: UInt64 = 42
 
@@ -74,6 +77,19 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
+        var meta: JSONValue?
+        if let metadata {
+            do {
+                meta = try JSONParser.parse(metadata)
+            } catch {
+                Console.err("error: --metadata is not valid JSON: \(error.message)")
+                throw ExitCode(2)
+            }
+            guard case .object? = meta else {
+                Console.err("error: --metadata must be a JSON object, such as {\"tier\": \"pro\"}")
+                throw ExitCode(2)
+            }
+        }
         var reports: [JSONValue] = []
         var audits: [ConfigAudit] = []
         var summaries: [String] = []
@@ -88,7 +104,8 @@ struct AuditCommand: ParsableCommand {
                 } catch {
                     throw ConfigAudit.Refusal(message: "not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
                 }
-                audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+                audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, metadata: meta,
+                                        edgeTimeoutMs: edgeTimeoutMs, seed: seed)
             } catch {
                 Console.err("error: \(file.terminalSafe): \(error)")
                 throw ExitCode(2)

@@ -127,6 +127,20 @@ import LabCore
         #expect(AuditReport.json(a, rows: rows)["stream"] == true)
     }
 
+    @Test func metadataTakesAConditionalRouteDownItsBranch() throws {
+        let config = try JSONParser.parse(#"{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.tier":{"$eq":"pro"}},"then":"fast"}],"default":"slow"},"targets":[{"name":"fast","provider":"ollama","custom_host":"http://fast:11434"},{"name":"slow","provider":"ollama","custom_host":"http://slow:11434"}]}"#)
+        let plain = try ConfigAudit(file: "c.json", config: config).run()
+        #expect(try row(plain, "every host answers").servedBy.map(\.path) == ["config.targets[1]"])
+        let pro = try ConfigAudit(file: "c.json", config: config, metadata: ["tier": "pro"])
+        let rows = try pro.run()
+        #expect(try row(rows, "every host answers").servedBy.map(\.path) == ["config.targets[0]"])
+        // A conditional route has no fallback: the branch's host failing reaches the client.
+        #expect(try row(rows, "fast answers 503").survived == false)
+        #expect(try row(rows, "slow answers 503").survived == true)
+        #expect(AuditReport.json(pro, rows: rows)["metadata"] == ["tier": "pro"])
+        #expect(throws: ConfigAudit.Refusal.self) { try ConfigAudit(file: "c.json", config: config, metadata: [1]) }
+    }
+
     @Test func anHTTPSHostIsFakedUnderItsNameOverHTTP() throws {
         let (a, rows) = try audit(#"{"strategy":{"mode":"fallback"},"custom_host":"https://llm.corp.example/v1","targets":[{"provider":"openai","api_key":"k"},{"provider":"openai","api_key":"k","custom_host":"http://spare.example:8080/v1"}]}"#)
         #expect(a.leaves.map(\.customHost) == ["http://llm.corp.example/v1", "http://spare.example:8080/v1"])

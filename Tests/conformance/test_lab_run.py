@@ -115,6 +115,11 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     several = lab("audit", "configs/primary-backup.json", "configs/openai-anthropic.json", "--write-lab", str(tmp_path / "x.conf"))
     assert several.returncode == 2 and "--write-lab writes the lab of one config file" in several.stderr
 
+    pro = lab("audit", "configs/primary-backup.json", "--metadata", '{"tier": "pro"}')
+    assert 'with metadata {"tier":"pro"},' in pro.stdout
+    not_object = lab("audit", "configs/primary-backup.json", "--metadata", "[1]")
+    assert not_object.returncode == 2 and "--metadata must be a JSON object" in not_object.stderr
+
     broken = tmp_path / "broken.json"
     broken.write_text('{"strategy": {"mode": "fallback"},\n "targets": [1,]}')
     bad = lab("audit", str(broken))

@@ -59,7 +59,8 @@ public enum AuditReport {
             lines.append(line)
         }
         let each = audit.requestsPerSituation == 1 ? "1 request" : "\(audit.requestsPerSituation) requests (a loadbalance draws per request)"
-        lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "") for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(audit.edgeTimeoutMs))); simulated clock, seed \(audit.seed).")
+        let meta = audit.metadata.map { " with metadata \($0.compact.terminalSafe)," } ?? ""
+        lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "")\(meta) for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(audit.edgeTimeoutMs))); simulated clock, seed \(audit.seed).")
         lines.append("")
         let table: [[String]] = [["", "When", "Client gets", "Served by", "Requests each host saw", "Longest"]] + rows.map { row in
             [row.survived.map { $0 ? "ok" : "✗" } ?? "",
@@ -105,7 +106,7 @@ public enum AuditReport {
                      ("survived", row.survived.map(JSONValue.bool) ?? .null)])
         }
         return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .int(Int(audit.seed))),
-                        ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("targets", .array(targets)), ("situations", .array(situations)),
+                        ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("metadata", audit.metadata ?? .null), ("targets", .array(targets)), ("situations", .array(situations)),
                         ("not_survived", .int(rows.filter { $0.survived == false }.count))])
     }
 

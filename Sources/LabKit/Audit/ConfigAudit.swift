@@ -55,6 +55,8 @@ public struct ConfigAudit {
     public let model: String
     /// The requests are streamed.
     public let stream: Bool
+    /// Sent as `x-portkey-metadata`, for a conditional route's `metadata.*` queries.
+    public let metadata: JSONValue?
     /// The route in front of the gateway answers 504 after this long.
     public let edgeTimeoutMs: Int
     /// For loadbalance draws and generated text.
@@ -86,11 +88,14 @@ public struct ConfigAudit {
 
     static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
 
-    public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, edgeTimeoutMs: Int = 30_000,
-                seed: UInt64 = 42) throws(Refusal) {
+    public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, metadata: JSONValue? = nil,
+                edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
         guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
         // lab.conf's range: the reports write the seed as a JSON integer.
         guard seed <= UInt64(Int.max) else { throw Refusal(message: "the seed must be from 0 to \(Int.max), got \(seed)") }
+        if let metadata, case .object = metadata {} else if metadata != nil {
+            throw Refusal(message: "metadata must be a JSON object, such as {\"tier\": \"pro\"}")
+        }
         let checked: PortkeyTarget
         do {
             checked = try PortkeyConfigCheck.check(config)
@@ -152,10 +157,11 @@ public struct ConfigAudit {
         requestsPerSituation = requests
         self.model = model
         self.stream = stream
+        self.metadata = metadata
         self.edgeTimeoutMs = edgeTimeoutMs
         self.seed = seed
         labConf = Self.labText(source: file, config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model,
-                               stream: stream, requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+                               stream: stream, metadata: metadata, requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
         do {
             lab = try LabConfigParser.parse(labConf, file: file)
         } catch {
@@ -183,7 +189,7 @@ public struct ConfigAudit {
     /// answer, a scenario expects every request to succeed: `lab run` then fails where the
     /// audit marks ✗.
     static func labText(source: String, config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
-                        stream: Bool, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
+                        stream: Bool, metadata: JSONValue?, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
         var out = """
             # Written by `lab audit \(source.terminalSafe)`: the config's hosts faked, one scenario per way they fail.
             # `lab run --config THIS-FILE` runs it; a scenario where another host could still answer
@@ -204,9 +210,11 @@ public struct ConfigAudit {
         }
         out += "hosts:\n"
         for (i, host) in hosts.enumerated() { out += "  \(JSONValue.string(host).compact): \(providerName(i))\n" }
-        let request: JSONValue = .object([("model", .string(model)),
-                                          ("messages", [["role": "user", "content": "What is the capital of France?"]]),
-                                          ("max_tokens", 100), ("stream", .bool(stream))])
+        var body: [(String, JSONValue)] = [("model", .string(model)),
+                                           ("messages", [["role": "user", "content": "What is the capital of France?"]]),
+                                           ("max_tokens", 100), ("stream", .bool(stream))]
+        if let metadata { body.append(("headers", .object([("x-portkey-metadata", .string(metadata.compact))]))) }
+        let request = JSONValue.object(body)
         out += "scenarios:\n"
         for s in situations {
             out += "  - name: \(s.name)\n"
