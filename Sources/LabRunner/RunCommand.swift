@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         try checkSeed(seed)
-        if let t = timeScale, t <= 0 { throw ValidationError("--time-scale must be greater than 0, got \(t)") }
+        if let t = timeScale { try checkTimeScale(t) }
         if timeScale != nil, clock == .simulated { throw ValidationError("--time-scale applies to the real clock only; the simulated clock takes no time at all") }
         if let g = gateway, g != "embedded", !g.hasPrefix("http://") {
             throw ValidationError("--gateway takes embedded or an http:// URL, got \(g)")

@@ -28,6 +28,7 @@ struct ServeCommand: ParsableCommand {
     var edgePort: Int?
 
     func validate() throws {
+        try checkTimeScale(timeScale)
         for p in [gatewayPort, edgePort].compactMap({ $0 }) where !(0...65535).contains(p) {
             throw ValidationError("ports must be between 0 and 65535, got \(p)")
         }

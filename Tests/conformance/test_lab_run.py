@@ -166,6 +166,14 @@ def test_github_actions_gets_annotations_on_the_failed_lines_and_a_summary_appen
     assert plain.returncode == 1 and "::error" not in plain.stdout
 
 
+def test_a_time_scale_past_lab_confs_range_is_a_usage_error():
+    # lab run used to take 1e300 and wait for ever; lab serve took 0 and ran unscaled to nothing.
+    for args in (["run", "simple", "--clock", "real", "--time-scale", "1e300"], ["serve", "--time-scale", "0"]):
+        run = lab(*args, timeout=20)
+        assert run.returncode == 2, (args, run.stderr)
+        assert "--time-scale must be greater than 0 and at most 1000" in run.stderr, args
+
+
 def test_check_and_list():
     check = lab("check")
     assert check.returncode == 0 and "OK" in check.stdout
