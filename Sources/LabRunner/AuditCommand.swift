@@ -118,7 +118,7 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             if i > 0 { Console.out("") }
-            for line in AuditReport.render(audit, rows: rows) { Console.out(line) }
+            for line in AuditReport.render(audit, rows: rows, writtenLab: writeLab) { Console.out(line) }
             reports.append(AuditReport.json(audit, rows: rows))
             summaries.append(CIOutput.markdown(audit, rows: rows))
             if GitHubActions.running { for line in CIOutput.annotations(audit, rows: rows) { Console.out(line) } }

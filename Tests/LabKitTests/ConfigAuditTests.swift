@@ -30,6 +30,8 @@ import LabCore
         #expect(try row(rows, "every host answers 503").survived == nil)
         let text2 = AuditReport.render(a, rows: rows).joined(separator: "\n")
         #expect(text2.contains("✗ 1 of 8 failures of one host reach the client although another host could answer:\n    - portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"))
+        #expect(AuditReport.render(a, rows: rows).last == "  Why, attempt by attempt: lab audit configs/primary-backup.json --write-lab audit.conf, then lab explain host1-hang --config audit.conf")
+        #expect(AuditReport.render(a, rows: rows, writtenLab: "mine.conf").last == "  Why, attempt by attempt: lab explain host1-hang --config mine.conf")
         let json = AuditReport.json(a, rows: rows)
         #expect(json["not_survived"] == 1)
         #expect(json["situations"]?.arrayValue?[3]["outcomes"]?["504 from the route"] == 1)

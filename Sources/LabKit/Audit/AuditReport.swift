@@ -47,7 +47,8 @@ public struct AuditRow {
 
 /// The audit told: the targets, a line per situation, and what did not hold. Pure.
 public enum AuditReport {
-    public static func render(_ audit: ConfigAudit, rows: [AuditRow]) -> [String] {
+    /// `writtenLab`: where `--write-lab` puts the audit's lab, for the hint that explains a ✗.
+    public static func render(_ audit: ConfigAudit, rows: [AuditRow], writtenLab: String? = nil) -> [String] {
         let mode = audit.target.isGroup ? (audit.target.mode?.rawValue ?? "single") : "single"
         var lines = ["\(audit.file.terminalSafe) — the gateway accepts it: \(mode) over \(audit.leaves.count) target\(audit.leaves.count == 1 ? "" : "s")"]
         let pathWidth = audit.leaves.map(\.path.count).max() ?? 0
@@ -84,7 +85,8 @@ public enum AuditReport {
         } else {
             lines.append("  ✗ \(fallen.count) of \(single.count) failures of one host reach the client although another host could answer:")
             for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(list(row.outcomes))  [\(row.situation.name)]") }
-            lines.append("  Why, attempt by attempt: lab audit \(audit.file.terminalSafe) --write-lab audit.conf, then lab explain \(fallen[0].situation.name) --config audit.conf")
+            let explain = "lab explain \(fallen[0].situation.name) --config \((writtenLab ?? "audit.conf").terminalSafe)"
+            lines.append("  Why, attempt by attempt: " + (writtenLab == nil ? "lab audit \(audit.file.terminalSafe) --write-lab audit.conf, then " : "") + explain)
         }
         return lines
     }
