@@ -21,8 +21,8 @@ public enum CIOutput {
     public static func annotations(_ audit: ConfigAudit, rows: [AuditRow]) -> [String] {
         let fallen = rows.filter { $0.survived == false }
         guard !fallen.isEmpty else { return [] }
-        return [annotation(file: audit.file, line: nil, title: "lab audit: \(fallen.count) failure\(fallen.count == 1 ? "" : "s") of one host reach the client",
-                           message: fallen.map { "\($0.situation.when): \(AuditReport.list($0.outcomes))" }.joined(separator: "\n"))]
+        return [annotation(file: audit.file, line: nil, title: "lab audit: \(fallen.count) situation\(fallen.count == 1 ? "" : "s") where the client should have had its answer",
+                           message: fallen.map { "\($0.situation.when): \(AuditReport.explained($0))" }.joined(separator: "\n"))]
     }
 
     /// `lab run`'s results as a Markdown section: a line per scenario, what failed.
@@ -38,9 +38,11 @@ public enum CIOutput {
 
     /// `lab audit`'s table as a Markdown section.
     public static func markdown(_ audit: ConfigAudit, rows: [AuditRow]) -> String {
-        let fallen = rows.filter { $0.survived == false }.count
-        let single = rows.filter { $0.survived != nil }.count
-        let verdict = single == 0 ? "one host only" : fallen == 0 ? "every failure of one host survived" : "\(fallen) of \(single) failures of one host reach the client"
+        let oneHost = rows.filter { !$0.situation.failing.isEmpty }
+        let fallen = oneHost.filter { $0.survived == false }.count
+        let single = oneHost.filter { $0.survived != nil }.count
+        var verdict = single == 0 ? "one host only" : fallen == 0 ? "every failure of one host survived" : "\(fallen) of \(single) failures of one host reach the client"
+        if rows.contains(where: { $0.situation.failing.isEmpty && $0.survived == false }) { verdict = "fails with every host answering; " + verdict }
         var out = "### lab audit: \(cell(audit.file)) — \(verdict)\n\n"
         out += "| | When | Client gets | Served by | Requests each host saw | Longest |\n|---|---|---|---|---|---|\n"
         for row in rows {

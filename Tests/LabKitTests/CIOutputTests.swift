@@ -31,7 +31,7 @@ import LabCore
 
         let rows = try audit.run()
         #expect(CIOutput.annotations(audit, rows: rows)
-            == ["::error file=configs/primary-backup.json,title=lab audit%3A 1 failure of one host reach the client::portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"])
+            == ["::error file=configs/primary-backup.json,title=lab audit%3A 1 situation where the client should have had its answer::portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"])
         let table = CIOutput.markdown(audit, rows: rows)
         #expect(table.hasPrefix("### lab audit: configs/primary-backup.json — 1 of 8 failures of one host reach the client\n"))
         #expect(table.contains("| ❌ | portkey-gateway-ollama hangs (accepts, never answers) | 504 from the route | — | portkey-gateway-ollama 1, backup-endpoint 0 | 30.000s |\n"))

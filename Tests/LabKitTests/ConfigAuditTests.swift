@@ -20,7 +20,7 @@ import LabCore
         #expect(rows.map(\.situation.name) == ["healthy", "host1-503", "host1-429", "host1-hang", "host1-reset",
                                                "host2-503", "host2-429", "host2-hang", "host2-reset", "all-503", "all-hang"])
         let healthy = try row(rows, "every host answers")
-        #expect(healthy.servedBy.map(\.path) == ["config.targets[0]"] && healthy.survived == nil)
+        #expect(healthy.servedBy.map(\.path) == ["config.targets[0]"] && healthy.survived == true && healthy.firstError == nil)
         let down = try row(rows, "portkey-gateway-ollama answers 503")
         #expect(down.outcomes.map(\.what) == ["200"] && down.servedBy.map(\.path) == ["config.targets[1]"] && down.survived == true)
         #expect(down.tries.map(\.count) == [1, 1])
@@ -75,7 +75,7 @@ import LabCore
               {"provider":"ollama","custom_host":"http://a:11434","request_timeout":10000},
               {"provider":"ollama","custom_host":"http://b:11434","request_timeout":10000}]}
             """)
-        #expect(rows.filter { $0.survived != nil }.count == 8)
+        #expect(rows.filter { $0.survived != nil }.count == 9)
         #expect(rows.allSatisfy { $0.survived != false })
         #expect(try row(rows, "a hangs (accepts, never answers)").longestMs > 10_000)
     }
@@ -129,6 +129,23 @@ import LabCore
         #expect(AuditReport.json(a, rows: rows)["stream"] == true)
     }
 
+    /// The fallback refuses what the primary takes (max_tokens past the fallback model's
+    /// limit): every failure of the primary reaches the client as the fallback's 400, said
+    /// in the vendor's words; and a config that fails with every host answering says so.
+    @Test func aFallbackThatRefusesTheRequestIsFoundAndItsErrorQuoted() throws {
+        let (_, rows) = try audit(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":16000}}]}"#)
+        let down = try row(rows, "oa answers 503")
+        #expect(down.outcomes.map(\.what) == ["400"] && down.survived == false)
+        #expect(down.firstError == "anthropic error: max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022")
+        #expect(try row(rows, "oa hangs (accepts, never answers)").firstError == nil)
+
+        let (a, broken) = try audit(#"{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":16000}}"#)
+        #expect(broken[0].survived == false)
+        let text = AuditReport.render(a, rows: broken)
+        #expect(text.contains("  ✗ With every host answering, 1 of 1 request fails: 400 (anthropic error: max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022)"))
+        #expect(CIOutput.markdown(a, rows: broken).hasPrefix("### lab audit: c.json — fails with every host answering; one host only\n"))
+    }
+
     @Test func metadataTakesAConditionalRouteDownItsBranch() throws {
         let config = try JSONParser.parse(#"{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.tier":{"$eq":"pro"}},"then":"fast"}],"default":"slow"},"targets":[{"name":"fast","provider":"ollama","custom_host":"http://fast:11434"},{"name":"slow","provider":"ollama","custom_host":"http://slow:11434"}]}"#)
         let plain = try ConfigAudit(file: "c.json", config: config).run()
@@ -155,7 +172,7 @@ import LabCore
     @Test func oneHostHasNothingToFallBackTo() throws {
         let (a, rows) = try audit(#"{"provider":"ollama","custom_host":"http://only:11434"}"#)
         #expect(a.leaves.map(\.path) == ["config"] && rows.count == 5)
-        #expect(rows.allSatisfy { $0.survived == nil })
+        #expect(rows.dropFirst().allSatisfy { $0.survived == nil } && rows[0].survived == true)
         #expect(AuditReport.render(a, rows: rows).last == "  One host only: every failure reaches the client (nothing to fall back to).")
     }
 

@@ -156,7 +156,7 @@ def test_github_actions_gets_annotations_on_the_failed_lines_and_a_summary_appen
     assert f"::error file={tmp_path / 'audit.conf'},line={line},title=lab%3A scenario host1-hang failed::success_rate.min" in run.stdout
     audit = subprocess.run([LAB, "audit", "configs/primary-backup.json", "--markdown", str(summary)],
                            cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
-    assert "::error file=configs/primary-backup.json,title=lab audit%3A 1 failure of one host reach the client::" in audit.stdout
+    assert "::error file=configs/primary-backup.json,title=lab audit%3A 1 situation where the client should have had its answer::" in audit.stdout
     text = summary.read_text()
     assert text.startswith("## an earlier step\n### lab run: ")
     assert "| ❌ | `host1-hang`" in text and "### lab audit: configs/primary-backup.json — 1 of 8 failures" in text

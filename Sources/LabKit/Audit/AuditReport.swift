@@ -13,10 +13,13 @@ public struct AuditRow {
     public var succeeded: Int
     /// The longest a request took, in lab milliseconds.
     public var longestMs: Double
-    /// One host failed while another could have answered: whether every request still
-    /// succeeded. nil where that does not apply (everything healthy, everything failing,
-    /// or a config with one host).
+    /// Whether every request succeeded, where that is owed: every host answering, or one
+    /// failing while another could have answered. nil where it is not (every host failing,
+    /// or one failing in a config with one host).
     public var survived: Bool?
+    /// What the first request that failed was told, when the route did not cut it off:
+    /// the gateway's or the provider's error message, or the client's error.
+    public var firstError: String?
 
     public init(situation: ConfigAudit.Situation, result: ScenarioResult, audit: ConfigAudit) {
         self.situation = situation
@@ -32,8 +35,9 @@ public struct AuditRow {
         }
         succeeded = result.requests.filter(\.succeeded).count
         longestMs = result.requests.map(\.labMs).max() ?? 0
-        let oneOfSeveral = situation.failing.count == 1 && audit.hosts.count > 1
-        survived = oneOfSeveral ? succeeded == requests : nil
+        let owed = situation.failing.isEmpty || (situation.failing.count == 1 && audit.hosts.count > 1)
+        survived = owed ? succeeded == requests : nil
+        firstError = result.requests.first { !$0.succeeded && !$0.edgeTimedOut }.map(\.responseText)
     }
 
     static func counted(_ items: [String]) -> [(String, Int)] {
@@ -76,16 +80,22 @@ public enum AuditReport {
             lines.append("  " + zip(cells, widths).enumerated().map { i, cw in i == cells.count - 1 ? cw.0 : pad(cw.0, cw.1) }.joined(separator: "  "))
         }
         lines.append("")
-        let fallen = rows.filter { $0.survived == false }
-        let single = rows.filter { $0.survived != nil }
+        if let healthy = rows.first(where: { $0.situation.failing.isEmpty }), healthy.survived == false {
+            let failed = healthy.requests - healthy.succeeded
+            lines.append("  ✗ With every host answering, \(failed) of \(healthy.requests) request\(healthy.requests == 1 ? "" : "s") \(failed == 1 ? "fails" : "fail"): \(explained(healthy))")
+        }
+        let fallen = rows.filter { $0.survived == false && !$0.situation.failing.isEmpty }
+        let single = rows.filter { $0.survived != nil && !$0.situation.failing.isEmpty }
         if single.isEmpty {
             lines.append("  One host only: every failure reaches the client (nothing to fall back to).")
         } else if fallen.isEmpty {
             lines.append("  Every failure of one host (\(single.count)) is survived: the client still gets its answer.")
         } else {
             lines.append("  ✗ \(fallen.count) of \(single.count) failures of one host reach the client although another host could answer:")
-            for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(list(row.outcomes))  [\(row.situation.name)]") }
-            let explain = "lab explain \(fallen[0].situation.name) --config \((writtenLab ?? "audit.conf").terminalSafe)"
+            for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(explained(row))  [\(row.situation.name)]") }
+        }
+        if let first = rows.first(where: { $0.survived == false }) {
+            let explain = "lab explain \(first.situation.name) --config \((writtenLab ?? "audit.conf").terminalSafe)"
             lines.append("  Why, attempt by attempt: " + (writtenLab == nil ? "lab audit \(audit.file.terminalSafe) --write-lab audit.conf, then " : "") + explain)
         }
         return lines
@@ -105,11 +115,19 @@ public enum AuditReport {
                      ("served_by", .object(row.servedBy.map { ($0.path, .int($0.count)) })),
                      ("requests_per_host", .object(row.tries.map { ($0.host, .int($0.count)) })),
                      ("longest_ms", .double(row.longestMs)),
-                     ("survived", row.survived.map(JSONValue.bool) ?? .null)])
+                     ("survived", row.survived.map(JSONValue.bool) ?? .null),
+                     ("first_error", row.firstError.map(JSONValue.string) ?? .null)])
         }
         return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .int(Int(audit.seed))),
                         ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("metadata", audit.metadata ?? .null), ("targets", .array(targets)), ("situations", .array(situations)),
                         ("not_survived", .int(rows.filter { $0.survived == false }.count))])
+    }
+
+    /// The outcomes, and what the first failure was told.
+    static func explained(_ row: AuditRow) -> String {
+        guard let error = row.firstError, !error.isEmpty else { return list(row.outcomes) }
+        let clipped = error.count > 200 ? String(error.prefix(200)) + "…" : error
+        return "\(list(row.outcomes)) (\(clipped.replacingOccurrences(of: "\n", with: " ").terminalSafe))"
     }
 
     private static func servedText(_ path: String, _ audit: ConfigAudit) -> String {
