@@ -70,18 +70,22 @@ public enum ScenarioSelection {
         return false
     }
 
-    /// Levenshtein distance; names are short, so the plain two-row table is enough.
+    /// Edits from one to the other — a letter added, dropped, changed, or two side by side
+    /// swapped (`simpel`) — as the optimal-string-alignment distance; names are short, so
+    /// three rows of the table are enough.
     static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
             current[0] = i
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { current[j] = min(current[j], before[j - 2] + 1) }
             }
-            swap(&previous, &current)
+            (before, previous, current) = (previous, current, before)
         }
         return previous[b.count]
     }

@@ -44,6 +44,7 @@ import Testing
         // A part of a name finds the names holding it; case does not matter.
         #expect(try #require(failure(["Primary"])).suggestions == ["primary-success"])
         #expect(try #require(failure(["timeout"])).suggestions.contains("hang-with-timeout"))
+        #expect(try #require(failure(["simpel"])).suggestions == ["simple"])
     }
 
     @Test func aWordFarFromEveryNameListsThemAll() throws {
@@ -58,5 +59,9 @@ import Testing
         #expect(ScenarioSelection.distance(Array("kitten"), Array("sitting")) == 3)
         #expect(ScenarioSelection.distance(Array(""), Array("abc")) == 3)
         #expect(ScenarioSelection.distance(Array("stream-cut"), Array("stream-cut")) == 0)
+        // Two letters swapped are one slip, not two.
+        #expect(ScenarioSelection.distance(Array("simpel"), Array("simple")) == 1)
+        #expect(ScenarioSelection.distance(Array("ab"), Array("ba")) == 1)
+        #expect(ScenarioSelection.distance(Array("ca"), Array("abc")) == 3)
     }
 }
