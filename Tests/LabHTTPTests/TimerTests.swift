@@ -14,9 +14,12 @@ import Testing
     }
 
     @Test func aLongWaitEndsOnceAndNotBeforeItsTime() {
+        // Read before the loop is made: a timer counts from the loop's own time, taken when
+        // it was made (and at each turn), so on a busy machine a clock read after it could
+        // be late by however long the thread waited in between, and the wait look short.
+        let start = EventLoop.monotonicNs
         let loop = EventLoop()
         var fired: [UInt64] = []
-        let start = EventLoop.monotonicNs
         loop.after(ms: 120) { fired.append(EventLoop.monotonicNs) }
         // A stopped one never fires, whichever half of its wait it was in.
         let stopped = Timer(loop: loop)
