@@ -20,16 +20,17 @@ struct AuditCommand: ParsableCommand {
             A failure of one host that reaches the client while another host could have \
             answered is marked ✗ — a hang without request_timeout that the route turns into \
             a 504 before fallback, on_status_codes that leave a status out, a loadbalance \
-            without a fallback. A target without custom_host is faked at its vendor's own \
-            host name.
+            without a fallback, a fallback that refuses what the primary takes — and listed \
+            with the error the client was told. So is a config that fails with every host \
+            answering. A target without custom_host is faked at its vendor's own host name.
 
             Under GitHub Actions (GITHUB_ACTIONS=true) a config whose failures reach the \
             client is also an annotation on its file; --markdown "$GITHUB_STEP_SUMMARY" puts \
             the tables on the job's page.
 
-            Exit status: 0 when every failure of one host is survived (or the config has one \
-            host), 1 when one reaches the client, 2 when a file cannot be read or the gateway \
-            would refuse the config.
+            Exit status: 0 when every host answering serves the client and every failure of \
+            one host is survived (or the config has one host), 1 otherwise, 2 when a file \
+            cannot be read or the gateway would refuse the config.
 
             Examples:
               lab audit configs/primary-backup.json
@@ -42,7 +43,7 @@ struct AuditCommand: ParsableCommand {
     @Argument(help: "Portkey config JSON files.")
     var files: [String]
 
-    @Option(name: .customLong("edge-timeout-ms"), help: "The route in front of the gateway answers 504 after this long (default 30000, OpenShift's).")
+    @Option(name: .customLong("edge-timeout-ms"), help: "Milliseconds after which the route in front of the gateway answers 504 (OpenShift's default is 30000).")
     var edgeTimeoutMs = 30_000
 
     @Option(help: "The model the client asks for (a target's override_params.model wins).")
