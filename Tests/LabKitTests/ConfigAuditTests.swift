@@ -169,6 +169,14 @@ import LabCore
         #expect(AuditReport.render(a, rows: rows)[1].hasSuffix("(https: faked over http)"))
     }
 
+    @Test func aCamelCaseHTTPSHostIsReplacedNotDoubled() throws {
+        let (a, rows) = try audit(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai","api_key":"k","customHost":"https://llm.example/v1"},{"provider":"openai","api_key":"k","customHost":"http://spare.example/v1"}]}"#)
+        let first = try #require(a.config["targets"]?.arrayValue?[0])
+        #expect(first["custom_host"] == "http://llm.example/v1" && first["customHost"] == nil)
+        #expect(try row(rows, "every host answers").servedBy.map(\.path) == ["config.targets[0]"])
+        #expect(try row(rows, "llm.example answers 503").servedBy.map(\.path) == ["config.targets[1]"])
+    }
+
     @Test func oneHostHasNothingToFallBackTo() throws {
         let (a, rows) = try audit(#"{"provider":"ollama","custom_host":"http://only:11434"}"#)
         #expect(a.leaves.map(\.path) == ["config"] && rows.count == 5)

@@ -245,11 +245,12 @@ public struct ConfigAudit {
         t.mode == .loadbalance || t.targets.contains(where: hasLoadbalance)
     }
 
-    /// `config` with `key` set on the target at `indexes` (the root for none).
+    /// `config` with `key` set on the target at `indexes` (the root for none), in place of
+    /// the key in either spelling the gateway reads (`custom_host`, `customHost`).
     static func setting(_ key: String, to value: JSONValue, at indexes: [Int], in config: JSONValue) -> JSONValue {
         guard case .object(var members) = config else { return config }
         guard let first = indexes.first else {
-            members.removeAll { $0.0 == key }
+            members.removeAll { ConfigKeys.camel($0.0) == ConfigKeys.camel(key) }
             members.append((key, value))
             return .object(members)
         }
