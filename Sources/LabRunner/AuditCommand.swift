@@ -30,7 +30,8 @@ struct AuditCommand: ParsableCommand {
 
             Exit status: 0 when every host answering serves the client and every failure of \
             one host is survived (or the config has one host), 1 otherwise, 2 when a file \
-            cannot be read or the gateway would refuse the config.
+            cannot be read or the gateway would refuse the config (the other files are \
+            audited all the same).
 
             Examples:
               lab audit configs/primary-backup.json
@@ -64,7 +65,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Append a Markdown table per file to this file (made when missing), such as $GITHUB_STEP_SUMMARY.")
     var markdown: String?
 
-    @Option(name: .customLong("write-lab"), help: "Write the lab the audit runs as a lab.conf (one config file only): lab run, explain and --html then work on it, and each situation where another host could answer expects success.")
+    @Option(name: .customLong("write-lab"), help: "Write the lab the audit runs as a lab.conf (one config file only): lab run, explain and --html then work on it, and each situation owed an answer expects success.")
     var writeLab: String?
 
     func validate() throws {
@@ -95,6 +96,7 @@ struct AuditCommand: ParsableCommand {
         var audits: [ConfigAudit] = []
         var summaries: [String] = []
         var unsurvived = false
+        var refused = false
         for (i, file) in files.enumerated() {
             let audit: ConfigAudit
             do {
@@ -108,8 +110,11 @@ struct AuditCommand: ParsableCommand {
                 audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, metadata: meta,
                                         edgeTimeoutMs: edgeTimeoutMs, seed: seed)
             } catch {
+                // The other files are still audited: a CI job sees every file's verdict.
                 Console.err("error: \(file.terminalSafe): \(error)")
-                throw ExitCode(2)
+                reports.append(.object([("file", .string(file)), ("error", .string("\(error)"))]))
+                refused = true
+                continue
             }
             let rows: [AuditRow]
             do {
@@ -137,6 +142,7 @@ struct AuditCommand: ParsableCommand {
             Console.err("error: cannot write a report: \(error)")
             throw ExitCode(1)
         }
+        if refused { throw ExitCode(2) }
         if unsurvived { throw ExitCode(1) }
     }
 

@@ -126,8 +126,12 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     assert bad.returncode == 2 and "not valid JSON (line 2, column 16)" in bad.stderr
     refused = tmp_path / "refused.json"
     refused.write_text('{"strategy": {"mode": "fallbak"}, "targets": [{"provider": "ollama", "custom_host": "http://a:1"}]}')
-    run = lab("audit", str(refused))
+    run = lab("audit", str(refused), str(timeouts), "--json", str(tmp_path / "mixed.json"))
     assert run.returncode == 2 and "the gateway would refuse this config: 400" in run.stderr and "Invalid 'mode' value" in run.stderr
+    # The refused file does not stop the others.
+    assert "Every failure of one host (8) is survived" in run.stdout
+    mixed = json.loads((tmp_path / "mixed.json").read_text())
+    assert mixed[0]["file"] == str(refused) and "Invalid 'mode' value" in mixed[0]["error"] and mixed[1]["not_survived"] == 0
 
 
 def test_a_seed_past_what_a_report_can_hold_is_a_usage_error(tmp_path):
