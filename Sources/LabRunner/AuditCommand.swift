@@ -56,6 +56,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "x-portkey-metadata to send (a JSON object), for a conditional route: --metadata '{\"tier\": \"pro\"}'.")
     var metadata: String?
 
+    @Option(help: "Requests per situation (default 1, or 20 when a loadbalance draws; raise it for a target of small weight).")
+    var requests: Int?
+
     @Option(help: "Seed for loadbalance draws and generated text.")
     var seed: UInt64 = 42
 
@@ -72,6 +75,9 @@ struct AuditCommand: ParsableCommand {
         try checkSeed(seed)
         if files.isEmpty { throw ValidationError("name at least one Portkey config file: lab audit configs/primary-backup.json") }
         if writeLab != nil, files.count > 1 { throw ValidationError("--write-lab writes the lab of one config file; name one") }
+        if let requests, !(1...ConfigAudit.maxRequests).contains(requests) {
+            throw ValidationError("--requests must be from 1 to \(ConfigAudit.maxRequests), got \(requests)")
+        }
         if model.isEmpty { throw ValidationError("--model takes a model name, such as llama3") }
         guard (1...ConfigReader.maxMs).contains(edgeTimeoutMs) else {
             throw ValidationError("--edge-timeout-ms must be from 1 to \(ConfigReader.maxMs), got \(edgeTimeoutMs)")
@@ -108,7 +114,7 @@ struct AuditCommand: ParsableCommand {
                     throw ConfigAudit.Refusal(message: "not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
                 }
                 audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, metadata: meta,
-                                        edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+                                        requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
             } catch {
                 // The other files are still audited: a CI job sees every file's verdict.
                 Console.err("error: \(file.terminalSafe): \(error)")

@@ -97,6 +97,22 @@ import LabCore
         #expect(down.survived == false && down.succeeded > 0 && down.succeeded < 20)
     }
 
+    /// A canary at 1 %: twenty draws may never reach it, and that is said, not taken for
+    /// survival; more requests find every failure of it.
+    @Test func aSmallLoadbalanceWeightNeedsMoreDraws() throws {
+        let config = try JSONParser.parse(#"{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"ollama","custom_host":"http://main:11434","weight":0.99},{"provider":"ollama","custom_host":"http://canary:11434","weight":0.01}]}"#)
+        let few = try ConfigAudit(file: "c.json", config: config)
+        let fewRows = try few.run()
+        let unreached = fewRows.filter { $0.situation.failing == ["canary"] && $0.tries[1].count == 0 }
+        #expect(!unreached.isEmpty && unreached.allSatisfy { $0.survived == nil })
+        #expect(AuditReport.render(few, rows: fewRows).contains("  No request was drawn to canary while it failed: raise --requests (now 20) to see its failures."))
+        let many = try ConfigAudit(file: "c.json", config: config, requests: 500)
+        let rows = try many.run()
+        #expect(rows.filter { $0.situation.failing == ["canary"] }.allSatisfy { $0.survived == false && $0.tries[1].count > 0 })
+        #expect(!AuditReport.render(many, rows: rows).contains { $0.hasPrefix("  No request was drawn") })
+        #expect(throws: ConfigAudit.Refusal.self) { try ConfigAudit(file: "c.json", config: config, requests: 0) }
+    }
+
     @Test func whatCannotBeAuditedIsSaidInTheGatewaysWordsOrTheLabs() throws {
         func refusal(_ json: String) -> String? {
             do { _ = try ConfigAudit(file: "c.json", config: try JSONParser.parse(json)); return nil } catch { return "\(error)" }

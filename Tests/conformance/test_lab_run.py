@@ -117,6 +117,11 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
 
     pro = lab("audit", "configs/primary-backup.json", "--metadata", '{"tier": "pro"}')
     assert 'with metadata {"tier":"pro"},' in pro.stdout
+    more = lab("audit", "configs/primary-backup.json", "--requests", "3", "--json", str(tmp_path / "three.json"))
+    assert "Each situation: 3 requests for model llama3" in more.stdout
+    assert json.loads((tmp_path / "three.json").read_text())[0]["situations"][0]["requests"] == 3
+    none = lab("audit", "configs/primary-backup.json", "--requests", "0")
+    assert none.returncode == 2 and "--requests must be from 1 to 10000, got 0" in none.stderr
     not_object = lab("audit", "configs/primary-backup.json", "--metadata", "[1]")
     assert not_object.returncode == 2 and "--metadata must be a JSON object" in not_object.stderr
 

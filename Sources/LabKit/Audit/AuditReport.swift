@@ -15,8 +15,11 @@ public struct AuditRow {
     public var longestMs: Double
     /// Whether every request succeeded, where that is owed: every host answering, or one
     /// failing while another could have answered. nil where it is not (every host failing,
-    /// or one failing in a config with one host).
+    /// or one failing in a config with one host), or where a loadbalance drew no request to
+    /// the failing host.
     public var survived: Bool?
+    /// A loadbalance drew no request to the failing host: the row tests nothing.
+    public var undrawn: Bool
     /// What the first request that failed was told, when the route did not cut it off:
     /// the gateway's or the provider's error message, or the client's error.
     public var firstError: String?
@@ -36,7 +39,10 @@ public struct AuditRow {
         succeeded = result.requests.filter(\.succeeded).count
         longestMs = result.requests.map(\.labMs).max() ?? 0
         let owed = situation.failing.isEmpty || (situation.failing.count == 1 && audit.hosts.count > 1)
-        survived = owed ? succeeded == requests : nil
+        // A loadbalance that drew no request to the failing host did not put it to the test.
+        undrawn = ConfigAudit.hasLoadbalance(audit.target) && situation.failing.count == 1
+            && tries.contains { $0.host == situation.failing[0] && $0.count == 0 }
+        survived = owed && !undrawn ? succeeded == requests : nil
         firstError = result.requests.first { !$0.succeeded && !$0.edgeTimedOut }.map(\.responseText)
     }
 
@@ -63,7 +69,8 @@ public enum AuditReport {
             if leaf.overHTTP { line += "  (https: faked over http)" }
             lines.append(line)
         }
-        let each = audit.requestsPerSituation == 1 ? "1 request" : "\(audit.requestsPerSituation) requests (a loadbalance draws per request)"
+        let each = audit.requestsPerSituation == 1 ? "1 request"
+            : "\(audit.requestsPerSituation) requests" + (ConfigAudit.hasLoadbalance(audit.target) ? " (a loadbalance draws per request)" : "")
         let meta = audit.metadata.map { " with metadata \($0.compact.terminalSafe)," } ?? ""
         lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "")\(meta) for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(audit.edgeTimeoutMs))); simulated clock, seed \(audit.seed).")
         lines.append("")
@@ -93,6 +100,11 @@ public enum AuditReport {
         } else {
             lines.append("  ✗ \(fallen.count) of \(single.count) failures of one host reach the client although another host could answer:")
             for row in fallen { lines.append("    - \(row.situation.when.terminalSafe): \(explained(row))  [\(row.situation.name)]") }
+        }
+        let unreached = rows.filter(\.undrawn)
+        if !unreached.isEmpty {
+            let hosts = Set(unreached.map { $0.situation.failing[0] })
+            lines.append("  No request was drawn to \(audit.hosts.filter(hosts.contains).map(\.terminalSafe).joined(separator: ", ")) while it failed: raise --requests (now \(audit.requestsPerSituation)) to see its failures.")
         }
         if let first = rows.first(where: { $0.survived == false }) {
             let explain = "lab explain \(first.situation.name) --config \((writtenLab ?? "audit.conf").terminalSafe)"

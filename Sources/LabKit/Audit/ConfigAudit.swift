@@ -85,11 +85,14 @@ public struct ConfigAudit {
 
     /// Hosts one audit fakes: 4 situations each, and a table a person can read.
     public static let maxHosts = 100
+    /// Requests per situation: enough to draw a 0.1 % loadbalance target a few times.
+    public static let maxRequests = 10_000
 
     static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
 
+    /// `requests`: per situation; nil for 1, or 20 when a loadbalance draws.
     public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, metadata: JSONValue? = nil,
-                edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
+                requests: Int? = nil, edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
         guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
         // lab.conf's range: the reports write the seed as a JSON integer.
         guard seed <= UInt64(Int.max) else { throw Refusal(message: "the seed must be from 0 to \(Int.max), got \(seed)") }
@@ -146,7 +149,10 @@ public struct ConfigAudit {
             situations.append(Situation(name: "all-hang", when: "every host hangs", failing: hosts, fault: Self.fault("hang")))
         }
         // A loadbalance draws a target per request: one request would show one draw.
-        let requests = Self.hasLoadbalance(checked) ? 20 : 1
+        let requests = requests ?? (Self.hasLoadbalance(checked) ? 20 : 1)
+        guard (1...Self.maxRequests).contains(requests) else {
+            throw Refusal(message: "requests per situation must be from 1 to \(Self.maxRequests), got \(requests)")
+        }
 
         self.file = file
         self.config = sent
