@@ -38,11 +38,10 @@ public enum CIOutput {
 
     /// `lab audit`'s table as a Markdown section.
     public static func markdown(_ audit: ConfigAudit, rows: [AuditRow]) -> String {
-        let oneHost = rows.filter { !$0.situation.failing.isEmpty }
-        let fallen = oneHost.filter { $0.survived == false }.count
-        let single = oneHost.filter { $0.survived != nil }.count
+        let tally = AuditTally(rows)
+        let (fallen, single) = (tally.fallen.count, tally.tested.count)
         var verdict = single == 0 ? "one host only" : fallen == 0 ? "every failure of one host survived" : "\(fallen) of \(single) failures of one host reach the client"
-        if rows.contains(where: { $0.situation.failing.isEmpty && $0.survived == false }) { verdict = "fails with every host answering; " + verdict }
+        if tally.healthyFailed { verdict = "fails with every host answering; " + verdict }
         var out = "### lab audit: \(cell(audit.file)) — \(verdict)\n\n"
         out += "| | When | Client gets | Served by | Requests each host saw | Longest |\n|---|---|---|---|---|---|\n"
         for row in rows {

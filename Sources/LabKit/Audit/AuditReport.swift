@@ -38,11 +38,10 @@ public struct AuditRow {
         }
         succeeded = result.requests.filter(\.succeeded).count
         longestMs = result.requests.map(\.labMs).max() ?? 0
-        let owed = situation.failing.isEmpty || (situation.failing.count == 1 && audit.hosts.count > 1)
         // A loadbalance that drew no request to the failing host did not put it to the test.
         undrawn = ConfigAudit.hasLoadbalance(audit.target) && situation.failing.count == 1
             && tries.contains { $0.host == situation.failing[0] && $0.count == 0 }
-        survived = owed && !undrawn ? succeeded == requests : nil
+        survived = situation.owesAnswer && !undrawn ? succeeded == requests : nil
         firstError = result.requests.first { !$0.succeeded && !$0.edgeTimedOut }.map(\.responseText)
     }
 
@@ -52,6 +51,22 @@ public struct AuditRow {
             if let i = out.firstIndex(where: { $0.0 == item }) { out[i].1 += 1 } else { out.append((item, 1)) }
         }
         return out
+    }
+}
+
+/// What an audit's rows come to, for each report that sums them up.
+struct AuditTally {
+    /// Failures of one host put to the test (the client owed its answer, the host drawn).
+    let tested: [AuditRow]
+    /// …of which the client did not get its answer.
+    let fallen: [AuditRow]
+    /// Every host answered, and still a request failed.
+    let healthyFailed: Bool
+
+    init(_ rows: [AuditRow]) {
+        tested = rows.filter { $0.survived != nil && !$0.situation.failing.isEmpty }
+        fallen = tested.filter { $0.survived == false }
+        healthyFailed = rows.contains { $0.situation.failing.isEmpty && $0.survived == false }
     }
 }
 
@@ -91,8 +106,8 @@ public enum AuditReport {
             let failed = healthy.requests - healthy.succeeded
             lines.append("  ✗ With every host answering, \(failed) of \(healthy.requests) request\(healthy.requests == 1 ? "" : "s") \(failed == 1 ? "fails" : "fail"): \(explained(healthy))")
         }
-        let fallen = rows.filter { $0.survived == false && !$0.situation.failing.isEmpty }
-        let single = rows.filter { $0.survived != nil && !$0.situation.failing.isEmpty }
+        let tally = AuditTally(rows)
+        let (fallen, single) = (tally.fallen, tally.tested)
         if single.isEmpty {
             lines.append("  One host only: every failure reaches the client (nothing to fall back to).")
         } else if fallen.isEmpty {

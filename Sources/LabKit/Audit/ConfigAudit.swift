@@ -33,6 +33,9 @@ public struct ConfigAudit {
         public var failing: [String]
         /// The fault rule each failing host applies to every request.
         public var fault: JSONValue?
+        /// The client is owed its answer: every host answers, or one fails and another
+        /// could answer. The written lab expects success here; the audit marks it.
+        public var owesAnswer: Bool
     }
 
     /// Why a config cannot be audited: the gateway's own refusal, or what the lab cannot fake.
@@ -138,15 +141,16 @@ public struct ConfigAudit {
             }
         }
 
-        var situations = [Situation(name: "healthy", when: "every host answers", failing: [])]
+        var situations = [Situation(name: "healthy", when: "every host answers", failing: [], owesAnswer: true)]
         for (i, host) in hosts.enumerated() {
             for f in Self.failures + (stream ? [Self.streamFailure] : []) {
-                situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault))
+                situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault,
+                                            owesAnswer: hosts.count > 1))
             }
         }
         if hosts.count > 1 {
-            situations.append(Situation(name: "all-503", when: "every host answers 503", failing: hosts, fault: Self.fault("503")))
-            situations.append(Situation(name: "all-hang", when: "every host hangs", failing: hosts, fault: Self.fault("hang")))
+            situations.append(Situation(name: "all-503", when: "every host answers 503", failing: hosts, fault: Self.fault("503"), owesAnswer: false))
+            situations.append(Situation(name: "all-hang", when: "every host hangs", failing: hosts, fault: Self.fault("hang"), owesAnswer: false))
         }
         // A loadbalance draws a target per request: one request would show one draw.
         let requests = requests ?? (Self.hasLoadbalance(checked) ? 20 : 1)
@@ -191,9 +195,9 @@ public struct ConfigAudit {
     /// The lab.conf the audit runs, and `--write-lab` writes: a fake provider per host,
     /// a scenario per situation, its values in JSON's flow style (which YAML reads).
     /// Every provider knows every model the config asks of it and the request's own, so
-    /// no fallback is set off by a model the fake does not have. Where another host could
-    /// answer, a scenario expects every request to succeed: `lab run` then fails where the
-    /// audit marks ✗.
+    /// no fallback is set off by a model the fake does not have. Where the client is owed
+    /// its answer, a scenario expects every request to succeed: `lab run` then fails where
+    /// the audit marks ✗.
     static func labText(source: String, config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
                         stream: Bool, metadata: JSONValue?, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
         var out = """
@@ -234,9 +238,7 @@ public struct ConfigAudit {
                 })
                 out += "    faults: \(rules.compact)\n"
             }
-            if s.failing.isEmpty || (s.failing.count == 1 && hosts.count > 1) {
-                out += "    expect: { success_rate: { min: 1 } }\n"
-            }
+            if s.owesAnswer { out += "    expect: { success_rate: { min: 1 } }\n" }
         }
         return out
     }
