@@ -202,8 +202,9 @@ public struct ConfigAudit {
                         stream: Bool, metadata: JSONValue?, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
         var out = """
             # Written by `lab audit \(source.terminalSafe)`: the config's hosts faked, one scenario per way they fail.
-            # `lab run --config THIS-FILE` runs it; a scenario where another host could still answer
-            # expects every request to succeed, so it fails where the audit marks ✗. Edit freely.
+            # `lab run --config THIS-FILE` runs it; a scenario where the client is owed its answer (every
+            # host answering, or another host could answer) expects every request to succeed, so it
+            # fails where the audit marks ✗. Edit freely.
             seed: \(seed)
             clock: simulated
             gateway: embedded
