@@ -202,8 +202,18 @@ final class GatewayRun {
                 for (name, value) in h.headers.fields where leaf.provider.passes(header: name) { headers.add(name, value) }
                 done(UpstreamResult(status: h.status, headers: headers, body: [], stream: r), false)
             }
+            let limit = gateway.options.upstreamBodyLimit
             ex.onBody = { bytes in
-                guard let relay else { body += bytes; return }
+                guard let relay else {
+                    guard body.count + bytes.count <= limit else {
+                        ex.cancel()
+                        let status = head?.status ?? 0
+                        record(.brokeAfterHead(status, "body over \(limit) bytes"), status: status)
+                        return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response, false)
+                    }
+                    body += bytes
+                    return
+                }
                 for event in sse.feed(bytes) {
                     switch transform.transform(event) {
                     case .emit(let out): relay.emit(.data(out))
@@ -213,6 +223,10 @@ final class GatewayRun {
                         ex.cancel()
                         return
                     }
+                }
+                if sse.pendingBytes > limit {
+                    relay.emit(.failed)
+                    ex.cancel()
                 }
             }
             ex.onEnd = {

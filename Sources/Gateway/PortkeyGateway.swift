@@ -14,6 +14,11 @@ public struct GatewayOptions {
     public var journalLimit = 100_000
     /// The `/__lab/` API (health, journal): loopback only without one.
     public var controlToken: String?
+    /// The most bytes the gateway holds of one upstream answer: a whole unstreamed body,
+    /// or one server-sent event not yet ended by its blank line. An upstream that sends
+    /// more (a broken or hostile host beside a real deployment) is cut off and answered
+    /// as a body that broke, instead of growing the lab's memory without end.
+    public var upstreamBodyLimit = 64 << 20
 
     public init() {}
 }

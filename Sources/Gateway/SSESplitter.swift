@@ -26,4 +26,7 @@ struct SSESplitter {
         scanned = i - start
         return events
     }
+
+    /// Bytes of an event begun and not yet ended.
+    var pendingBytes: Int { buffer.count }
 }

@@ -108,4 +108,42 @@ import ProviderHost
         let b = try h.send(config: #"{"strategy":{"mode":"fallback"},"targets":"# + tooDeep + "}")
         #expect(b.status == 400 && b.json["message"] == "Invalid config passed. You need to pass a valid json")
     }
+
+    /// An upstream that never stops sending (a broken host beside a real deployment)
+    /// must not grow the gateway's memory without end: past the limit it is cut off.
+    @Test func anUpstreamAnswerOverTheLimitIsCutOff() throws {
+        func run(limit: Int, stream: Bool) throws -> Harness.Answer {
+            let h = try Harness(upstreamBodyLimit: limit)
+            let padding = String(repeating: "x", count: 3000)
+            let upstream = try HTTPServer(loop: h.loop) { _, responder in
+                if stream {
+                    responder.send(WireScript([
+                        .head(status: 200, headers: ["Content-Type": "text/event-stream"]),
+                        .body(Array("data: {\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choices\":[]}\n\n".utf8)),
+                        .body(Array("data: {\"pad\":\"\(padding)".utf8)), .body(Array(padding.utf8)), .body(Array("\"}\n\n".utf8)),
+                        .body(Array("data: [DONE]\n\n".utf8)), .end]))
+                } else {
+                    responder.send(WireScript([
+                        .head(status: 200, headers: ["Content-Type": "application/json"]),
+                        .body(Array(#"{"id":"a","object":"chat.completion","created":1,"model":"llama3","choices":[{"index":0,"message":{"role":"assistant","content":""#.utf8)),
+                        .body(Array(padding.utf8)), .body(Array(padding.utf8)), .body(Array(#""},"finish_reason":"stop"}]}"#.utf8)), .end]))
+                }
+            }
+            let body = #"{"model":"llama3","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
+            let a = try h.send(config: #"{"provider":"ollama","custom_host":"http://127.0.0.1:\#(upstream.port)"}"#, body: body)
+            let outcome = try #require(h.gateway.journal.entries.last?.attempts.last?.outcome)
+            if limit < 6000, !stream { #expect(outcome == .brokeAfterHead(200, "body over \(limit) bytes")) }
+            if stream { #expect(h.gateway.journal.entries.last?.truncated == (limit < 6000)) }
+            return a
+        }
+        let whole = try run(limit: 10_000, stream: false)
+        #expect(whole.status == 200 && whole.json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue?.count == 6000)
+        let cut = try run(limit: 4000, stream: false)
+        #expect(cut.status == 500 && cut.json["message"] == "Something went wrong" && cut.headers["x-portkey-gateway-exception"] == "true")
+        // A stream is held to the limit per event: the whole stream is larger than either limit.
+        let streamed = try run(limit: 7000, stream: true)
+        #expect(streamed.error == nil && streamed.text.contains("[DONE]"))
+        let cutStream = try run(limit: 4000, stream: true)
+        #expect(cutStream.error != nil || !cutStream.text.contains("[DONE]"))
+    }
 }

@@ -16,7 +16,8 @@ final class Harness {
     var deadPort = 0
 
     /// Simulated by default: the real code on a virtual clock, so timings are exact.
-    init(clock: LoopClock = .simulation, seed: UInt64 = 1, faults: [String: String] = [:], edgeTimeoutMs: Int? = nil) throws {
+    init(clock: LoopClock = .simulation, seed: UInt64 = 1, faults: [String: String] = [:], edgeTimeoutMs: Int? = nil,
+         upstreamBodyLimit: Int? = nil) throws {
         loop = EventLoop(clock: clock)
         for name in ["primary", "backup", "third"] {
             let rules = try FaultRuleParser.parse(try JSONParser.parse(faults[name] ?? "[]"))
@@ -36,6 +37,7 @@ final class Harness {
             return p
         }
         options.hostPolicy = CustomHostPolicy()
+        if let upstreamBodyLimit { options.upstreamBodyLimit = upstreamBodyLimit }
         gateway = try PortkeyGateway(loop: loop, options: options)
         if let t = edgeTimeoutMs {
             edge = try EdgeRoute(loop: loop, upstream: URLParts(gateway.url)!, timeoutMs: t)
