@@ -10,6 +10,12 @@ public enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// An unsigned integer (a seed): past `Int.max` its decimal digits as a string, so
+    /// that a value no entry point should let through is kept exactly instead of trapping.
+    public static func unsigned(_ value: UInt64) -> JSONValue {
+        Int(exactly: value).map(JSONValue.int) ?? .string(String(value))
+    }
+
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true

@@ -6,7 +6,7 @@ public enum MachineReports {
     public static func json(_ results: [ScenarioResult], env: LabEnvironment, seed: UInt64) -> JSONValue {
         let failed = results.filter { !$0.passed }.count
         return .object([
-            ("lab", .object([("config", .string(env.config.file)), ("seed", .int(Int(seed))), ("clock", .string(env.clock.name)),
+            ("lab", .object([("config", .string(env.config.file)), ("seed", .unsigned(seed)), ("clock", .string(env.clock.name)),
                              ("gateway", .string(env.isEmbedded ? "embedded" : env.gatewayURL)), ("edge_timeout_ms", .int(env.config.edgeTimeoutMs))])),
             ("summary", .object([("scenarios", .int(results.count)), ("passed", .int(results.count - failed)), ("failed", .int(failed))])),
             ("scenarios", .array(results.map { r in

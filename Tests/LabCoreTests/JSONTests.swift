@@ -20,6 +20,9 @@ import Testing
         #expect(JSONValue.double(2).compact == "2")
         #expect(JSONValue.double(0.25).compact == "0.25")
         #expect(JSONValue.double(.nan).compact == "null")
+        #expect(JSONValue.unsigned(42).compact == "42")
+        #expect(JSONValue.unsigned(UInt64(Int.max)).compact == "9223372036854775807")
+        #expect(JSONValue.unsigned(.max).compact == #""18446744073709551615""#)
     }
 
     @Test func unicodeEscapes() throws {

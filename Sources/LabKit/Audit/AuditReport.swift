@@ -145,7 +145,7 @@ public enum AuditReport {
                      ("survived", row.survived.map(JSONValue.bool) ?? .null),
                      ("first_error", row.firstError.map(JSONValue.string) ?? .null)])
         }
-        return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .int(Int(audit.seed))),
+        return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .unsigned(audit.seed)),
                         ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("metadata", audit.metadata ?? .null), ("targets", .array(targets)), ("situations", .array(situations)),
                         ("not_survived", .int(rows.filter { $0.survived == false }.count))])
     }
