@@ -46,7 +46,9 @@ struct AnthropicProvider: PortkeyProvider {
             if systemRoles.contains(role) { continue }
             if role == "assistant" {
                 var content: [JSONValue] = []
-                if let text = m.text { content.append(["type": "text", "text": .string(text)]) }
+                // The gateway tests `msg.content && typeof msg.content === 'string'`: an empty
+                // string is falsy, so an empty reply becomes no block at all (content: []).
+                if let text = m.text, !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
                 else { content += (m.parts ?? []).filter { $0.type != "tool_use" }.map(\.json) }
                 for call in m.toolCalls {
                     let arguments = (try? JSONParser.parse(call.arguments ?? "{}")) ?? .object([])

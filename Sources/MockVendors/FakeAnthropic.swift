@@ -63,6 +63,9 @@ public final class FakeAnthropic: VendorService {
             }
             guard ask.hasMaxTokens else { return error(400, "invalid_request_error", "max_tokens: Field required") }
             guard ask.sentCount > 0 else { return error(400, "invalid_request_error", "messages: at least one message is required") }
+            if let refusal = AnthropicContentCheck.refusal(body.json["messages"]?.arrayValue ?? []) {
+                return error(400, "invalid_request_error", refusal)
+            }
             if let limit = OutputLimits.exceeded(model: model, asked: ask.maxTokens) {
                 return error(400, "invalid_request_error", "max_tokens: \(ask.maxTokens ?? 0) > \(limit), which is the maximum allowed number of output tokens for \(model)")
             }

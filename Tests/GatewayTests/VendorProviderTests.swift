@@ -74,6 +74,16 @@ import LabHTTP
         #expect(body["tool_choice"] == ["type": "tool", "name": "w"])
     }
 
+    /// An empty reply in the history (a stream cut before its first token, stored as is)
+    /// is no text block at all on its way to Anthropic: JavaScript reads "" as false.
+    @Test func anEmptyAssistantReplyBecomesNoBlocks() {
+        let body = anthropic.body(.chatComplete, params: [
+            "model": "claude-3-5-haiku-20241022", "max_tokens": 5,
+            "messages": [["role": "user", "content": "Hi"], ["role": "assistant", "content": ""], ["role": "user", "content": ""]],
+        ])
+        #expect(body["messages"] == [["role": "user", "content": "Hi"], ["role": "assistant", "content": []], ["role": "user", "content": ""]])
+    }
+
     @Test func theAnswerComesBackInOpenAIsShape() {
         let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Paris."},{"type":"tool_use","id":"toolu_1","name":"w","input":{"city":"Paris"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3}}"#
         let r = anthropic.response(.chatComplete, status: 200, contentType: "application/json", body: Array(answer.utf8), AnswerContext(created: 99))

@@ -165,6 +165,23 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
     }
 
+    /// What OpenAI takes and Anthropic refuses: empty turns and empty text blocks.
+    @Test func emptyContentIsRefusedAsAnthropicRefusesIt() {
+        func message(_ messages: String) -> (status: Int, error: String?) {
+            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
+            return (r.status, r.json["error"]?["message"]?.stringValue)
+        }
+        let emptyTurn = "messages.1: all messages must have non-empty content except for the optional final assistant message"
+        #expect(message(#"[{"role":"user","content":"hi"},{"role":"assistant","content":[]},{"role":"user","content":"again"}]"#) == (400, emptyTurn))
+        #expect(message(#"[{"role":"user","content":"hi"},{"role":"user","content":""}]"#) == (400, emptyTurn))
+        #expect(message(#"[{"role":"user","content":"hi"},{"role":"assistant"}]"#) == (400, "messages.1.content: Field required"))
+        #expect(message(#"[{"role":"user","content":[{"type":"text","text":""}]}]"#) == (400, "messages: text content blocks must be non-empty"))
+        #expect(message(#"[{"role":"user","content":[{"type":"text","text":" \n"}]}]"#) == (400, "messages: text content blocks must contain non-whitespace text"))
+        // The final assistant turn may be empty (a prefill left blank).
+        #expect(message(#"[{"role":"user","content":"hi"},{"role":"assistant","content":""}]"#).status == 200)
+        #expect(message(#"[{"role":"user","content":"hi"},{"role":"assistant","content":[]}]"#).status == 200)
+    }
+
     @Test func streamFaultsKeepAnthropicsFraming() {
         let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(auth),
                                   body: Array(#"{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
