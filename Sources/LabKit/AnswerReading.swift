@@ -19,6 +19,9 @@ public struct AnswerReading: Equatable, Sendable {
     /// Streamed: the content the events carried, joined (the answer's text as a client
     /// shows it).
     public var streamedText = ""
+    /// Whether the answer's content (the message's, or a stream's joined) parses as JSON, as
+    /// a client asking for structured output parses it; nil for an answer without content.
+    public var contentIsJSON: Bool?
 
     /// Reads a whole (or cut) answer. `stream` is whether it is an SSE stream to be read
     /// as events; an error answer to a streamed request is read as a plain body.
@@ -30,6 +33,9 @@ public struct AnswerReading: Equatable, Sendable {
             r.finishReason = choice?["finish_reason"]?.stringValue
             r.usagePresent = json["usage"]?.objectValue != nil
             r.contentTokens = json["usage"]?["completion_tokens"]?.intValue
+            if succeeded, let content = choice?["message"]?["content"]?.stringValue ?? choice?["text"]?.stringValue {
+                r.contentIsJSON = isJSON(content)
+            }
             return r
         }
         var tokens = 0
@@ -46,12 +52,15 @@ public struct AnswerReading: Equatable, Sendable {
             if r.firstTokenEndOffset == nil, !content.isEmpty || !reasoning.isEmpty || !calls.isEmpty { r.firstTokenEndOffset = end }
         }
         r.contentTokens = tokens
+        if tokens > 0 { r.contentIsJSON = isJSON(r.streamedText) }
         let terminated = body.count >= done.count && Array(body.suffix(done.count)) == done
         r.streamShape = r.finishReason == nil ? "truncated" : terminated ? "complete" : "missing_terminator"
         return r
     }
 
     private static let done = Array("data: [DONE]\n\n".utf8)
+
+    private static func isJSON(_ text: String) -> Bool { (try? JSONParser.parse(text)) != nil }
 
     /// Each complete `data: {…}` event's JSON text and the offset just past its blank line.
     static func events(_ body: [UInt8]) -> [(payload: [UInt8], end: Int)] {

@@ -80,6 +80,7 @@ public enum ExpectationCheck {
                     show: { $0.contentTokens.map(String.init) ?? "no count (not a stream, and no usage)" })
         }
         each("usage_present", e.usagePresent, { $0.usagePresent }, show: { $0.map(String.init) ?? "none" })
+        each("content_json", e.contentJSON, { $0.contentIsJSON }, show: { $0.map(String.init) ?? "no content" })
         if e.ttftMinMs != nil || e.ttftMaxMs != nil {
             let expected = [e.ttftMinMs.map { ">= \(Int($0)) ms" }, e.ttftMaxMs.map { "<= \(Int($0)) ms" }].compactMap { $0 }.joined(separator: " and ")
             bounded("ttft_ms", expected, holds: { o in

@@ -167,6 +167,8 @@ public struct Expectations {
     public var ttftMinMs: Double?
     public var ttftMaxMs: Double?
     public var usagePresent: Bool?
+    /// Whether each answer's content parses as JSON (structured output).
+    public var contentJSON: Bool?
     /// The waits between one provider attempt's end and the next one's start.
     public var retryGaps: RetryGaps?
     /// Expectations for some requests only, by 1-based number range.
@@ -177,7 +179,7 @@ public struct Expectations {
     public var isEmpty: Bool {
         status == nil && servedBy == nil && lastUsedOptionIndex == nil && retryAttemptCount == nil && hits.isEmpty && statuses.isEmpty
             && latencyMaxMs == nil && latencyMinMs == nil && bodyContains == nil && fallbackTriggered == nil && streamComplete == nil && minSuccessRate == nil && finishReason == nil && streamShape == nil
-            && contentTokens == nil && ttftMinMs == nil && ttftMaxMs == nil && usagePresent == nil && retryGaps == nil && perRequest.isEmpty && perWindow.isEmpty
+            && contentTokens == nil && ttftMinMs == nil && ttftMaxMs == nil && usagePresent == nil && contentJSON == nil && retryGaps == nil && perRequest.isEmpty && perWindow.isEmpty
     }
 }
 

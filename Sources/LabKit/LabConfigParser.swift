@@ -476,7 +476,7 @@ public enum LabConfigParser {
     /// Keys that say something of each request, so they also go under `requests: { 1-15: … }`.
     static let perRequestKeys = ["status", "served_by", "last_used_option_index", "retry_attempt_count", "statuses", "latency_ms",
                                  "body_contains", "fallback_triggered", "stream_complete", "success_rate", "finish_reason", "stream",
-                                 "content_tokens", "ttft_ms", "usage_present"]
+                                 "content_tokens", "ttft_ms", "usage_present", "content_json"]
 
     /// `windowCount` is nil for a scenario without windows; `nested` for the expectations of a range of requests.
     static func expectations(_ value: JSONValue, path: String, _ r: ConfigReader, config: LabConfig, requestCount: Int, windowCount: Int?,
@@ -538,6 +538,10 @@ public enum LabConfigParser {
         if let v = value["usage_present"] {
             guard let b = v.boolValue else { throw r.fail(path + ".usage_present", "expected true or false") }
             e.usagePresent = b
+        }
+        if let v = value["content_json"] {
+            guard let b = v.boolValue else { throw r.fail(path + ".content_json", "expected true or false") }
+            e.contentJSON = b
         }
         if let v = value["retry_gaps_ms"] { e.retryGaps = try retryGaps(v, path + ".retry_gaps_ms", r, config: config) }
         if let v = value["requests"] {

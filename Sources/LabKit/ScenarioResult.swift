@@ -39,6 +39,8 @@ public struct RequestOutcome {
     public var contentTokens: Int?
     /// The answer carried a `usage` object.
     public var usagePresent = false
+    /// The answer's content parses as JSON; nil without content (see `AnswerReading`).
+    public var contentIsJSON: Bool?
 
     /// A 2xx answer the client could use whole: a stream counts when it ended with a
     /// finish_reason, `[DONE]` or not (SDKs end the iteration when the connection closes).

@@ -214,6 +214,7 @@ public final class ScenarioRunner {
         o.streamShape = reading.streamShape
         o.contentTokens = reading.contentTokens
         o.usagePresent = reading.usagePresent
+        o.contentIsJSON = reading.contentIsJSON
         if let offset = reading.firstTokenEndOffset, let at = AnswerReading.arrivalMs(ofOffset: offset, in: answer.pieces) {
             o.ttftMs = at - startMs
         }

@@ -110,6 +110,7 @@ import LabHTTP
         #expect(error("{ retry_gaps_ms: [1000, -1] }").contains("scenarios[0].expect.retry_gaps_ms[1]: expected milliseconds"))
         #expect(error("{ ttft_ms: { most: 3 } }").contains("scenarios[0].expect.ttft_ms.most: unknown key"))
         #expect(error("{ usage_present: maybe }").contains("expected true or false"))
+        #expect(error("{ content_json: yes please }").contains("scenarios[0].expect.content_json: expected true or false"))
         #expect(error("{ requests: { 1-3: { served_by: primary } }, content_tokens: { min: 1, max: 9 } }") == "no error")
     }
 
@@ -160,5 +161,23 @@ import LabHTTP
         // An error answer to a streamed request is read as the JSON it is.
         let error = AnswerReading.read(Array(#"{"error":{"message":"x"}}"#.utf8), stream: true, succeeded: false)
         #expect(error.streamShape == nil && error.contentTokens == nil && !error.usagePresent)
+    }
+
+    /// Structured output: the content parses as JSON, whole or joined from a stream's events.
+    @Test func contentIsReadAsJSONAsAClientAskingForStructuredOutputReadsIt() {
+        func whole(_ content: String) -> Bool? {
+            let body = JSONValue.object([("choices", [["message": ["content": .string(content)], "finish_reason": "stop"]])]).compact
+            return AnswerReading.read(Array(body.utf8), stream: false, succeeded: true).contentIsJSON
+        }
+        #expect(whole(#"{"severity":"high"}"#) == true)
+        #expect(whole("Severity: high.") == false)
+        #expect(whole(#"{"severity":"#) == false)
+        let pieces = [#"{\"severity\""#, #":\"high\"}"#].map { Self.event(#"{"choices":[{"delta":{"content":"\#($0)"},"finish_reason":null}]}"#) }.joined()
+        let end = Self.event(#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#) + "data: [DONE]\n\n"
+        #expect(AnswerReading.read(Array((pieces + end).utf8), stream: true, succeeded: true).contentIsJSON == true)
+        #expect(AnswerReading.read(Array((Self.event(#"{"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}"#) + end).utf8), stream: true, succeeded: true).contentIsJSON == false)
+        // An error has no content: it is neither.
+        #expect(AnswerReading.read(Array(#"{"error":{"message":"x"}}"#.utf8), stream: false, succeeded: false).contentIsJSON == nil)
+        #expect(AnswerReading.read(Array(end.utf8), stream: true, succeeded: true).contentIsJSON == nil)
     }
 }
