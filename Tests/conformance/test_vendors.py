@@ -119,6 +119,16 @@ def test_anthropic_sdk_raises_its_typed_errors(fakes, status, name):
     faults(fakes["anthropic"], [])
 
 
+def test_anthropic_sdk_reads_the_refusal_of_an_empty_turn(fakes):
+    # What the OpenAI SDK sends without complaint, the Anthropic SDK gets refused, typed.
+    history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": []}, {"role": "user", "content": "Again"}]
+    with pytest.raises(anthropic.BadRequestError) as e:
+        ant_client(fakes, max_retries=0).messages.create(model="claude-3-5-haiku-20241022", max_tokens=10, messages=history)
+    assert e.value.body["error"]["message"] == "messages.1: all messages must have non-empty content except for the optional final assistant message"
+    openai_history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}, {"role": "user", "content": "Again"}]
+    assert oai_client(fakes).chat.completions.create(model="gpt-4o-mini", messages=openai_history).choices[0].message.content
+
+
 def test_anthropic_sdk_retries_an_overloaded_answer(fakes):
     faults(fakes["anthropic"], [{"when": {"first": 1}, "fault": {"status": 529}}])
     m = ant_client(fakes, max_retries=1).messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=ASK)
