@@ -57,7 +57,11 @@ struct AnthropicProvider: PortkeyProvider {
                 out.append(["role": .string(role), "content": .array(content)])
             } else if let parts = m.parts, !parts.isEmpty {
                 let content: [JSONValue] = parts.compactMap { p in
-                    p.type == "text" ? ["type": "text", "text": p.text ?? .null] : nil
+                    switch p.type {
+                    case "text": return .object([("type", "text"), ("text", p.text ?? .null)] + Self.cacheControl(p.json))
+                    case "image_url": return Self.inlineImage(p.json)
+                    default: return nil
+                    }
                 }
                 out.append(["role": .string(role), "content": .array(content)])
             } else if role == "tool" {
@@ -69,6 +73,26 @@ struct AnthropicProvider: PortkeyProvider {
             }
         }
         return .array(out)
+    }
+
+    /// A part's `cache_control`, when JavaScript reads it as true, as `{type: ephemeral}`.
+    static func cacheControl(_ part: JSONValue) -> [(String, JSONValue)] {
+        guard let c = part["cache_control"], c.isTruthy else { return [] }
+        return [("cache_control", ["type": "ephemeral"])]
+    }
+
+    /// An `image_url` part as an Anthropic image block, when its URL is a data URI the
+    /// gateway can split (`data:MEDIA;base64,DATA`: one `;`, one `:` before it, data after
+    /// the first `,`); any other URL, a link included, is dropped.
+    static func inlineImage(_ part: JSONValue) -> JSONValue? {
+        guard let url = part["image_url"]?["url"]?.stringValue, !url.isEmpty else { return nil }
+        let halves = url.split(separator: ";", omittingEmptySubsequences: false)
+        guard halves.count == 2 else { return nil }
+        let afterComma = halves[1].split(separator: ",", omittingEmptySubsequences: false)
+        let media = halves[0].split(separator: ":", omittingEmptySubsequences: false)
+        guard afterComma.count > 1, !afterComma[1].isEmpty, media.count == 2 else { return nil }
+        return .object([("type", "image"), ("source", ["type": "base64", "media_type": .string(String(media[1])), "data": .string(String(afterComma[1]))])]
+                       + cacheControl(part))
     }
 
     /// System and developer messages as text blocks.

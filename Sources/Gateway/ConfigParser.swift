@@ -120,15 +120,7 @@ enum ConfigParser {
     /// JavaScript's truthiness: a provider with a key, a strategy with targets, a
     /// cache, retry or request_timeout, or a provider that needs no key.
     static func describesSomething(_ o: [String: JSONValue]) -> Bool {
-        func truthy(_ key: String) -> Bool {
-            switch o[key] {
-            case nil, .null?, .bool(false)?: return false
-            case .string(let s)?: return !s.isEmpty
-            case .int(let n)?: return n != 0
-            case .double(let d)?: return d != 0 && !d.isNaN
-            default: return true
-            }
-        }
+        func truthy(_ key: String) -> Bool { o[key]?.isTruthy == true }
         let provider = o["provider"]?.stringValue
         let vertex = provider == "vertex-ai" && truthy("vertexRegion") && (truthy("vertexServiceAccountJson") || truthy("vertexProjectId"))
         return (o["provider"] != nil && o["apiKey"] != nil) || (o["strategy"] != nil && o["targets"] != nil)

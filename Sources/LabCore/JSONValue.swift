@@ -48,6 +48,18 @@ extension JSONValue {
         return members.last(where: { $0.0.utf8.count == length && $0.0 == key })?.1
     }
 
+    /// As JavaScript's `if (value)` reads it: null, false, "", 0 and NaN are false; every
+    /// object and array, empty ones included, is true. The gateway's transforms test so.
+    public var isTruthy: Bool {
+        switch self {
+        case .null, .bool(false): return false
+        case .string(let s): return !s.isEmpty
+        case .int(let n): return n != 0
+        case .double(let d): return d != 0 && !d.isNaN
+        default: return true
+        }
+    }
+
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil

@@ -74,6 +74,26 @@ import LabHTTP
         #expect(body["tool_choice"] == ["type": "tool", "name": "w"])
     }
 
+    /// As the gateway reads an `image_url`: a data URI it can split becomes a base64 image
+    /// block, anything else (a link) is dropped; `cache_control` becomes `{type: ephemeral}`.
+    @Test func inlineImagesBecomeImageBlocksAndLinksAreDropped() {
+        let body = anthropic.body(.chatComplete, params: [
+            "model": "claude-sonnet-4-5", "max_tokens": 5,
+            "messages": [["role": "user", "content": [
+                ["type": "text", "text": "What is this?", "cache_control": ["type": "persistent"]],
+                ["type": "image_url", "image_url": ["url": "data:image/png;base64,iVBORw0KGgo="]],
+                ["type": "image_url", "image_url": ["url": "https://example.com/cat.png"]],
+                ["type": "image_url", "image_url": ["url": "data:image/png;base64,"]],
+                ["type": "text", "text": "Brief.", "cache_control": false],
+            ]]],
+        ])
+        #expect(body["messages"] == [["role": "user", "content": [
+            ["type": "text", "text": "What is this?", "cache_control": ["type": "ephemeral"]],
+            ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="]],
+            ["type": "text", "text": "Brief."],
+        ]]])
+    }
+
     /// An empty reply in the history (a stream cut before its first token, stored as is)
     /// is no text block at all on its way to Anthropic: JavaScript reads "" as false.
     @Test func anEmptyAssistantReplyBecomesNoBlocks() {
