@@ -91,6 +91,22 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
                                         "type": "invalid_request_error", "param": "max_tokens", "code": "integer_below_min_value"]])
     }
 
+    /// A history trimmed between a tool call and its result: Ollama takes it, OpenAI does not
+    /// (its message keeps its own spelling of "preceding").
+    @Test func aToolResultWithoutItsCallIsRefusedAsOpenAIRefusesIt() {
+        let toolCall = #"{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"w","arguments":"{}"}}]}"#
+        let result = #"{"role":"tool","tool_call_id":"call_1","content":"sunny"}"#
+        func chat(_ messages: String) -> (Int, String?, String?) {
+            let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","messages":[\#(messages)]}"#, headers: auth)
+            return (r.status, r.json["error"]?["message"]?.stringValue, r.json["error"]?["param"]?.stringValue)
+        }
+        let orphan = chat(#"{"role":"user","content":"Weather?"},\#(result),{"role":"user","content":"And tomorrow?"}"#)
+        #expect(orphan.0 == 400 && orphan.2 == "messages.[1].role")
+        #expect(orphan.1 == "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.")
+        #expect(chat(#"{"role":"user","content":"Weather?"},\#(toolCall),\#(result)"#).0 == 200)
+        #expect(chat(#"{"role":"user","content":"Weather?"},\#(toolCall),{"role":"user","content":"?"},\#(result)"#).2 == "messages.[3].role")
+    }
+
     @Test func streamOptionsWithoutAStreamAreRefusedAsOpenAIRefusesThem() {
         let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(r.status == 400)
