@@ -37,6 +37,7 @@ struct AuditCommand: ParsableCommand {
               lab audit configs/primary-backup.json
               lab audit prod/*.json --edge-timeout-ms 60000 --json audit.json
               lab audit configs/openai-anthropic.json --stream
+              lab audit configs/openai-anthropic.json --request my-request.json
               lab audit configs/primary-backup.json --write-lab audit.conf
               lab explain host1-hang --config audit.conf
             """)
@@ -55,6 +56,9 @@ struct AuditCommand: ParsableCommand {
 
     @Option(help: "x-portkey-metadata to send (a JSON object), for a conditional route: --metadata '{\"tier\": \"pro\"}'.")
     var metadata: String?
+
+    @Option(help: ArgumentHelp("The request to send, as your client sends it: a JSON file of chat params (messages, max_tokens, temperature, tools, response_format…). A fallback to another vendor may refuse what the primary takes; with response_format an answer counts only when its content is JSON.", valueName: "file"))
+    var request: String?
 
     @Option(help: "Requests per situation (default 1, or 20 when a loadbalance draws; raise it for a target of small weight).")
     var requests: Int?
@@ -98,6 +102,25 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        var body: JSONValue?
+        if let request {
+            guard let data = FileManager.default.contents(atPath: request) else {
+                Console.err("error: --request \(request.terminalSafe): cannot read it")
+                throw ExitCode(2)
+            }
+            do {
+                body = try JSONParser.parse(Array(data))
+            } catch {
+                Console.err("error: --request \(request.terminalSafe) is not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
+                throw ExitCode(2)
+            }
+            do {
+                try ConfigAudit.check(request: body!)
+            } catch {
+                Console.err("error: --request \(request.terminalSafe): \(error)")
+                throw ExitCode(2)
+            }
+        }
         var reports: [JSONValue] = []
         var audits: [ConfigAudit] = []
         var summaries: [String] = []
@@ -113,7 +136,7 @@ struct AuditCommand: ParsableCommand {
                 } catch {
                     throw ConfigAudit.Refusal(message: "not valid JSON (\(Self.place(of: error.offset, in: Array(data)))): \(error.message)")
                 }
-                audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, metadata: meta,
+                audit = try ConfigAudit(file: file, config: config, model: model, stream: stream, metadata: meta, request: body,
                                         requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
             } catch {
                 // The other files are still audited: a CI job sees every file's verdict.

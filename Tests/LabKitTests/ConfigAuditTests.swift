@@ -162,6 +162,39 @@ import LabCore
         #expect(CIOutput.markdown(a, rows: broken).hasPrefix("### lab audit: c.json — fails with every host answering; one host only\n"))
     }
 
+    /// The client's own request (`--request`): what the OpenAI primary takes and the
+    /// Anthropic fallback refuses of it, and structured output that only the primary keeps.
+    @Test func theClientsOwnRequestMeetsWhatTheFallbackRefuses() throws {
+        let config = try JSONParser.parse(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":512}}]}"#)
+        let history = try JSONParser.parse(#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Sum it up."},{"role":"assistant","content":""},{"role":"user","content":"Again."}]}"#)
+        let chat = try ConfigAudit(file: "c.json", config: config, request: history)
+        let rows = try chat.run()
+        #expect(try row(rows, "every host answers").survived == true)
+        let down = try row(rows, "oa answers 503")
+        #expect(down.survived == false && down.outcomes.map(\.what) == ["400"])
+        #expect(down.firstError == "anthropic error: messages.1: all messages must have non-empty content except for the optional final assistant message")
+        #expect(chat.labConf.contains(#""messages":[{"role":"user","content":"Sum it up."},{"role":"assistant","content":""},{"role":"user","content":"Again."}],"stream":false"#))
+        #expect(!chat.labConf.contains("max_tokens\":100"), "the client's request is sent as it is")
+
+        let structured = try JSONParser.parse(#"{"messages":[{"role":"user","content":"Classify."}],"stream":true,"response_format":{"type":"json_object"}}"#)
+        let schema = try ConfigAudit(file: "c.json", config: config, model: "gpt-4o-mini", request: structured)
+        #expect(schema.wantsJSON && schema.stream && schema.situations.contains { $0.name == "host1-cut" })
+        let schemaRows = try schema.run()
+        #expect(try row(schemaRows, "every host answers").survived == true)
+        let limited = try row(schemaRows, "oa answers 429 (Retry-After: 5)")
+        #expect(limited.survived == false && limited.outcomes.map(\.what) == ["200, not JSON"])
+        #expect(limited.firstError?.hasPrefix("content that is not JSON: ") == true)
+        #expect(schema.labConf.contains("expect: { success_rate: { min: 1 }, content_json: true }"))
+        #expect(AuditReport.json(schema, rows: schemaRows)["request"] == structured)
+        #expect(AuditReport.json(try ConfigAudit(file: "c.json", config: config), rows: [])["request"] == nil)
+
+        for (bad, message) in [("[]", "the request must be a JSON object"), (#"{"model":""}"#, "the request's model must be a model name"),
+                               (#"{"stream":"yes"}"#, "the request's stream must be true or false")] {
+            #expect(throws: ConfigAudit.Refusal.self) { try ConfigAudit(file: "c.json", config: config, request: try JSONParser.parse(bad)) }
+            do { try ConfigAudit.check(request: try JSONParser.parse(bad)) } catch { #expect("\(error)".hasPrefix(message)) }
+        }
+    }
+
     @Test func metadataTakesAConditionalRouteDownItsBranch() throws {
         let config = try JSONParser.parse(#"{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.tier":{"$eq":"pro"}},"then":"fast"}],"default":"slow"},"targets":[{"name":"fast","provider":"ollama","custom_host":"http://fast:11434"},{"name":"slow","provider":"ollama","custom_host":"http://slow:11434"}]}"#)
         let plain = try ConfigAudit(file: "c.json", config: config).run()
@@ -214,6 +247,16 @@ import LabCore
             let (a, rows) = try audit(text, file: file)
             #expect(AuditReport.render(a, rows: rows).joined(separator: "\n") == (try shown("lab audit \(file)")))
         }
+        // The request example: its lines, between the elisions, are what the audit prints.
+        let request = try #require(doc.components(separatedBy: "$ cat request.json\n").dropFirst().first?.components(separatedBy: "\n$ ").first)
+        let command = "lab audit configs/openai-anthropic.json --request request.json"
+        let config = try JSONParser.parse(Array(FileManager.default.contents(atPath: repositoryFile("configs/openai-anthropic.json"))!))
+        let a = try ConfigAudit(file: "configs/openai-anthropic.json", config: config, request: try JSONParser.parse(request))
+        let printed = AuditReport.render(a, rows: try a.run())
+        let output = try #require(doc.components(separatedBy: "$ \(command)\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let lines = output.split(separator: "\n").map(String.init).filter { $0.trimmingCharacters(in: .whitespaces) != "…" }
+        #expect(!lines.isEmpty)
+        for line in lines { #expect(printed.contains(line), "\(line)") }
     }
 
     @Test func settingAKeyOnANestedTarget() throws {

@@ -27,22 +27,28 @@ public struct AuditRow {
     public init(situation: ConfigAudit.Situation, result: ScenarioResult, audit: ConfigAudit) {
         self.situation = situation
         requests = result.requests.count
+        // Structured output that is not JSON is no answer to a client that parses it.
+        let notJSON = { (o: RequestOutcome) in audit.wantsJSON && o.succeeded && o.contentIsJSON != true }
+        let answered = { (o: RequestOutcome) in o.succeeded && !notJSON(o) }
         outcomes = Self.counted(result.requests.map { o in
             if o.edgeTimedOut { return "504 from the route" }
             guard let status = o.status else { return "no answer" }
+            if notJSON(o) { return "\(status), not JSON" }
             return o.cutShort ? "\(status), cut short" : "\(status)"
         })
         servedBy = Self.counted(result.requests.filter(\.succeeded).compactMap(\.lastUsedOptionIndex))
         tries = audit.hosts.enumerated().map { i, host in
             (host, result.visits.filter { $0.provider == ConfigAudit.providerName(i) }.count)
         }
-        succeeded = result.requests.filter(\.succeeded).count
+        succeeded = result.requests.filter(answered).count
         longestMs = result.requests.map(\.labMs).max() ?? 0
         // A loadbalance that drew no request to the failing host did not put it to the test.
         undrawn = ConfigAudit.hasLoadbalance(audit.target) && situation.failing.count == 1
             && tries.contains { $0.host == situation.failing[0] && $0.count == 0 }
         survived = situation.owesAnswer && !undrawn ? succeeded == requests : nil
-        firstError = result.requests.first { !$0.succeeded && !$0.edgeTimedOut }.map(\.responseText)
+        firstError = result.requests.first { !answered($0) && !$0.edgeTimedOut }.map { o in
+            notJSON(o) ? "content that is not JSON: \(o.responseText)" : o.responseText
+        }
     }
 
     static func counted(_ items: [String]) -> [(String, Int)] {
@@ -87,6 +93,7 @@ public enum AuditReport {
         let each = audit.requestsPerSituation == 1 ? "1 request"
             : "\(audit.requestsPerSituation) requests" + (ConfigAudit.hasLoadbalance(audit.target) ? " (a loadbalance draws per request)" : "")
         let meta = audit.metadata.map { " with metadata \($0.compact.terminalSafe)," } ?? ""
+            + (audit.request == nil ? "" : " with the request given" + (audit.wantsJSON ? " (structured output: an answer must be JSON)" : "") + ",")
         lines.append("  Each situation: \(each)\(audit.stream ? ", streamed," : "")\(meta) for model \(audit.model.terminalSafe) through the embedded gateway, behind a route that answers 504 after \(ConsoleReport.seconds(Double(audit.edgeTimeoutMs))); simulated clock, seed \(audit.seed).")
         lines.append("")
         let table: [[String]] = [["", "When", "Client gets", "Served by", "Requests each host saw", "Longest"]] + rows.map { row in
@@ -147,7 +154,8 @@ public enum AuditReport {
         }
         return .object([("file", .string(audit.file)), ("edge_timeout_ms", .int(audit.edgeTimeoutMs)), ("seed", .unsigned(audit.seed)),
                         ("model", .string(audit.model)), ("stream", .bool(audit.stream)), ("metadata", audit.metadata ?? .null), ("targets", .array(targets)), ("situations", .array(situations)),
-                        ("not_survived", .int(rows.filter { $0.survived == false }.count))])
+                        ("not_survived", .int(rows.filter { $0.survived == false }.count))]
+                       + (audit.request.map { [("request", $0)] } ?? []))
     }
 
     /// The outcomes, and what the first failure was told.

@@ -55,9 +55,15 @@ public struct ConfigAudit {
     public let hosts: [String]
     public let situations: [Situation]
     public let requestsPerSituation: Int
+    /// The request body sent, as the client sends it (`--request`), or nil for the audit's
+    /// own short question.
+    public let request: JSONValue?
     public let model: String
     /// The requests are streamed.
     public let stream: Bool
+    /// The request asks for structured output (`response_format` json_object or
+    /// json_schema): an answer counts only when its content parses as JSON.
+    public let wantsJSON: Bool
     /// Sent as `x-portkey-metadata`, for a conditional route's `metadata.*` queries.
     public let metadata: JSONValue?
     /// The route in front of the gateway answers 504 after this long.
@@ -94,9 +100,14 @@ public struct ConfigAudit {
     static func fault(_ name: String) -> JSONValue? { failures.first { $0.name == name }?.fault }
 
     /// `requests`: per situation; nil for 1, or 20 when a loadbalance draws.
+    /// `request`: the body the client sends (OpenAI chat params); its `model` and `stream`
+    /// win over `model` and `stream`.
     public init(file: String, config: JSONValue, model: String = "llama3", stream: Bool = false, metadata: JSONValue? = nil,
-                requests: Int? = nil, edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
+                request: JSONValue? = nil, requests: Int? = nil, edgeTimeoutMs: Int = 30_000, seed: UInt64 = 42) throws(Refusal) {
         guard case .object = config else { throw Refusal(message: "expected a Portkey config object") }
+        if let request { try Self.check(request: request) }
+        let model = request?["model"]?.stringValue ?? model
+        let stream = stream || request?["stream"]?.boolValue == true
         // lab.conf's range: the reports write the seed as a JSON integer.
         guard seed <= UInt64(Int.max) else { throw Refusal(message: "the seed must be from 0 to \(Int.max), got \(seed)") }
         if let metadata, case .object = metadata {} else if metadata != nil {
@@ -165,13 +176,17 @@ public struct ConfigAudit {
         self.hosts = hosts
         self.situations = situations
         requestsPerSituation = requests
+        self.request = request
         self.model = model
         self.stream = stream
+        let format = request?["response_format"]?["type"]?.stringValue
+        wantsJSON = format == "json_object" || format == "json_schema"
         self.metadata = metadata
         self.edgeTimeoutMs = edgeTimeoutMs
         self.seed = seed
         labConf = Self.labText(source: file, config: sent, leaves: leaves, hosts: hosts, situations: situations, model: model,
-                               stream: stream, metadata: metadata, requests: requests, edgeTimeoutMs: edgeTimeoutMs, seed: seed)
+                               stream: stream, metadata: metadata, request: request, wantsJSON: wantsJSON, requests: requests,
+                               edgeTimeoutMs: edgeTimeoutMs, seed: seed)
         do {
             lab = try LabConfigParser.parse(labConf, file: file)
         } catch {
@@ -179,6 +194,14 @@ public struct ConfigAudit {
             // (a model name the fake cannot take) is said in the lab's own words.
             throw Refusal(message: "the lab cannot fake this config: \(error.message)")
         }
+    }
+
+    /// What the audit needs of a request body: an object whose `model` and `stream`, when
+    /// given, it can read. The rest is the providers' to judge, as it is in production.
+    public static func check(request: JSONValue) throws(Refusal) {
+        guard case .object = request else { throw Refusal(message: "the request must be a JSON object of chat params, such as {\"messages\": [...], \"max_tokens\": 500}") }
+        if let m = request["model"], m.stringValue?.isEmpty != false { throw Refusal(message: "the request's model must be a model name, such as llama3") }
+        if let s = request["stream"], s.boolValue == nil { throw Refusal(message: "the request's stream must be true or false") }
     }
 
     /// Runs every situation on the simulated clock; a row each, in order.
@@ -199,7 +222,8 @@ public struct ConfigAudit {
     /// its answer, a scenario expects every request to succeed: `lab run` then fails where
     /// the audit marks ✗.
     static func labText(source: String, config: JSONValue, leaves: [Leaf], hosts: [String], situations: [Situation], model: String,
-                        stream: Bool, metadata: JSONValue?, requests: Int, edgeTimeoutMs: Int, seed: UInt64) -> String {
+                        stream: Bool, metadata: JSONValue?, request custom: JSONValue?, wantsJSON: Bool, requests: Int,
+                        edgeTimeoutMs: Int, seed: UInt64) -> String {
         var out = """
             # Written by `lab audit \(source.terminalSafe)`: the config's hosts faked, one scenario per way they fail.
             # `lab run --config THIS-FILE` runs it; a scenario where the client is owed its answer (every
@@ -221,9 +245,15 @@ public struct ConfigAudit {
         }
         out += "hosts:\n"
         for (i, host) in hosts.enumerated() { out += "  \(JSONValue.string(host).compact): \(providerName(i))\n" }
-        var body: [(String, JSONValue)] = [("model", .string(model)),
-                                           ("messages", [["role": "user", "content": "What is the capital of France?"]]),
-                                           ("max_tokens", 100), ("stream", .bool(stream))]
+        var body: [(String, JSONValue)] = [("model", .string(model))]
+        if case .object(let members)? = custom {
+            // The client's own body, as sent; the audit's model and stream in their places.
+            body += members.filter { $0.0 != "model" && $0.0 != "stream" }
+            if custom?["messages"] == nil { body.append(("messages", [["role": "user", "content": "What is the capital of France?"]])) }
+            body.append(("stream", .bool(stream)))
+        } else {
+            body += [("messages", [["role": "user", "content": "What is the capital of France?"]]), ("max_tokens", 100), ("stream", .bool(stream))]
+        }
         if let metadata { body.append(("headers", .object([("x-portkey-metadata", .string(metadata.compact))]))) }
         let request = JSONValue.object(body)
         out += "scenarios:\n"
@@ -239,7 +269,7 @@ public struct ConfigAudit {
                 })
                 out += "    faults: \(rules.compact)\n"
             }
-            if s.owesAnswer { out += "    expect: { success_rate: { min: 1 } }\n" }
+            if s.owesAnswer { out += "    expect: { success_rate: { min: 1 }\(wantsJSON ? ", content_json: true" : "") }\n" }
         }
         return out
     }
