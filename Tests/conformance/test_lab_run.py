@@ -125,6 +125,20 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     not_object = lab("audit", "configs/primary-backup.json", "--metadata", "[1]")
     assert not_object.returncode == 2 and "--metadata must be a JSON object" in not_object.stderr
 
+    # The client's own request: what the Anthropic fallback refuses of it, in its words.
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"model": "gpt-4o-mini", "response_format": {"type": "json_object"},
+                                   "messages": [{"role": "user", "content": "Classify."}]}))
+    own = lab("audit", "configs/openai-anthropic.json", "--request", str(request), "--json", str(tmp_path / "own.json"))
+    assert own.returncode == 1 and "200, not JSON" in own.stdout and "(structured output: an answer must be JSON)" in own.stdout
+    assert json.loads((tmp_path / "own.json").read_text())[0]["request"]["response_format"] == {"type": "json_object"}
+    request.write_text('{"messages": [}')
+    unreadable = lab("audit", "configs/openai-anthropic.json", "--request", str(request))
+    assert unreadable.returncode == 2 and "--request" in unreadable.stderr and "is not valid JSON (line 1, column 15)" in unreadable.stderr
+    request.write_text("[1]")
+    listed = lab("audit", "configs/openai-anthropic.json", "--request", str(request))
+    assert listed.returncode == 2 and "the request must be a JSON object" in listed.stderr
+
     broken = tmp_path / "broken.json"
     broken.write_text('{"strategy": {"mode": "fallback"},\n "targets": [1,]}')
     bad = lab("audit", str(broken))
