@@ -1,9 +1,16 @@
 // libFuzzer target: the HTTP request path — http_parser feeding the server's message
-// parser, then the mock and the fault injector answering whatever request came out.
+// parser, then the mock and the fault injector answering whatever request came out, and
+// the fake OpenAI and Anthropic answering its body (with their keys, on their chat paths,
+// so that the body's checks are reached).
 @testable import LabHTTP
 import LabCore
 import MockOllama
+import MockVendors
 import FaultInjector
+
+nonisolated(unsafe) let vendors: [(mock: any MockService, path: String)] = [
+    (try! FakeOpenAI(), "/v1/chat/completions"), (try! FakeAnthropic(), "/v1/messages"),
+]
 
 nonisolated(unsafe) let mock: MockOllama = {
     // Ollama's CORS and Host checks on, so every Origin and Host the fuzzer makes meets them.
@@ -49,6 +56,13 @@ public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         mock.lastAnswerStart?.lateMs = 250
         _ = decision.script.materialized
         if let ticket = mock.lastTicket { mock.answerEnded(ticket) }
+        var keyed = request.headers
+        for (name, value) in [("Authorization", "Bearer k"), ("x-api-key", "k"), ("anthropic-version", "2023-06-01")] { keyed.set(name, value) }
+        for vendor in vendors {
+            for sent in [request, HTTPRequest(method: "POST", target: vendor.path, headers: keyed, body: request.body)] {
+                _ = vendor.mock.answer(to: sent).script.materialized
+            }
+        }
     }
     return 0
 }

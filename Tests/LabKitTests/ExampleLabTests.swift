@@ -30,7 +30,7 @@ import LabCore
     /// labs/request-mistakes.conf: Ollama's refusals of OpenAI-style requests through the gateway.
     @Test func theRequestLabShowsRefusalsAndTheBackupThatHidesThem() throws {
         let results = try Self.run("labs/request-mistakes.conf")
-        #expect(results.count == 10)
+        #expect(results.count == 11)
         #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
         // The fallback meets a limit the primary does not have.
         #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 400"])
@@ -42,6 +42,7 @@ import LabCore
         #expect(results["structured-output-past-the-fallback"]!.requests.map(\.contentIsJSON) == [true, false])
         #expect(results["structured-output-past-the-fallback"]!.requests.map(\.status) == [200, 200])
         #expect(results["trimmed-history-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
+        #expect(results["retired-model-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 404"])
     }
 
     /// labs/one-slot-ollama.conf: a one-slot Ollama queues; the journal shows the waits.
