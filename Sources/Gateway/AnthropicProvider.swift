@@ -30,6 +30,8 @@ struct AnthropicProvider: PortkeyProvider {
 
     func body(_ endpoint: GatewayEndpoint, params: JSONValue) -> JSONValue { ParamRule.apply(Self.chatRules, to: params) }
 
+    func carries(_ param: String, _ endpoint: GatewayEndpoint) -> Bool { Self.chatRules.contains { $0.key == param } }
+
     func headers(apiKey: String?) -> HTTPHeaders { ["X-API-Key": apiKey ?? "undefined", "anthropic-version": "2023-06-01"] }
 
     func passes(header name: String) -> Bool {

@@ -14,6 +14,9 @@ public final class GatewayJournalEntry {
         /// (`ollama error: invalid image input`): why a provider refused, also when a fallback
         /// hid it from the client.
         public internal(set) var error: String?
+        /// What the gateway's translation did to the client's params for this target
+        /// (`not passed on: response_format`, `temperature 1.5 → 1`); empty when nothing.
+        public internal(set) var changes: [String] = []
     }
 
     public struct Wait: Sendable {
@@ -65,6 +68,7 @@ public final class GatewayJournalEntry {
             attempt.status = a["status"]?.intValue
             attempt.outcome = AttemptOutcome(description: a["outcome"]?.stringValue ?? "in flight", status: attempt.status)
             attempt.error = a["error"]?.stringValue
+            attempt.changes = (a["changes"]?.arrayValue ?? []).compactMap(\.stringValue)
             return attempt
         }
         waits = (e["waits"]?.arrayValue ?? []).compactMap { w in
@@ -83,9 +87,13 @@ public final class GatewayJournalEntry {
             ("gateway_exception", .bool(gatewayException)), ("truncated", .bool(truncated)), ("client_gone", .bool(clientGone)),
             ("end_ms", r(endMs)),
             ("attempts", .array(attempts.map { a in
-                .object([("target", .string(a.target)), ("url", .string(a.url)), ("start_ms", r(a.startMs)), ("end_ms", r(a.endMs)),
-                         ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome.description)),
-                         ("error", a.error.map(JSONValue.string) ?? .null)])
+                var fields: [(String, JSONValue)] = [
+                    ("target", .string(a.target)), ("url", .string(a.url)), ("start_ms", r(a.startMs)), ("end_ms", r(a.endMs)),
+                    ("status", a.status.map(JSONValue.int) ?? .null), ("outcome", .string(a.outcome.description)),
+                    ("error", a.error.map(JSONValue.string) ?? .null)]
+                // Only when there are any: a journal of plain requests reads as before.
+                if !a.changes.isEmpty { fields.append(("changes", .array(a.changes.map(JSONValue.string)))) }
+                return .object(fields)
             })),
             ("waits", .array(waits.map { w in
                 .object([("target", .string(w.target)), ("at_ms", r(w.atMs)), ("ms", .int(w.ms)), ("reason", .string(w.reason))])

@@ -99,7 +99,8 @@ final class GatewayRun {
         let body = provider.body(request.endpoint, params: params)
         let leaf = Leaf(path: path, url: host + endpointPath, body: body.javaScriptCompactBytes, provider: provider,
                         headers: provider.headers(apiKey: t.apiKey ?? request.bearer),
-                        timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry))
+                        timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry),
+                        changes: ParamChanges.notes(provider, request.endpoint, params: params, sent: body))
         attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
     }
 
@@ -111,6 +112,7 @@ final class GatewayRun {
         let headers: HTTPHeaders
         let timeoutMs: Int?
         let policy: RetryPolicy
+        let changes: [String]
     }
 
     private func attempt(_ leaf: Leaf, try n: Int, retryAfterBudgetMs: Int, _ done: @escaping (UpstreamResult) -> Void) {
@@ -149,7 +151,7 @@ final class GatewayRun {
     /// One HTTP call to the provider. Reports the result and whether it was a network error.
     private func call(_ leaf: Leaf, _ done: @escaping (UpstreamResult, Bool) -> Void) {
         let attemptIndex = entry.attempts.count
-        entry.attempts.append(.init(target: leaf.path, url: leaf.url, startMs: gateway.nowMs))
+        entry.attempts.append(.init(target: leaf.path, url: leaf.url, startMs: gateway.nowMs, changes: leaf.changes))
         func record(_ outcome: AttemptOutcome, status: Int?, error: String? = nil) {
             entry.attempts[attemptIndex].endMs = gateway.nowMs
             entry.attempts[attemptIndex].outcome = outcome

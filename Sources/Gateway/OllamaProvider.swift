@@ -19,6 +19,14 @@ struct OllamaProvider: PortkeyProvider {
         endpoint == .embed ? ["model": params["model"] ?? .null, "prompt": params["input"] ?? .null] : Self.chatBody(params)
     }
 
+    func carries(_ param: String, _ endpoint: GatewayEndpoint) -> Bool {
+        endpoint == .embed ? param == "model" || param == "input" : Self.chatParams.contains(param)
+    }
+
+    /// What `chatBody` reads of the client's params.
+    static let chatParams: Set<String> = ["model", "messages", "frequency_penalty", "presence_penalty", "response_format", "seed", "stop",
+                                          "stream", "temperature", "top_p", "max_tokens", "max_completion_tokens", "tools", "thinking"]
+
     /// Only the content type goes upstream: no credentials.
     func headers(apiKey: String?) -> HTTPHeaders { HTTPHeaders() }
 

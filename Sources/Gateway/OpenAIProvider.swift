@@ -40,11 +40,15 @@ struct OpenAIProvider: PortkeyProvider {
         ParamRule("encoding_format"), ParamRule("dimensions"), ParamRule("user"),
     ]
 
-    func body(_ endpoint: GatewayEndpoint, params: JSONValue) -> JSONValue {
+    func body(_ endpoint: GatewayEndpoint, params: JSONValue) -> JSONValue { ParamRule.apply(Self.rules(endpoint), to: params) }
+
+    func carries(_ param: String, _ endpoint: GatewayEndpoint) -> Bool { Self.rules(endpoint).contains { $0.key == param } }
+
+    static func rules(_ endpoint: GatewayEndpoint) -> [ParamRule] {
         switch endpoint {
-        case .chatComplete: return ParamRule.apply(Self.chatRules, to: params)
-        case .complete: return ParamRule.apply(Self.completeRules, to: params)
-        case .embed: return ParamRule.apply(Self.embedRules, to: params)
+        case .chatComplete: return chatRules
+        case .complete: return completeRules
+        case .embed: return embedRules
         }
     }
 

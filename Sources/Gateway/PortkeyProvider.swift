@@ -31,6 +31,9 @@ protocol PortkeyProvider: Sendable {
     func path(_ endpoint: GatewayEndpoint) -> String?
     /// The body sent upstream, built from the client's body with `override_params` merged in.
     func body(_ endpoint: GatewayEndpoint, params: JSONValue) -> JSONValue
+    /// Whether `body` carries the client's `param` upstream in any form (renamed,
+    /// transformed, clamped); the gateway drops every other param without a word.
+    func carries(_ param: String, _ endpoint: GatewayEndpoint) -> Bool
     /// Headers beside `Content-Type` (credentials, API version).
     func headers(apiKey: String?) -> HTTPHeaders
     /// Which upstream response headers reach the client.

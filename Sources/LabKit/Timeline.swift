@@ -60,7 +60,8 @@ public struct Timeline {
                 }
                 bars.append(Bar(lane: "gateway", startMs: a.startMs - startMs, endMs: (a.endMs ?? entry.endMs ?? a.startMs) - startMs,
                                 kind: kind,
-                                label: "\(a.target): \(a.outcome)" + (a.error.map { " — \($0)" } ?? "")))
+                                label: "\(a.target): \(a.outcome)" + (a.error.map { " — \($0)" } ?? "")
+                                    + (a.changes.isEmpty ? "" : " (the gateway's translation: \(a.changes.joined(separator: "; ")))")))
             }
             for w in entry.waits {
                 bars.append(Bar(lane: "gateway", startMs: w.atMs - startMs, endMs: w.atMs - startMs + Double(w.ms), kind: .wait,

@@ -56,6 +56,18 @@ import LabHTTP
         let entry = try #require(h.gateway.journal.entries.last)
         #expect(entry.attempts.map(\.error) == ["ollama error: bad"])
         #expect(GatewayJournalEntry(json: entry.json, shiftMs: 0)?.attempts.map(\.error) == ["ollama error: bad"])
+        #expect(entry.attempts.map(\.changes) == [[]] && entry.json["attempts"]?.arrayValue?.first?["changes"] == nil)
+    }
+
+    /// The journal says what each target's translation did to the params, and keeps it
+    /// through its JSON (what `lab run --gateway` reads back from a lab gateway).
+    @Test func theJournalSaysWhatTheTranslationDidToTheParams() throws {
+        let h = try Harness()
+        let body = #"{"model":"llama3","n":2,"logprobs":true,"temperature":3,"messages":[{"role":"user","content":"hi"}]}"#
+        _ = try h.send(config: target("primary"), body: body)
+        let entry = try #require(h.gateway.journal.entries.last)
+        #expect(entry.attempts.map(\.changes) == [["not passed on: n, logprobs", "temperature 3 → 2"]])
+        #expect(GatewayJournalEntry(json: entry.json, shiftMs: 0)?.attempts.map(\.changes) == [["not passed on: n, logprobs", "temperature 3 → 2"]])
     }
 
     @Test func networkErrorsAreAlwaysRetried() throws {

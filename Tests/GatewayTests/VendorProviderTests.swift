@@ -164,3 +164,42 @@ import LabHTTP
         #expect(String(decoding: error, as: UTF8.self).contains(#""finish_reason":"overloaded_error""#) && String(decoding: error, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
     }
 }
+
+/// What the gateway's translations do to a client's params, as traces say it.
+@Suite struct ParamChangesTests {
+    /// `carries` is what `body` does: a param alone beside a model and messages changes the
+    /// body sent upstream exactly when the provider says it carries it.
+    @Test func whatAProviderCarriesIsWhatItsBodyCarries() {
+        let base: [(String, JSONValue)] = [("model", "m"), ("messages", [["role": "user", "content": "hi"]])]
+        let samples: [(String, JSONValue)] = [
+            ("max_tokens", 7), ("max_completion_tokens", 9), ("temperature", 0.5), ("top_p", 0.5), ("top_k", 3), ("n", 2),
+            ("stream", true), ("stop", ["END"]), ("presence_penalty", 0.5), ("frequency_penalty", 0.5), ("logit_bias", ["1": 1]),
+            ("user", "u"), ("seed", 3), ("tools", [["type": "function", "function": ["name": "w"]]]), ("tool_choice", "required"),
+            ("parallel_tool_calls", false), ("response_format", ["type": "json_object"]), ("logprobs", true), ("top_logprobs", 2),
+            ("stream_options", ["include_usage": true]), ("thinking", ["type": "enabled"]), ("functions", []), ("function_call", "auto"),
+            ("input", "text"), ("prompt", "p"), ("echo", true), ("best_of", 2), ("suffix", "s"), ("encoding_format", "float"),
+            ("dimensions", 8), ("metadata", ["k": "v"]), ("store", true), ("unknown_param", 1),
+        ]
+        for provider in PortkeyProviders.all {
+            for endpoint in [GatewayEndpoint.chatComplete, .complete, .embed] where provider.path(endpoint) != nil {
+                let plain = provider.body(endpoint, params: .object(base))
+                for (key, value) in samples {
+                    let changed = provider.body(endpoint, params: .object(base + [(key, value)])) != plain
+                    #expect(changed == provider.carries(key, endpoint), "\(provider.name) \(endpoint) \(key)")
+                }
+            }
+        }
+    }
+
+    @Test func droppedParamsAndClampedNumbersAreSaid() {
+        let params: JSONValue = ["model": "claude-3-5-haiku-20241022", "max_tokens": 50, "temperature": 1.5, "n": 2,
+                                 "response_format": ["type": "json_object"], "messages": [["role": "user", "content": "hi"]]]
+        let anthropic = AnthropicProvider()
+        let sent = anthropic.body(.chatComplete, params: params)
+        #expect(ParamChanges.notes(anthropic, .chatComplete, params: params, sent: sent) == ["not passed on: n, response_format", "temperature 1.5 → 1"])
+        let openai = OpenAIProvider()
+        #expect(ParamChanges.notes(openai, .chatComplete, params: params, sent: openai.body(.chatComplete, params: params)) == [])
+        let negative: JSONValue = ["model": "gpt-4o-mini", "max_tokens": -160]
+        #expect(ParamChanges.notes(openai, .chatComplete, params: negative, sent: openai.body(.chatComplete, params: negative)) == ["max_tokens -160 → 0"])
+    }
+}

@@ -28,6 +28,15 @@ import LabCore
         #expect(text.contains("config.targets[1] (openai): 200\n"))
     }
 
+    /// What the gateway's translation lost or clamped on the way to a target is told beside it.
+    @Test func whatTheTranslationDidIsTold() throws {
+        let (_, structured) = try explain("structured-output-past-the-fallback", in: "labs/request-mistakes.conf")
+        #expect(structured.contains("config.targets[1] (anthropic): 200; the gateway's translation for it — not passed on: response_format\n"))
+        #expect(structured.contains("config.targets[0] (openai): 200\n"), "OpenAI is sent it whole")
+        let (_, negative) = try explain("negative-max-tokens", in: "labs/request-mistakes.conf")
+        #expect(negative.contains("; the gateway's translation for it — max_tokens -160 → 0"))
+    }
+
     /// A model that had to load (and wait for room) says how long, from the provider's journal.
     @Test func aModelsLoadIsTold() throws {
         let (result, text) = try explain("small-model-on-the-same-gpu", in: "labs/one-gpu-two-models.conf")

@@ -58,6 +58,8 @@ public enum Explanation {
                     if let modelWaitMs { did += "; the model had to load first: load_duration \(seconds(Double(modelWaitMs)))" }
                     // Ollama's queue: every generation slot of the model was taken.
                     if let slotWaitMs { did += "; it waited \(seconds(Double(slotWaitMs))) for a generation slot" }
+                    // What the provider's translation lost or clamped of the client's params.
+                    if !a.changes.isEmpty { did += "; the gateway's translation for it — \(a.changes.joined(separator: "; ").terminalSafe)" }
                     let span = to.map { " → \(seconds($0 - start))" } ?? " → no answer"
                     events.append((from, "\(seconds(from - start))\(span)  \(a.target)\(provider.map { " (\($0))" } ?? ""): \(did)"))
                 }
