@@ -1,9 +1,9 @@
 // libFuzzer target: what the gateway reads from outside besides its config. From an
 // upstream: a response's bytes through the client side's HTTP parser, its Retry-After
 // headers, and a body through every provider's translation, whole and as an event stream.
-// From a client: a body through every provider's request translation. And what the lab's
-// runner reads of a gateway's answer, which may be a real gateway's: the body's events
-// and the path in `x-portkey-last-used-option-index`.
+// From a client: a body through every provider's request translation, and what the journal
+// says it changed. And what the lab's runner reads of a gateway's answer, which may be a
+// real gateway's: the body's events and the path in `x-portkey-last-used-option-index`.
 @testable import LabHTTP
 @testable import Gateway
 import LabCore
@@ -67,7 +67,9 @@ public func fuzzUpstreamAnswer(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
         }
         if let params {
             for endpoint in [GatewayEndpoint.chatComplete, .embed, .complete] where provider.path(endpoint) != nil {
-                _ = provider.body(endpoint, params: params).javaScriptCompactBytes
+                let sent = provider.body(endpoint, params: params)
+                _ = sent.javaScriptCompactBytes
+                _ = ParamChanges.notes(provider, endpoint, params: params, sent: sent)
             }
         }
     }
