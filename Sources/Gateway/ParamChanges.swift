@@ -5,7 +5,15 @@ import LabCore
 /// on (a cross-vendor fallback silently loses `response_format`, `n`, `logprobs`…) and the
 /// numbers it clamps (`temperature 1.5 → 1`). The provider says what it carries; nothing
 /// here restates its rules. Pure.
-enum ParamChanges {
+public enum ParamChanges {
+    /// For a chat request to the provider named `provider`, with a target's `override_params`
+    /// merged over the client's body as the gateway merges them; empty for an unknown provider.
+    public static func chat(provider name: String, body: JSONValue, overrides: [(String, JSONValue)]) -> [String] {
+        guard let provider = PortkeyProviders.named(name) else { return [] }
+        let params = ParamRule.merged(body, overrides: overrides)
+        return notes(provider, .chatComplete, params: params, sent: provider.body(.chatComplete, params: params))
+    }
+
     static func notes(_ provider: any PortkeyProvider, _ endpoint: GatewayEndpoint, params: JSONValue, sent: JSONValue) -> [String] {
         var dropped: [String] = []
         var clamped: [String] = []

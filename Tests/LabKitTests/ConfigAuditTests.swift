@@ -186,6 +186,10 @@ import LabCore
         #expect(limited.firstError?.hasPrefix("content that is not JSON: ") == true)
         #expect(schema.labConf.contains("expect: { success_rate: { min: 1 }, content_json: true }"))
         #expect(AuditReport.json(schema, rows: schemaRows)["request"] == structured)
+        // Each target says what the gateway's translation does to the request for it.
+        #expect(schema.leaves.map(\.changes) == [[], ["not passed on: response_format"]])
+        #expect(AuditReport.render(schema, rows: schemaRows).contains("                     the gateway's translation of the request: not passed on: response_format"))
+        #expect(AuditReport.json(schema, rows: schemaRows)["targets"]?.arrayValue?.map { $0["changes"] } == [nil, ["not passed on: response_format"]])
         #expect(AuditReport.json(try ConfigAudit(file: "c.json", config: config), rows: [])["request"] == nil)
 
         for (bad, message) in [("[]", "the request must be a JSON object"), (#"{"model":""}"#, "the request's model must be a model name"),

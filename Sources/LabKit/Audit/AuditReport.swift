@@ -89,6 +89,9 @@ public enum AuditReport {
             if leaf.vendorDefault { line += "  (no custom_host: the vendor's own host, faked)" }
             if leaf.overHTTP { line += "  (https: faked over http)" }
             lines.append(line)
+            if !leaf.changes.isEmpty {
+                lines.append("  \(String(repeating: " ", count: pathWidth))  the gateway's translation of the request: \(leaf.changes.joined(separator: "; ").terminalSafe)")
+            }
         }
         let each = audit.requestsPerSituation == 1 ? "1 request"
             : "\(audit.requestsPerSituation) requests" + (ConfigAudit.hasLoadbalance(audit.target) ? " (a loadbalance draws per request)" : "")
@@ -139,7 +142,8 @@ public enum AuditReport {
     public static func json(_ audit: ConfigAudit, rows: [AuditRow]) -> JSONValue {
         let targets: [JSONValue] = audit.leaves.map { leaf in
             .object([("path", .string(leaf.path)), ("provider", .string(leaf.provider)), ("custom_host", .string(leaf.customHost)),
-                     ("host", .string(leaf.host)), ("model", leaf.model.map(JSONValue.string) ?? .null), ("vendor_default", .bool(leaf.vendorDefault)), ("over_http", .bool(leaf.overHTTP))])
+                     ("host", .string(leaf.host)), ("model", leaf.model.map(JSONValue.string) ?? .null), ("vendor_default", .bool(leaf.vendorDefault)), ("over_http", .bool(leaf.overHTTP))]
+                    + (leaf.changes.isEmpty ? [] : [("changes", .array(leaf.changes.map(JSONValue.string)))]))
         }
         let situations: [JSONValue] = rows.map { row in
             .object([("name", .string(row.situation.name)), ("when", .string(row.situation.when)),

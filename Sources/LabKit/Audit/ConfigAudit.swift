@@ -22,6 +22,9 @@ public struct ConfigAudit {
         public var vendorDefault: Bool
         /// Its custom_host was https://; `customHost` is the same over http.
         public var overHTTP = false
+        /// What the gateway's translation for it does to the request given (`--request`):
+        /// params not passed on, numbers clamped.
+        public var changes: [String] = []
     }
 
     /// One way the hosts misbehave: a scenario of the built lab.
@@ -137,8 +140,10 @@ public struct ConfigAudit {
                 throw Refusal(message: "\(path): custom_host '\(url.terminalSafe)' is not an http:// or https:// URL the lab can fake")
             }
             let model = inherited.overrideParams.first { $0.0 == "model" }?.1.stringValue
+            let changes = request.map { ParamChanges.chat(provider: provider, body: $0, overrides: inherited.overrideParams) } ?? []
             leaves.append(Leaf(path: path, provider: provider, customHost: url, host: parts.host.lowercased(), model: model,
-                               vendorDefault: inherited.customHost == nil, overHTTP: overHTTP && inherited.customHost != nil))
+                               vendorDefault: inherited.customHost == nil, overHTTP: overHTTP && inherited.customHost != nil,
+                               changes: changes))
         }
         var hosts: [String] = []
         for leaf in leaves where !hosts.contains(leaf.host) { hosts.append(leaf.host) }
