@@ -198,6 +198,22 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(message(#"[{"role":"user","content":"hi"},{"role":"assistant","content":[]}]"#).status == 200)
     }
 
+    /// Tool results and uses pair up across one turn; consecutive user messages are one turn,
+    /// as the gateway sends each OpenAI tool result as a user message of its own.
+    @Test func toolResultsAndUsesPairUpAsAnthropicChecksThem() {
+        func message(_ messages: String) -> (status: Int, error: String?) {
+            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
+            return (r.status, r.json["error"]?["message"]?.stringValue)
+        }
+        let use = #"{"role":"assistant","content":[{"type":"tool_use","id":"call_1","name":"w","input":{}},{"type":"tool_use","id":"call_2","name":"w","input":{}}]}"#
+        func result(_ id: String) -> String { #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"sunny"}]}"# }
+        let ask = #"{"role":"user","content":"Weather in Paris and Rome?"}"#
+        #expect(message("[\(ask),\(use),\(result("call_1")),\(result("call_2"))]").status == 200, "parallel results, one message each")
+        #expect(message("[\(result("call_1")),\(ask)]") == (400, "messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: call_1. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."))
+        #expect(message("[\(ask),\(use),\(result("call_1")),{\"role\":\"assistant\",\"content\":\"ok\"}]") == (400, "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: call_2. Each `tool_use` block must have a corresponding `tool_result` block in the next message."))
+        #expect(message("[\(ask),\(use),\(ask)]").error?.hasPrefix("messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: call_1, call_2.") == true)
+    }
+
     @Test func streamFaultsKeepAnthropicsFraming() {
         let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(auth),
                                   body: Array(#"{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
