@@ -57,7 +57,11 @@ public final class FakeOpenAI: VendorService {
                 return error(404, "The model `\(model)` does not exist or you do not have access to it.", code: "model_not_found")
             }
             switch request.path {
-            case "/v1/chat/completions": return chat(OpenAIChatBody(body.json), model: model)
+            case "/v1/chat/completions":
+                if let refused = ReasoningModels.refusal(model: model, body: body.json) {
+                    return error(400, refused.message, param: refused.param, code: refused.code)
+                }
+                return chat(OpenAIChatBody(body.json), model: model)
             case "/v1/embeddings": return passOn(request, body, required: "input")
             default: return passOn(request, body, required: "input")
             }

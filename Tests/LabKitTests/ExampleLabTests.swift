@@ -30,7 +30,7 @@ import LabCore
     /// labs/request-mistakes.conf: Ollama's refusals of OpenAI-style requests through the gateway.
     @Test func theRequestLabShowsRefusalsAndTheBackupThatHidesThem() throws {
         let results = try Self.run("labs/request-mistakes.conf")
-        #expect(results.count == 12)
+        #expect(results.count == 13)
         #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
         // The fallback meets a limit the primary does not have.
         #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 400"])
@@ -43,6 +43,7 @@ import LabCore
         #expect(results["structured-output-past-the-fallback"]!.requests.map(\.status) == [200, 200])
         #expect(results["trimmed-history-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
         #expect(results["retired-model-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 404"])
+        #expect(results["reasoning-model-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
         // The canned timeline is 138 tokens; the gateway asks Ollama for 100.
         let capped = try #require(results["no-max-tokens-through-the-gateway"]?.requests.first)
         #expect(capped.finishReason == "length" && capped.contentTokens == 100)

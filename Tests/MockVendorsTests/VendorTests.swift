@@ -107,6 +107,27 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(chat(#"{"role":"user","content":"Weather?"},\#(toolCall),{"role":"user","content":"?"},\#(result)"#).2 == "messages.[3].role")
     }
 
+    /// The o-series and GPT-5 take max_completion_tokens and only the default temperature.
+    @Test func reasoningModelsRefuseMaxTokensAndATemperatureAsOpenAIDoes() throws {
+        let m = try FakeOpenAI(models: ["gpt-4o-mini", "gpt-5-mini", "o3-mini", "gpt-5.1"])
+        func chat(_ model: String, _ extra: String) -> (status: Int, message: String?, param: String?, code: String?) {
+            let r = call(m, "POST", "/v1/chat/completions", #"{"model":"\#(model)",\#(extra)"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+            let e = r.json["error"]
+            return (r.status, e?["message"]?.stringValue, e?["param"]?.stringValue, e?["code"]?.stringValue)
+        }
+        for model in ["gpt-5-mini", "o3-mini", "gpt-5.1"] {
+            let tokens = chat(model, #""max_tokens":500,"#)
+            #expect(tokens.status == 400 && tokens.param == "max_tokens" && tokens.code == "unsupported_parameter", "\(model)")
+            #expect(tokens.message == "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+            #expect(chat(model, #""max_completion_tokens":500,"temperature":1,"#).status == 200, "\(model)")
+        }
+        let warm = chat("gpt-5-mini", #""temperature":0.2,"#)
+        #expect(warm.status == 400 && warm.param == "temperature" && warm.code == "unsupported_value")
+        #expect(warm.message == "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.")
+        #expect(chat("gpt-4o-mini", #""max_tokens":500,"temperature":0.2,"#).status == 200)
+        #expect(!ReasoningModels.contains("o10") && !ReasoningModels.contains("gpt-50") && ReasoningModels.contains("o1"))
+    }
+
     @Test func streamOptionsWithoutAStreamAreRefusedAsOpenAIRefusesThem() {
         let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(r.status == 400)
