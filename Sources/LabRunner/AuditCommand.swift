@@ -12,7 +12,8 @@ struct AuditCommand: ParsableCommand {
             would, fakes each host it names (by its vendor: ollama, openai or anthropic) and \
             runs it through the embedded gateway, behind the route's timeout, on the \
             simulated clock: every host healthy; each host in turn answering 503, answering \
-            429, hanging, resetting the connection (with --stream also cutting its stream \
+            429, hanging, resetting the connection, not having the model (its vendor's 404) \
+            (with --stream also cutting its stream \
             after three chunks); then every host answering 503 and every \
             host hanging. For each: what the client got, which target served, the requests \
             each host saw (retries included) and the longest wait.

@@ -4,6 +4,9 @@ import LabHTTP
 /// A fake Ollama server's logic: request in, wire script out. No sockets here;
 /// `lab mock` and the lab runner put it behind an `HTTPServer`.
 public final class MockOllama {
+    /// How Ollama words a model it does not have.
+    public static func modelNotFound(_ name: String) -> String { "model '\(name)' not found" }
+
     public let options: MockOptions
     public let catalogue: ModelCatalogue
     let replies: ReplyGenerator

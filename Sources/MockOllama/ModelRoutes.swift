@@ -40,7 +40,7 @@ extension MockOllama {
         guard !raw.isEmpty else { return Responses.error(.native, 400, "model is required") }
         guard let model = catalogue.find(raw) else {
             let shown = ModelName(raw)?.description ?? raw
-            return Responses.error(.native, 404, "model '\(shown)' not found")
+            return Responses.modelNotFound(.native, shown)
         }
         let arch = model.family == "nomic-bert" ? "nomic-bert" : "llama"
         let template = model.isEmbeddingOnly ? "{{ .Prompt }}"
@@ -85,7 +85,7 @@ extension MockOllama {
         guard !source.isEmpty, !destination.isEmpty else {
             return Responses.error(.native, 400, "source and destination are required")
         }
-        guard let model = catalogue.find(source) else { return Responses.error(.native, 404, "model '\(source)' not found") }
+        guard let model = catalogue.find(source) else { return Responses.modelNotFound(.native, source) }
         guard let target = ModelName(destination) else {
             return Responses.error(.native, 400, "destination \"\(destination)\" is invalid")
         }
@@ -99,7 +99,7 @@ extension MockOllama {
         let raw = request.model
         guard !raw.isEmpty else { return Responses.error(.native, 400, "model is required") }
         guard let name = ModelName(raw), catalogue.remove(name) else {
-            return Responses.error(.native, 404, "model '\(raw)' not found")
+            return Responses.modelNotFound(.native, raw)
         }
         unload(name.key)
         return Responses.emptyOK()

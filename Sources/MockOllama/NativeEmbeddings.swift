@@ -7,7 +7,7 @@ extension MockOllama {
         let requested = request.model
         // Ollama reads the input's type before it looks the model up (a name it cannot
         // parse, the empty one included, is refused first).
-        guard ModelName(requested) != nil else { return Responses.error(.native, 404, "model '\(requested)' not found") }
+        guard ModelName(requested) != nil else { return Responses.modelNotFound(.native, requested) }
         guard let inputs = request.inputs else { return Responses.error(.native, 400, "invalid input type") }
         let model: MockModel
         switch resolve(requested, .native) {

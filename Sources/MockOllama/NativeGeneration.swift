@@ -10,7 +10,7 @@ extension MockOllama {
                                                           : Responses.error(surface, emptyStatus, "model '' not found")))
         }
         guard let model = catalogue.find(raw) else {
-            return .failure(ScriptError(Responses.error(surface, 404, "model '\(raw)' not found")))
+            return .failure(ScriptError(Responses.modelNotFound(surface, raw)))
         }
         return .success(model)
     }

@@ -11,7 +11,7 @@ extension MockOllama {
     }
 
     func openAIModel(_ id: String) -> WireScript {
-        guard let model = catalogue.find(id) else { return Responses.error(.ollamaOpenAI, 404, "model '\(id)' not found") }
+        guard let model = catalogue.find(id) else { return Responses.modelNotFound(.ollamaOpenAI, id) }
         return Responses.json(.ollamaOpenAI, ["id": .string(id), "object": "model", "created": .int(model.modifiedUnix),
                                         "owned_by": .string(model.name.namespace)])
     }

@@ -14,6 +14,11 @@ enum Responses {
     }
 
     /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
+    /// Ollama's 404 for a model it does not have (never pulled, or deleted).
+    static func modelNotFound(_ surface: ErrorSurface, _ name: String) -> WireScript {
+        error(surface, 404, MockOllama.modelNotFound(name))
+    }
+
     static func error(_ surface: ErrorSurface, _ status: Int, _ message: String) -> WireScript {
         json(surface, ErrorEnvelope.ollama(surface, status: status, message: message), status: status)
     }

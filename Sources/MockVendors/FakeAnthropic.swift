@@ -32,6 +32,9 @@ public final class FakeAnthropic: VendorService {
                 "anthropic-ratelimit-tokens-remaining": "99000", "anthropic-ratelimit-tokens-reset": reset]
     }
 
+    /// How Anthropic words a model it does not serve (or has retired): `not_found_error`, 404.
+    public static func modelNotFound(_ model: String) -> String { "model: \(model)" }
+
     func error(_ status: Int, _ type: String, _ message: String) -> WireScript {
         let h = headers()
         return VendorModel.json(AnthropicErrors.envelope(type: type, message: message, requestID: h["request-id"] ?? ""), status: status, headers: h)
@@ -47,7 +50,7 @@ public final class FakeAnthropic: VendorService {
                                      "last_id": .string(core.models.last ?? "")], headers: headers())
         case ("GET", _) where request.path.hasPrefix("/v1/models/"):
             let id = String(request.path.dropFirst("/v1/models/".count))
-            guard core.has(id) else { return error(404, "not_found_error", "model: \(id)") }
+            guard core.has(id) else { return error(404, "not_found_error", Self.modelNotFound(id)) }
             return VendorModel.json(modelObject(id), headers: headers())
         case ("POST", "/v1/messages"), ("POST", "/v1/messages/count_tokens"):
             guard request.headers["anthropic-version"] != nil else {
@@ -57,7 +60,7 @@ public final class FakeAnthropic: VendorService {
             guard let model = body.model else { return error(400, "invalid_request_error", "model: Field required") }
             let ask = AnthropicMessagesBody(body.json)
             guard let messages = ask.messages else { return error(400, "invalid_request_error", "messages: Field required") }
-            guard core.has(model) else { return error(404, "not_found_error", "model: \(model)") }
+            guard core.has(model) else { return error(404, "not_found_error", Self.modelNotFound(model)) }
             if request.path.hasSuffix("count_tokens") {
                 return VendorModel.json(["input_tokens": .int(MockOllama.tokenCount(messages))], headers: headers())
             }

@@ -29,6 +29,9 @@ public final class FakeOpenAI: VendorService {
          "x-ratelimit-limit-tokens": "2000000", "x-ratelimit-remaining-tokens": "1999000", "x-ratelimit-reset-tokens": "30ms"]
     }
 
+    /// How OpenAI words a model it does not serve (code `model_not_found`, status 404).
+    public static func modelNotFound(_ model: String) -> String { "The model `\(model)` does not exist or you do not have access to it." }
+
     func error(_ status: Int, _ message: String, type: String = "invalid_request_error", param: String? = nil, code: String? = nil) -> WireScript {
         VendorModel.json(ErrorEnvelope.openAI(message: message, type: .string(type), param: param.map(JSONValue.string) ?? .null,
                                               code: code.map(JSONValue.string) ?? .null), status: status, headers: headers())
@@ -54,7 +57,7 @@ public final class FakeOpenAI: VendorService {
                 return error(400, "you must provide a model parameter")
             }
             guard core.has(model) else {
-                return error(404, "The model `\(model)` does not exist or you do not have access to it.", code: "model_not_found")
+                return error(404, Self.modelNotFound(model), code: "model_not_found")
             }
             switch request.path {
             case "/v1/chat/completions":

@@ -25,7 +25,7 @@ import LabCore
         #expect(CIOutput.annotations(results, file: "audit.conf")
             == ["::error file=audit.conf,line=\(hangLine),title=lab%3A scenario host1-hang failed::success_rate.min: expected >= 1.0, got 0/1 = 0.0"])
         let md = CIOutput.markdown(results, file: "audit.conf")
-        #expect(md.hasPrefix("### lab run: audit.conf — 10 passed, 1 failed\n\n| | Scenario | Requests | Lab time | What failed |\n|---|---|---|---|---|\n"))
+        #expect(md.hasPrefix("### lab run: audit.conf — 12 passed, 1 failed\n\n| | Scenario | Requests | Lab time | What failed |\n|---|---|---|---|---|\n"))
         #expect(md.contains("| ❌ | `host1-hang` portkey-gateway-ollama hangs (accepts, never answers) | 1 | 30.000s | success_rate.min: expected >= 1.0, got 0/1 = 0.0 |\n"))
         #expect(md.contains("| ✅ | `healthy` every host answers | 1 | 1.680s |  |\n"))
 
@@ -33,7 +33,7 @@ import LabCore
         #expect(CIOutput.annotations(audit, rows: rows)
             == ["::error file=configs/primary-backup.json,title=lab audit%3A 1 situation where the client should have had its answer::portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"])
         let table = CIOutput.markdown(audit, rows: rows)
-        #expect(table.hasPrefix("### lab audit: configs/primary-backup.json — 1 of 8 failures of one host reach the client\n"))
+        #expect(table.hasPrefix("### lab audit: configs/primary-backup.json — 1 of 10 failures of one host reach the client\n"))
         #expect(table.contains("| ❌ | portkey-gateway-ollama hangs (accepts, never answers) | 504 from the route | — | portkey-gateway-ollama 1, backup-endpoint 0 | 30.000s |\n"))
     }
 

@@ -17,8 +17,11 @@ import LabCore
         let text = String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/primary-backup.json"))!, as: UTF8.self)
         let (a, rows) = try audit(text, file: "configs/primary-backup.json")
         #expect(a.hosts == ["portkey-gateway-ollama", "backup-endpoint"])
-        #expect(rows.map(\.situation.name) == ["healthy", "host1-503", "host1-429", "host1-hang", "host1-reset",
-                                               "host2-503", "host2-429", "host2-hang", "host2-reset", "all-503", "all-hang"])
+        #expect(rows.map(\.situation.name) == ["healthy", "host1-503", "host1-429", "host1-hang", "host1-reset", "host1-no-model",
+                                               "host2-503", "host2-429", "host2-hang", "host2-reset", "host2-no-model", "all-503", "all-hang"])
+        // A default fallback moves on from the 404 of a host without the model.
+        let missing = try row(rows, "portkey-gateway-ollama does not have the model (404)")
+        #expect(missing.survived == true && missing.servedBy.map(\.path) == ["config.targets[1]"] && missing.tries.map(\.count) == [1, 1])
         let healthy = try row(rows, "every host answers")
         #expect(healthy.servedBy.map(\.path) == ["config.targets[0]"] && healthy.survived == true && healthy.firstError == nil)
         let down = try row(rows, "portkey-gateway-ollama answers 503")
@@ -29,7 +32,7 @@ import LabCore
         #expect(hang.longestMs == 30_000 && hang.tries.map(\.count) == [1, 0])
         #expect(try row(rows, "every host answers 503").survived == nil)
         let text2 = AuditReport.render(a, rows: rows).joined(separator: "\n")
-        #expect(text2.contains("✗ 1 of 8 failures of one host reach the client although another host could answer:\n    - portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"))
+        #expect(text2.contains("✗ 1 of 10 failures of one host reach the client although another host could answer:\n    - portkey-gateway-ollama hangs (accepts, never answers): 504 from the route"))
         #expect(AuditReport.render(a, rows: rows).last == "  Why, attempt by attempt: lab audit configs/primary-backup.json --write-lab audit.conf, then lab explain host1-hang --config audit.conf")
         #expect(AuditReport.render(a, rows: rows, writtenLab: "mine.conf").last == "  Why, attempt by attempt: lab explain host1-hang --config mine.conf")
         let json = AuditReport.json(a, rows: rows)
@@ -67,6 +70,21 @@ import LabCore
         #expect(hang.outcomes.map(\.what) == ["408"] && hang.longestMs == 10_000 && hang.survived == false)
         let reset = try row(rows, "gpu-a resets the connection")
         #expect(reset.outcomes.map(\.what) == ["500"] && reset.tries.map(\.count) == [4, 0] && reset.survived == false)
+        // A host without the model answers Ollama's 404, which these codes leave out too (and
+        // which is not retried).
+        let missing = try row(rows, "gpu-a does not have the model (404)")
+        #expect(missing.outcomes.map(\.what) == ["404"] && missing.tries.map(\.count) == [1, 0] && missing.survived == false)
+        #expect(missing.firstError == "ollama error: model 'llama3' not found")
+    }
+
+    /// Each vendor's host without the model answers in that vendor's words.
+    @Test func aHostWithoutTheModelAnswersItsVendorsOwn404() throws {
+        let (a, rows) = try audit(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":50}},{"provider":"ollama","custom_host":"http://ol:11434"}]}"#)
+        #expect(try row(rows, "oa does not have the model (404)").firstError == "openai error: The model `gpt-4o-mini` does not exist or you do not have access to it.")
+        #expect(try row(rows, "every host answers").survived == true)
+        // Its rule answers only the models asked of that host: the lab says which.
+        #expect(a.labConf.contains(#"faults: {"host2":[{"match":{"model":"claude-3-5-haiku-20241022"},"fault":{"status":404,"body":{"type":"error","error":{"type":"not_found_error","message":"model: claude-3-5-haiku-20241022"},"request_id":"req_lab_fault"}}}]}"#))
+        #expect(a.labConf.contains(#"{"match":{"model":"llama3"},"fault":{"status":404,"body":{"error":{"message":"model 'llama3' not found""#))
     }
 
     @Test func aConfigThatSurvivesEveryFailureOfOneHost() throws {
@@ -75,7 +93,7 @@ import LabCore
               {"provider":"ollama","custom_host":"http://a:11434","request_timeout":10000},
               {"provider":"ollama","custom_host":"http://b:11434","request_timeout":10000}]}
             """)
-        #expect(rows.filter { $0.survived != nil }.count == 9)
+        #expect(rows.filter { $0.survived != nil }.count == 11)
         #expect(rows.allSatisfy { $0.survived != false })
         #expect(try row(rows, "a hangs (accepts, never answers)").longestMs > 10_000)
     }
@@ -136,7 +154,7 @@ import LabCore
         let text = String(decoding: FileManager.default.contents(atPath: repositoryFile("configs/openai-anthropic.json"))!, as: UTF8.self)
         let a = try ConfigAudit(file: "configs/openai-anthropic.json", config: try JSONParser.parse(text), stream: true)
         let rows = try a.run()
-        #expect(rows.count == 13 && a.lab.scenarios.allSatisfy { $0.requests.allSatisfy(\.stream) })
+        #expect(rows.count == 15 && a.lab.scenarios.allSatisfy { $0.requests.allSatisfy(\.stream) })
         let cut = try row(rows, "openai-proxy cuts its stream after 3 chunks")
         #expect(cut.outcomes.map(\.what) == ["200, cut short"] && cut.servedBy.isEmpty && cut.survived == false)
         #expect(cut.tries.map(\.count) == [1, 0])
@@ -232,7 +250,7 @@ import LabCore
 
     @Test func oneHostHasNothingToFallBackTo() throws {
         let (a, rows) = try audit(#"{"provider":"ollama","custom_host":"http://only:11434"}"#)
-        #expect(a.leaves.map(\.path) == ["config"] && rows.count == 5)
+        #expect(a.leaves.map(\.path) == ["config"] && rows.count == 6)
         #expect(rows.dropFirst().allSatisfy { $0.survived == nil } && rows[0].survived == true)
         #expect(AuditReport.render(a, rows: rows).last == "  One host only: every failure reaches the client (nothing to fall back to).")
     }

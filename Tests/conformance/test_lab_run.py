@@ -84,7 +84,7 @@ def test_scenarios_are_picked_by_pattern_and_a_typo_is_answered_with_the_name_it
 def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     run = lab("audit", "configs/primary-backup.json", "--json", str(tmp_path / "a.json"))
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "✗ 1 of 8 failures of one host reach the client although another host could answer" in run.stdout
+    assert "✗ 1 of 10 failures of one host reach the client although another host could answer" in run.stdout
     assert "portkey-gateway-ollama hangs (accepts, never answers): 504 from the route" in run.stdout
     report = json.loads((tmp_path / "a.json").read_text())
     assert report[0]["file"] == "configs/primary-backup.json" and report[0]["not_survived"] == 1
@@ -97,7 +97,7 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
         {"provider": "ollama", "custom_host": "http://b:11434", "request_timeout": 10000}]}))
     ok = lab("audit", str(timeouts))
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "Every failure of one host (8) is survived" in ok.stdout
+    assert "Every failure of one host (10) is survived" in ok.stdout
     # The same run twice gives the same report: the simulated clock.
     assert lab("audit", str(timeouts)).stdout == ok.stdout
     streamed = lab("audit", "--stream", str(timeouts))
@@ -107,7 +107,7 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     written = lab("audit", "configs/primary-backup.json", "--write-lab", str(tmp_path / "audit.conf"))
     assert written.returncode == 1 and "Wrote " in written.stdout
     rerun = lab("run", "--config", str(tmp_path / "audit.conf"), "--junit", str(tmp_path / "j.xml"))
-    assert rerun.returncode == 1 and "11 scenarios: 10 passed, 1 failed" in rerun.stdout
+    assert rerun.returncode == 1 and "13 scenarios: 12 passed, 1 failed" in rerun.stdout
     failures = [t.get("name") for t in ET.parse(tmp_path / "j.xml").getroot().iter("testcase") if t.find("failure") is not None]
     assert failures == ["host1-hang"]
     told = lab("explain", "host1-hang", "--config", str(tmp_path / "audit.conf"))
@@ -148,7 +148,7 @@ def test_audit_puts_a_config_file_through_every_failure_of_its_hosts(tmp_path):
     run = lab("audit", str(refused), str(timeouts), "--json", str(tmp_path / "mixed.json"))
     assert run.returncode == 2 and "the gateway would refuse this config: 400" in run.stderr and "Invalid 'mode' value" in run.stderr
     # The refused file does not stop the others.
-    assert "Every failure of one host (8) is survived" in run.stdout
+    assert "Every failure of one host (10) is survived" in run.stdout
     mixed = json.loads((tmp_path / "mixed.json").read_text())
     assert mixed[0]["file"] == str(refused) and "Invalid 'mode' value" in mixed[0]["error"] and mixed[1]["not_survived"] == 0
 
@@ -182,7 +182,7 @@ def test_github_actions_gets_annotations_on_the_failed_lines_and_a_summary_appen
     assert "::error file=configs/primary-backup.json,title=lab audit%3A 1 situation where the client should have had its answer::" in audit.stdout
     text = summary.read_text()
     assert text.startswith("## an earlier step\n### lab run: ")
-    assert "| ❌ | `host1-hang`" in text and "### lab audit: configs/primary-backup.json — 1 of 8 failures" in text
+    assert "| ❌ | `host1-hang`" in text and "### lab audit: configs/primary-backup.json — 1 of 10 failures" in text
     # Without GitHub Actions, no workflow commands in the output.
     quiet = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     plain = subprocess.run([LAB, "run", "--config", str(tmp_path / "audit.conf")], cwd=ROOT, capture_output=True, text=True, timeout=120, env=quiet)

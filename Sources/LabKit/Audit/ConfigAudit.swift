@@ -1,11 +1,14 @@
+import FaultInjector
 import Gateway
 import LabCore
 import LabHTTP
+import MockOllama
+import MockVendors
 
 /// `lab audit`: a Portkey config as it is (a production file, unchanged) put through the
 /// failures its hosts can have — each host in turn answering 503, 429, hanging or
 /// resetting (or cutting its stream), then all of them — on the simulated clock, behind
-/// the route's timeout. Nothing here re-derives a routing rule: this builds a lab (fake providers for the
+/// the route's timeout — and each host without the model it is asked for. Nothing here re-derives a routing rule: this builds a lab (fake providers for the
 /// config's hosts, one scenario per situation) that the embedded gateway then runs.
 public struct ConfigAudit {
     /// A target that answers (not a group), where the config sends it.
@@ -36,6 +39,9 @@ public struct ConfigAudit {
         public var failing: [String]
         /// The fault rule each failing host applies to every request.
         public var fault: JSONValue?
+        /// Instead of `fault`: each failing host answers every model it is asked for with
+        /// its vendor's 404 for a model it does not have.
+        public var lacksModel = false
         /// The client is owed its answer: every host answers, or one fails and another
         /// could answer. The written lab expects success here; the audit marks it.
         public var owesAnswer: Bool
@@ -92,10 +98,15 @@ public struct ConfigAudit {
         ("reset", "resets the connection", ["reset": "before_headers"]),
     ]
 
+    /// A host that does not have the model (an Ollama that never pulled it, or lost it with
+    /// its volume; a vendor that retired it): its vendor's own 404, which a fallback whose
+    /// `on_status_codes` leave out 404 hands to the client.
+    static let lacksModel = (name: "no-model", when: "does not have the model (404)")
+
     /// With streamed requests, also: a stream that breaks after it began, too late for a fallback.
     static let streamFailure: Failure = ("cut", "cuts its stream after 3 chunks", ["stream": ["cut_after_chunks": 3, "then": "close"]])
 
-    /// Hosts one audit fakes: 4 situations each, and a table a person can read.
+    /// Hosts one audit fakes: 5 situations each, and a table a person can read.
     public static let maxHosts = 100
     /// Requests per situation: enough to draw a 0.1 % loadbalance target a few times.
     public static let maxRequests = 10_000
@@ -148,7 +159,7 @@ public struct ConfigAudit {
         var hosts: [String] = []
         for leaf in leaves where !hosts.contains(leaf.host) { hosts.append(leaf.host) }
         guard hosts.count <= Self.maxHosts else {
-            throw Refusal(message: "the config names \(hosts.count) hosts; an audit fakes at most \(Self.maxHosts) (four failures each): write the scenarios that matter in lab.conf")
+            throw Refusal(message: "the config names \(hosts.count) hosts; an audit fakes at most \(Self.maxHosts) (five failures each): write the scenarios that matter in lab.conf")
         }
         for host in hosts {
             let on = leaves.filter { $0.host == host }
@@ -159,9 +170,15 @@ public struct ConfigAudit {
 
         var situations = [Situation(name: "healthy", when: "every host answers", failing: [], owesAnswer: true)]
         for (i, host) in hosts.enumerated() {
-            for f in Self.failures + (stream ? [Self.streamFailure] : []) {
+            for f in Self.failures {
                 situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault,
                                             owesAnswer: hosts.count > 1))
+            }
+            situations.append(Situation(name: "\(Self.providerName(i))-\(Self.lacksModel.name)", when: "\(host) \(Self.lacksModel.when)",
+                                        failing: [host], lacksModel: true, owesAnswer: hosts.count > 1))
+            if stream {
+                situations.append(Situation(name: "\(Self.providerName(i))-\(Self.streamFailure.name)", when: "\(host) \(Self.streamFailure.when)",
+                                            failing: [host], fault: Self.streamFailure.fault, owesAnswer: hosts.count > 1))
             }
         }
         if hosts.count > 1 {
@@ -273,10 +290,29 @@ public struct ConfigAudit {
                     (providerName(hosts.firstIndex(of: host)!), .array([.object([("fault", fault)])]))
                 })
                 out += "    faults: \(rules.compact)\n"
+            } else if s.lacksModel {
+                let rules: JSONValue = .object(s.failing.map { host in
+                    let on = leaves.filter { $0.host == host }
+                    var models: [String] = []
+                    for m in on.map({ $0.model ?? model }) where !models.contains(m) { models.append(m) }
+                    return (providerName(hosts.firstIndex(of: host)!), .array(models.map { m in
+                        .object([("match", ["model": .string(m)]), ("fault", ["status": 404, "body": modelNotFound(on[0].provider, m)])])
+                    }))
+                })
+                out += "    faults: \(rules.compact)\n"
             }
             if s.owesAnswer { out += "    expect: { success_rate: { min: 1 }\(wantsJSON ? ", content_json: true" : "") }\n" }
         }
         return out
+    }
+
+    /// The vendor's own answer to a model it does not have, in the words its fake uses.
+    static func modelNotFound(_ provider: String, _ model: String) -> JSONValue {
+        switch provider {
+        case "openai": return ErrorEnvelope.openAI(message: FakeOpenAI.modelNotFound(model), type: "invalid_request_error", code: "model_not_found")
+        case "anthropic": return AnthropicErrors.envelope(type: "not_found_error", message: FakeAnthropic.modelNotFound(model))
+        default: return ErrorEnvelope.ollama(.ollamaOpenAI, status: 404, message: MockOllama.modelNotFound(model))
+        }
     }
 
     /// Paths of the targets that answer, in the order a fallback would try them.
