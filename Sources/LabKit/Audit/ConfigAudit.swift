@@ -6,10 +6,11 @@ import MockOllama
 import MockVendors
 
 /// `lab audit`: a Portkey config as it is (a production file, unchanged) put through the
-/// failures its hosts can have — each host in turn answering 503, 429, hanging or
-/// resetting (or cutting its stream), then all of them — on the simulated clock, behind
-/// the route's timeout — and each host without the model it is asked for. Nothing here re-derives a routing rule: this builds a lab (fake providers for the
-/// config's hosts, one scenario per situation) that the embedded gateway then runs.
+/// failures its hosts can have — each host in turn answering 503, 429, hanging,
+/// resetting, lacking the model it is asked for (or cutting its stream), then all of them —
+/// on the simulated clock, behind the route's timeout. Nothing here re-derives a routing
+/// rule: this builds a lab (fake providers for the config's hosts, one scenario per
+/// situation) that the embedded gateway then runs.
 public struct ConfigAudit {
     /// A target that answers (not a group), where the config sends it.
     public struct Leaf: Equatable, Sendable {
