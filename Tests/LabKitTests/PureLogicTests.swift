@@ -110,3 +110,31 @@ import Gateway
         #expect(MachineReports.junit([result], env: env).contains(#"name="s" time="\#(String(format: "%.3f", span / 1000))""#))
     }
 }
+
+/// `lab check`'s note of a model a scenario sends a provider that does not serve it.
+@Suite struct ModelCoverageTests {
+    @Test func aModelNoProviderServesIsFoundWhereverItComesFrom() throws {
+        // The shipped labs: only the scenario about a retired model sends one.
+        let mistakes = try LabConfigParser.load(repositoryFile("labs/request-mistakes.conf"))
+        #expect(ModelCoverage.gaps(mistakes) == [.init(scenario: "retired-model-past-the-fallback", target: "config.targets[1]",
+                                                      provider: "anthropic", model: "claude-3-opus-20240229")])
+        #expect(ModelCoverage.gaps(try LabConfigParser.load(repositoryFile("lab.conf"))).isEmpty)
+        // A typo in the request (no model pinned by the config), an Ollama tag, and a vendor id
+        // that must match exactly.
+        let lab = try LabConfigParser.parse("""
+            providers:
+              primary: { models: [llama3] }
+              oa: { api: openai, models: [gpt-4o-mini] }
+            hosts: { ollama: primary, openai: oa }
+            scenarios:
+              - name: typo
+                portkey_config: { provider: ollama, custom_host: "http://ollama:11434" }
+                requests: [ { model: "llama3:latest" }, { model: lama3 } ]
+              - name: pinned
+                portkey_config: { strategy: { mode: fallback }, targets: [ { provider: ollama, custom_host: "http://ollama:11434", override_params: { model: llama3 } }, { provider: openai, api_key: k, custom_host: "http://openai:1/v1", override_params: { model: GPT-4o-mini } } ] }
+                request: { model: anything }
+            """, file: "lab.conf")
+        #expect(ModelCoverage.gaps(lab).map { "\($0.scenario) \($0.target) \($0.provider) \($0.model)" }
+                == ["typo config primary lama3", "pinned config.targets[1] oa GPT-4o-mini"])
+    }
+}
