@@ -199,7 +199,11 @@ def test_a_time_scale_past_lab_confs_range_is_a_usage_error():
 
 def test_check_and_list():
     check = lab("check")
-    assert check.returncode == 0 and "OK" in check.stdout
+    assert check.returncode == 0 and "OK" in check.stdout and "note:" not in check.stdout
+    # A model no provider serves is noted, not refused: it may be the scenario's point.
+    noted = lab("check", "--config", "labs/request-mistakes.conf")
+    assert noted.returncode == 0
+    assert "note: retired-model-past-the-fallback: config.targets[1] sends anthropic model claude-3-opus-20240229, which it does not serve: it will answer 404." in noted.stdout
     listing = lab("list")
     assert listing.stdout.splitlines()[0].startswith("simple")
 
