@@ -12,7 +12,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let lab = try config.load()
         let rules = lab.scenarios.reduce(0) { $0 + $1.faults.values.reduce(0) { $0 + $1.count } } + lab.providers.reduce(0) { $0 + $1.faults.count }
-        Console.out("\(lab.file): OK — \(lab.providers.count) providers, \(lab.hosts.count) host names, \(lab.scenarios.count) scenarios, \(rules) fault rules; every Portkey config passes the gateway's validation.")
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        Console.out("\(lab.file): OK — \(count(lab.providers.count, "provider")), \(count(lab.hosts.count, "host name")), \(count(lab.scenarios.count, "scenario")), \(count(rules, "fault rule")); every Portkey config passes the gateway's validation.")
         // Not errors: a model a provider lacks is a scenario's point as often as a typo.
         for gap in ModelCoverage.gaps(lab) {
             Console.out("  note: \(gap.scenario.terminalSafe): \(gap.target) sends \(gap.provider.terminalSafe) model \(gap.model.terminalSafe), which it does not serve: it will answer 404.")
