@@ -23,9 +23,12 @@ struct OllamaProvider: PortkeyProvider {
         endpoint == .embed ? param == "model" || param == "input" : Self.chatParams.contains(param)
     }
 
-    /// What `chatBody` reads of the client's params.
-    static let chatParams: Set<String> = ["model", "messages", "frequency_penalty", "presence_penalty", "response_format", "seed", "stop",
-                                          "stream", "temperature", "top_p", "max_tokens", "max_completion_tokens", "tools", "thinking"]
+    /// The params `chatBody` passes on unchanged, in the order it writes them.
+    static let passedAsIs = ["frequency_penalty", "presence_penalty", "response_format", "seed", "stop", "stream"]
+
+    /// What `chatBody` reads of the client's params: those, and the ones it rewrites.
+    static let chatParams = Set(passedAsIs + ["model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
+                                              "tools", "thinking"])
 
     /// Only the content type goes upstream: no credentials.
     func headers(apiKey: String?) -> HTTPHeaders { HTTPHeaders() }
@@ -37,7 +40,7 @@ struct OllamaProvider: PortkeyProvider {
         if let messages = chat.messages {
             out.append(("messages", .array(messages.map { m in m.role == "developer" ? m.json.setting("role", "system") : m.json })))
         }
-        for key in ["frequency_penalty", "presence_penalty", "response_format", "seed", "stop", "stream"] {
+        for key in Self.passedAsIs {
             if let v = params[key] { out.append((key, v)) }
         }
         if let t = chat.temperature { out.append(("temperature", .double(min(2, max(0, t))))) }
