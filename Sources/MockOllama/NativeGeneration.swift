@@ -7,7 +7,7 @@ extension MockOllama {
     func resolve(_ raw: String, _ surface: ErrorSurface, emptyStatus: Int = 400) -> Result<MockModel, ScriptError> {
         guard !raw.trimmingSpaces.isEmpty else {
             return .failure(ScriptError(emptyStatus == 400 ? Responses.error(surface, 400, "model is required")
-                                                          : Responses.error(surface, emptyStatus, "model '' not found")))
+                                                          : Responses.error(surface, emptyStatus, MockOllama.modelNotFound(""))))
         }
         guard let model = catalogue.find(raw) else {
             return .failure(ScriptError(Responses.modelNotFound(surface, raw)))

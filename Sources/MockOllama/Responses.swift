@@ -13,12 +13,12 @@ enum Responses {
         WireScript.respond(status: status, contentType: surface.jsonContentType, body: bytes)
     }
 
-    /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
     /// Ollama's 404 for a model it does not have (never pulled, or deleted).
     static func modelNotFound(_ surface: ErrorSurface, _ name: String) -> WireScript {
         error(surface, 404, MockOllama.modelNotFound(name))
     }
 
+    /// `{"error":"msg"}` natively; `{"error":{"message","type","param","code"}}` on /v1.
     static func error(_ surface: ErrorSurface, _ status: Int, _ message: String) -> WireScript {
         json(surface, ErrorEnvelope.ollama(surface, status: status, message: message), status: status)
     }
