@@ -26,9 +26,9 @@ struct MockCommand: ParsableCommand {
               lab mock --port 0 --model llama3 --model nomic-embed-text
               lab mock --answer 'capital of France=Paris.' --ttft-ms 200 --tokens-per-second 40
               curl http://127.0.0.1:11434/api/chat -d '{"model":"llama3","messages":[{"role":"user","content":"hi"}]}'
-              lab mock --api anthropic --port 8081      # models claude-sonnet-4-5, claude-3-5-haiku-20241022
+              lab mock --api anthropic --port 8081      # models claude-sonnet-4-6, claude-haiku-4-5
               curl http://127.0.0.1:8081/v1/messages -H 'x-api-key: k' -H 'anthropic-version: 2023-06-01' \\
-                -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+                -d '{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 
             Faults: --faults FILE loads rules (YAML or JSON list; see docs/faults.md), and the \
             control API changes them while it runs:
@@ -53,7 +53,7 @@ struct MockCommand: ParsableCommand {
     @Option(help: "The API to speak: ollama, openai or anthropic.")
     var api: String = ProviderAPI.ollama.rawValue
 
-    @Option(name: .customLong("model"), help: "A model to offer, e.g. llama3 or qwen2.5:0.5b (repeatable; default llama3, or the vendor's: gpt-4o-mini and text-embedding-3-small, claude-sonnet-4-5 and claude-3-5-haiku-20241022).")
+    @Option(name: .customLong("model"), help: "A model to offer, e.g. llama3 or qwen2.5:0.5b (repeatable; default llama3, or the vendor's: gpt-4o-mini and text-embedding-3-small, claude-sonnet-4-6 and claude-haiku-4-5).")
     var models: [String] = []
 
     @Option(help: "Seed for the generated text and embeddings.")

@@ -11,12 +11,16 @@ public final class FakeAnthropic: VendorService {
     public let api = ProviderAPI.anthropic
     let core: VendorModel
 
-    public static let defaultModels = ["claude-sonnet-4-5", "claude-3-5-haiku-20241022"]
+    /// Current models (the anthropic SDK pinned for conformance lists claude-sonnet-4-5 as
+    /// retired on 2026-11-30, and no longer lists claude-3-5-haiku at all): a config naming
+    /// a retired one gets the 404 a real Anthropic gives it.
+    public static let defaultModels = ["claude-sonnet-4-6", "claude-haiku-4-5"]
 
-    /// Models that take `temperature` or `top_p`, not both (the 4.1 and 4.5 generations): an
+    /// Models that take `temperature` or `top_p`, not both (the 4.1 generation on): an
     /// OpenAI-style client that sends both, as many do by default, is refused when a
     /// fallback hands its request to one of them.
-    static let oneSamplingParameter: Set<String> = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-opus-4-5"]
+    static let oneSamplingParameter: Set<String> = ["claude-sonnet-4-6", "claude-opus-4-6", "claude-sonnet-4-5", "claude-haiku-4-5",
+                                                         "claude-opus-4-1", "claude-opus-4-5"]
 
     public init(models: [String] = FakeAnthropic.defaultModels, options: MockOptions = MockOptions()) throws {
         core = try VendorModel(models: models, options: options)

@@ -37,7 +37,7 @@ import LabHTTP
 
     @Test func anOpenAIRequestBecomesAMessagesRequest() {
         let body = anthropic.body(.chatComplete, params: [
-            "model": "claude-sonnet-4-5", "max_tokens": 50, "temperature": 1.5, "stop": ["END"], "user": "u1",
+            "model": "claude-sonnet-4-6", "max_tokens": 50, "temperature": 1.5, "stop": ["END"], "user": "u1",
             "messages": [["role": "system", "content": "Be brief."], ["role": "user", "content": "Weather?"],
                          ["role": "assistant", "content": nil, "tool_calls": [["id": "call_1", "type": "function", "function": ["name": "w", "arguments": #"{"city":"Paris"}"#]]]],
                          ["role": "tool", "tool_call_id": "call_1", "content": "sunny"]],
@@ -58,7 +58,7 @@ import LabHTTP
 
     @Test func contentPartsAndToolChoicesPassThroughAsTheGatewayPassesThem() {
         let body = anthropic.body(.chatComplete, params: [
-            "model": "claude-sonnet-4-5", "max_tokens": 5,
+            "model": "claude-sonnet-4-6", "max_tokens": 5,
             "messages": [["role": "developer", "content": [["type": "text", "text": "One."], ["type": "text", "text": nil]]],
                          ["role": "user", "content": [["type": "text", "text": "Look"], ["type": "image_url", "image_url": ["url": "u"]]]],
                          ["role": "assistant", "content": [["type": "text", "text": "ok"], ["type": "tool_use", "id": "x"]]],
@@ -78,7 +78,7 @@ import LabHTTP
     /// block, anything else (a link) is dropped; `cache_control` becomes `{type: ephemeral}`.
     @Test func inlineImagesBecomeImageBlocksAndLinksAreDropped() {
         let body = anthropic.body(.chatComplete, params: [
-            "model": "claude-sonnet-4-5", "max_tokens": 5,
+            "model": "claude-sonnet-4-6", "max_tokens": 5,
             "messages": [["role": "user", "content": [
                 ["type": "text", "text": "What is this?", "cache_control": ["type": "persistent"]],
                 ["type": "image_url", "image_url": ["url": "data:image/png;base64,iVBORw0KGgo="]],
@@ -98,14 +98,14 @@ import LabHTTP
     /// is no text block at all on its way to Anthropic: JavaScript reads "" as false.
     @Test func anEmptyAssistantReplyBecomesNoBlocks() {
         let body = anthropic.body(.chatComplete, params: [
-            "model": "claude-3-5-haiku-20241022", "max_tokens": 5,
+            "model": "claude-haiku-4-5", "max_tokens": 5,
             "messages": [["role": "user", "content": "Hi"], ["role": "assistant", "content": ""], ["role": "user", "content": ""]],
         ])
         #expect(body["messages"] == [["role": "user", "content": "Hi"], ["role": "assistant", "content": []], ["role": "user", "content": ""]])
     }
 
     @Test func theAnswerComesBackInOpenAIsShape() {
-        let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Paris."},{"type":"tool_use","id":"toolu_1","name":"w","input":{"city":"Paris"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3}}"#
+        let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"Paris."},{"type":"tool_use","id":"toolu_1","name":"w","input":{"city":"Paris"}}],"stop_reason":"tool_use","usage":{"input_tokens":7,"output_tokens":3}}"#
         let r = anthropic.response(.chatComplete, status: 200, contentType: "application/json", body: Array(answer.utf8), AnswerContext(created: 99))
         #expect(r?["object"] == "chat.completion" && r?["provider"] == "anthropic" && r?["created"] == 99)
         let choice = r?["choices"]?.arrayValue?.first
@@ -192,7 +192,7 @@ import LabHTTP
     }
 
     @Test func droppedParamsAndClampedNumbersAreSaid() {
-        let params: JSONValue = ["model": "claude-3-5-haiku-20241022", "max_tokens": 50, "temperature": 1.5, "n": 2,
+        let params: JSONValue = ["model": "claude-haiku-4-5", "max_tokens": 50, "temperature": 1.5, "n": 2,
                                  "response_format": ["type": "json_object"], "messages": [["role": "user", "content": "hi"]]]
         let anthropic = AnthropicProvider()
         let sent = anthropic.body(.chatComplete, params: params)

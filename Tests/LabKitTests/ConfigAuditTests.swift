@@ -79,11 +79,11 @@ import LabCore
 
     /// Each vendor's host without the model answers in that vendor's words.
     @Test func aHostWithoutTheModelAnswersItsVendorsOwn404() throws {
-        let (a, rows) = try audit(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":50}},{"provider":"ollama","custom_host":"http://ol:11434"}]}"#)
+        let (a, rows) = try audit(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-haiku-4-5","max_tokens":50}},{"provider":"ollama","custom_host":"http://ol:11434"}]}"#)
         #expect(try row(rows, "oa does not have the model (404)").firstError == "openai error: The model `gpt-4o-mini` does not exist or you do not have access to it.")
         #expect(try row(rows, "every host answers").survived == true)
         // Its rule answers only the models asked of that host: the lab says which.
-        #expect(a.labConf.contains(#"faults: {"host2":[{"match":{"model":"claude-3-5-haiku-20241022"},"fault":{"status":404,"body":{"type":"error","error":{"type":"not_found_error","message":"model: claude-3-5-haiku-20241022"},"request_id":"req_lab_fault"}}}]}"#))
+        #expect(a.labConf.contains(#"faults: {"host2":[{"match":{"model":"claude-haiku-4-5"},"fault":{"status":404,"body":{"type":"error","error":{"type":"not_found_error","message":"model: claude-haiku-4-5"},"request_id":"req_lab_fault"}}}]}"#))
         #expect(a.labConf.contains(#"{"match":{"model":"llama3"},"fault":{"status":404,"body":{"error":{"message":"model 'llama3' not found""#))
     }
 
@@ -102,7 +102,7 @@ import LabCore
         let (a, rows) = try audit("""
             {"strategy":{"mode":"loadbalance"},"targets":[
               {"provider":"openai","api_key":"sk-x","override_params":{"model":"gpt-4o-mini"}},
-              {"provider":"anthropic","api_key":"sk-y","override_params":{"model":"claude-sonnet-4-5"}}]}
+              {"provider":"anthropic","api_key":"sk-y","override_params":{"model":"claude-sonnet-4-6"}}]}
             """)
         #expect(a.requestsPerSituation == 20)
         #expect(a.leaves.map(\.customHost) == ["http://api.openai.com/v1", "http://api.anthropic.com/v1"])
@@ -167,23 +167,23 @@ import LabCore
     /// limit): every failure of the primary reaches the client as the fallback's 400, said
     /// in the vendor's words; and a config that fails with every host answering says so.
     @Test func aFallbackThatRefusesTheRequestIsFoundAndItsErrorQuoted() throws {
-        let (_, rows) = try audit(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":16000}}]}"#)
+        let (_, rows) = try audit(#"{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-haiku-4-5","max_tokens":100000}}]}"#)
         let down = try row(rows, "oa answers 503")
         #expect(down.outcomes.map(\.what) == ["400"] && down.survived == false)
-        #expect(down.firstError == "anthropic error: max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022")
+        #expect(down.firstError == "anthropic error: max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5")
         #expect(try row(rows, "oa hangs (accepts, never answers)").firstError == nil)
 
-        let (a, broken) = try audit(#"{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":16000}}"#)
+        let (a, broken) = try audit(#"{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-haiku-4-5","max_tokens":100000}}"#)
         #expect(broken[0].survived == false)
         let text = AuditReport.render(a, rows: broken)
-        #expect(text.contains("  ✗ With every host answering, 1 of 1 request fails: 400 (anthropic error: max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022)"))
+        #expect(text.contains("  ✗ With every host answering, 1 of 1 request fails: 400 (anthropic error: max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5)"))
         #expect(CIOutput.markdown(a, rows: broken).hasPrefix("### lab audit: c.json — fails with every host answering; one host only\n"))
     }
 
     /// The client's own request (`--request`): what the OpenAI primary takes and the
     /// Anthropic fallback refuses of it, and structured output that only the primary keeps.
     @Test func theClientsOwnRequestMeetsWhatTheFallbackRefuses() throws {
-        let config = try JSONParser.parse(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-3-5-haiku-20241022","max_tokens":512}}]}"#)
+        let config = try JSONParser.parse(#"{"strategy":{"mode":"fallback","on_status_codes":[429,503]},"targets":[{"provider":"openai","api_key":"k","custom_host":"http://oa:1/v1","override_params":{"model":"gpt-4o-mini"}},{"provider":"anthropic","api_key":"k","custom_host":"http://an:1/v1","override_params":{"model":"claude-haiku-4-5","max_tokens":512}}]}"#)
         let history = try JSONParser.parse(#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Sum it up."},{"role":"assistant","content":""},{"role":"user","content":"Again."}]}"#)
         let chat = try ConfigAudit(file: "c.json", config: config, request: history)
         let rows = try chat.run()

@@ -33,7 +33,7 @@ import LabCore
         #expect(results.count == 13)
         #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
         // The fallback meets a limit the primary does not have.
-        #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 400"])
+        #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 400", "anthropic 529"], "visits listed by provider, in lab.conf order")
         #expect(results["negative-max-tokens"]!.requests.first?.body.contains("but got 0 instead") == true)
         #expect(results["linked-image-default-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400", "openai 200"])
         #expect(results["inline-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 200"])

@@ -155,7 +155,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     let auth = [("x-api-key", "sk-ant-lab"), ("anthropic-version", "2023-06-01")]
 
     @Test func aMessageHasAnthropicsShape() {
-        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":100,"system":"Be brief.","messages":[{"role":"user","content":"What is the capital of France?"}]}"#, headers: auth)
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":100,"system":"Be brief.","messages":[{"role":"user","content":"What is the capital of France?"}]}"#, headers: auth)
         #expect(r.status == 200 && r.json["type"]?.stringValue == "message")
         #expect(r.json["content"]?[0]?["text"]?.stringValue == "Paris." && r.json["stop_reason"]?.stringValue == "end_turn")
         #expect(r.json["usage"]?["input_tokens"]?.intValue ?? 0 > 0)
@@ -163,7 +163,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     }
 
     @Test func theStreamIsAnthropicsEventSequence() {
-        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":4,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#, headers: auth)
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":4,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#, headers: auth)
         let names = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { String($0.prefix { $0 != "\n" }.dropFirst("event: ".count)) }
         // As Anthropic sends it: the one ping comes once the first block has opened.
         #expect(Array(names.prefix(4)) == ["message_start", "content_block_start", "ping", "content_block_delta"])
@@ -175,7 +175,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     }
 
     @Test func toolUseBlocks() {
-        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":100,"tools":[{"name":"get_weather","description":"weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#, headers: auth)
+        let r = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":100,"tools":[{"name":"get_weather","description":"weather in a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"messages":[{"role":"user","content":"What is the weather in Paris?"}]}"#, headers: auth)
         let block = r.json["content"]?.arrayValue?.first { $0["type"]?.stringValue == "tool_use" }
         #expect(block?["name"]?.stringValue == "get_weather" && block?["id"]?.stringValue?.hasPrefix("toolu_01") == true)
         #expect(block?["input"]?["city"]?.stringValue != nil && r.json["stop_reason"]?.stringValue == "tool_use")
@@ -184,28 +184,32 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     @Test func anthropicsOwnErrors() {
         let noKey = call(m, "POST", "/v1/messages", "{}", headers: [])
         #expect(noKey.status == 401 && noKey.json["error"]?["type"]?.stringValue == "authentication_error" && noKey.json["type"]?.stringValue == "error")
-        let noMax = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        let noMax = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(noMax.status == 400 && noMax.json["error"]?["message"]?.stringValue == "max_tokens: Field required")
         #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-9","max_tokens":5,"messages":[]}"#, headers: auth).status == 404)
-        let count = call(m, "POST", "/v1/messages/count_tokens", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"one two three"}]}"#, headers: auth)
+        // Retired models are not served unless a lab lists them: the 404 a real Anthropic gives.
+        let retired = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(retired.status == 404 && retired.json["error"]?["message"] == "model: claude-sonnet-4-5")
+        let count = call(m, "POST", "/v1/messages/count_tokens", #"{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"one two three"}]}"#, headers: auth)
         #expect(count.json["input_tokens"]?.intValue ?? 0 >= 3)
         #expect(call(m, "GET", "/v1/models", headers: auth).json["data"]?.arrayValue?.count == 2)
-        // What fits gpt-4o-mini does not fit Haiku: the 400 a cross-vendor fallback meets.
-        let tooLong = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":16000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        // Each model's own output limit: the 400 a cross-vendor fallback meets.
+        let several = try! FakeAnthropic(models: ["claude-sonnet-4-6", "claude-haiku-4-5", "claude-opus-4-6", "claude-3-5-haiku-20241022"])
+        let tooLong = call(several, "POST", "/v1/messages", #"{"model":"claude-haiku-4-5","max_tokens":100000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(tooLong.status == 400 && tooLong.json["error"]?["type"] == "invalid_request_error")
-        #expect(tooLong.json["error"]?["message"] == "max_tokens: 16000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022")
-        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":16000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
-        // The 4.5 models take temperature or top_p, not both; the 3.5 ones take both.
-        let both = call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
+        #expect(tooLong.json["error"]?["message"] == "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5")
+        #expect(call(several, "POST", "/v1/messages", #"{"model":"claude-opus-4-6","max_tokens":100000,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        // The models since 4.1 take temperature or top_p, not both; the 3.5 ones take both.
+        let both = call(several, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth)
         #expect(both.status == 400 && both.json["error"]?["message"] == "`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
-        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-5","max_tokens":50,"temperature":0.7,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
-        #expect(call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        #expect(call(several, "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":50,"temperature":0.7,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
+        #expect(call(several, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"temperature":0.7,"top_p":0.9,"messages":[{"role":"user","content":"hi"}]}"#, headers: auth).status == 200)
     }
 
     /// What OpenAI takes and Anthropic refuses: empty turns and empty text blocks.
     @Test func emptyContentIsRefusedAsAnthropicRefusesIt() {
         func message(_ messages: String) -> (status: Int, error: String?) {
-            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
+            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-haiku-4-5","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
             return (r.status, r.json["error"]?["message"]?.stringValue)
         }
         let emptyTurn = "messages.1: all messages must have non-empty content except for the optional final assistant message"
@@ -223,7 +227,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     /// as the gateway sends each OpenAI tool result as a user message of its own.
     @Test func toolResultsAndUsesPairUpAsAnthropicChecksThem() {
         func message(_ messages: String) -> (status: Int, error: String?) {
-            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-3-5-haiku-20241022","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
+            let r = call(m, "POST", "/v1/messages", #"{"model":"claude-haiku-4-5","max_tokens":50,"messages":\#(messages)}"#, headers: auth)
             return (r.status, r.json["error"]?["message"]?.stringValue)
         }
         let use = #"{"role":"assistant","content":[{"type":"tool_use","id":"call_1","name":"w","input":{}},{"type":"tool_use","id":"call_2","name":"w","input":{}}]}"#
@@ -237,7 +241,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
 
     @Test func streamFaultsKeepAnthropicsFraming() {
         let request = HTTPRequest(method: "POST", target: "/v1/messages", headers: HTTPHeaders(auth),
-                                  body: Array(#"{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
+                                  body: Array(#"{"model":"claude-sonnet-4-6","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}"#.utf8))
         // Faults transform whole scripts; the injector makes a deferred stream whole first.
         let script = m.answer(to: request).script.materialized
         var context = FaultContext(request: request, random: SeededRandom(seed: 1), api: .anthropic)

@@ -91,21 +91,21 @@ def test_openai_sdk_retry_honours_retry_after_ms(fakes):
 def test_anthropic_sdk_parses_every_endpoint(fakes):
     faults(fakes["anthropic"], [])
     c = ant_client(fakes)
-    m = c.messages.create(model="claude-sonnet-4-5", max_tokens=100, system="Be brief.", messages=ASK)
+    m = c.messages.create(model="claude-sonnet-4-6", max_tokens=100, system="Be brief.", messages=ASK)
     assert m.content[0].text == "Paris (Anthropic)." and m.stop_reason == "end_turn" and m.usage.input_tokens > 0
-    with c.messages.stream(model="claude-sonnet-4-5", max_tokens=100, messages=ASK) as stream:
+    with c.messages.stream(model="claude-sonnet-4-6", max_tokens=100, messages=ASK) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
     assert text == "Paris (Anthropic)." and final.stop_reason == "end_turn"
     tools = [{"name": "get_weather", "description": "weather in a city", "input_schema": TOOLS[0]["function"]["parameters"]}]
-    t = c.messages.create(model="claude-sonnet-4-5", max_tokens=100, tools=tools, messages=[{"role": "user", "content": "What is the weather in Paris?"}])
+    t = c.messages.create(model="claude-sonnet-4-6", max_tokens=100, tools=tools, messages=[{"role": "user", "content": "What is the weather in Paris?"}])
     use = next(b for b in t.content if b.type == "tool_use")
     assert use.name == "get_weather" and "city" in use.input and t.stop_reason == "tool_use"
-    with c.messages.stream(model="claude-sonnet-4-5", max_tokens=100, tools=tools, messages=[{"role": "user", "content": "What is the weather in Paris?"}]) as s:
+    with c.messages.stream(model="claude-sonnet-4-6", max_tokens=100, tools=tools, messages=[{"role": "user", "content": "What is the weather in Paris?"}]) as s:
         streamed = s.get_final_message()
     assert next(b for b in streamed.content if b.type == "tool_use").input == use.input
-    assert c.messages.count_tokens(model="claude-sonnet-4-5", messages=ASK).input_tokens > 0
-    assert {m.id for m in c.models.list()} == {"claude-sonnet-4-5", "claude-3-5-haiku-20241022"}
+    assert c.messages.count_tokens(model="claude-sonnet-4-6", messages=ASK).input_tokens > 0
+    assert {m.id for m in c.models.list()} == {"claude-sonnet-4-6", "claude-haiku-4-5"}
 
 
 @pytest.mark.parametrize("status,name", [(429, "RateLimitError"), (529, "OverloadedError"), (500, "InternalServerError"), (400, "BadRequestError")])
@@ -114,16 +114,23 @@ def test_anthropic_sdk_raises_its_typed_errors(fakes, status, name):
     # Older SDKs have no OverloadedError: a 529 is then an InternalServerError.
     error = getattr(anthropic, name, anthropic.InternalServerError)
     with pytest.raises(error) as e:
-        ant_client(fakes, max_retries=0).messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=ASK)
+        ant_client(fakes, max_retries=0).messages.create(model="claude-sonnet-4-6", max_tokens=10, messages=ASK)
     assert e.value.status_code == status and e.value.body["error"]["type"]
     faults(fakes["anthropic"], [])
+
+
+def test_a_retired_model_is_the_sdks_not_found_error(fakes):
+    # claude-sonnet-4-5 reached end of life on 2026-11-30 (the SDK's own list): not served.
+    with pytest.raises(anthropic.NotFoundError) as e:
+        ant_client(fakes, max_retries=0).messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=ASK)
+    assert e.value.body["error"] == {"type": "not_found_error", "message": "model: claude-sonnet-4-5"}
 
 
 def test_anthropic_sdk_reads_the_refusal_of_an_empty_turn(fakes):
     # What the OpenAI SDK sends without complaint, the Anthropic SDK gets refused, typed.
     history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": []}, {"role": "user", "content": "Again"}]
     with pytest.raises(anthropic.BadRequestError) as e:
-        ant_client(fakes, max_retries=0).messages.create(model="claude-3-5-haiku-20241022", max_tokens=10, messages=history)
+        ant_client(fakes, max_retries=0).messages.create(model="claude-haiku-4-5", max_tokens=10, messages=history)
     assert e.value.body["error"]["message"] == "messages.1: all messages must have non-empty content except for the optional final assistant message"
     openai_history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}, {"role": "user", "content": "Again"}]
     assert oai_client(fakes).chat.completions.create(model="gpt-4o-mini", messages=openai_history).choices[0].message.content
@@ -131,7 +138,7 @@ def test_anthropic_sdk_reads_the_refusal_of_an_empty_turn(fakes):
 
 def test_anthropic_sdk_retries_an_overloaded_answer(fakes):
     faults(fakes["anthropic"], [{"when": {"first": 1}, "fault": {"status": 529}}])
-    m = ant_client(fakes, max_retries=1).messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=ASK)
+    m = ant_client(fakes, max_retries=1).messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=ASK)
     assert m.content[0].text == "Paris (Anthropic)."
     assert [e["status"] for e in journal(fakes["anthropic"])] == [529, 200]
     faults(fakes["anthropic"], [])
@@ -140,7 +147,7 @@ def test_anthropic_sdk_retries_an_overloaded_answer(fakes):
 def test_anthropic_stream_error_event_raises(fakes):
     faults(fakes["anthropic"], [{"fault": {"stream": {"error_after_chunks": 2, "message": "Overloaded"}}}])
     with pytest.raises(anthropic.APIStatusError):
-        with ant_client(fakes, max_retries=0).messages.stream(model="claude-sonnet-4-5", max_tokens=50,
+        with ant_client(fakes, max_retries=0).messages.stream(model="claude-sonnet-4-6", max_tokens=50,
                                                              messages=[{"role": "user", "content": "Tell me a story"}]) as s:
             for _ in s.text_stream:
                 pass
@@ -152,7 +159,7 @@ def test_litellm_speaks_to_both_fakes(fakes):
     faults(fakes["anthropic"], [])
     r = litellm.completion(model="openai/gpt-4o-mini", api_base=fakes["openai"] + "/v1", api_key="sk-lab", messages=ASK)
     assert r.choices[0].message.content == "Paris (OpenAI)."
-    a = litellm.completion(model="anthropic/claude-sonnet-4-5", api_base=fakes["anthropic"], api_key="sk-ant-lab", messages=ASK, max_tokens=50)
+    a = litellm.completion(model="anthropic/claude-sonnet-4-6", api_base=fakes["anthropic"], api_key="sk-ant-lab", messages=ASK, max_tokens=50)
     assert a.choices[0].message.content == "Paris (Anthropic)."
     faults(fakes["openai"], [{"fault": {"status": 429}}])
     with pytest.raises(litellm.RateLimitError):
@@ -171,7 +178,7 @@ def fallback_config(fakes):
     return {"strategy": {"mode": "fallback"}, "targets": [
         {"provider": "openai", "api_key": "sk-lab", "custom_host": fakes["openai"] + "/v1", "override_params": {"model": "gpt-4o-mini"}},
         {"provider": "anthropic", "api_key": "sk-ant-lab", "custom_host": fakes["anthropic"] + "/v1",
-         "override_params": {"model": "claude-sonnet-4-5", "max_tokens": 100}}]}
+         "override_params": {"model": "claude-sonnet-4-6", "max_tokens": 100}}]}
 
 
 @pytest.mark.parametrize("stream", [False, True])
