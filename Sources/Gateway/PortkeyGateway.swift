@@ -200,8 +200,8 @@ public final class PortkeyGateway {
 
     private func reply(_ result: UpstreamResult, to responder: Responder, entry: GatewayJournalEntry, traceID: String?) {
         entry.status = result.status
-        answered.add([("status", String(result.status)), ("provider", result.routed ? result.provider : "none"),
-                      ("gateway_exception", result.gatewayException ? "true" : "false")])
+        answered.add(("status", "provider", "gateway_exception"),
+                     (String(result.status), result.routed ? result.provider : "none", result.gatewayException ? "true" : "false"))
         entry.gatewayException = result.gatewayException
         var headers = result.headers
         headers.remove("Content-Length")

@@ -23,7 +23,7 @@ public final class HTTPServer {
     /// holds this server): no request is read before the loop runs again.
     public var handler: Handler
     private var listener: Listening?
-    private var connections: [ObjectIdentifier: ServerConnection] = [:]
+    private(set) var connections: [ObjectIdentifier: ServerConnection] = [:]
     let dates: HTTPDate
     public let host: String
     /// Renders the server's answer to a request it could not parse (400, 413, 431),

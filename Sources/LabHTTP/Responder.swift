@@ -21,7 +21,10 @@ public final class Responder {
     public var onFinish: ((Responder) -> Void)?
     /// Called when the client leaves before the response ended, so long work can stop.
     public var onClientGone: (() -> Void)?
-    weak var connection: ServerConnection?
+    /// Strong until the response ends (`finish` lets go): the connection's queue holds its
+    /// responders until then, and a weak reference would cost the connection a side table,
+    /// which makes every retain and release of it take the slow path.
+    private var connection: ServerConnection?
 
     private enum Framing { case none, length, chunked, untilClose }
     private var headWritten = false
@@ -119,6 +122,7 @@ public final class Responder {
         outcome = how
         pending = []
         expanding = nil
+        connection = nil
         // Dropped whatever the outcome: a handler's closure often holds what holds this
         // responder (a proxied stream), and keeping it would keep both alive forever.
         let gone = onClientGone

@@ -55,7 +55,15 @@ final class ServerConnection {
         headerTimer?.start(afterMs: headerTimeoutMs, onHeadersTooSlow)
     }
 
-    private lazy var onHeadersTooSlow: () -> Void = { [weak self] in self?.headersTooSlow() }
+    private lazy var onHeadersTooSlow: () -> Void = { [unowned self] in headersTooSlow() }
+
+    // The timers' closures hold this connection unowned, not weak: a weak reference gives
+    // it a side table, and every retain and release of it then takes the slow path. Closed
+    // here, a timer can never call a closure whose connection is gone.
+    deinit {
+        headerTimer?.close()
+        waitTimer?.close()
+    }
 
     private func headReady(maxBody: Int) -> Bool {
         headerTimer?.stop()
@@ -177,8 +185,7 @@ final class ServerConnection {
         case .next: break
         case .wait(let ms):
             flush()
-            waitTimer = server.loop.after(ms: Double(ms)) { [weak self] in
-                guard let self else { return }
+            waitTimer = server.loop.after(ms: Double(ms)) { [unowned self] in
                 waitTimer = nil
                 pump()
             }

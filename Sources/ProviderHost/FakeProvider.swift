@@ -108,7 +108,8 @@ public final class FakeProvider {
             entry.omitted = responder.omitted
             guard let self else { return }
             // Unknown paths share one label: a client cannot grow the series without bound.
-            answered.add([("provider", name), ("route", responder.sentStatus == 404 ? "other" : path), ("status", responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome))])
+            answered.add(("provider", "route", "status"),
+                         (name, responder.sentStatus == 404 ? "other" : path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))
             guard let log else { return }
             var line = RequestLogLine.format(responder, model: model)
             if let rule = decision.ruleNumber { line += " rule=\(rule)" }

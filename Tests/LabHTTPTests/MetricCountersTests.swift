@@ -17,6 +17,22 @@ import Testing
         #expect(samples.map(\.value) == [4, 3.5, 2])
     }
 
+    /// The three-label form counts with the array form, the same set as the same sample,
+    /// whether or not it was the last one added.
+    @Test func threeLabelsCountWithTheArrayForm() {
+        var counters = MetricCounters()
+        let names = ("provider", "route", "status")
+        counters.add(names, ("p", "/api/chat", "200"))
+        counters.add(names, ("p", "/api/chat", "200"))
+        counters.add([("provider", "p"), ("route", "/api/chat"), ("status", "200")])
+        counters.add(names, ("p", "/api/chat", "503"))
+        counters.add(names, ("p", "/api/chat", "200"), 2)
+        counters.add(("provider", "route", "code"), ("p", "/api/chat", "200"))
+        #expect(counters.samples.map { $0.labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") }
+                == ["provider=p,route=/api/chat,status=200", "provider=p,route=/api/chat,status=503", "provider=p,route=/api/chat,code=200"])
+        #expect(counters.samples.map(\.value) == [5, 1, 1])
+    }
+
     @Test func prometheusTextShowsEverySet() {
         var counters = MetricCounters()
         counters.add([("provider", "ollama"), ("route", "/v1/\"x\"")])

@@ -230,4 +230,32 @@ import Foundation
         #expect(outcome != nil)
         #expect(server.openConnections == 0)
     }
+
+    /// A connection holds its responders strongly until each ends, and its timers' closures
+    /// unowned: once its client has gone it is freed, whether its last response was sent,
+    /// waiting out a step, or kept by a handler that never answers.
+    @Test func aConnectionIsFreedOnceItsClientHasGone() throws {
+        let loop = EventLoop()
+        var handled = 0
+        var kept: [Responder] = []
+        let server = try HTTPServer(loop: loop) { request, r in
+            handled += 1
+            switch request.path {
+            case "/wait": r.send([.wait(ms: 10_000)] + WireScript.respond(status: 200, contentType: "text/plain", body: "late").steps)
+            case "/never": kept.append(r)
+            default: r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok"))
+            }
+        }
+        for (i, path) in ["/", "/wait", "/never"].enumerated() {
+            let raw = RawClient(loop: loop, port: server.port)
+            raw.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            loop.run(until: { handled == i + 1 }, timeoutMs: 2000)
+            #expect(server.connections.count == 1)
+            weak var connection = server.connections.values.first
+            raw.close()
+            loop.run(until: { server.openConnections == 0 && connection == nil }, timeoutMs: 2000)
+            #expect(connection == nil, "the connection of \(path) is still alive")
+        }
+        #expect(kept.map(\.outcome) == [.clientGone])
+    }
 }
