@@ -95,8 +95,11 @@ public final class FakeProvider {
             let sent = decision.script
             return sent.status == 200 || (sent.status == nil && sent.reading.contains(.hang)) ? (slots, generating) : nil
         }
-        responder.onFinish = { [weak self] responder in
-            if let slot, slot.slots.ended(ObjectIdentifier(responder), model: slot.model), let self {
+        // Strong: a provider lives while it owes an answer (the responder drops this closure
+        // when it ends), and a weak reference would give it a side table, which makes every
+        // retain and release of it take the slow path.
+        responder.onFinish = { [self] responder in
+            if let slot, slot.slots.ended(ObjectIdentifier(responder), model: slot.model) {
                 // Its client left while it still waited for a slot.
                 let late = Self.lateness(waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait)
                 if late > 0 { entry.slotWaitMs = late }
@@ -106,7 +109,6 @@ public final class FakeProvider {
             entry.outcome = responder.outcome
             entry.steps = responder.executed
             entry.omitted = responder.omitted
-            guard let self else { return }
             // Unknown paths share one label: a client cannot grow the series without bound.
             answered.add(("provider", "route", "status"),
                          (name, responder.sentStatus == 404 ? "other" : path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))
