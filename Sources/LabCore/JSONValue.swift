@@ -44,8 +44,17 @@ extension JSONValue {
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         // Lengths first: a count is free to read, a string comparison is a runtime call.
+        // Members are read in place, last first (the last of a repeated key wins): a
+        // closure over copies retains and releases each member's key and value.
         let length = key.utf8.count
-        return members.last(where: { $0.0.utf8.count == length && $0.0 == key })?.1
+        return members.withUnsafeBufferPointer { m in
+            var i = m.count
+            while i > 0 {
+                i -= 1
+                if m[i].0.utf8.count == length && m[i].0 == key { return m[i].1 }
+            }
+            return nil
+        }
     }
 
     /// As JavaScript's `if (value)` reads it: null, false, "", 0 and NaN are false; every

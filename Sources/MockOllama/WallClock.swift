@@ -82,9 +82,23 @@ public enum WallClock {
             }
             at += count
         }
-        digits(year, 4); put(45); digits(month, 2); put(45); digits(day, 2); put(84)
-        digits(secondOfDay / 3600, 2); put(58); digits(secondOfDay / 60 % 60, 2); put(58); digits(secondOfDay % 60, 2)
-        put(46); digits(nanos, 9)
+        /// 0 to 99 as two digits: every field but the year and the fraction, written on every
+        /// answer, without counting digits first.
+        func two(_ v: Int) { put(UInt8(truncatingIfNeeded: 48 + v / 10)); put(UInt8(truncatingIfNeeded: 48 + v % 10)) }
+        if year >= 1000 && year <= 9999 { two(year / 100); two(year % 100) } else { digits(year, 4) }
+        put(45); two(month); put(45); two(day); put(84)
+        two(secondOfDay / 3600); put(58); two(secondOfDay / 60 % 60); put(58); two(secondOfDay % 60)
+        put(46)
+        if nanos >= 0 && nanos < 1_000_000_000 {
+            var n = nanos
+            for k in stride(from: at + 8, through: at, by: -1) {
+                out[k] = UInt8(truncatingIfNeeded: 48 + n % 10)
+                n /= 10
+            }
+            at += 9
+        } else {
+            digits(nanos, 9)
+        }
         if utcOffset {
             for b in "+00:00".utf8 { put(b) }
         } else {
