@@ -40,6 +40,9 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
 
+    /// Empties the list; its storage is kept when nothing else shares it.
+    mutating func removeAll() { fields.removeAll(keepingCapacity: true) }
+
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))
     }

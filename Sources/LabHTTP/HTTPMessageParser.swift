@@ -38,6 +38,11 @@ final class HTTPMessageParser {
     /// the value began. One buffer, reused for every field of every message.
     private var field: [UInt8] = []
     private var valueStart: Int?
+    /// The fields of the last message, by position: a client sends the same fields in the
+    /// same order on every request, and a field whose bytes match takes the strings made
+    /// last time (no UTF-8 check, no allocation) — on a busy connection, nearly every field.
+    private var recentFields: [(bytes: [UInt8], name: String, value: String)] = []
+    private var recentURL: (bytes: [UInt8], url: String) = ([], "")
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
     private(set) var inMessage = false
@@ -122,12 +127,38 @@ final class HTTPMessageParser {
 
     fileprivate func flushField() {
         guard let split = valueStart else { return }
-        field.withUnsafeBufferPointer { all in
-            head.headers.add(HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
-                             String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
+        let position = head.headers.count
+        if position < recentFields.count, recentFields[position].bytes == field {
+            head.headers.add(recentFields[position].name, recentFields[position].value)
+        } else {
+            let (name, value) = field.withUnsafeBufferPointer { all in
+                (HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
+                 String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
+            }
+            head.headers.add(name, value)
+            // Only the first few positions and short fields are kept: a request with many or
+            // long fields pays for its strings as before, and the cache stays small.
+            if position < Self.recentLimit, field.count <= Self.recentFieldBytes {
+                if position < recentFields.count {
+                    recentFields[position] = (field, name, value)
+                } else if position == recentFields.count {
+                    recentFields.append((field, name, value))
+                }
+            }
         }
         field.removeAll(keepingCapacity: true)
         valueStart = nil
+    }
+
+    private static let recentLimit = 16
+    private static let recentFieldBytes = 256
+
+    /// The request target as a string, the last one's when the bytes are the same.
+    private func urlString() -> String {
+        if recentURL.bytes == url { return recentURL.url }
+        let text = String(decoding: url, as: UTF8.self)
+        if url.count <= Self.recentFieldBytes { recentURL = (url, text) }
+        return text
     }
 
     fileprivate func addValue(_ at: UnsafePointer<CChar>?, _ len: Int) -> Int32 {
@@ -151,8 +182,13 @@ final class HTTPMessageParser {
         s.pointee.on_message_begin = { p in
             let me = HTTPMessageParser.me(p)
             me.inMessage = true
+            // The last head's field list is emptied in place: once its request has been
+            // handed over and let go, its storage serves this one.
+            var headers = me.head.headers
             me.head = MessageHead()
-            me.head.headers.reserveCapacity(8)
+            headers.removeAll()
+            headers.reserveCapacity(8)
+            me.head.headers = headers
             me.headerBytes = 0
             me.url.removeAll(keepingCapacity: true)
             me.onBegin()
@@ -177,7 +213,7 @@ final class HTTPMessageParser {
             if me.refusesFieldName() { return -1 }
             me.flushField()
             let parser = p!.pointee
-            me.head.url = String(decoding: me.url, as: UTF8.self)
+            me.head.url = me.urlString()
             me.head.method = HTTPMessageParser.methodName(parser.method)
             me.head.status = Int(parser.status_code)
             me.head.versionMajor = Int(parser.http_major)

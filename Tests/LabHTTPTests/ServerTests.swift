@@ -18,6 +18,29 @@ import Foundation
         }
     }
 
+    /// The parser reuses the strings of the last request's fields and target when their
+    /// bytes repeat: every request still reads exactly what it sent, pipelined ones included.
+    @Test func repeatedFieldsAreReadAsSentOnEveryRequest() throws {
+        let loop = EventLoop()
+        let server = try HTTPServer(loop: loop) { request, responder in
+            let fields = request.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ";")
+            responder.send(WireScript.respond(status: 200, contentType: "text/plain", body: "\(request.target) \(fields)|"))
+        }
+        let raw = RawClient(loop: loop, port: server.port)
+        let heads = ["GET /a HTTP/1.1\r\nX-A: one\r\nHost: h\r\n\r\n",
+                     "GET /a HTTP/1.1\r\nX-A: two\r\nHost: h\r\n\r\n",
+                     "GET /b HTTP/1.1\r\nX-B: two\r\nHost: h\r\n\r\n",
+                     "GET /b HTTP/1.1\r\nHost: h\r\nX-B: two\r\n\r\n",
+                     "GET /b HTTP/1.1\r\nHost: h\r\n\r\n"]
+        for head in heads { raw.send(head); loop.run(until: { raw.text.components(separatedBy: "|").count > heads.firstIndex(of: head)! + 1 }, timeoutMs: 2000) }
+        // Pipelined: the second head is parsed before the first is answered.
+        raw.send("GET /c HTTP/1.1\r\nX-A: one\r\n\r\nGET /d HTTP/1.1\r\nX-A: uno\r\n\r\n")
+        loop.run(until: { raw.text.components(separatedBy: "|").count > 7 }, timeoutMs: 2000)
+        let bodies = raw.text.components(separatedBy: "\r\n\r\n").compactMap { $0.split(separator: "|").first.map(String.init) }.filter { $0.hasPrefix("/") }
+        #expect(bodies == ["/a X-A=one;Host=h", "/a X-A=two;Host=h", "/b X-B=two;Host=h", "/b Host=h;X-B=two", "/b Host=h",
+                           "/c X-A=one", "/d X-A=uno"])
+    }
+
     @Test func keepAliveReusesOneConnection() throws {
         let loop = EventLoop()
         let server = try echoServer(loop)
