@@ -2,10 +2,13 @@ import LabCore
 /// The models a mock has, newest first, changed by pull, copy and delete.
 public final class ModelCatalogue {
     public private(set) var models: [MockModel] {
-        didSet { lookups = [:] }
+        didSet { lookups = [:]; lastLookup = nil }
     }
     /// Names as clients spell them → the model, so parsing a name happens once.
     private var lookups: [String: Int] = [:]
+    /// The name asked last: a client asks for one model again and again, and comparing
+    /// a short name costs less than hashing it.
+    private var lastLookup: (raw: String, index: Int)?
 
     public init(_ names: [ModelName], capabilities: [String: [Capability]] = [:], contextLengths: [String: Int] = [:]) {
         var seen = Set<ModelName>()
@@ -18,9 +21,14 @@ public final class ModelCatalogue {
     }
 
     public func find(_ raw: String) -> MockModel? {
-        if let i = lookups[raw] { return i >= 0 ? models[i] : nil }
+        if let last = lastLookup, last.raw == raw { return last.index >= 0 ? models[last.index] : nil }
+        if let i = lookups[raw] {
+            lastLookup = (raw, i)
+            return i >= 0 ? models[i] : nil
+        }
         let index = ModelName(raw).flatMap { name in models.firstIndex { $0.name == name } }
         if lookups.count < 10_000 { lookups[raw] = index ?? -1 }
+        lastLookup = (raw, index ?? -1)
         return index.map { models[$0] }
     }
 

@@ -46,6 +46,17 @@ import LabCore
         #expect(mock.call("DELETE", "/api/delete", #"{"model":"mine"}"#).status == 404)
     }
 
+    /// The same name asked again and again (the catalogue remembers the last one) follows
+    /// a pull and a delete at once.
+    @Test func aModelAskedAgainFollowsPullAndDelete() {
+        let chat = #"{"model":"phi3:mini","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
+        #expect(mock.call("POST", "/api/chat", chat).status == 404)
+        #expect(mock.call("POST", "/api/pull", #"{"model":"phi3:mini","stream":false}"#).status == 200)
+        #expect(mock.call("POST", "/api/chat", chat).status == 200)
+        #expect(mock.call("DELETE", "/api/delete", #"{"model":"phi3:mini"}"#).status == 200)
+        #expect(mock.call("POST", "/api/chat", chat).status == 404)
+    }
+
     @Test func psListsModelsThatAnswered() {
         #expect(mock.call("GET", "/api/ps").json["models"] == [])
         _ = mock.call("POST", "/api/generate", #"{"model":"llama3","prompt":"x","stream":false}"#)
