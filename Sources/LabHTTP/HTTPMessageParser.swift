@@ -1,3 +1,4 @@
+import Glibc
 import CHTTPParser
 
 /// The head of a parsed request or response.
@@ -128,7 +129,7 @@ final class HTTPMessageParser {
     fileprivate func flushField() {
         guard let split = valueStart else { return }
         let position = head.headers.count
-        if position < recentFields.count, recentFields[position].bytes == field {
+        if position < recentFields.count, Self.same(recentFields[position].bytes, field) {
             head.headers.add(recentFields[position].name, recentFields[position].value)
         } else {
             let (name, value) = field.withUnsafeBufferPointer { all in
@@ -150,12 +151,18 @@ final class HTTPMessageParser {
         valueStart = nil
     }
 
+    /// Byte arrays compared with one memcmp (`==` on arrays compares element by element).
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in a.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } }
+    }
+
     private static let recentLimit = 16
     private static let recentFieldBytes = 256
 
     /// The request target as a string, the last one's when the bytes are the same.
     private func urlString() -> String {
-        if recentURL.bytes == url { return recentURL.url }
+        if Self.same(recentURL.bytes, url) { return recentURL.url }
         let text = String(decoding: url, as: UTF8.self)
         if url.count <= Self.recentFieldBytes { recentURL = (url, text) }
         return text
