@@ -11,10 +11,7 @@ extension FakeOpenAI {
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
-        if let i = body.orphanToolMessage {
-            return error(400, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
-                         param: "messages.[\(i)].role")
-        }
+        if let refused = body.toolPairing { return error(400, refused.message, param: refused.param) }
         if body.hasStreamOptions, !body.stream {
             // Ollama ignores it; a fallback from Ollama to OpenAI meets this refusal.
             return error(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: "stream_options")

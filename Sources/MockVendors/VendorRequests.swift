@@ -35,10 +35,9 @@ struct OpenAIChatBody {
     var includeUsage: Bool
     /// `stream_options` given (not null), which OpenAI takes only with `stream`.
     var hasStreamOptions: Bool
-    /// The first `tool` message that follows neither an assistant message with `tool_calls`
-    /// nor another tool message: what a history trimmed to its last turns holds once the
-    /// cut falls between a call and its result. Ollama takes it; OpenAI refuses it.
-    var orphanToolMessage: Int?
+    /// Tool calls and results that do not pair up (`OpenAIToolPairing`): Ollama takes
+    /// them, OpenAI refuses them.
+    var toolPairing: OpenAIToolPairing.Refusal?
 
     init(_ body: JSONValue) {
         messages = body["messages"]?.arrayValue?.map(ChatMessage.init)
@@ -59,19 +58,7 @@ struct OpenAIChatBody {
         stream = body["stream"]?.boolValue == true
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true
         hasStreamOptions = body["stream_options"].map { $0 != .null } ?? false
-        orphanToolMessage = Self.orphanTool(body["messages"]?.arrayValue ?? [])
-    }
-
-    static func orphanTool(_ messages: [JSONValue]) -> Int? {
-        var answersCalls = false
-        for (i, m) in messages.enumerated() {
-            switch m["role"]?.stringValue {
-            case "tool"?: if !answersCalls { return i }
-            case "assistant"?: answersCalls = !(m["tool_calls"]?.arrayValue ?? []).isEmpty
-            default: answersCalls = false
-            }
-        }
-        return nil
+        toolPairing = OpenAIToolPairing.refusal(body["messages"]?.arrayValue ?? [])
     }
 
     /// What the mock model is asked.

@@ -104,7 +104,31 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(orphan.0 == 400 && orphan.2 == "messages.[1].role")
         #expect(orphan.1 == "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.")
         #expect(chat(#"{"role":"user","content":"Weather?"},\#(toolCall),\#(result)"#).0 == 200)
-        #expect(chat(#"{"role":"user","content":"Weather?"},\#(toolCall),{"role":"user","content":"?"},\#(result)"#).2 == "messages.[3].role")
+    }
+
+    /// The other ways calls and results fail to pair, found message by message as OpenAI
+    /// reads the history: an interrupted call (a user turn before its result), a result for
+    /// a call that was not made, a result without its id. Parallel calls answered in any
+    /// order pass.
+    @Test func toolCallsAndResultsPairUpAsOpenAIRequires() {
+        func toolCall(_ id: String) -> String { #"{"id":"\#(id)","type":"function","function":{"name":"w","arguments":"{}"}}"# }
+        func calls(_ ids: String...) -> JSONValue { try! JSONParser.parse(#"{"role":"assistant","content":null,"tool_calls":[\#(ids.map(toolCall).joined(separator: ","))]}"#) }
+        func result(_ id: String) -> JSONValue { ["role": "tool", "tool_call_id": .string(id), "content": "sunny"] }
+        let user: JSONValue = ["role": "user", "content": "Weather?"]
+        let unanswered = "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+        #expect(OpenAIToolPairing.refusal([user, calls("a", "b"), result("b"), result("a"), user]) == nil)
+        #expect(OpenAIToolPairing.refusal([user, calls("a", "b"), result("b"), user, result("a")])
+                == .init(message: unanswered + "a", param: "messages.[3].role"))
+        #expect(OpenAIToolPairing.refusal([user, calls("a", "b"), user]) == .init(message: unanswered + "a, b", param: "messages.[2].role"))
+        #expect(OpenAIToolPairing.refusal([user, calls("a")]) == .init(message: unanswered + "a", param: "messages.[1].role"))
+        #expect(OpenAIToolPairing.refusal([user, calls("a"), result("a"), calls("c"), user])?.param == "messages.[4].role")
+        #expect(OpenAIToolPairing.refusal([user, calls("a"), result("z")])
+                == .init(message: "Invalid parameter: 'tool_call_id' of 'z' not found in 'tool_calls' of previous message.", param: "messages.[2].tool_call_id"))
+        #expect(OpenAIToolPairing.refusal([user, calls("a"), ["role": "tool", "content": "sunny"]])
+                == .init(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.", param: "messages.[2].tool_call_id"))
+        // Through the fake: OpenAI's envelope, the 400 a fallback from Ollama meets.
+        let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Weather?"},\#(calls("call_1").compact),{"role":"user","content":"Never mind."}]}"#, headers: auth)
+        #expect(r.status == 400 && r.json["error"] == ["message": .string(unanswered + "call_1"), "type": "invalid_request_error", "param": "messages.[2].role", "code": .null])
     }
 
     /// The o-series and GPT-5 take max_completion_tokens and only the default temperature.

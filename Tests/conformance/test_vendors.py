@@ -136,6 +136,17 @@ def test_anthropic_sdk_reads_the_refusal_of_an_empty_turn(fakes):
     assert oai_client(fakes).chat.completions.create(model="gpt-4o-mini", messages=openai_history).choices[0].message.content
 
 
+def test_openai_sdk_reads_the_refusal_of_an_interrupted_tool_call(fakes):
+    # An agent's history with a tool call and no result: the SDK's typed 400, with OpenAI's param.
+    history = [{"role": "user", "content": "Weather?"},
+               {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "w", "arguments": "{}"}}]},
+               {"role": "user", "content": "Never mind."}]
+    with pytest.raises(openai.BadRequestError) as e:
+        oai_client(fakes, max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=history)
+    assert e.value.param == "messages.[2].role" and e.value.code is None
+    assert e.value.message.endswith("The following tool_call_ids did not have response messages: call_1")
+
+
 def test_anthropic_sdk_retries_an_overloaded_answer(fakes):
     faults(fakes["anthropic"], [{"when": {"first": 1}, "fault": {"status": 529}}])
     m = ant_client(fakes, max_retries=1).messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=ASK)
