@@ -19,16 +19,18 @@ public enum ModelCoverage {
         var out: [Gap] = []
         for scenario in config.scenarios {
             for path in ConfigAudit.leafPaths(scenario.target) {
-                guard let inherited = scenario.target.resolved(at: path),
-                      let host = inherited.customHost.flatMap(URLParts.init)?.host.lowercased(),
-                      case .provider(let name)? = config.hosts[host],
-                      let provider = config.providers.first(where: { $0.name == name }) else { continue }
+                guard let inherited = scenario.target.resolved(at: path) else { continue }
                 let pinned = inherited.overrideParams.last { $0.0 == "model" }?.1.stringValue
-                // The gateway sends the config's model when it pins one, else the client's.
-                let asked = pinned.map { [$0] } ?? scenario.requests.map { $0.body["model"]?.stringValue ?? "llama3" }
-                for model in asked where !serves(provider, model) {
+                for request in scenario.requests {
+                    // A request's x-portkey-custom-host beats every target's host, as on the gateway.
+                    let header = request.headers.last { $0.0.lowercased() == "x-portkey-custom-host" }?.1
+                    guard let host = (header ?? inherited.customHost).flatMap(URLParts.init)?.host.lowercased(),
+                          case .provider(let name)? = config.hosts[host],
+                          let provider = config.providers.first(where: { $0.name == name }) else { continue }
+                    // The gateway sends the config's model when it pins one, else the client's.
+                    let model = pinned ?? request.body["model"]?.stringValue ?? "llama3"
                     let gap = Gap(scenario: scenario.name, target: path, provider: name, model: model)
-                    if !out.contains(gap) { out.append(gap) }
+                    if !serves(provider, model), !out.contains(gap) { out.append(gap) }
                 }
             }
         }

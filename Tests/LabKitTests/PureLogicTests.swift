@@ -133,8 +133,11 @@ import Gateway
               - name: pinned
                 portkey_config: { strategy: { mode: fallback }, targets: [ { provider: ollama, custom_host: "http://ollama:11434", override_params: { model: llama3 } }, { provider: openai, api_key: k, custom_host: "http://openai:1/v1", override_params: { model: GPT-4o-mini } } ] }
                 request: { model: anything }
+              - name: header-host
+                portkey_config: { provider: ollama, custom_host: "http://ollama:11434" }
+                requests: [ { model: llama3 }, { model: gpt-4o, headers: { X-Portkey-Custom-Host: "http://openai:1/v1" } } ]
             """, file: "lab.conf")
         #expect(ModelCoverage.gaps(lab).map { "\($0.scenario) \($0.target) \($0.provider) \($0.model)" }
-                == ["typo config primary lama3", "pinned config.targets[1] oa GPT-4o-mini"])
+                == ["typo config primary lama3", "pinned config.targets[1] oa GPT-4o-mini", "header-host config oa gpt-4o"])
     }
 }
