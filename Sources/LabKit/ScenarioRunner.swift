@@ -34,6 +34,8 @@ public final class ScenarioRunner {
         // A `lab gateway` in external mode follows these to draw as a simulated run does.
         let draws = env.isEmbedded ? [] : [("x-lab-seed", String(env.seed)), ("x-lab-scenario", scenario.name)]
         var outcomes = [RequestOutcome?](repeating: nil, count: scenario.requests.count)
+        // When each request went out: one left unanswered still shows how long it waited.
+        var sentAtMs = [Double?](repeating: nil, count: scenario.requests.count)
         var next = 0
         var inFlight = 0
         var done = 0
@@ -47,6 +49,7 @@ public final class ScenarioRunner {
         func arrive(_ plan: LoadPlan) {
             let i = next
             next += 1
+            sentAtMs[i] = env.loop.nowMs
             send(scenario.requests[i], number: i + 1, headers: headers, scenario: scenario) { finished(i, $0) }
             if next < scenario.requests.count {
                 env.loop.after(ms: scenarioStartMs + plan.sendAtMs(next) - env.loop.nowMs) { arrive(plan) }
@@ -56,6 +59,7 @@ public final class ScenarioRunner {
             while inFlight < scenario.concurrency, next < scenario.requests.count {
                 let i = next
                 next += 1
+                sentAtMs[i] = env.loop.nowMs
                 inFlight += 1
                 send(scenario.requests[i], number: i + 1, headers: headers, scenario: scenario) { outcome in
                     inFlight -= 1
@@ -74,11 +78,16 @@ public final class ScenarioRunner {
         // In simulation an unanswered request either can never be answered (nothing left
         // to happen) or ran past the lab's budget; on a real clock only the budget is known.
         let unanswered = env.loop.isSimulated && !env.loop.hasSimulatedWork ? Self.nothingLeft : Self.gaveUp
+        let gaveUpAtMs = env.loop.nowMs
         let requests = outcomes.enumerated().map { i, o in
-            o ?? RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
-                                clientError: unanswered, headers: HTTPHeaders(), body: "", labMs: 0,
-                                lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
-                                streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
+            o ?? {
+                var waiting = RequestOutcome(number: i + 1, label: scenario.requests[i].label, stream: scenario.requests[i].stream, status: nil,
+                                             clientError: unanswered, headers: HTTPHeaders(), body: "", labMs: sentAtMs[i].map { gaveUpAtMs - $0 } ?? 0,
+                                             lastUsedOptionIndex: nil, retryAttemptCount: nil, servedBy: nil, fallbackTriggered: false,
+                                             streamComplete: nil, edgeTimedOut: false, clientAttempts: 1)
+                waiting.startLabMs = (sentAtMs[i] ?? gaveUpAtMs) - scenarioStartMs
+                return waiting
+            }()
         }
         // Let providers finish recording what the gateway left behind (a hang the route gave up on).
         env.loop.run(until: { false }, timeoutMs: 5)

@@ -141,4 +141,26 @@ import LabHTTP
         let result = ScenarioRunner(env: env).run(config.scenarios[0])
         #expect(result.passed, "\(result.verdicts.filter { !$0.passed }.map { "\($0.name): \($0.actual)" })")
     }
+
+    /// A stream slower than the lab's budget (each token within the route's idle timeout,
+    /// the whole far past it) is cut off, and the request shows how long it waited.
+    @Test func aRequestTheLabGaveUpOnShowsItsWait() throws {
+        let config = try LabConfigParser.parse("""
+            providers:
+              a: { pacing: { ttft_ms: 0, tokens_per_second: 1.25 } }
+            hosts:
+              a: a
+            edge: { timeout_ms: 1000 }
+            scenarios:
+              - name: s
+                portkey_config: { provider: ollama, custom_host: "http://a:11434" }
+                request: { stream: true, max_tokens: 1000 }
+            """, file: "lab.conf")
+        let env = try LabEnvironment(config: config)
+        defer { env.shutdown() }
+        let runner = ScenarioRunner(env: env)
+        let request = runner.run(config.scenarios[0]).requests[0]
+        #expect(request.clientError == ScenarioRunner.gaveUp)
+        #expect(request.labMs == runner.budgetMs(config.scenarios[0]) && request.startLabMs == 0)
+    }
 }
