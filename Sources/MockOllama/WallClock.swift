@@ -52,12 +52,12 @@ public enum WallClock {
 
     /// The same text appended to `out`, for replies written as bytes: no string made.
     static func appendRFC3339(unixSeconds: Int, nanos: Int, to out: inout [UInt8]) {
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: maxRFC3339))
-        let written = out.withUnsafeMutableBufferPointer { all in
-            write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: false, into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+        // Written on the stack, then appended in one copy: padding the array with zeros
+        // and trimming them after cost more than the digits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxRFC3339) { scratch in
+            let written = write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: false, into: scratch)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<written]))
         }
-        out.removeLast(maxRFC3339 - written)
     }
 
     /// Room for any Int year and nanosecond count.
