@@ -42,7 +42,8 @@ final class HTTPMessageParser {
     /// The fields of the last message, by position: a client sends the same fields in the
     /// same order on every request, and a field whose bytes match takes the strings made
     /// last time (no UTF-8 check, no allocation) — on a busy connection, nearly every field.
-    private var recentFields: [(bytes: [UInt8], name: String, value: String)] = []
+    /// `split` is where the name ends in `bytes`: `X-A: bc` and `X-Ab: c` are the same bytes.
+    private var recentFields: [(bytes: [UInt8], split: Int, name: String, value: String)] = []
     private var recentURL: (bytes: [UInt8], url: String) = ([], "")
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
@@ -129,7 +130,7 @@ final class HTTPMessageParser {
     fileprivate func flushField() {
         guard let split = valueStart else { return }
         let position = head.headers.count
-        if position < recentFields.count, Self.same(recentFields[position].bytes, field) {
+        if position < recentFields.count, recentFields[position].split == split, Self.same(recentFields[position].bytes, field) {
             head.headers.add(recentFields[position].name, recentFields[position].value)
         } else {
             let (name, value) = field.withUnsafeBufferPointer { all in
@@ -141,9 +142,9 @@ final class HTTPMessageParser {
             // long fields pays for its strings as before, and the cache stays small.
             if position < Self.recentLimit, field.count <= Self.recentFieldBytes {
                 if position < recentFields.count {
-                    recentFields[position] = (field, name, value)
+                    recentFields[position] = (field, split, name, value)
                 } else if position == recentFields.count {
-                    recentFields.append((field, name, value))
+                    recentFields.append((field, split, name, value))
                 }
             }
         }

@@ -14,7 +14,7 @@ enum OpenAIToolPairing {
 
     static func refusal(_ messages: [JSONValue]) -> Refusal? {
         // A missing field is a shape error, found before the order of the conversation is read.
-        for (i, m) in messages.enumerated() where m["role"]?.stringValue == "tool" && m["tool_call_id"] == nil {
+        for (i, m) in messages.enumerated() where m["role"]?.stringValue == "tool" && (m["tool_call_id"] ?? .null) == .null {
             return Refusal(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.",
                            param: "messages.[\(i)].tool_call_id")
         }

@@ -124,8 +124,10 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(OpenAIToolPairing.refusal([user, calls("a"), result("a"), calls("c"), user])?.param == "messages.[4].role")
         #expect(OpenAIToolPairing.refusal([user, calls("a"), result("z")])
                 == .init(message: "Invalid parameter: 'tool_call_id' of 'z' not found in 'tool_calls' of previous message.", param: "messages.[2].tool_call_id"))
-        #expect(OpenAIToolPairing.refusal([user, calls("a"), ["role": "tool", "content": "sunny"]])
-                == .init(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.", param: "messages.[2].tool_call_id"))
+        for missing: JSONValue in [["role": "tool", "content": "sunny"], ["role": "tool", "tool_call_id": .null, "content": "sunny"]] {
+            #expect(OpenAIToolPairing.refusal([user, calls("a"), missing])
+                    == .init(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.", param: "messages.[2].tool_call_id"))
+        }
         // Through the fake: OpenAI's envelope, the 400 a fallback from Ollama meets.
         let r = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Weather?"},\#(calls("call_1").compact),{"role":"user","content":"Never mind."}]}"#, headers: auth)
         #expect(r.status == 400 && r.json["error"] == ["message": .string(unanswered + "call_1"), "type": "invalid_request_error", "param": "messages.[2].role", "code": .null])
