@@ -120,47 +120,44 @@ import LabHTTP
 
 /// The lab's own time budget for a scenario counts the client's retries.
 @Suite struct ClientRetryBudgetTests {
-    @Test func everyRetryTheConfigAllowsIsMade() throws {
-        // Before, the budget counted one try per request: 100 retries on a failing gateway
-        // were cut off near the 200th lab second and the request told "no answer, ever".
+    /// One scenario `s` sending to one provider `a` (its `pacing` given) behind a 1 s route.
+    func run(pacing: String, _ rest: String) throws -> (runner: ScenarioRunner, scenario: Scenario, result: ScenarioResult) {
         let config = try LabConfigParser.parse("""
             providers:
-              a: { pacing: none }
+              a: { pacing: \(pacing) }
             hosts:
               a: a
             edge: { timeout_ms: 1000 }
             scenarios:
               - name: s
                 portkey_config: { provider: ollama, custom_host: "http://a:11434" }
-                faults: { a: [ { fault: { delay_ms: 900, status: 503 } } ] }
-                request: { client_retries: 100 }
-                expect: { status: 503, hits: { a: 101 } }
+            \(rest)
             """, file: "lab.conf")
         let env = try LabEnvironment(config: config)
         defer { env.shutdown() }
-        let result = ScenarioRunner(env: env).run(config.scenarios[0])
+        let runner = ScenarioRunner(env: env)
+        return (runner, config.scenarios[0], runner.run(config.scenarios[0]))
+    }
+
+    @Test func everyRetryTheConfigAllowsIsMade() throws {
+        // Before, the budget counted one try per request: 100 retries on a failing gateway
+        // were cut off near the 200th lab second and the request told "no answer, ever".
+        let result = try run(pacing: "none", """
+                faults: { a: [ { fault: { delay_ms: 900, status: 503 } } ] }
+                request: { client_retries: 100 }
+                expect: { status: 503, hits: { a: 101 } }
+            """).result
         #expect(result.passed, "\(result.verdicts.filter { !$0.passed }.map { "\($0.name): \($0.actual)" })")
     }
 
     /// A stream slower than the lab's budget (each token within the route's idle timeout,
     /// the whole far past it) is cut off, and the request shows how long it waited.
     @Test func aRequestTheLabGaveUpOnShowsItsWait() throws {
-        let config = try LabConfigParser.parse("""
-            providers:
-              a: { pacing: { ttft_ms: 0, tokens_per_second: 1.25 } }
-            hosts:
-              a: a
-            edge: { timeout_ms: 1000 }
-            scenarios:
-              - name: s
-                portkey_config: { provider: ollama, custom_host: "http://a:11434" }
+        let (runner, scenario, result) = try run(pacing: "{ ttft_ms: 0, tokens_per_second: 1.25 }", """
                 request: { stream: true, max_tokens: 1000 }
-            """, file: "lab.conf")
-        let env = try LabEnvironment(config: config)
-        defer { env.shutdown() }
-        let runner = ScenarioRunner(env: env)
-        let request = runner.run(config.scenarios[0]).requests[0]
+            """)
+        let request = result.requests[0]
         #expect(request.clientError == ScenarioRunner.gaveUp)
-        #expect(request.labMs == runner.budgetMs(config.scenarios[0]) && request.startLabMs == 0)
+        #expect(request.labMs == runner.budgetMs(scenario) && request.startLabMs == 0)
     }
 }
