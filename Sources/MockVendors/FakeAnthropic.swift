@@ -70,6 +70,9 @@ public final class FakeAnthropic: VendorService {
             }
             guard ask.hasMaxTokens else { return error(400, "invalid_request_error", "max_tokens: Field required") }
             guard ask.sentCount > 0 else { return error(400, "invalid_request_error", "messages: at least one message is required") }
+            if let refusal = ToolNameRules.anthropic(body.json["tools"]?.arrayValue ?? []) {
+                return error(400, "invalid_request_error", refusal)
+            }
             if let refusal = AnthropicContentCheck.refusal(body.json["messages"]?.arrayValue ?? []) {
                 return error(400, "invalid_request_error", refusal)
             }

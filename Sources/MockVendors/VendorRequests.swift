@@ -38,6 +38,8 @@ struct OpenAIChatBody {
     /// Tool calls and results that do not pair up (`OpenAIToolPairing`): Ollama takes
     /// them, OpenAI refuses them.
     var toolPairing: OpenAIToolPairing.Refusal?
+    /// A tool name OpenAI refuses (`ToolNameRules`): Ollama takes any.
+    var toolName: ToolNameRules.OpenAIRefusal?
 
     init(_ body: JSONValue) {
         messages = body["messages"]?.arrayValue?.map(ChatMessage.init)
@@ -59,6 +61,7 @@ struct OpenAIChatBody {
         includeUsage = body["stream_options"]?["include_usage"]?.boolValue == true
         hasStreamOptions = body["stream_options"].map { $0 != .null } ?? false
         toolPairing = OpenAIToolPairing.refusal(body["messages"]?.arrayValue ?? [])
+        toolName = ToolNameRules.openAI(body["tools"]?.arrayValue ?? [])
     }
 
     /// What the mock model is asked.

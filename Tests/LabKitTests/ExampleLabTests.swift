@@ -30,7 +30,7 @@ import LabCore
     /// labs/request-mistakes.conf: Ollama's refusals of OpenAI-style requests through the gateway.
     @Test func theRequestLabShowsRefusalsAndTheBackupThatHidesThem() throws {
         let results = try Self.run("labs/request-mistakes.conf")
-        #expect(results.count == 14)
+        #expect(results.count == 15)
         #expect(results["linked-image"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 400"])
         // The fallback meets a limit the primary does not have.
         #expect(results["max-tokens-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 400", "anthropic 529"], "visits listed by provider, in lab.conf order")
@@ -43,6 +43,7 @@ import LabCore
         #expect(results["structured-output-past-the-fallback"]!.requests.map(\.status) == [200, 200])
         #expect(results["trimmed-history-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
         #expect(results["interrupted-tool-call-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
+        #expect(results["mcp-tool-name-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 200", "primary 503", "openai 400"])
         #expect(results["retired-model-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["openai 429", "anthropic 404"])
         #expect(results["reasoning-model-past-the-fallback"]!.visits.map { "\($0.provider) \($0.status ?? 0)" } == ["primary 503", "openai 400"])
         // The canned timeline is 138 tokens; the gateway asks Ollama for 100.

@@ -133,6 +133,37 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
         #expect(r.status == 400 && r.json["error"] == ["message": .string(unanswered + "call_1"), "type": "invalid_request_error", "param": "messages.[2].role", "code": .null])
     }
 
+    /// Tool names as MCP servers make them (dots, slashes, colons) pass Ollama and are
+    /// refused by OpenAI and Anthropic, each in its own words; so is one past the length.
+    @Test func toolNamesAreHeldToTheVendorsPatterns() {
+        func openAI(_ names: [String?]) -> ToolNameRules.OpenAIRefusal? {
+            ToolNameRules.openAI(names.map { name in
+                ["type": "function", "function": name.map { ["name": .string($0), "parameters": ["type": "object"]] } ?? ["parameters": ["type": "object"]]]
+            })
+        }
+        #expect(openAI(["get_weather", "search-docs", "A1"]) == nil)
+        #expect(openAI(["get_weather", "github.create_issue"]) == .init(
+            message: "Invalid 'tools[1].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+            param: "tools[1].function.name", code: "invalid_value"))
+        #expect(openAI(["fs/read"])?.code == "invalid_value" && openAI(["mcp::search"])?.code == "invalid_value" && openAI([""])?.code == "invalid_value")
+        #expect(openAI([String(repeating: "a", count: 65)]) == .init(
+            message: "Invalid 'tools[0].function.name': string too long. Expected a string with maximum length 64, but got a string with length 65 instead.",
+            param: "tools[0].function.name", code: "string_above_max_length"))
+        #expect(openAI([String(repeating: "a", count: 64)]) == nil)
+        #expect(openAI([nil])?.message == "Missing required parameter: 'tools[0].function.name'.")
+        func anthropic(_ name: String) -> String? { ToolNameRules.anthropic([["name": .string(name), "input_schema": ["type": "object"]]]) }
+        #expect(anthropic("get_weather") == nil && anthropic(String(repeating: "a", count: 128)) == nil)
+        #expect(anthropic("github.create_issue") == "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'")
+        #expect(anthropic(String(repeating: "a", count: 129)) != nil)
+        // Through the fakes: each vendor's envelope.
+        let tools = #""tools":[{"type":"function","function":{"name":"github.create_issue","parameters":{"type":"object"}}}]"#
+        let o = call(m, "POST", "/v1/chat/completions", #"{"model":"gpt-4o-mini",\#(tools),"messages":[{"role":"user","content":"File it."}]}"#, headers: auth)
+        #expect(o.status == 400 && o.json["error"]?["param"] == "tools[0].function.name" && o.json["error"]?["code"] == "invalid_value")
+        let a = call(try! FakeAnthropic(), "POST", "/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":50,"tools":[{"name":"github.create_issue","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"File it."}]}"#,
+                     headers: [("x-api-key", "k"), ("anthropic-version", "2023-06-01")])
+        #expect(a.status == 400 && a.json["error"]?["message"] == "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'")
+    }
+
     /// The o-series and GPT-5 take max_completion_tokens and only the default temperature.
     @Test func reasoningModelsRefuseMaxTokensAndATemperatureAsOpenAIDoes() throws {
         let m = try FakeOpenAI(models: ["gpt-4o-mini", "gpt-5-mini", "o3-mini", "gpt-5.1"])

@@ -147,6 +147,18 @@ def test_openai_sdk_reads_the_refusal_of_an_interrupted_tool_call(fakes):
     assert e.value.message.endswith("The following tool_call_ids did not have response messages: call_1")
 
 
+def test_sdks_read_the_refusal_of_a_dotted_tool_name(fakes):
+    # An MCP-style tool name: both SDKs send it, both vendors refuse it, each SDK raises its typed 400.
+    tool = {"type": "function", "function": {"name": "github.create_issue", "parameters": {"type": "object", "properties": {}}}}
+    with pytest.raises(openai.BadRequestError) as e:
+        oai_client(fakes, max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=ASK, tools=[tool])
+    assert e.value.param == "tools[0].function.name" and e.value.code == "invalid_value"
+    with pytest.raises(anthropic.BadRequestError) as a:
+        ant_client(fakes, max_retries=0).messages.create(model="claude-sonnet-4-6", max_tokens=10, messages=ASK,
+                                                         tools=[{"name": "github.create_issue", "input_schema": {"type": "object"}}])
+    assert a.value.body["error"]["message"] == "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"
+
+
 def test_anthropic_sdk_retries_an_overloaded_answer(fakes):
     faults(fakes["anthropic"], [{"when": {"first": 1}, "fault": {"status": 529}}])
     m = ant_client(fakes, max_retries=1).messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=ASK)
