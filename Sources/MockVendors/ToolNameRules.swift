@@ -13,7 +13,8 @@ enum ToolNameRules {
 
     /// The first tool of an OpenAI `tools` list whose function name OpenAI refuses.
     static func openAI(_ tools: [JSONValue]) -> OpenAIRefusal? {
-        for (i, tool) in tools.enumerated() {
+        // Only function tools carry a function name (OpenAI's newer tool types do not).
+        for (i, tool) in tools.enumerated() where (tool["type"]?.stringValue ?? "function") == "function" {
             let param = "tools[\(i)].function.name"
             guard let name = tool["function"]?["name"]?.stringValue else {
                 return OpenAIRefusal(message: "Missing required parameter: '\(param)'.", param: param, code: "missing_required_parameter")
@@ -36,7 +37,7 @@ enum ToolNameRules {
         for (i, tool) in tools.enumerated() {
             guard let name = tool["name"]?.stringValue else { return "tools.\(i).custom.name: Field required" }
             let length = name.unicodeScalars.count
-            if !allowed(name) || length == 0 || length > 128 {
+            if !allowed(name) || length > 128 {
                 return "tools.\(i).custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"
             }
         }

@@ -151,6 +151,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
             param: "tools[0].function.name", code: "string_above_max_length"))
         #expect(openAI([String(repeating: "a", count: 64)]) == nil)
         #expect(openAI([nil])?.message == "Missing required parameter: 'tools[0].function.name'.")
+        #expect(ToolNameRules.openAI([["type": "custom", "custom": ["name": "x.y"]], ["type": "function", "function": ["name": "a.b"]]])?.param == "tools[1].function.name")
         func anthropic(_ name: String) -> String? { ToolNameRules.anthropic([["name": .string(name), "input_schema": ["type": "object"]]]) }
         #expect(anthropic("get_weather") == nil && anthropic(String(repeating: "a", count: 128)) == nil)
         #expect(anthropic("github.create_issue") == "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'")
