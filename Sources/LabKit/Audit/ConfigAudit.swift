@@ -171,16 +171,14 @@ public struct ConfigAudit {
 
         var situations = [Situation(name: "healthy", when: "every host answers", failing: [], owesAnswer: true)]
         for (i, host) in hosts.enumerated() {
-            for f in Self.failures {
-                situations.append(Situation(name: "\(Self.providerName(i))-\(f.name)", when: "\(host) \(f.when)", failing: [host], fault: f.fault,
-                                            owesAnswer: hosts.count > 1))
+            // This host alone misbehaving: another could answer when there is one.
+            func alone(_ name: String, _ when: String, fault: JSONValue? = nil, lacksModel: Bool = false) -> Situation {
+                Situation(name: "\(Self.providerName(i))-\(name)", when: "\(host) \(when)", failing: [host], fault: fault,
+                          lacksModel: lacksModel, owesAnswer: hosts.count > 1)
             }
-            situations.append(Situation(name: "\(Self.providerName(i))-\(Self.lacksModel.name)", when: "\(host) \(Self.lacksModel.when)",
-                                        failing: [host], lacksModel: true, owesAnswer: hosts.count > 1))
-            if stream {
-                situations.append(Situation(name: "\(Self.providerName(i))-\(Self.streamFailure.name)", when: "\(host) \(Self.streamFailure.when)",
-                                            failing: [host], fault: Self.streamFailure.fault, owesAnswer: hosts.count > 1))
-            }
+            situations += Self.failures.map { alone($0.name, $0.when, fault: $0.fault) }
+            situations.append(alone(Self.lacksModel.name, Self.lacksModel.when, lacksModel: true))
+            if stream { situations.append(alone(Self.streamFailure.name, Self.streamFailure.when, fault: Self.streamFailure.fault)) }
         }
         if hosts.count > 1 {
             situations.append(Situation(name: "all-503", when: "every host answers 503", failing: hosts, fault: Self.fault("503"), owesAnswer: false))
@@ -269,13 +267,14 @@ public struct ConfigAudit {
         out += "hosts:\n"
         for (i, host) in hosts.enumerated() { out += "  \(JSONValue.string(host).compact): \(providerName(i))\n" }
         var body: [(String, JSONValue)] = [("model", .string(model))]
+        let question: JSONValue = [["role": "user", "content": "What is the capital of France?"]]
         if case .object(let members)? = custom {
             // The client's own body, as sent; the audit's model and stream in their places.
             body += members.filter { $0.0 != "model" && $0.0 != "stream" }
-            if custom?["messages"] == nil { body.append(("messages", [["role": "user", "content": "What is the capital of France?"]])) }
+            if custom?["messages"] == nil { body.append(("messages", question)) }
             body.append(("stream", .bool(stream)))
         } else {
-            body += [("messages", [["role": "user", "content": "What is the capital of France?"]]), ("max_tokens", 100), ("stream", .bool(stream))]
+            body += [("messages", question), ("max_tokens", 100), ("stream", .bool(stream))]
         }
         if let metadata { body.append(("headers", .object([("x-portkey-metadata", .string(metadata.compact))]))) }
         let request = JSONValue.object(body)
