@@ -37,6 +37,9 @@ public final class FakeOpenAI: VendorService {
                                               code: code.map(JSONValue.string) ?? .null), status: status, headers: headers())
     }
 
+    /// A request check's refusal, as a 400.
+    func error(_ refused: OpenAIRefusal) -> WireScript { error(400, refused.message, param: refused.param, code: refused.code) }
+
     func respond(_ request: HTTPRequest, _ body: VendorBody?) -> WireScript {
         let route = "\(request.method) \(request.path)"
         guard let auth = request.headers["Authorization"], auth.hasPrefix("Bearer "), auth.count > 7 else {
@@ -61,9 +64,7 @@ public final class FakeOpenAI: VendorService {
             }
             switch request.path {
             case "/v1/chat/completions":
-                if let refused = ReasoningModels.refusal(model: model, body: body.json) {
-                    return error(400, refused.message, param: refused.param, code: refused.code)
-                }
+                if let refused = ReasoningModels.refusal(model: model, body: body.json) { return error(refused) }
                 return chat(OpenAIChatBody(body.json), model: model)
             case "/v1/embeddings": return passOn(request, body, required: "input")
             default: return passOn(request, body, required: "input")

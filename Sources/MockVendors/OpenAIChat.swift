@@ -11,8 +11,7 @@ extension FakeOpenAI {
         guard !messages.isEmpty else {
             return error(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", param: "messages", code: "empty_array")
         }
-        if let refused = body.toolName { return error(400, refused.message, param: refused.param, code: refused.code) }
-        if let refused = body.toolPairing { return error(400, refused.message, param: refused.param) }
+        if let refused = body.toolName ?? body.toolPairing { return error(refused) }
         if body.hasStreamOptions, !body.stream {
             // Ollama ignores it; a fallback from Ollama to OpenAI meets this refusal.
             return error(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: "stream_options")

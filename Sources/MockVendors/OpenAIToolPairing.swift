@@ -7,15 +7,10 @@ import LabCore
 /// message (an agent interrupted mid-call, the error its users meet most). The first found,
 /// message by message, in OpenAI's words. Pure.
 enum OpenAIToolPairing {
-    struct Refusal: Equatable {
-        let message: String
-        let param: String
-    }
-
-    static func refusal(_ messages: [JSONValue]) -> Refusal? {
+    static func refusal(_ messages: [JSONValue]) -> OpenAIRefusal? {
         // A missing field is a shape error, found before the order of the conversation is read.
         for (i, m) in messages.enumerated() where m["role"]?.stringValue == "tool" && (m["tool_call_id"] ?? .null) == .null {
-            return Refusal(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.",
+            return OpenAIRefusal(message: "Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.",
                            param: "messages.[\(i)].tool_call_id")
         }
         var calls: [String] = []
@@ -25,12 +20,12 @@ enum OpenAIToolPairing {
             let role = m["role"]?.stringValue
             if role == "tool" {
                 guard caller != nil else {
-                    return Refusal(message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+                    return OpenAIRefusal(message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
                                    param: "messages.[\(i)].role")
                 }
                 let id = m["tool_call_id"]?.stringValue ?? m["tool_call_id"].map(\.compact) ?? ""
                 guard calls.contains(id) else {
-                    return Refusal(message: "Invalid parameter: 'tool_call_id' of '\(id)' not found in 'tool_calls' of previous message.",
+                    return OpenAIRefusal(message: "Invalid parameter: 'tool_call_id' of '\(id)' not found in 'tool_calls' of previous message.",
                                    param: "messages.[\(i)].tool_call_id")
                 }
                 unanswered.removeAll { $0 == id }
@@ -47,8 +42,8 @@ enum OpenAIToolPairing {
         return nil
     }
 
-    private static func unanswered(_ ids: [String], at i: Int) -> Refusal {
-        Refusal(message: "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: \(ids.joined(separator: ", "))",
+    private static func unanswered(_ ids: [String], at i: Int) -> OpenAIRefusal {
+        OpenAIRefusal(message: "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: \(ids.joined(separator: ", "))",
                 param: "messages.[\(i)].role")
     }
 }

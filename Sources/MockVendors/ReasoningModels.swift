@@ -10,15 +10,15 @@ enum ReasoningModels {
     }
 
     /// OpenAI's refusal of `body` for `model`, or nil when the model takes it.
-    static func refusal(model: String, body: JSONValue) -> (message: String, param: String, code: String)? {
+    static func refusal(model: String, body: JSONValue) -> OpenAIRefusal? {
         guard contains(model) else { return nil }
         if let sent = body["max_tokens"], sent != .null {
-            return ("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-                    "max_tokens", "unsupported_parameter")
+            return OpenAIRefusal(message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+                                 param: "max_tokens", code: "unsupported_parameter")
         }
         if let t = body["temperature"], let value = t.doubleValue, value != 1 {
-            return ("Unsupported value: 'temperature' does not support \(t.javaScriptCompact) with this model. Only the default (1) value is supported.",
-                    "temperature", "unsupported_value")
+            return OpenAIRefusal(message: "Unsupported value: 'temperature' does not support \(t.javaScriptCompact) with this model. Only the default (1) value is supported.",
+                                 param: "temperature", code: "unsupported_value")
         }
         return nil
     }

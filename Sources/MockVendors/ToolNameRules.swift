@@ -5,12 +5,6 @@ import LabCore
 /// an MCP server names it (`github.create_issue`, `fs/read`, `mcp::search`) works on the
 /// primary and refuses the whole request the day a fallback crosses vendors. Pure.
 enum ToolNameRules {
-    struct OpenAIRefusal: Equatable {
-        let message: String
-        let param: String
-        let code: String
-    }
-
     /// The first tool of an OpenAI `tools` list whose function name OpenAI refuses.
     static func openAI(_ tools: [JSONValue]) -> OpenAIRefusal? {
         // Only function tools carry a function name (OpenAI's newer tool types do not).

@@ -37,9 +37,9 @@ struct OpenAIChatBody {
     var hasStreamOptions: Bool
     /// Tool calls and results that do not pair up (`OpenAIToolPairing`): Ollama takes
     /// them, OpenAI refuses them.
-    var toolPairing: OpenAIToolPairing.Refusal?
+    var toolPairing: OpenAIRefusal?
     /// A tool name OpenAI refuses (`ToolNameRules`): Ollama takes any.
-    var toolName: ToolNameRules.OpenAIRefusal?
+    var toolName: OpenAIRefusal?
 
     init(_ body: JSONValue) {
         messages = body["messages"]?.arrayValue?.map(ChatMessage.init)

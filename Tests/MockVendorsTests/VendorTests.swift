@@ -136,7 +136,7 @@ let fixed = WallTime(seconds: 1_767_225_600, nanos: 0)
     /// Tool names as MCP servers make them (dots, slashes, colons) pass Ollama and are
     /// refused by OpenAI and Anthropic, each in its own words; so is one past the length.
     @Test func toolNamesAreHeldToTheVendorsPatterns() {
-        func openAI(_ names: [String?]) -> ToolNameRules.OpenAIRefusal? {
+        func openAI(_ names: [String?]) -> OpenAIRefusal? {
             ToolNameRules.openAI(names.map { name in
                 ["type": "function", "function": name.map { ["name": .string($0), "parameters": ["type": "object"]] } ?? ["parameters": ["type": "object"]]]
             })
