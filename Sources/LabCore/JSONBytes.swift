@@ -2,39 +2,108 @@
 /// built and the constant parts (keys, punctuation) are static strings, copied from the
 /// binary without a reference count to touch. It
 /// writes exactly what `JSONValue.compactBytes` writes for the same document.
-public struct JSONBytes {
-    public private(set) var bytes: [UInt8]
+public struct JSONBytes: ~Copyable {
+    // Written through a pointer rather than appended to an array: an array's append of a
+    // few bytes (a key, a number) costs about 100 instructions in checks around its copy,
+    // and a reply is 20–30 of them. The array is made once, at the end, at its exact size.
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
     public init(capacity: Int = 384, prefix: StaticString = "") {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
         raw(prefix)
     }
 
+    deinit { base.deallocate() }
+
+    /// What has been written.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
     /// Constant text: keys with their quotes and colon, punctuation.
     public mutating func raw(_ fragment: StaticString) {
-        fragment.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(fragment.utf8Start, fragment.utf8CodeUnitCount)
+    }
+
+    /// Bytes the caller knows need no escaping (a time, a vector already written).
+    public mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress else { return }
+        append(start, bytes.count)
+    }
+
+    public mutating func raw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { raw($0) }
+    }
+
+    private mutating func byte(_ b: UInt8) {
+        if count == capacity { grow(1) }
+        base[count] = b
+        count += 1
+    }
+
+    private mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
+        if n > capacity - count { grow(n) }
+        (base + count).update(from: start, count: n)
+        count += n
+    }
+
+    private mutating func grow(_ n: Int) {
+        let larger = Swift.max(capacity * 2, count + n)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
     }
 
     /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
-    public mutating func string(_ s: String) { JSONValue.writeString(s, to: &bytes) }
+    public mutating func string(_ s: String) {
+        var s = s
+        // withUTF8 reaches small strings' bytes too (the UTF-8 view's contiguous storage does not).
+        let plain = s.withUTF8 { text -> Bool in
+            // Most strings need no escape at all: copied in one go between their quotes.
+            let plain = JSONValue.mayEscapeHTMLSafe.withUnsafeBufferPointer { table in !text.contains { table[Int($0)] } }
+            guard plain else { return false }
+            byte(34)
+            raw(text)
+            byte(34)
+            return true
+        }
+        if !plain {
+            var escaped: [UInt8] = []
+            JSONValue.writeString(s, to: &escaped)
+            raw(escaped)
+        }
+    }
 
-    public mutating func int(_ i: Int) { JSONValue.writeInt(i, to: &bytes) }
-
-    /// Bytes the caller writes itself (text it knows needs no escaping, such as a time).
-    public mutating func append(_ write: (inout [UInt8]) -> Void) { write(&bytes) }
+    public mutating func int(_ i: Int) {
+        if i >= 0, i < 10 { return byte(UInt8(48 + i)) }
+        // Last digit first into a scratch buffer, then one copy.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var n = i.magnitude
+            var at = 20
+            repeat {
+                at -= 1
+                scratch[at] = UInt8(48 + n % 10)
+                n /= 10
+            } while n > 0
+            if i < 0 { byte(45) }
+            raw(UnsafeBufferPointer(rebasing: scratch[at...]))
+        }
+    }
 
     /// Any value, as a tree: for the rarer parts of a reply.
-    public mutating func value(_ v: JSONValue) { v.write(to: &bytes, indent: nil, level: 0) }
+    public mutating func value(_ v: JSONValue) { raw(v.compactBytes) }
 
     /// float32 values in their shortest spelling, as Go writes a `[]float32`: an embedding.
     /// Written as the tree writes the same number (whole values without a fraction, no
     /// NaN or infinity), but without the tree: through a `Double` and back, a 4,096-wide
     /// vector cost 16 million instructions.
     public mutating func floats(_ values: [Float]) {
-        bytes.append(UInt8(ascii: "["))
+        byte(UInt8(ascii: "["))
         for (i, f) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if i > 0 { byte(UInt8(ascii: ",")) }
             // Below 2²⁴ a whole float is its own shortest spelling and the two formats
             // agree; above, a Float and a Double spell the same digits differently, so
             // those (never an embedding's, which lie in [-1, 1]) go the tree's way.
@@ -46,9 +115,9 @@ public struct JSONBytes {
                 int(Int(f))
             } else {
                 var text = f.description
-                text.withUTF8 { bytes.append(contentsOf: $0) }
+                text.withUTF8 { raw($0) }
             }
         }
-        bytes.append(UInt8(ascii: "]"))
+        byte(UInt8(ascii: "]"))
     }
 }

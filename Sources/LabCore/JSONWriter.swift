@@ -82,7 +82,7 @@ extension JSONValue {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static let mayEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
-    private static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
+    static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
         $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x3c || $0 == 0x3e || $0 == 0x26 || $0 == 0xE2
     }
 

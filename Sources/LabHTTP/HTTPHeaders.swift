@@ -68,13 +68,19 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     }
 
     static func writeField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        var name = name, value = value
-        name.withUTF8 { out.append(contentsOf: $0) }
+        append(name, to: &out)
         out.append(58)
         out.append(32)
-        value.withUTF8 { out.append(contentsOf: $0) }
+        append(value, to: &out)
         out.append(13)
         out.append(10)
+    }
+
+    /// A string's bytes read in place (`withUTF8` would need a mutable copy of it).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     public var isEmpty: Bool { fields.isEmpty }

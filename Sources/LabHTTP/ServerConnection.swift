@@ -12,7 +12,8 @@ final class ServerConnection {
     private let peer: String
     private var queue: [Responder] = []
     private var body: [UInt8] = []
-    private var completed: [HTTPRequest] = []
+    /// Requests read in the last go, each taken out (not copied) when it is handed over.
+    private var completed: [HTTPRequest?] = []
     private var readingPaused = false
     private var dead = false
     /// The client has sent its last byte but may still read our answers.
@@ -24,8 +25,14 @@ final class ServerConnection {
     private var waitTimer: Timer?
     private var hanging = false
     private var out: [UInt8] = []
-    /// Runs while a request's headers are arriving.
+    /// Holds each request's headers to the server's time limit. Armed once and left to
+    /// run rather than stopped and re-armed for every request (a timer heap's insert and
+    /// removal per request): when it fires it checks the current request's deadline and
+    /// re-arms for what is left of it, or rests until the next request begins.
     private var headerTimer: Timer?
+    private var headerTimerArmed = false
+    /// When the request being read must have sent its headers; nil once they are in.
+    private var headerDeadlineMs: Double?
 
     init(server: HTTPServer, stream: ByteStream) {
         self.server = server
@@ -50,12 +57,25 @@ final class ServerConnection {
     }
 
     private func messageBegan(headerTimeoutMs: Double) {
-        // One timer per connection, re-armed for each request's headers with one closure.
-        if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
-        headerTimer?.start(afterMs: headerTimeoutMs, onHeadersTooSlow)
+        headerDeadlineMs = server.loop.nowMs + headerTimeoutMs
+        guard !headerTimerArmed else { return }
+        armHeaderTimer(afterMs: headerTimeoutMs)
     }
 
-    private lazy var onHeadersTooSlow: () -> Void = { [unowned self] in headersTooSlow() }
+    private func armHeaderTimer(afterMs: Double) {
+        if headerTimer == nil { headerTimer = Timer(loop: server.loop) }
+        headerTimerArmed = true
+        headerTimer?.start(afterMs: afterMs, onHeaderTimer)
+    }
+
+    private lazy var onHeaderTimer: () -> Void = { [unowned self] in headerTimerFired() }
+
+    private func headerTimerFired() {
+        headerTimerArmed = false
+        guard let deadline = headerDeadlineMs else { return }
+        let left = deadline - server.loop.nowMs
+        if left > 0 { armHeaderTimer(afterMs: left) } else { headersTooSlow() }
+    }
 
     // The timers' closures hold this connection unowned, not weak: a weak reference gives
     // it a side table, and every retain and release of it then takes the slow path. Closed
@@ -66,7 +86,7 @@ final class ServerConnection {
     }
 
     private func headReady(maxBody: Int) -> Bool {
-        headerTimer?.stop()
+        headerDeadlineMs = nil
         body.removeAll(keepingCapacity: true)
         if let declared = parser.head.contentLength, declared > maxBody {
             parser.failBody()
@@ -114,7 +134,7 @@ final class ServerConnection {
         // Read by index and emptied in place: the list keeps its storage for the next read.
         var i = 0
         while i < completed.count, !dead {
-            dispatch(completed[i])
+            if let request = completed[i].take() { dispatch(request) }
             i += 1
         }
         completed.removeAll(keepingCapacity: true)

@@ -46,7 +46,7 @@ extension MockOllama {
         let metrics = Metrics(promptTokens: promptTokens, evalTokens: 0, pacing: .none, loadMs: loadWaitMs)
         func answer(lateMs: Int) -> WireScript {
             var out = JSONBytes(capacity: vectors.count + 96)
-            out.append { $0.append(contentsOf: vectors) }
+            out.raw(vectors)
             out.raw(",\"total_duration\":")
             out.int(metrics.starting(lateMs: lateMs).totalDuration)
             out.raw(",\"load_duration\":")

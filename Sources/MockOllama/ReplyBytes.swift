@@ -88,11 +88,7 @@ enum ReplyBytes {
 
     /// `"2026-11-27T00:00:00.000000001Z"`: digits and punctuation, nothing to escape.
     private static func write(_ time: WallTime, to w: inout JSONBytes) {
-        w.append { out in
-            out.append(34)
-            WallClock.appendRFC3339(unixSeconds: time.seconds, nanos: time.nanos, to: &out)
-            out.append(34)
-        }
+        WallClock.writeQuotedRFC3339(unixSeconds: time.seconds, nanos: time.nanos, to: &w)
     }
 
     private static let assistantContent: StaticString = #"{"role":"assistant","content":"#

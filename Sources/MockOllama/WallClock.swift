@@ -1,4 +1,5 @@
 import Glibc
+import LabCore
 
 /// Wall-clock time for `created_at` and `created`: the only place the mock reads
 /// the calendar, replaceable in tests.
@@ -50,13 +51,15 @@ public enum WallClock {
         String(unsafeUninitializedCapacity: maxRFC3339) { write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: utcOffset, into: $0) }
     }
 
-    /// The same text appended to `out`, for replies written as bytes: no string made.
-    static func appendRFC3339(unixSeconds: Int, nanos: Int, to out: inout [UInt8]) {
-        // Written on the stack, then appended in one copy: padding the array with zeros
-        // and trimming them after cost more than the digits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxRFC3339) { scratch in
-            let written = write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: false, into: scratch)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<written]))
+    /// The same text as a JSON string (in quotes; nothing in it needs escaping), for
+    /// replies written as bytes: no string made.
+    static func writeQuotedRFC3339(unixSeconds: Int, nanos: Int, to out: inout JSONBytes) {
+        // Written on the stack, then copied once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxRFC3339 + 2) { scratch in
+            scratch[0] = 34
+            let written = write(unixSeconds: unixSeconds, nanos: nanos, utcOffset: false, into: UnsafeMutableBufferPointer(rebasing: scratch[1...]))
+            scratch[written + 1] = 34
+            out.raw(UnsafeBufferPointer(rebasing: scratch[..<(written + 2)]))
         }
     }
 

@@ -79,6 +79,34 @@ import Testing
     }
 }
 
+@Suite struct JSONBytesTests {
+    /// The pieces a reply is written from give what the tree gives for the same document,
+    /// escapes included, however far the writer grows past the room it was given.
+    @Test func piecesWriteWhatTheTreeWrites() {
+        let strings = ["", "a", "Paris.", "quote \" and \\ backslash", "lines\nand\ttabs\r", "\u{1}\u{1f}",
+                       "<b>&</b>", "line\u{2028}para\u{2029}", "é 東京 🙂", String(repeating: "long text ", count: 80),
+                       String(repeating: "\"", count: 300)]
+        let ints = [0, 7, 10, -1, -10, 1_795_000_000, Int.max, Int.min]
+        var w = JSONBytes(capacity: 1, prefix: "{")
+        var tree: [(String, JSONValue)] = []
+        for (i, s) in strings.enumerated() {
+            w.raw(Array((i == 0 ? "\"s\(i)\":" : ",\"s\(i)\":").utf8))
+            w.string(s)
+            tree.append(("s\(i)", .string(s)))
+        }
+        for (i, n) in ints.enumerated() {
+            w.raw(Array(",\"n\(i)\":".utf8))
+            w.int(n)
+            tree.append(("n\(i)", .int(n)))
+        }
+        w.raw(",\"v\":")
+        w.value(["k": .array([.null, .bool(true), .double(0.5)])])
+        tree.append(("v", ["k": .array([.null, .bool(true), .double(0.5)])]))
+        w.raw(Array("}".utf8))
+        #expect(String(decoding: w.bytes, as: UTF8.self) == JSONValue.object(tree).compact)
+    }
+}
+
 @Suite struct SeededRandomTests {
     @Test func sameSeedSameStream() {
         var a = SeededRandom(seed: 42)

@@ -1,5 +1,6 @@
 import Glibc
 @testable import MockOllama
+import LabCore
 import Testing
 
 /// Timestamps are written digit by digit; the C library's calendar is the reference.
@@ -23,9 +24,9 @@ import Testing
             let nanos = abs(seconds) % 1_000_000_000
             let text = WallClock.rfc3339(unixSeconds: seconds, nanos: nanos)
             #expect(text == Self.reference(seconds, nanos), "\(seconds)")
-            var bytes: [UInt8] = [1, 2]
-            WallClock.appendRFC3339(unixSeconds: seconds, nanos: nanos, to: &bytes)
-            #expect(bytes == [1, 2] + Array(text.utf8), "\(seconds)")
+            var bytes = JSONBytes(prefix: "[")
+            WallClock.writeQuotedRFC3339(unixSeconds: seconds, nanos: nanos, to: &bytes)
+            #expect(bytes.bytes == Array("[\"\(text)\"".utf8), "\(seconds)")
             checked += 1
         }
         #expect(checked > 29_000)
