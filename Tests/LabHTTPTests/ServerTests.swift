@@ -216,6 +216,25 @@ import Foundation
         #expect(idle.text.hasPrefix("HTTP/1.1 200 OK"))
     }
 
+    /// Each request's headers get the whole limit from their own first byte, not from the
+    /// previous request's on the same connection (the timer is armed once and re-checks).
+    @Test func aLaterRequestsHeadersGetTheirOwnTime() throws {
+        let loop = EventLoop()
+        var limits = ServerLimits()
+        limits.headerTimeoutMs = 80
+        let server = try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { raw.text.contains("ok") }, timeoutMs: 2000)
+        loop.run(until: { false }, timeoutMs: 50)
+        let slowStart = EventLoop.monotonicNs
+        raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        loop.run(until: { raw.ended }, timeoutMs: 2000)
+        let waitedMs = Double(EventLoop.monotonicNs - slowStart) / 1e6
+        #expect(raw.text.contains("HTTP/1.1 408 Request Timeout"))
+        #expect(waitedMs >= 79, "the second request's headers were refused after \(waitedMs) ms")
+    }
+
     @Test func connectionsOverTheLimitAreRefusedWithALogLine() throws {
         let loop = EventLoop()
         var limits = ServerLimits()
