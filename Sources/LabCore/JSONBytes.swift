@@ -3,59 +3,25 @@
 /// binary without a reference count to touch. It
 /// writes exactly what `JSONValue.compactBytes` writes for the same document.
 public struct JSONBytes: ~Copyable {
-    // Written through a pointer rather than appended to an array: an array's append of a
-    // few bytes (a key, a number) costs about 100 instructions in checks around its copy,
-    // and a reply is 20–30 of them. The array is made once, at the end, at its exact size.
-    private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    private var out: ByteBuffer
 
     public init(capacity: Int = 384, prefix: StaticString = "") {
-        self.capacity = Swift.max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
-        raw(prefix)
+        out = ByteBuffer(capacity: capacity)
+        out.append(prefix)
     }
-
-    deinit { base.deallocate() }
 
     /// What has been written.
-    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    public var bytes: [UInt8] { out.bytes }
 
     /// Constant text: keys with their quotes and colon, punctuation.
-    public mutating func raw(_ fragment: StaticString) {
-        append(fragment.utf8Start, fragment.utf8CodeUnitCount)
-    }
+    public mutating func raw(_ fragment: StaticString) { out.append(fragment) }
 
     /// Bytes the caller knows need no escaping (a time, a vector already written).
-    public mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let start = bytes.baseAddress else { return }
-        append(start, bytes.count)
-    }
+    public mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) { out.append(bytes) }
 
-    public mutating func raw(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { raw($0) }
-    }
+    public mutating func raw(_ bytes: [UInt8]) { out.append(bytes) }
 
-    private mutating func byte(_ b: UInt8) {
-        if count == capacity { grow(1) }
-        base[count] = b
-        count += 1
-    }
-
-    private mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
-        if n > capacity - count { grow(n) }
-        (base + count).update(from: start, count: n)
-        count += n
-    }
-
-    private mutating func grow(_ n: Int) {
-        let larger = Swift.max(capacity * 2, count + n)
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.update(from: base, count: count)
-        base.deallocate()
-        base = moved
-        capacity = larger
-    }
+    private mutating func byte(_ b: UInt8) { out.append(b) }
 
     /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
     public mutating func string(_ s: String) {

@@ -15,8 +15,8 @@ protocol ByteStream: AnyObject {
 
     func startReading()
     func stopReading()
-    /// Queues bytes; they arrive in order.
-    func write(_ bytes: [UInt8])
+    /// Queues bytes (copied if they cannot leave at once); they arrive in order.
+    func write(_ bytes: UnsafeRawBufferPointer)
     /// Runs `body` once every queued write has left this end.
     func whenDrained(_ body: @escaping () -> Void)
     /// Closes gracefully after queued writes.
@@ -25,6 +25,10 @@ protocol ByteStream: AnyObject {
     func reset()
     /// Closes at once without waiting for queued writes.
     func closeHandle()
+}
+
+extension ByteStream {
+    func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }
 }
 
 /// Where a server accepts connections. It can stop and listen again on the same

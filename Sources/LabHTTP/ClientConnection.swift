@@ -74,7 +74,7 @@ final class ClientConnection {
                 exchange.fail(.responseTimeout)
             }
         }
-        stream.write(exchange.request.serialized())
+        exchange.request.serialized().withUnsafeBytes { stream.write($0) }
     }
 
     private func didRead(_ bytes: UnsafeRawBufferPointer) {

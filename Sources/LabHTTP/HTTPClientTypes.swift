@@ -1,3 +1,5 @@
+import LabCore
+
 /// A request for the client: an absolute `http://` URL split into its parts.
 public struct ClientRequest: Sendable {
     public var method: String
@@ -25,10 +27,9 @@ public struct ClientRequest: Sendable {
 
     var poolKey: String { "\(host):\(port)" }
 
-    func serialized() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + body.count)
-        out.append(contentsOf: "\(method) \(target) HTTP/1.1\r\n".utf8)
+    func serialized() -> ByteBuffer {
+        var out = ByteBuffer(capacity: 256 + body.count)
+        out.appendUTF8("\(method) \(target) HTTP/1.1\r\n")
         var h = headers
         if !h.contains("Host") {
             let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -38,8 +39,8 @@ public struct ClientRequest: Sendable {
             if !h.contains("Content-Length") && !h.contains("Transfer-Encoding") { h.add("Content-Length", String(body.count)) }
         }
         h.write(to: &out)
-        out.append(contentsOf: [13, 10])
-        out.append(contentsOf: body)
+        out.append("\r\n")
+        out.append(body)
         return out
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import LabCore
 
 /// An ordered list of header fields; names compare case-insensitively, order and
 /// spelling are kept as sent.
@@ -59,7 +60,7 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     /// `Name: value\r\n` for each field, as they go on the wire, leaving out the fields
     /// named `skipped` or `alsoSkipped` (ones the writer replaces).
-    func write(to out: inout [UInt8], except skipped: String? = nil, _ alsoSkipped: String? = nil) {
+    func write(to out: inout ByteBuffer, except skipped: String? = nil, _ alsoSkipped: String? = nil) {
         for (name, value) in fields {
             if let skipped, Self.same(name, skipped) { continue }
             if let alsoSkipped, Self.same(name, alsoSkipped) { continue }
@@ -67,20 +68,11 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         }
     }
 
-    static func writeField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        append(name, to: &out)
-        out.append(58)
-        out.append(32)
-        append(value, to: &out)
-        out.append(13)
-        out.append(10)
-    }
-
-    /// A string's bytes read in place (`withUTF8` would need a mutable copy of it).
-    private static func append(_ text: String, to out: inout [UInt8]) {
-        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
-            out.append(contentsOf: text.utf8)
-        }
+    static func writeField(_ name: String, _ value: String, to out: inout ByteBuffer) {
+        out.appendUTF8(name)
+        out.append(": ")
+        out.appendUTF8(value)
+        out.append("\r\n")
     }
 
     public var isEmpty: Bool { fields.isEmpty }

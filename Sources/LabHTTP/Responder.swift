@@ -1,3 +1,5 @@
+import LabCore
+
 /// One response from its first step to its last: the handle a request handler answers
 /// through, and the state of the answer on the wire (head written, framing, whether
 /// the connection closes after it). Steps can be sent all at once (a script) or piece
@@ -152,7 +154,7 @@ public final class Responder {
 
     /// Writes one step's bytes, records it, and says what the connection does next.
     /// `date` is the `Date` header's value, asked for only when a head is written.
-    func perform(_ step: WireStep, into out: inout [UInt8], date: () -> String) -> Effect {
+    func perform(_ step: WireStep, into out: inout ByteBuffer, date: () -> String) -> Effect {
         switch step {
         case .wait(let ms):
             record(.waited(ms: ms))
@@ -164,18 +166,18 @@ public final class Responder {
         case .body(let bytes):
             record(.body(bytes: bytes.count))
             guard !bytes.isEmpty else { return .next }
-            guard headWritten else { out.append(contentsOf: bytes); return .next }
+            guard headWritten else { out.append(bytes); return .next }
             switch framing {
             case .none: break
-            case .length, .untilClose: out.append(contentsOf: bytes)
+            case .length, .untilClose: out.append(bytes)
             case .chunked:
-                out.append(contentsOf: String(bytes.count, radix: 16).utf8)
-                out.append(contentsOf: [13, 10])
-                out.append(contentsOf: bytes)
-                out.append(contentsOf: [13, 10])
+                out.appendUTF8(String(bytes.count, radix: 16))
+                out.append("\r\n")
+                out.append(bytes)
+                out.append("\r\n")
             }
         case .end:
-            if headWritten, framing == .chunked { out.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+            if headWritten, framing == .chunked { out.append("0\r\n\r\n") }
             record(.end)
             return .ended(close: closeAfterEnd || framing == .untilClose)
         case .close:
@@ -189,7 +191,7 @@ public final class Responder {
             return .hang
         case .raw(let bytes):
             record(.raw(bytes: bytes.count))
-            out.append(contentsOf: bytes)
+            out.append(bytes)
         case .deferred:
             // nextStep expands these before they are performed.
             assertionFailure("a deferred step reached the executor")
@@ -198,7 +200,7 @@ public final class Responder {
     }
 
     /// The status line and headers, with the framing the request and headers call for.
-    private func writeHead(status: Int, headers h: HTTPHeaders, date: () -> String, into out: inout [UInt8]) {
+    private func writeHead(status: Int, headers h: HTTPHeaders, date: () -> String, into out: inout ByteBuffer) {
         // Written without copying the step's headers: the fields the server adds or
         // replaces go after the others, in the order Date, Transfer-Encoding, Connection.
         let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
@@ -222,12 +224,12 @@ public final class Responder {
             connection = "keep-alive"
             replacesConnection = true
         }
-        out.append(contentsOf: HTTPStatus.statusLine(status))
+        out.append(HTTPStatus.statusLine(status))
         h.write(to: &out, except: chunked ? "Transfer-Encoding" : nil, replacesConnection ? "Connection" : nil)
         if !h.contains("Date") { HTTPHeaders.writeField("Date", date(), to: &out) }
         if chunked { HTTPHeaders.writeField("Transfer-Encoding", "chunked", to: &out) }
         if let connection { HTTPHeaders.writeField("Connection", connection, to: &out) }
-        out.append(contentsOf: [13, 10])
+        out.append("\r\n")
         headWritten = true
     }
 }

@@ -24,7 +24,7 @@ final class ServerConnection {
     // The head response is waiting out a step, or will send nothing more.
     private var waitTimer: Timer?
     private var hanging = false
-    private var out: [UInt8] = []
+    private var out = ByteBuffer()
     /// Holds each request's headers to the server's time limit. Armed once and left to
     /// run rather than stopped and re-armed for every request (a timer heap's insert and
     /// removal per request): when it fires it checks the current request's deadline and
@@ -240,8 +240,8 @@ final class ServerConnection {
 
     private func flush() {
         guard !out.isEmpty else { return }
-        stream.write(out)
-        out.removeAll(keepingCapacity: true)
+        out.withUnsafeBytes { stream.write($0) }
+        out.removeAll()
     }
 
     /// Ends the connection from our side; the head response gets `how`, later ones were never answered.

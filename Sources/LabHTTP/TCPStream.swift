@@ -74,14 +74,12 @@ public final class TCPStream: ByteStream, LoopHandleOwner {
     }
 
     /// Queues bytes; writes complete in order. Tries a synchronous write first.
-    func write(_ bytes: [UInt8]) {
-        guard let stream = streamPointer, !bytes.isEmpty, !isClosed else { return }
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let stream = streamPointer, let start = bytes.baseAddress, !bytes.isEmpty, !isClosed else { return }
         var offset = 0
         if pendingWrites == 0 {
-            let written = bytes.withUnsafeBytes { raw -> Int32 in
-                var buf = uv_buf_init(UnsafeMutablePointer(mutating: raw.baseAddress!.assumingMemoryBound(to: CChar.self)), UInt32(raw.count))
-                return uv_try_write(stream, &buf, 1)
-            }
+            var buf = uv_buf_init(UnsafeMutablePointer(mutating: start.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
+            let written = uv_try_write(stream, &buf, 1)
             if written == Int32(bytes.count) { return }
             if written > 0 { offset = Int(written) } else if written != Int32(UV_EAGAIN.rawValue) {
                 return  // the socket is failing; the read side will report it
@@ -89,9 +87,7 @@ public final class TCPStream: ByteStream, LoopHandleOwner {
         }
         let count = bytes.count - offset
         let request = WriteRequest(count: count)
-        bytes.withUnsafeBytes { raw in
-            request.storage.copyMemory(from: raw.baseAddress! + offset, byteCount: count)
-        }
+        request.storage.copyMemory(from: start + offset, byteCount: count)
         pendingWrites += 1
         var buf = uv_buf_init(request.storage.assumingMemoryBound(to: CChar.self), UInt32(count))
         request.req.pointee.data = Unmanaged.passRetained(request).toOpaque()

@@ -79,6 +79,31 @@ import Testing
     }
 }
 
+@Suite struct ByteBufferTests {
+    /// Every kind of append lands in order, past the room it started with, and an emptied
+    /// buffer is written afresh.
+    @Test func appendsInOrderAndGrows() {
+        var b = ByteBuffer(capacity: 1)
+        var expected: [UInt8] = []
+        let small = "é!", large = String(repeating: "東京 ", count: 50)
+        for round in 0..<3 {
+            b.removeAll()
+            expected = []
+            let emptied = b.isEmpty
+            #expect(emptied)
+            for i in 0..<40 {
+                b.append(UInt8(i)); expected.append(UInt8(i))
+                b.append("k:"); expected += Array("k:".utf8)
+                b.appendUTF8(i % 2 == 0 ? small : large); expected += Array((i % 2 == 0 ? small : large).utf8)
+                b.append([9, 8, 7]); expected += [9, 8, 7]
+                Array("\(round)".utf8).withUnsafeBufferPointer { b.append($0) }; expected += Array("\(round)".utf8)
+            }
+            let written = b.bytes, count = b.count, read = b.withUnsafeBytes { Array($0) }
+            #expect(written == expected && count == expected.count && read == expected)
+        }
+    }
+}
+
 @Suite struct JSONBytesTests {
     /// The pieces a reply is written from give what the tree gives for the same document,
     /// escapes included, however far the writer grows past the room it was given.

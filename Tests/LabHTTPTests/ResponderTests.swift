@@ -1,3 +1,4 @@
+import LabCore
 @testable import LabHTTP
 import Testing
 
@@ -10,11 +11,11 @@ import Testing
     }
 
     func run(_ r: Responder, _ steps: [WireStep]) -> (bytes: String, effects: [Responder.Effect]) {
-        var out: [UInt8] = []
+        var out = ByteBuffer()
         var effects: [Responder.Effect] = []
         r.send(steps)
         while let step = r.nextStep() { effects.append(r.perform(step, into: &out, date: { "Thu, 01 Jan 2026 00:00:00 GMT" })) }
-        return (String(decoding: out, as: UTF8.self), effects)
+        return (String(decoding: out.bytes, as: UTF8.self), effects)
     }
 
     @Test func statusLinesSayGosReasonPhrases() {

@@ -46,9 +46,9 @@ final class MemoryStream: ByteStream {
         reading = false
     }
 
-    func write(_ bytes: [UInt8]) {
+    func write(_ bytes: UnsafeRawBufferPointer) {
         guard !isClosed, !bytes.isEmpty else { return }
-        send(.bytes(bytes))
+        send(.bytes(Array(bytes)))
     }
 
     func whenDrained(_ body: @escaping () -> Void) {

@@ -1,0 +1,72 @@
+/// Bytes written through a pointer, for what is written on every request (a reply's JSON,
+/// a response's head). An array's append of a few bytes costs about 100 instructions in
+/// checks around its copy, and a response is dozens of them; here an append is a bounds
+/// check and a copy. Not copyable: one owner, freed with it.
+public struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+    private var capacity: Int
+
+    public init(capacity: Int = 256) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// A copy of what has been written.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Empties it; the room stays for the next use.
+    public mutating func removeAll() { count = 0 }
+
+    public mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(1) }
+        base[count] = byte
+        count += 1
+    }
+
+    public mutating func append(_ fragment: StaticString) {
+        append(fragment.utf8Start, fragment.utf8CodeUnitCount)
+    }
+
+    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress else { return }
+        append(start, bytes.count)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    /// A string's UTF-8, read in place. (Named apart from `append(_: StaticString)`: a
+    /// literal would pick this one, the slower.)
+    public mutating func appendUTF8(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            // Small strings keep their bytes inline, where only a mutable copy reaches them.
+            var text = text
+            text.withUTF8 { append($0) }
+        }
+    }
+
+    private mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
+        if n > capacity - count { grow(n) }
+        (base + count).update(from: start, count: n)
+        count += n
+    }
+
+    private mutating func grow(_ n: Int) {
+        let larger = Swift.max(capacity * 2, count + n)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+}
