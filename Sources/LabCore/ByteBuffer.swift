@@ -3,9 +3,12 @@
 /// checks around its copy, and a response is dozens of them; here an append is a bounds
 /// check and a copy. Not copyable: one owner, freed with it.
 public struct ByteBuffer: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    public private(set) var count = 0
-    private var capacity: Int
+    // Usable from other modules' inlined code: an append is a few instructions around a
+    // copy, and a call into this module for each would cost as much again.
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var written = 0
+    public var count: Int { written }
+    @usableFromInline var capacity: Int
 
     public init(capacity: Int = 256) {
         self.capacity = Swift.max(capacity, 16)
@@ -24,19 +27,19 @@ public struct ByteBuffer: ~Copyable {
     }
 
     /// Empties it; the room stays for the next use.
-    public mutating func removeAll() { count = 0 }
+    public mutating func removeAll() { written = 0 }
 
-    public mutating func append(_ byte: UInt8) {
-        if count == capacity { grow(1) }
-        base[count] = byte
-        count += 1
+    @inlinable public mutating func append(_ byte: UInt8) {
+        if written == capacity { grow(1) }
+        base[written] = byte
+        written += 1
     }
 
-    public mutating func append(_ fragment: StaticString) {
+    @inlinable public mutating func append(_ fragment: StaticString) {
         append(fragment.utf8Start, fragment.utf8CodeUnitCount)
     }
 
-    public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress else { return }
         append(start, bytes.count)
     }
@@ -55,13 +58,13 @@ public struct ByteBuffer: ~Copyable {
         }
     }
 
-    private mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
-        if n > capacity - count { grow(n) }
-        (base + count).update(from: start, count: n)
-        count += n
+    @inlinable mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
+        if n > capacity - written { grow(n) }
+        (base + written).update(from: start, count: n)
+        written += n
     }
 
-    private mutating func grow(_ n: Int) {
+    @usableFromInline mutating func grow(_ n: Int) {
         let larger = Swift.max(capacity * 2, count + n)
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
         moved.update(from: base, count: count)
