@@ -1,5 +1,6 @@
 import Glibc
 import CHTTPParser
+import LabCore
 
 /// The head of a parsed request or response.
 struct MessageHead {
@@ -34,10 +35,10 @@ final class HTTPMessageParser {
     /// The message being read; whole once `onHead` is called, kept until the next begins.
     /// Read in place: handing a copy to each callback costs a retain per field.
     private(set) var head = MessageHead()
-    private var url: [UInt8] = []
+    private var url = ByteBuffer(capacity: 64)
     /// The current field's name then value, back to back; `valueStart` splits them once
     /// the value began. One buffer, reused for every field of every message.
-    private var field: [UInt8] = []
+    private var field = ByteBuffer(capacity: 64)
     private var valueStart: Int?
     /// The fields of the last message, by position: a client sends the same fields in the
     /// same order on every request, and a field whose bytes match takes the strings made
@@ -122,7 +123,7 @@ final class HTTPMessageParser {
     /// `Content-Length : 5`: RFC 9112 §5.1 says a server must refuse whitespace before
     /// the colon (a proxy and a server reading it differently is request smuggling).
     fileprivate func refusesFieldName() -> Bool {
-        guard strict, valueStart == nil, let last = field.last, last == 0x20 || last == 0x09 else { return false }
+        guard strict, valueStart == nil, let last = field.withUnsafeBytes({ $0.last }), last == 0x20 || last == 0x09 else { return false }
         failure = .invalid(name: "HPE_INVALID_HEADER_TOKEN", description: "whitespace between a header field name and its colon")
         return true
     }
@@ -130,32 +131,33 @@ final class HTTPMessageParser {
     fileprivate func flushField() {
         guard let split = valueStart else { return }
         let position = head.headers.count
-        if position < recentFields.count, recentFields[position].split == split, Self.same(recentFields[position].bytes, field) {
+        if position < recentFields.count, recentFields[position].split == split, field.withUnsafeBytes({ Self.same(recentFields[position].bytes, $0) }) {
             head.headers.add(recentFields[position].name, recentFields[position].value)
         } else {
-            let (name, value) = field.withUnsafeBufferPointer { all in
-                (HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
-                 String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
+            let (name, value) = field.withUnsafeBytes { raw in
+                let all = raw.assumingMemoryBound(to: UInt8.self)
+                return (HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
+                        String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
             }
             head.headers.add(name, value)
             // Only the first few positions and short fields are kept: a request with many or
             // long fields pays for its strings as before, and the cache stays small.
             if position < Self.recentLimit, field.count <= Self.recentFieldBytes {
                 if position < recentFields.count {
-                    recentFields[position] = (field, split, name, value)
+                    recentFields[position] = (field.bytes, split, name, value)
                 } else if position == recentFields.count {
-                    recentFields.append((field, split, name, value))
+                    recentFields.append((field.bytes, split, name, value))
                 }
             }
         }
-        field.removeAll(keepingCapacity: true)
+        field.removeAll()
         valueStart = nil
     }
 
-    /// Byte arrays compared with one memcmp (`==` on arrays compares element by element).
-    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    /// Bytes compared with one memcmp (`==` on arrays compares element by element).
+    private static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in a.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } }
+        return a.withUnsafeBytes { x in a.isEmpty || memcmp(x.baseAddress!, b.baseAddress!, a.count) == 0 }
     }
 
     private static let recentLimit = 16
@@ -163,22 +165,26 @@ final class HTTPMessageParser {
 
     /// The request target as a string, the last one's when the bytes are the same.
     private func urlString() -> String {
-        if Self.same(recentURL.bytes, url) { return recentURL.url }
-        let text = String(decoding: url, as: UTF8.self)
-        if url.count <= Self.recentFieldBytes { recentURL = (url, text) }
+        if url.withUnsafeBytes({ Self.same(recentURL.bytes, $0) }) { return recentURL.url }
+        let text = url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        if url.count <= Self.recentFieldBytes { recentURL = (url.bytes, text) }
         return text
     }
 
     fileprivate func addValue(_ at: UnsafePointer<CChar>?, _ len: Int) -> Int32 {
         if refusesFieldName() { return 1 }
         if valueStart == nil { valueStart = field.count }
-        field.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+        field.append(Self.bytes(at, len))
         return countHeaderBytes(len)
     }
 
     func failBody() { failure = .bodyTooLarge }
 
     func failExpectation() { failure = .expectationFailed }
+
+    private static func bytes(_ at: UnsafePointer<CChar>?, _ len: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: UnsafeRawPointer(at)?.assumingMemoryBound(to: UInt8.self), count: len)
+    }
 
     private static func me(_ p: UnsafeMutablePointer<http_parser>?) -> HTTPMessageParser {
         Unmanaged<HTTPMessageParser>.fromOpaque(p!.pointee.data).takeUnretainedValue()
@@ -198,19 +204,19 @@ final class HTTPMessageParser {
             headers.reserveCapacity(8)
             me.head.headers = headers
             me.headerBytes = 0
-            me.url.removeAll(keepingCapacity: true)
+            me.url.removeAll()
             me.onBegin()
             return 0
         }
         s.pointee.on_url = { p, at, len in
             let me = HTTPMessageParser.me(p)
-            me.url.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+            me.url.append(HTTPMessageParser.bytes(at, len))
             return me.countHeaderBytes(len)
         }
         s.pointee.on_header_field = { p, at, len in
             let me = HTTPMessageParser.me(p)
             me.flushField()
-            me.field.append(contentsOf: UnsafeRawBufferPointer(start: at, count: len))
+            me.field.append(HTTPMessageParser.bytes(at, len))
             return me.countHeaderBytes(len + 4)
         }
         s.pointee.on_header_value = { p, at, len in
@@ -254,7 +260,7 @@ final class HTTPMessageParser {
     var partialRequestLine: (method: String, url: String) {
         // Until the URL starts, the parser's method field means nothing (0 reads as DELETE).
         guard !url.isEmpty else { return ("?", "") }
-        return (Self.methodName(parser.pointee.method), String(decoding: url, as: UTF8.self))
+        return (Self.methodName(parser.pointee.method), url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }
 
     /// http_parser's method names, made into strings once.

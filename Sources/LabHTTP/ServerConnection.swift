@@ -118,7 +118,8 @@ final class ServerConnection {
             parser.failBody()
             return false
         }
-        body.append(contentsOf: chunk)
+        // A body usually arrives whole: made at its size in one copy.
+        if body.isEmpty { body = Array(chunk) } else { body.append(contentsOf: chunk) }
         return true
     }
 
