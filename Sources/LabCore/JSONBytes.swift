@@ -24,43 +24,12 @@ public struct JSONBytes: ~Copyable {
     private mutating func byte(_ b: UInt8) { out.append(b) }
 
     /// A string, escaped as `compactBytes` escapes it (Go's HTML-safe escaping).
-    public mutating func string(_ s: String) {
-        var s = s
-        // withUTF8 reaches small strings' bytes too (the UTF-8 view's contiguous storage does not).
-        let plain = s.withUTF8 { text -> Bool in
-            // Most strings need no escape at all: copied in one go between their quotes.
-            let plain = JSONValue.mayEscapeHTMLSafe.withUnsafeBufferPointer { table in !text.contains { table[Int($0)] } }
-            guard plain else { return false }
-            byte(34)
-            raw(text)
-            byte(34)
-            return true
-        }
-        if !plain {
-            var escaped: [UInt8] = []
-            JSONValue.writeString(s, to: &escaped)
-            raw(escaped)
-        }
-    }
+    public mutating func string(_ s: String) { JSONValue.writeString(s, to: &out) }
 
-    public mutating func int(_ i: Int) {
-        if i >= 0, i < 10 { return byte(UInt8(48 + i)) }
-        // Last digit first into a scratch buffer, then one copy.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-            var n = i.magnitude
-            var at = 20
-            repeat {
-                at -= 1
-                scratch[at] = UInt8(48 + n % 10)
-                n /= 10
-            } while n > 0
-            if i < 0 { byte(45) }
-            raw(UnsafeBufferPointer(rebasing: scratch[at...]))
-        }
-    }
+    public mutating func int(_ i: Int) { JSONValue.writeInt(i, to: &out) }
 
     /// Any value, as a tree: for the rarer parts of a reply.
-    public mutating func value(_ v: JSONValue) { raw(v.compactBytes) }
+    public mutating func value(_ v: JSONValue) { v.write(to: &out, indent: nil, level: 0) }
 
     /// float32 values in their shortest spelling, as Go writes a `[]float32`: an embedding.
     /// Written as the tree writes the same number (whole values without a fraction, no

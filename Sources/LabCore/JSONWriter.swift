@@ -7,10 +7,9 @@ extension JSONValue {
 
     /// The same as bytes, for a body about to be sent.
     public var compactBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128)
+        var out = ByteBuffer(capacity: 256)
         write(to: &out, indent: nil, level: 0)
-        return out
+        return out.bytes
     }
 
     /// Compact JSON as JavaScript's `JSON.stringify` writes it: `<`, `>`, `&` and
@@ -21,54 +20,58 @@ extension JSONValue {
 
     /// The same as bytes, for a body about to be sent: no string made and taken apart again.
     public var javaScriptCompactBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128)
+        var out = ByteBuffer(capacity: 256)
         write(to: &out, indent: nil, level: 0, htmlSafe: false)
-        return out
+        return out.bytes
     }
 
     /// Indented JSON for people (reports, `GET /__lab/…`).
     public var pretty: String {
-        var out: [UInt8] = []
+        var out = ByteBuffer(capacity: 1024)
         write(to: &out, indent: 2, level: 0)
-        return String(decoding: out, as: UTF8.self)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
-    func write(to out: inout [UInt8], indent: Int?, level: Int, htmlSafe: Bool = true) {
+    func write(to out: inout ByteBuffer, indent: Int?, level: Int, htmlSafe: Bool = true) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): Self.writeInt(i, to: &out)
-        case .double(let d): out.append(contentsOf: Self.format(d).utf8)
+        case .double(let d): out.appendUTF8(Self.format(d))
         case .string(let s): Self.writeString(s, to: &out, htmlSafe: htmlSafe)
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.newline(&out, indent, level + 1)
-                item.write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
+            // Read in place: iterating copies would retain and release every item.
+            items.withUnsafeBufferPointer { items in
+                for i in items.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.newline(&out, indent, level + 1)
+                    items[i].write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
+                }
             }
             if !items.isEmpty { Self.newline(&out, indent, level) }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.newline(&out, indent, level + 1)
-                Self.writeString(key, to: &out, htmlSafe: htmlSafe)
-                out.append(UInt8(ascii: ":"))
-                if indent != nil { out.append(UInt8(ascii: " ")) }
-                value.write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
+            members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.newline(&out, indent, level + 1)
+                    Self.writeString(members[i].0, to: &out, htmlSafe: htmlSafe)
+                    out.append(UInt8(ascii: ":"))
+                    if indent != nil { out.append(UInt8(ascii: " ")) }
+                    members[i].1.write(to: &out, indent: indent, level: level + 1, htmlSafe: htmlSafe)
+                }
             }
             if !members.isEmpty { Self.newline(&out, indent, level) }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ out: inout [UInt8], _ indent: Int?, _ level: Int) {
+    private static func newline(_ out: inout ByteBuffer, _ indent: Int?, _ level: Int) {
         guard let indent else { return }
         out.append(UInt8(ascii: "\n"))
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        for _ in 0..<(indent * level) { out.append(UInt8(ascii: " ")) }
     }
 
     /// Numbers as JSON allows them: no NaN or infinity (written as null), and
@@ -82,51 +85,57 @@ extension JSONValue {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static let mayEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
-    static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
+    private static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
         $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x3c || $0 == 0x3e || $0 == 0x26 || $0 == 0xE2
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8], htmlSafe: Bool = true) {
-        var s = s
-        // withUTF8 reaches small strings' bytes too (the UTF-8 view's contiguous storage does not).
-        s.withUTF8 { bytes in
-            out.append(UInt8(ascii: "\""))
-            // Most strings need no escape at all: copy them in one go. A table says which
-            // bytes may need one (0xE2 may start U+2028 or U+2029).
-            let plain = (htmlSafe ? mayEscapeHTMLSafe : mayEscape).withUnsafeBufferPointer { table in
-                !bytes.contains { table[Int($0)] }
-            }
-            if plain {
-                out.append(contentsOf: bytes)
-                out.append(UInt8(ascii: "\""))
-                return
-            }
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                switch b {
-                case 0x22: out.append(contentsOf: [0x5c, 0x22])
-                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-                case 0..<0x20: appendEscape(UInt32(b), to: &out)
-                case 0x3c where htmlSafe, 0x3e where htmlSafe, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
-                case 0xE2 where htmlSafe && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
-                    appendEscape(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029, to: &out)
-                    i += 3
-                    continue
-                default: out.append(b)
-                }
-                i += 1
-            }
-            out.append(UInt8(ascii: "\""))
+    static func writeString(_ s: String, to out: inout ByteBuffer, htmlSafe: Bool = true) {
+        // A large string's bytes are read in place; a small one keeps them inline, where
+        // only a mutable copy's withUTF8 reaches them.
+        if s.utf8.withContiguousStorageIfAvailable({ writeString(bytes: $0, to: &out, htmlSafe: htmlSafe) }) == nil {
+            var s = s
+            s.withUTF8 { writeString(bytes: $0, to: &out, htmlSafe: htmlSafe) }
         }
     }
 
+    @inline(__always)
+    private static func writeString(bytes: UnsafeBufferPointer<UInt8>, to out: inout ByteBuffer, htmlSafe: Bool) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings need no escape at all: copy them in one go. A table says which
+        // bytes may need one (0xE2 may start U+2028 or U+2029).
+        let plain = (htmlSafe ? mayEscapeHTMLSafe : mayEscape).withUnsafeBufferPointer { table in
+            !bytes.contains { table[Int($0)] }
+        }
+        if plain {
+            out.append(bytes)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case 0x22: out.append("\\\"")
+            case 0x5c: out.append("\\\\")
+            case 0x0a: out.append("\\n")
+            case 0x0d: out.append("\\r")
+            case 0x09: out.append("\\t")
+            case 0..<0x20: appendEscape(UInt32(b), to: &out)
+            case 0x3c where htmlSafe, 0x3e where htmlSafe, 0x26 where htmlSafe: appendEscape(UInt32(b), to: &out)
+            case 0xE2 where htmlSafe && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                // U+2028 and U+2029 (E2 80 A8/A9) break JavaScript; Go escapes them.
+                appendEscape(bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029, to: &out)
+                i += 3
+                continue
+            default: out.append(b)
+            }
+            i += 1
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// Decimal digits straight into the output, no string made on the way.
-    static func writeInt(_ i: Int, to out: inout [UInt8]) {
+    static func writeInt(_ i: Int, to out: inout ByteBuffer) {
         if i >= 0, i < 10 { return out.append(UInt8(48 + i)) }
         // Last digit first into a scratch buffer, then one append.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
@@ -138,13 +147,13 @@ extension JSONValue {
                 n /= 10
             } while n > 0
             if i < 0 { out.append(45) }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[at...]))
+            out.append(UnsafeBufferPointer(rebasing: scratch[at...]))
         }
     }
 
-    private static func appendEscape(_ v: UInt32, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
-        out.append(contentsOf: [hex[Int(v >> 12 & 0xf)], hex[Int(v >> 8 & 0xf)], hex[Int(v >> 4 & 0xf)], hex[Int(v & 0xf)]])
+    private static func appendEscape(_ v: UInt32, to out: inout ByteBuffer) {
+        out.append("\\u")
+        for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int(v >> shift & 0xf)]) }
     }
 }
 
