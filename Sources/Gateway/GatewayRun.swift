@@ -104,7 +104,9 @@ final class GatewayRun {
         attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
     }
 
-    private struct Leaf {
+    /// A class, not a struct: the attempt's closures each capture it, and a struct of
+    /// eight fields would be copied, field by field, into every one of them.
+    private final class Leaf {
         let path: String
         let url: String
         let body: [UInt8]
@@ -113,6 +115,18 @@ final class GatewayRun {
         let timeoutMs: Int?
         let policy: RetryPolicy
         let changes: [String]
+
+        init(path: String, url: String, body: [UInt8], provider: any PortkeyProvider, headers: HTTPHeaders, timeoutMs: Int?,
+             policy: RetryPolicy, changes: [String]) {
+            self.path = path
+            self.url = url
+            self.body = body
+            self.provider = provider
+            self.headers = headers
+            self.timeoutMs = timeoutMs
+            self.policy = policy
+            self.changes = changes
+        }
     }
 
     private func attempt(_ leaf: Leaf, try n: Int, retryAfterBudgetMs: Int, _ done: @escaping (UpstreamResult) -> Void) {
