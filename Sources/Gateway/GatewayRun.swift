@@ -49,16 +49,20 @@ final class GatewayRun {
         let inh = inherited.entering(t)
         guard t.isGroup else { return runLeaf(t, path: path, inh, done) }
         guard !t.targets.isEmpty else { return done(GatewayFailure.exception(status: 500, message: "Something went wrong").response) }
+        // The closures below capture the few fields they read, not the whole target: a
+        // target is a struct of fifteen fields, and each capture would copy them all.
+        let targets = t.targets
         func child(_ i: Int, _ next: @escaping (UpstreamResult) -> Void) {
-            run(t.targets[i], path: "\(path).targets[\(i)]", inherited: inh, next)
+            run(targets[i], path: "\(path).targets[\(i)]", inherited: inh, next)
         }
         switch t.mode ?? .single {
         case .single:
             child(0, done)
         case .fallback:
+            let onStatusCodes = t.onStatusCodes
             func attempt(_ i: Int) {
                 child(i) { result in
-                    if i == t.targets.count - 1 || FallbackRule.stops(result, onStatusCodes: t.onStatusCodes) {
+                    if i == targets.count - 1 || FallbackRule.stops(result, onStatusCodes: onStatusCodes) {
                         if i > 0 { result.fellBack = true }
                         done(result)
                     } else {
