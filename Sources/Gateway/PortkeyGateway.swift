@@ -40,7 +40,15 @@ public final class PortkeyGateway {
     public private(set) var inFlight = 0
     /// Configs already read, by the header values they came from: clients send the
     /// same config with every request, so it is parsed and checked once.
-    private var intakeCache: [String: PortkeyTarget] = [:]
+    private var intakeCache: [IntakeKey: PortkeyTarget] = [:]
+
+    /// The three headers a request's routing is read from (hashed as they are: joining
+    /// them into one string first cost more than the lookup).
+    private struct IntakeKey: Hashable {
+        let config: String?
+        let provider: String?
+        let customHost: String?
+    }
     /// For `/metrics`.
     private var answered = MetricCounters()
     private var fellBack = 0
@@ -112,8 +120,8 @@ public final class PortkeyGateway {
         }
         let entry = journal.open(atMs: nowMs, path: request.path)
         let target: PortkeyTarget
-        let cacheKey = [request.headers["x-portkey-config"], request.headers["x-portkey-provider"], request.headers["x-portkey-custom-host"]]
-            .map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
+        let cacheKey = IntakeKey(config: request.headers["x-portkey-config"], provider: request.headers["x-portkey-provider"],
+                                 customHost: request.headers["x-portkey-custom-host"])
         if let cached = intakeCache[cacheKey] {
             target = cached
         } else {
@@ -143,11 +151,13 @@ public final class PortkeyGateway {
             run.cancel()
             if !finished { finished = true; self?.inFlight -= 1 }
         }
+        // The closure keeps the one header it needs, not the whole request.
+        let traceID = request.headers["x-portkey-trace-id"]
         run.run(target, path: "config", inherited: Inherited()) { [weak self] result in
             guard let self else { return }
             if !finished { finished = true; inFlight -= 1 }
             if result.routed, result.fellBack { fellBack += 1 }
-            reply(result, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+            reply(result, to: responder, entry: entry, traceID: traceID)
         }
     }
 
