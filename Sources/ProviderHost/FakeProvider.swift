@@ -85,8 +85,9 @@ public final class FakeProvider {
         let waited = modelWait > 0 && decision.script.steps.first == .wait(ms: modelWait)
         let entry = journal.open(atMs: arrivalMs, request: request, model: model, decision: decision, modelWaitMs: waited ? modelWait : nil)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
-        // The closure keeps the path, not the whole request (its headers and body).
-        let path = request.path
+        // The closure keeps the path and the rule's number, not the whole request (its
+        // headers and body) or decision (its script).
+        let path = request.path, ruleNumber = decision.ruleNumber
         // A generation takes a slot for as long as it is sent, a hung one until its client
         // leaves; a refusal, a fault's status or a reset answers at once, as Ollama answers
         // what it refuses before scheduling.
@@ -114,7 +115,7 @@ public final class FakeProvider {
                          (name, responder.sentStatus == 404 ? "other" : path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))
             guard let log else { return }
             var line = RequestLogLine.format(responder, model: model)
-            if let rule = decision.ruleNumber { line += " rule=\(rule)" }
+            if let rule = ruleNumber { line += " rule=\(rule)" }
             // What the answer waited for: its model (a load, room for it) and a generation slot.
             if let wait = entry.modelWaitMs { line += " model_wait=\(wait)ms" }
             if let wait = entry.slotWaitMs { line += " slot_wait=\(wait)ms" }
