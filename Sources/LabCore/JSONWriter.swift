@@ -153,7 +153,10 @@ extension JSONValue {
 
     private static func appendEscape(_ v: UInt32, to out: inout ByteBuffer) {
         out.append("\\u")
-        for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int(v >> shift & 0xf)]) }
+        out.append(hex[Int(v >> 12 & 0xf)])
+        out.append(hex[Int(v >> 8 & 0xf)])
+        out.append(hex[Int(v >> 4 & 0xf)])
+        out.append(hex[Int(v & 0xf)])
     }
 }
 
