@@ -199,11 +199,16 @@ import Foundation
 }
 
 @Suite struct ServerLimitTests {
+    /// A server answering "ok" that gives a request's headers `headerTimeoutMs` to arrive.
+    func okServer(_ loop: EventLoop, headerTimeoutMs: Int) throws -> HTTPServer {
+        var limits = ServerLimits()
+        limits.headerTimeoutMs = headerTimeoutMs
+        return try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+    }
+
     @Test func slowHeadersGet408AndTheServerGoesOn() throws {
         let loop = EventLoop()
-        var limits = ServerLimits()
-        limits.headerTimeoutMs = 50
-        let server = try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+        let server = try okServer(loop, headerTimeoutMs: 50)
         let raw = RawClient(loop: loop, port: server.port)
         raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         loop.run(until: { raw.ended }, timeoutMs: 2000)
@@ -220,9 +225,7 @@ import Foundation
     /// previous request's on the same connection (the timer is armed once and re-checks).
     @Test func aLaterRequestsHeadersGetTheirOwnTime() throws {
         let loop = EventLoop()
-        var limits = ServerLimits()
-        limits.headerTimeoutMs = 80
-        let server = try HTTPServer(loop: loop, limits: limits) { _, r in r.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok")) }
+        let server = try okServer(loop, headerTimeoutMs: 80)
         let raw = RawClient(loop: loop, port: server.port)
         raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         loop.run(until: { raw.text.contains("ok") }, timeoutMs: 2000)
