@@ -18,6 +18,8 @@ public final class EventLoop {
     private(set) var network: SimulatedNetwork?
     private let originNs = uv_hrtime()
     private var stopRequested = false
+    /// Answers sent together at the end of each turn (real clock only).
+    private(set) lazy var endOfTurn: EndOfTurn? = isSimulated ? nil : EndOfTurn(loop: self)
 
     public init(clock: LoopClock = .realTime) {
         lab_ignore_sigpipe()

@@ -25,6 +25,10 @@ final class ServerConnection {
     private var waitTimer: Timer?
     private var hanging = false
     private var out = ByteBuffer()
+    /// True while this connection's own read is handled: what its answers write then waits
+    /// for the end of the loop's turn (`EndOfTurn`), unless a step sends it sooner.
+    private var reading = false
+    private var held = false
     /// Holds each request's headers to the server's time limit. Armed once and left to
     /// run rather than stopped and re-armed for every request (a timer heap's insert and
     /// removal per request): when it fires it checks the current request's deadline and
@@ -108,6 +112,7 @@ final class ServerConnection {
         // not yet handed over) the 100 would go out ahead of them; the client then sends
         // the body after its own wait, as it would to a busy server.
         guard head.hasBody, head.versionMajor == 1, head.versionMinor >= 1, queue.isEmpty, completed.isEmpty else { return }
+        flush()  // an earlier answer's bytes held for the end of the turn go first
         stream.write(Self.continueLine)
     }
 
@@ -131,6 +136,8 @@ final class ServerConnection {
     }
 
     private func didRead(_ bytes: UnsafeRawBufferPointer) {
+        reading = true
+        defer { reading = false }
         let ok = parser.feed(bytes)
         // Read by index and emptied in place: the list keeps its storage for the next read.
         var i = 0
@@ -198,6 +205,16 @@ final class ServerConnection {
                 execute(step, for: responder)
             }
         } while repump && !dead
+        if reading, !held, !out.isEmpty, !dead, server.loop.endOfTurn?.hold(self) == true {
+            held = true
+        } else if !held {
+            flush()
+        }
+    }
+
+    /// The end of the turn: what was held goes out.
+    func sendHeld() {
+        held = false
         flush()
     }
 

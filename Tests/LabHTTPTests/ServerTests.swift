@@ -71,6 +71,25 @@ import Foundation
         #expect(text.contains("Transfer-Encoding: chunked"))
     }
 
+    /// Answers made while their requests were read wait for the end of the loop's turn and
+    /// then all go out, each connection's in order, pipelined ones included.
+    @Test func answersMadeWhileReadingGoOutAtTheEndOfTheTurn() throws {
+        let loop = EventLoop()
+        let server = try echoServer(loop)
+        let clients = (0..<20).map { _ in RawClient(loop: loop, port: server.port) }
+        for (i, client) in clients.enumerated() {
+            client.send("GET /a\(i) HTTP/1.1\r\nHost: x\r\n\r\nGET /b\(i) HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
+        let answered = loop.run(until: { clients.allSatisfy { $0.text.components(separatedBy: "HTTP/1.1 200").count == 3 } }, timeoutMs: 3000)
+        #expect(answered)
+        for (i, client) in clients.enumerated() {
+            let text = client.text
+            let a = text.range(of: "GET /a\(i) 0"), b = text.range(of: "GET /b\(i) 0")
+            #expect(a != nil && b != nil && a!.lowerBound < b!.lowerBound, "client \(i): \(text)")
+        }
+        #expect((loop.endOfTurn?.sentHeld ?? 0) >= clients.count)
+    }
+
     @Test func chunkedResponseIsReassembledByClient() throws {
         let loop = EventLoop()
         let server = try echoServer(loop)
