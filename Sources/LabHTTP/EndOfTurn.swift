@@ -15,17 +15,14 @@ import CLibUV
 final class EndOfTurn: LoopHandleOwner {
     private var handle: UnsafeMutablePointer<uv_check_t>?
     private var waiting: [ServerConnection] = []
-    private var sending: [ServerConnection] = []
     /// Connections whose held answers went out at a turn's end, for tests.
     private(set) var sentHeld = 0
 
     init(loop: EventLoop) {
         let h = UnsafeMutablePointer<uv_check_t>.allocate(capacity: 1)
         uv_check_init(loop.raw, h)
-        h.pointee.data = Unmanaged.passRetained(self as AnyObject).toOpaque()
-        uv_check_start(h) { h in
-            (Unmanaged<AnyObject>.fromOpaque(h!.pointee.data).takeUnretainedValue() as! EndOfTurn).send()
-        }
+        h.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        uv_check_start(h) { h in Unmanaged<EndOfTurn>.fromOpaque(h!.pointee.data).takeUnretainedValue().send() }
         // Runs on every turn, but does not by itself keep the loop running.
         uv_unref(asHandle(h))
         handle = h
@@ -41,11 +38,11 @@ final class EndOfTurn: LoopHandleOwner {
 
     private func send() {
         guard !waiting.isEmpty else { return }
-        // Swapped, not copied: a flush may hold another connection for the next turn.
-        swap(&waiting, &sending)
-        sentHeld += sending.count
-        for connection in sending { connection.sendHeld() }
-        sending.removeAll(keepingCapacity: true)
+        // Nothing is held while the turn ends (no read is being handled), so the list does
+        // not grow under this loop.
+        sentHeld += waiting.count
+        for i in waiting.indices { waiting[i].sendHeld() }
+        waiting.removeAll(keepingCapacity: true)
     }
 
     func closeHandle() {
