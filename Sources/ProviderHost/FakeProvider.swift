@@ -123,9 +123,9 @@ public final class FakeProvider {
         }
         guard let slot else { return responder.send(decision.script) }
         let sent = decision.script
-        slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak self, weak responder] in
+        slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak self, weak responder] queued in
             guard let self, let responder else { return }
-            let (script, lateMs) = Self.started(sent, waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait)
+            let (script, lateMs) = Self.started(sent, waitedMs: queued ? nowMs - arrivalMs : 0, modelWaitMs: modelWait)
             start?.lateMs = lateMs
             if lateMs > 0 { entry.slotWaitMs = lateMs }
             responder.send(script)

@@ -9,7 +9,7 @@ public final class GenerationSlots {
     private struct Lane {
         let model: String
         var generating = 0
-        var waiting: [(id: ObjectIdentifier, start: () -> Void)] = []
+        var waiting: [(id: ObjectIdentifier, start: (_ queued: Bool) -> Void)] = []
     }
     /// The models with an answer under way or waiting: a short list, scanned by name.
     private var lanes: [Lane] = []
@@ -25,15 +25,17 @@ public final class GenerationSlots {
     /// Answers waiting for a slot, all models together.
     public var queued: Int { lanes.reduce(0) { $0 + $1.waiting.count } }
 
-    /// Starts `start` now if one of `model`'s slots is free, else when one frees.
-    public func run(_ id: ObjectIdentifier, model: String, _ start: @escaping () -> Void) {
+    /// Starts `start` now if one of `model`'s slots is free, else when one frees; it is told
+    /// which (`queued`), as an answer that started at once waited for nothing, however long
+    /// the work before it took on a busy machine.
+    public func run(_ id: ObjectIdentifier, model: String, _ start: @escaping (_ queued: Bool) -> Void) {
         guard let i = lanes.firstIndex(where: { $0.model == model }) else {
             lanes.append(Lane(model: model, generating: 1))
-            return start()
+            return start(false)
         }
         guard lanes[i].generating < count else { return lanes[i].waiting.append((id, start)) }
         lanes[i].generating += 1
-        start()
+        start(false)
     }
 
     /// The answer `id` for `model` has ended, or its client left while it waited: true in
@@ -52,7 +54,7 @@ public final class GenerationSlots {
         }
         let next = lanes[i].waiting.removeFirst()
         lanes[i].generating += 1
-        next.start()
+        next.start(true)
         return false
     }
 }
