@@ -82,12 +82,8 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     /// as literals (no allocation, no UTF-8 validation), in the spelling they arrived in.
     static func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if bytes.count < commonNames.count,
-           let known = commonNames[bytes.count].first(where: { equal(bytes, $0.bytes) }) { return known.name }
+           let known = commonNames[bytes.count].first(where: { $0.bytes.hasSameBytes(as: UnsafeRawBufferPointer(bytes)) }) { return known.name }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
-        b.withUnsafeBufferPointer { b in memcmp(a.baseAddress!, b.baseAddress!, b.count) == 0 }
     }
 
     /// Indexed by length.

@@ -131,7 +131,7 @@ final class HTTPMessageParser {
     fileprivate func flushField() {
         guard let split = valueStart else { return }
         let position = head.headers.count
-        if position < recentFields.count, recentFields[position].split == split, field.withUnsafeBytes({ Self.same(recentFields[position].bytes, $0) }) {
+        if position < recentFields.count, recentFields[position].split == split, field.withUnsafeBytes({ recentFields[position].bytes.hasSameBytes(as: $0) }) {
             head.headers.add(recentFields[position].name, recentFields[position].value)
         } else {
             let (name, value) = field.withUnsafeBytes { raw in
@@ -154,18 +154,12 @@ final class HTTPMessageParser {
         valueStart = nil
     }
 
-    /// Bytes compared with one memcmp (`==` on arrays compares element by element).
-    private static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in a.isEmpty || memcmp(x.baseAddress!, b.baseAddress!, a.count) == 0 }
-    }
-
     private static let recentLimit = 16
     private static let recentFieldBytes = 256
 
     /// The request target as a string, the last one's when the bytes are the same.
     private func urlString() -> String {
-        if url.withUnsafeBytes({ Self.same(recentURL.bytes, $0) }) { return recentURL.url }
+        if url.withUnsafeBytes({ recentURL.bytes.hasSameBytes(as: $0) }) { return recentURL.url }
         let text = url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         if url.count <= Self.recentFieldBytes { recentURL = (url.bytes, text) }
         return text

@@ -44,6 +44,8 @@ public final class MockOllama {
     var loadWaitMs = 0
     /// The wait put before the last answer for its model (a load, and room for it).
     var modelWaitMs = 0
+    /// Bodies decoded lately, kept for the clients that send them again.
+    var recentBodies = RecentBodies()
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options
@@ -197,6 +199,7 @@ public final class MockOllama {
     private func withBody<Body: GoRequest>(_ request: HTTPRequest, _ surface: ErrorSurface,
                                            _ handler: (Body) -> WireScript) -> (WireScript, String?) {
         guard !request.body.isEmpty else { return (Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF"), nil) }
+        if let (body, model) = recentBodies.find(request.body, as: Body.self) { return (handler(body), model) }
         let value: JSONValue
         do {
             value = try JSONParser.parse(request.body)
@@ -211,7 +214,9 @@ public final class MockOllama {
         let (body, wrong) = GoDecoding.read(value, Body.goStruct)
         let model = body["model"]?.stringValue ?? body["name"]?.stringValue
         if let wrong { return (Responses.error(surface, 400, wrong.message), model) }
-        return (handler(Body(body)), model)
+        let typed = Body(body)
+        recentBodies.keep(request.body, typed, model: model)
+        return (handler(typed), model)
     }
 
     public func unloadModels() {

@@ -72,7 +72,9 @@ public final class FakeProvider {
             return
         }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
-        let arrivalMs = nowMs
+        // The time its steps are counted from: an entry's `at_ms` plus a step's is when the
+        // step happened, however long the work between reading and handling took.
+        let arrivalMs = responder.receivedAtMs - originMs
         let (script, model) = mock.answer(to: request)
         // The model stays busy until the answer ends, whether sent, cut or abandoned.
         let ticket = mock.lastTicket
