@@ -58,6 +58,24 @@ public struct ByteBuffer: ~Copyable {
         }
     }
 
+    /// `n` in decimal digits, written in place from the last: counted first, so that
+    /// neither a scratch buffer nor a second copy is needed.
+    mutating func appendDecimal(_ n: UInt) {
+        var digits = 1, bound: UInt = 10
+        while digits < 20, n >= bound {
+            digits += 1
+            bound &*= 10
+        }
+        if digits > capacity - written { grow(digits) }
+        var rest = n, at = base + written + digits
+        repeat {
+            at -= 1
+            at.pointee = UInt8(48 + rest % 10)
+            rest /= 10
+        } while rest > 0
+        written += digits
+    }
+
     @inlinable mutating func append(_ start: UnsafePointer<UInt8>, _ n: Int) {
         if n > capacity - written { grow(n) }
         (base + written).update(from: start, count: n)

@@ -137,18 +137,8 @@ extension JSONValue {
     /// Decimal digits straight into the output, no string made on the way.
     static func writeInt(_ i: Int, to out: inout ByteBuffer) {
         if i >= 0, i < 10 { return out.append(UInt8(48 + i)) }
-        // Last digit first into a scratch buffer, then one append.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-            var n = i.magnitude
-            var at = 20
-            repeat {
-                at -= 1
-                scratch[at] = UInt8(48 + n % 10)
-                n /= 10
-            } while n > 0
-            if i < 0 { out.append(45) }
-            out.append(UnsafeBufferPointer(rebasing: scratch[at...]))
-        }
+        if i < 0 { out.append(45) }
+        out.appendDecimal(i.magnitude)
     }
 
     private static func appendEscape(_ v: UInt32, to out: inout ByteBuffer) {
