@@ -64,15 +64,29 @@ extension MockOllama {
         return TokenLogprobs(top: top ?? 0, seed: seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed)
     }
 
+    /// The transcript of `messages`, the last one's again when they are the very array it
+    /// was made from: a body kept decoded (`RecentBodies`) hands every repeat of it the same
+    /// array, and an array that is shared is never changed in place, so the same storage
+    /// holds the same messages.
+    func transcript(of messages: [ChatMessage]) -> Conversation {
+        if let last = lastTranscript, last.messages.count == messages.count,
+           last.messages.withUnsafeBufferPointer({ $0.baseAddress }) == messages.withUnsafeBufferPointer({ $0.baseAddress }) {
+            return last.transcript
+        }
+        let made = Conversation(messages: messages)
+        lastTranscript = (messages, made)
+        return made
+    }
+
     /// The answer to a conversation: a pure function of the model, the messages, what
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.
     func generation(_ model: MockModel, messages: [ChatMessage], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
-        let transcript = Conversation(messages: messages)
+        let transcript = self.transcript(of: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
         lazy var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
-        var out = Generation(content: Reply(tokens: [], doneReason: "stop"), promptTokens: Tokenizer.count(transcript.text))
+        var out = Generation(content: Reply(tokens: [], doneReason: "stop"), promptTokens: transcript.tokens)
         if ask.think, model.supports(.thinking) {
             let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
                                         requestSeed: seed, maxTokens: 48)

@@ -46,6 +46,8 @@ public final class MockOllama {
     var modelWaitMs = 0
     /// Bodies decoded lately, kept for the clients that send them again.
     var recentBodies = RecentBodies()
+    /// The last transcript made, and the messages it was made from (`transcript(of:)`).
+    var lastTranscript: (messages: [ChatMessage], transcript: Conversation)?
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

@@ -68,7 +68,7 @@ extension MockOllama {
 
     /// A request's text length in the mock's tokens.
     public static func tokenCount(_ messages: [ChatMessage]) -> Int {
-        Tokenizer.count(Conversation(messages: messages).text)
+        Conversation(messages: messages).tokens
     }
 }
 

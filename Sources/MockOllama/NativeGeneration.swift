@@ -200,10 +200,11 @@ struct ScriptError: Error {
     init(_ script: WireScript) { self.script = script }
 }
 
-/// The text of a message list, as the mock model reads it.
+/// The text of a message list, as the mock model reads it, and its length in tokens.
 struct Conversation {
     var text: String
     var lastUser: String
+    var tokens: Int
 
     init(messages: [ChatMessage]) {
         // `role: content` lines joined by newlines, copied into the string's own storage.
@@ -226,5 +227,6 @@ struct Conversation {
             return at
         }
         lastUser = messages.last { $0.role == "user" }?.content ?? ""
+        tokens = Tokenizer.count(text)
     }
 }

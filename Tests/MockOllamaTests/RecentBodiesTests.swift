@@ -2,7 +2,7 @@ import LabCore
 import Testing
 @testable import MockOllama
 
-/// A body sent again skips decoding: never at the cost of answering another body, another
+/// A body sent again skips decoding (and its transcript is made once): never at the cost of answering another body, another
 /// endpoint or a refused body as if it were the one seen before.
 @Suite struct RecentBodiesTests {
     static let france = #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"What is the capital of France?"}]}"#
@@ -45,6 +45,20 @@ import Testing
         let large = #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"\#(long)"}]}"#
         for _ in 0..<3 { #expect(m.call("POST", "/api/chat", large).status == 200) }
         #expect(m.recentBodies.hits == 0)
+    }
+
+    /// The transcript is reused only for the very array it was made from: an array changed
+    /// after it (in place, as a unique array would be) or equal to it gets its own.
+    @Test func aTranscriptIsReusedOnlyForTheSameMessages() {
+        let m = mock()
+        var messages = [ChatMessage(role: "user", content: "first")]
+        #expect(m.transcript(of: messages).text == "user: first")
+        messages[0] = ChatMessage(role: "user", content: "other")
+        #expect(m.transcript(of: messages).text == "user: other")
+        #expect(m.transcript(of: messages).tokens == Conversation(messages: messages).tokens)
+        messages.append(ChatMessage(role: "assistant", content: "reply"))
+        #expect(m.transcript(of: messages).text == "user: other\nassistant: reply")
+        #expect(m.transcript(of: [ChatMessage(role: "user", content: "first")]).lastUser == "first")
     }
 
     @Test func theOldestBodyMakesRoomForANewOne() {
