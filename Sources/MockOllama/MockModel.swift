@@ -1,29 +1,55 @@
 import LabCore
 
 /// A model the mock pretends to have: plausible details derived from its name,
-/// the same on every run.
-public struct MockModel: Sendable {
-    public var name: ModelName
-    public var family: String
-    public var parameterSize: String
-    public var parameterCount: Int
-    public var quantization: String
-    public var sizeBytes: Int
-    public var digest: String
+/// the same on every run. Immutable, and a class: every request reads its model, and a
+/// struct of a dozen reference-counted fields was copied and destroyed each time (about
+/// 700 instructions a request).
+public final class MockModel: Sendable {
+    public let name: ModelName
+    public let family: String
+    public let parameterSize: String
+    public let parameterCount: Int
+    public let quantization: String
+    public let sizeBytes: Int
+    public let digest: String
     /// RFC 3339 with nanoseconds, as Ollama writes it.
-    public var modifiedAt: String
+    public let modifiedAt: String
     /// Seconds since 1970, for `/v1/models`.
-    public var modifiedUnix: Int
-    public var contextLength: Int
-    public var embeddingLength: Int
-    public var capabilities: [String]
+    public let modifiedUnix: Int
+    public let contextLength: Int
+    public let embeddingLength: Int
+    public let capabilities: [String]
+
+    init(name: ModelName, family: String, parameterSize: String, parameterCount: Int, quantization: String, sizeBytes: Int,
+         digest: String, modifiedAt: String, modifiedUnix: Int, contextLength: Int, embeddingLength: Int, capabilities: [String]) {
+        self.name = name
+        self.family = family
+        self.parameterSize = parameterSize
+        self.parameterCount = parameterCount
+        self.quantization = quantization
+        self.sizeBytes = sizeBytes
+        self.digest = digest
+        self.modifiedAt = modifiedAt
+        self.modifiedUnix = modifiedUnix
+        self.contextLength = contextLength
+        self.embeddingLength = embeddingLength
+        self.capabilities = capabilities
+    }
+
+    /// The same model under another name (`/api/copy`).
+    func renamed(_ name: ModelName) -> MockModel {
+        MockModel(name: name, family: family, parameterSize: parameterSize, parameterCount: parameterCount, quantization: quantization,
+                  sizeBytes: sizeBytes, digest: digest, modifiedAt: modifiedAt, modifiedUnix: modifiedUnix, contextLength: contextLength,
+                  embeddingLength: embeddingLength, capabilities: capabilities)
+    }
 
     public var isEmbeddingOnly: Bool { !capabilities.contains("completion") }
 
     /// Details for a name: embedding models (names with `embed`, `minilm`, `bge`)
     /// only embed; the rest have their family's capabilities (`Capability.defaults`),
-    /// unless `capabilities` says otherwise.
-    public static func make(_ name: ModelName, modifiedUnix: Int? = nil, capabilities: [Capability]? = nil) -> MockModel {
+    /// unless `capabilities` says otherwise; a context window of 8,192 tokens (2,048 for an
+    /// embedding model) unless `contextLength` says otherwise.
+    public static func make(_ name: ModelName, modifiedUnix: Int? = nil, capabilities: [Capability]? = nil, contextLength: Int? = nil) -> MockModel {
         let lower = name.model.lowercased()
         let embedding = ["embed", "minilm", "bge"].contains { lower.contains($0) }
         let letters = String(lower.prefix { $0.isLetter })
@@ -42,7 +68,7 @@ public struct MockModel: Sendable {
             digest: StableHash.hexDigest(name.key),
             modifiedAt: WallClock.rfc3339(unixSeconds: modified, nanos: Int(random.next() % 1_000_000_000), utcOffset: true),
             modifiedUnix: modified,
-            contextLength: embedding ? 2048 : 8192,
+            contextLength: contextLength ?? (embedding ? 2048 : 8192),
             embeddingLength: embedding ? 768 : 4096,
             capabilities: (capabilities ?? Capability.defaults(for: name)).map(\.rawValue))
     }

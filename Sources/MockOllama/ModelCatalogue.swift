@@ -13,9 +13,7 @@ public final class ModelCatalogue {
     public init(_ names: [ModelName], capabilities: [String: [Capability]] = [:], contextLengths: [String: Int] = [:]) {
         var seen = Set<ModelName>()
         models = names.filter { seen.insert($0).inserted }.map { name in
-            var model = MockModel.make(name, capabilities: capabilities[name.key])
-            if let n = contextLengths[name.key] { model.contextLength = n }
-            return model
+            MockModel.make(name, capabilities: capabilities[name.key], contextLength: contextLengths[name.key])
         }
         sort()
     }

@@ -89,9 +89,7 @@ extension MockOllama {
         guard let target = ModelName(destination) else {
             return Responses.error(.native, 400, "destination \"\(destination)\" is invalid")
         }
-        var copy = model
-        copy.name = target
-        catalogue.add(copy)
+        catalogue.add(model.renamed(target))
         return Responses.emptyOK()
     }
 
