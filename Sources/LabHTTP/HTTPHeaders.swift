@@ -41,8 +41,10 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 
     public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
 
-    /// Empties the list; its storage is kept when nothing else shares it.
-    mutating func removeAll() { fields.removeAll(keepingCapacity: true) }
+    /// Keeps the first `n` fields; the storage is kept when nothing else shares it.
+    mutating func keepFirst(_ n: Int) {
+        if fields.count > n { fields.removeSubrange(n...) }
+    }
 
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))

@@ -44,7 +44,11 @@ final class HTTPMessageParser {
     /// same order on every request, and a field whose bytes match takes the strings made
     /// last time (no UTF-8 check, no allocation) — on a busy connection, nearly every field.
     /// `split` is where the name ends in `bytes`: `X-A: bc` and `X-Ab: c` are the same bytes.
+    /// Only a run of fields from the first is kept: once a field is not, none after it is,
+    /// so that an entry always describes the field the last message had in its place.
     private var recentFields: [(bytes: [UInt8], split: Int, name: String, value: String)] = []
+    /// The fields of the current message so far.
+    private var fieldCount = 0
     private var recentURL: (bytes: [UInt8], url: String) = ([], "")
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
@@ -130,15 +134,21 @@ final class HTTPMessageParser {
 
     fileprivate func flushField() {
         guard let split = valueStart else { return }
-        let position = head.headers.count
+        let position = fieldCount
+        fieldCount += 1
         if position < recentFields.count, recentFields[position].split == split, field.withUnsafeBytes({ recentFields[position].bytes.hasSameBytes(as: $0) }) {
-            head.headers.add(recentFields[position].name, recentFields[position].value)
+            // The head still holds the last message's fields from here on (until one
+            // differed): a field the same as the last one's in its place stays where it is.
+            if position >= head.headers.count {
+                head.headers.add(recentFields[position].name, recentFields[position].value)
+            }
         } else {
             let (name, value) = field.withUnsafeBytes { raw in
                 let all = raw.assumingMemoryBound(to: UInt8.self)
                 return (HTTPHeaders.name(UnsafeBufferPointer(rebasing: all[..<split])),
                         String(decoding: UnsafeBufferPointer(rebasing: all[split...]), as: UTF8.self))
             }
+            head.headers.keepFirst(position)
             head.headers.add(name, value)
             // Only the first few positions and short fields are kept: a request with many or
             // long fields pays for its strings as before, and the cache stays small.
@@ -148,6 +158,8 @@ final class HTTPMessageParser {
                 } else if position == recentFields.count {
                     recentFields.append((field.bytes, split, name, value))
                 }
+            } else if position < recentFields.count {
+                recentFields.removeSubrange(position...)
             }
         }
         field.removeAll()
@@ -190,13 +202,15 @@ final class HTTPMessageParser {
         s.pointee.on_message_begin = { p in
             let me = HTTPMessageParser.me(p)
             me.inMessage = true
-            // The last head's field list is emptied in place: once its request has been
-            // handed over and let go, its storage serves this one.
-            var headers = me.head.headers
+            // The last head's fields stay until this message's own differ from them: a client
+            // sends the same fields in the same order, and each found unchanged in its place
+            // is left there (no string retained or released, no list grown); the rest are
+            // replaced from the first that differs. Shared with a request still under way,
+            // the list is copied once changed, as any array is.
+            let headers = me.head.headers
             me.head = MessageHead()
-            headers.removeAll()
-            headers.reserveCapacity(8)
             me.head.headers = headers
+            me.fieldCount = 0
             me.headerBytes = 0
             me.url.removeAll()
             me.onBegin()
@@ -220,6 +234,8 @@ final class HTTPMessageParser {
             let me = HTTPMessageParser.me(p)
             if me.refusesFieldName() { return -1 }
             me.flushField()
+            // A message with fewer fields than the last.
+            me.head.headers.keepFirst(me.fieldCount)
             let parser = p!.pointee
             me.head.url = me.urlString()
             me.head.method = HTTPMessageParser.methodName(parser.method)

@@ -19,7 +19,8 @@ import Foundation
     }
 
     /// The parser reuses the strings of the last request's fields and target when their
-    /// bytes repeat: every request still reads exactly what it sent, pipelined ones included.
+    /// bytes repeat, and leaves a field the same as the last one's in its place: every
+    /// request still reads exactly what it sent, pipelined ones included.
     @Test func repeatedFieldsAreReadAsSentOnEveryRequest() throws {
         let loop = EventLoop()
         let server = try HTTPServer(loop: loop) { request, responder in
@@ -33,14 +34,26 @@ import Foundation
                      "GET /b HTTP/1.1\r\nHost: h\r\nX-B: two\r\n\r\n",
                      "GET /b HTTP/1.1\r\nHost: h\r\n\r\n",
                      // The same bytes split elsewhere: another name, another value.
-                     "GET /b HTTP/1.1\r\nHost: h\r\nX-Bt: wo\r\n\r\n"]
+                     "GET /b HTTP/1.1\r\nHost: h\r\nX-Bt: wo\r\n\r\n",
+                     // One field in the middle differs; the ones after it are the same.
+                     "GET /e HTTP/1.1\r\nHost: h\r\nX-M: 1\r\nX-Z: z\r\n\r\n",
+                     "GET /e HTTP/1.1\r\nHost: h\r\nX-M: 2\r\nX-Z: z\r\n\r\n",
+                     // A field too long to keep, then the same short one after it.
+                     "GET /e HTTP/1.1\r\nHost: h\r\nX-L: \(String(repeating: "a", count: 300))\r\nX-Z: z\r\n\r\n",
+                     "GET /e HTTP/1.1\r\nHost: h\r\nX-L: \(String(repeating: "b", count: 300))\r\nX-Z: z\r\n\r\n",
+                     // The field kept before the long one, in its place again.
+                     "GET /e HTTP/1.1\r\nHost: h\r\nX-M: 2\r\nX-Z: z\r\n\r\n"]
         for head in heads { raw.send(head); loop.run(until: { raw.text.components(separatedBy: "|").count > heads.firstIndex(of: head)! + 1 }, timeoutMs: 2000) }
-        // Pipelined: the second head is parsed before the first is answered.
+        // Pipelined: the second head is parsed before the first is answered, once with a
+        // field that differs and once with fewer fields than the first.
         raw.send("GET /c HTTP/1.1\r\nX-A: one\r\n\r\nGET /d HTTP/1.1\r\nX-A: uno\r\n\r\n")
-        loop.run(until: { raw.text.components(separatedBy: "|").count > 8 }, timeoutMs: 2000)
+        raw.send("GET /f HTTP/1.1\r\nX-A: uno\r\nX-Q: q\r\n\r\nGET /g HTTP/1.1\r\nX-A: uno\r\n\r\n")
+        loop.run(until: { raw.text.components(separatedBy: "|").count > heads.count + 4 }, timeoutMs: 2000)
         let bodies = raw.text.components(separatedBy: "\r\n\r\n").compactMap { $0.split(separator: "|").first.map(String.init) }.filter { $0.hasPrefix("/") }
         #expect(bodies == ["/a X-A=one;Host=h", "/a X-A=two;Host=h", "/b X-B=two;Host=h", "/b Host=h;X-B=two", "/b Host=h",
-                           "/b Host=h;X-Bt=wo", "/c X-A=one", "/d X-A=uno"])
+                           "/b Host=h;X-Bt=wo", "/e Host=h;X-M=1;X-Z=z", "/e Host=h;X-M=2;X-Z=z",
+                           "/e Host=h;X-L=\(String(repeating: "a", count: 300));X-Z=z", "/e Host=h;X-L=\(String(repeating: "b", count: 300));X-Z=z",
+                           "/e Host=h;X-M=2;X-Z=z", "/c X-A=one", "/d X-A=uno", "/f X-A=uno;X-Q=q", "/g X-A=uno"])
     }
 
     @Test func keepAliveReusesOneConnection() throws {
