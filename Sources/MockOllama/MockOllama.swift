@@ -201,7 +201,7 @@ public final class MockOllama {
     private func withBody<Body: GoRequest>(_ request: HTTPRequest, _ surface: ErrorSurface,
                                            _ handler: (Body) -> WireScript) -> (WireScript, String?) {
         guard !request.body.isEmpty else { return (Responses.error(surface, 400, surface == .native ? "missing request body" : "EOF"), nil) }
-        if let (body, model) = recentBodies.find(request.body, as: Body.self) { return (handler(body), model) }
+        if let kept = recentBodies.find(request.body, as: Body.self) { return (handler(kept.body), kept.model) }
         let value: JSONValue
         do {
             value = try JSONParser.parse(request.body)

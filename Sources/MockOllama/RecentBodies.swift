@@ -12,17 +12,8 @@ struct RecentBodies {
     private struct Slot {
         var type: ObjectIdentifier
         var bytes: [UInt8]
-        /// A `Decoded<Body>` of the type `type` names, once the body came again.
+        /// A `DecodedBody` of the type `type` names, once the body came again.
         var decoded: AnyObject?
-    }
-
-    private final class Decoded<Body> {
-        let body: Body
-        let model: String?
-        init(_ body: Body, model: String?) {
-            self.body = body
-            self.model = model
-        }
     }
 
     static let capacity = 4
@@ -37,7 +28,7 @@ struct RecentBodies {
     private(set) var hits = 0
 
     /// The typed request decoded from these bytes before, if kept.
-    mutating func find<Body: GoRequest>(_ bytes: [UInt8], as type: Body.Type) -> (body: Body, model: String?)? {
+    mutating func find<Body: GoRequest>(_ bytes: [UInt8], as type: Body.Type) -> DecodedBody<Body>? {
         let id = ObjectIdentifier(type)
         seenOnce = nil
         // Read in place: a loop over copies retains and releases each slot's members.
@@ -53,14 +44,13 @@ struct RecentBodies {
         }
         hits += 1
         // The identifier matched: the object was made for this type.
-        let typed = unsafeDowncast(decoded, to: Decoded<Body>.self)
-        return (typed.body, typed.model)
+        return unsafeDowncast(decoded, to: DecodedBody<Body>.self)
     }
 
     /// After a `find` that found nothing decoded: what these bytes decoded into.
     mutating func keep<Body: GoRequest>(_ bytes: [UInt8], _ body: Body, model: String?) {
         if let again = seenOnce {
-            slots[again].decoded = Decoded(body, model: model)
+            slots[again].decoded = DecodedBody(body, model: model)
             return
         }
         guard bytes.count <= Self.maxBytes else { return }
@@ -68,5 +58,16 @@ struct RecentBodies {
         guard slots.count == Self.capacity else { return slots.append(slot) }
         slots[oldest] = slot
         oldest = (oldest + 1) % Self.capacity
+    }
+}
+
+/// A kept body's typed request and the model it named. Handed out as it is: its handler
+/// reads the request in place instead of taking a copy of each of its fields.
+final class DecodedBody<Body> {
+    let body: Body
+    let model: String?
+    init(_ body: Body, model: String?) {
+        self.body = body
+        self.model = model
     }
 }
