@@ -46,6 +46,8 @@ public final class MockOllama {
     var modelWaitMs = 0
     /// Bodies decoded lately, kept for the clients that send them again.
     var recentBodies = RecentBodies()
+    /// The path routed last and its route (`knownRoute`).
+    private var lastRoute: (path: String, route: Route)?
     /// The last transcript made, and the messages it was made from (`transcript(of:)`).
     var lastTranscript: (messages: [ChatMessage], transcript: Conversation)?
 
@@ -126,7 +128,7 @@ public final class MockOllama {
     }
 
     private func route(_ request: HTTPRequest, _ path: String) -> (script: WireScript, model: String?) {
-        if let route = Self.routes[path] {
+        if let route = knownRoute(path) {
             guard route.methods.contains(request.method) else { return (Responses.plain(405, "405 method not allowed"), nil) }
             let (script, model) = route.handler(self, request)
             return (script, model)
@@ -137,6 +139,15 @@ public final class MockOllama {
             return (openAIModel(id), nil)
         }
         return (Responses.plain(404, "404 page not found"), nil)
+    }
+
+    /// The route of a path, the last one's when the path is the same: a client asks one
+    /// endpoint again and again, and comparing the path costs less than hashing it.
+    private func knownRoute(_ path: String) -> Route? {
+        if let last = lastRoute, last.path == path { return last.route }
+        guard let route = Self.routes[path] else { return nil }
+        lastRoute = (path, route)
+        return route
     }
 
     /// Go's `cleanPath` on the path as sent: one slash between segments, `.` and `..`
