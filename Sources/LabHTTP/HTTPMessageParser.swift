@@ -53,6 +53,10 @@ final class HTTPMessageParser {
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
     private(set) var inMessage = false
+    /// The head is read: fields from here on are a chunked body's trailer, which http_parser
+    /// reports with the head's callbacks. They are not kept — nothing here reads trailers —
+    /// so that none joins the head already handed on, nor is left over for the next one.
+    private var inTrailer = false
 
     /// The head is complete (`head`). Returns true to tell the parser that no body follows
     /// (a response to HEAD).
@@ -211,6 +215,7 @@ final class HTTPMessageParser {
             me.head = MessageHead()
             me.head.headers = headers
             me.fieldCount = 0
+            me.inTrailer = false
             me.headerBytes = 0
             me.url.removeAll()
             me.onBegin()
@@ -223,12 +228,14 @@ final class HTTPMessageParser {
         }
         s.pointee.on_header_field = { p, at, len in
             let me = HTTPMessageParser.me(p)
+            if me.inTrailer { return 0 }
             me.flushField()
             me.field.append(HTTPMessageParser.bytes(at, len))
             return me.countHeaderBytes(len + 4)
         }
         s.pointee.on_header_value = { p, at, len in
-            HTTPMessageParser.me(p).addValue(at, len)
+            let me = HTTPMessageParser.me(p)
+            return me.inTrailer ? 0 : me.addValue(at, len)
         }
         s.pointee.on_headers_complete = { p in
             let me = HTTPMessageParser.me(p)
@@ -246,6 +253,7 @@ final class HTTPMessageParser {
             // http_parser marks a missing Content-Length with all bits set.
             me.head.contentLength = parser.content_length == UInt64.max ? nil : Int(clamping: parser.content_length)
             me.head.chunked = parser.flags & F_CHUNKED.rawValue != 0
+            me.inTrailer = true
             let bodiless = me.onHead()
             // Refused on its head: stop here, so that a request without a body is not
             // completed (and answered) before the refusal.

@@ -56,6 +56,26 @@ import Foundation
                            "/e Host=h;X-M=2;X-Z=z", "/c X-A=one", "/d X-A=uno", "/f X-A=uno;X-Q=q", "/g X-A=uno"])
     }
 
+    /// A chunked body's trailer fields are not part of its head, and none of them may
+    /// become a field of the next request on the connection (the parser reads trailers
+    /// with the same callbacks as header fields, and only a head's end flushes the last).
+    @Test func trailerFieldsStayOutOfEveryHead() throws {
+        let loop = EventLoop()
+        let server = try HTTPServer(loop: loop) { request, responder in
+            let fields = request.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ";")
+            responder.send(WireScript.respond(status: 200, contentType: "text/plain", body: "\(request.target) \(fields) \(request.body.count)|"))
+        }
+        let raw = RawClient(loop: loop, port: server.port)
+        raw.send("POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T1: one\r\nX-T2: two\r\n\r\n")
+        loop.run(until: { raw.text.contains("|") }, timeoutMs: 2000)
+        raw.send("GET /n HTTP/1.1\r\nHost: h\r\n\r\n")
+        // Pipelined behind a trailer: the next head follows in the same read.
+        raw.send("POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T3: three\r\n\r\nGET /m HTTP/1.1\r\nHost: h\r\n\r\n")
+        loop.run(until: { raw.text.components(separatedBy: "|").count > 4 }, timeoutMs: 2000)
+        let bodies = raw.text.components(separatedBy: "\r\n\r\n").compactMap { $0.split(separator: "|").first.map(String.init) }.filter { $0.hasPrefix("/") }
+        #expect(bodies == ["/t Host=h;Transfer-Encoding=chunked 3", "/n Host=h 0", "/t Host=h;Transfer-Encoding=chunked 0", "/m Host=h 0"])
+    }
+
     @Test func keepAliveReusesOneConnection() throws {
         let loop = EventLoop()
         let server = try echoServer(loop)
