@@ -37,6 +37,7 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private let depthLimit: Int
+    private let known = JSONKnownStrings.table
 
     private init(bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int) {
         self.bytes = bytes
@@ -150,6 +151,8 @@ public struct JSONParser {
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             pos = end + 1
+            // The closing quote is at `end`: at least one byte past the string is readable.
+            if let known = JSONKnownStrings.find(bytes.baseAddress! + start, count: end - start, readable: bytes.count - start, in: known) { return known }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
         var out: [UInt8] = Array(bytes[start..<end])
@@ -223,12 +226,22 @@ public struct JSONParser {
     private mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
         let start = pos
         var isInteger = true
-        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        let negative = bytes[pos] == UInt8(ascii: "-")
+        if negative { pos += 1 }
         guard pos < bytes.count else { throw invalid("") }
+        // An integer's value is summed while its digits are read (as a negative number, so
+        // that Int.min fits); one that overflows is read from its text below, as a float.
+        var value = 0, overflow = false
         if bytes[pos] == UInt8(ascii: "0") {
             pos += 1
         } else if isDigit(bytes[pos]) {
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+            while pos < bytes.count, isDigit(bytes[pos]) {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.subtractingReportingOverflow(Int(bytes[pos] &- UInt8(ascii: "0")))
+                overflow = overflow || o1 || o2
+                value = next
+                pos += 1
+            }
         } else {
             throw invalid("in numeric literal")
         }
@@ -244,6 +257,10 @@ public struct JSONParser {
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
             guard pos < bytes.count, isDigit(bytes[pos]) else { throw invalid("in exponent of numeric literal") }
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        if isInteger, !overflow {
+            if negative { return .int(value) }
+            if value != .min { return .int(-value) }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }

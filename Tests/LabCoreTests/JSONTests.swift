@@ -187,6 +187,36 @@ import Testing
         #expect(try JSONParser.parse(#"{"a":1}"#) != (try JSONParser.parse(#"{"a":2}"#)))
     }
 
+    /// Integers are summed as their digits are read; at Int's edges and past them the value
+    /// is what reading the text gives (`==` takes 2 and 2.0 as equal: the case is checked).
+    @Test(arguments: [
+        ("0", "int 0"), ("-0", "int 0"), ("7", "int 7"), ("-7", "int -7"), ("1234567890123", "int 1234567890123"),
+        ("9223372036854775807", "int 9223372036854775807"), ("-9223372036854775807", "int -9223372036854775807"),
+        ("-9223372036854775808", "int -9223372036854775808"),
+        ("9223372036854775808", "double 9.223372036854776e+18"), ("-9223372036854775809", "double -9.223372036854776e+18"),
+        ("99999999999999999999", "double 1e+20"), ("12.5", "double 12.5"), ("-3e2", "double -300.0"),
+    ])
+    func integersAreReadExactly(text: String, read: String) throws {
+        switch try JSONParser.parse(text) {
+        case .int(let i): #expect("int \(i)" == read)
+        case .double(let d): #expect("double \(d)" == read)
+        default: Issue.record("not a number")
+        }
+    }
+
+    /// The parser hands out strings made once for the wire formats' common words: every
+    /// one of them is found, reads as itself, and anything else is made from its bytes.
+    @Test func knownStringsReadAsThemselves() throws {
+        let words = JSONKnownStrings.strings + ["models", "modelx", "Model", "mode ", "x", "", "chat.completion.chunk2", String(repeating: "a", count: 30)]
+        for word in words {
+            let body = try JSONParser.parse(JSONValue.object([(word, .string(word))]).compact)
+            #expect(body.objectValue?.first?.0 == word)
+            #expect(body[word]?.stringValue == word)
+            let found = Array(word.utf8).withUnsafeBufferPointer { JSONKnownStrings.find($0) }
+            #expect(found == (JSONKnownStrings.strings.contains(word) ? word : nil), "\(word)")
+        }
+    }
+
     /// Found by fuzz/FuzzJSON.swift: a number too large for a double became infinity,
     /// which JSON cannot write back.
     @Test func numbersOutOfRangeAreRefused() {
