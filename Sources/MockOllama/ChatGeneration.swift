@@ -64,15 +64,56 @@ extension MockOllama {
         return TokenLogprobs(top: top ?? 0, seed: seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed)
     }
 
+    /// A plain answer, the last one again when everything it depends on is the same: it is a
+    /// pure function of these, and a client repeating a request (a load, a gateway's retry)
+    /// would otherwise match the canned patterns against the same words every time. Kept
+    /// only for messages seen before (`repeated`), so that a client whose every request is
+    /// new pays nothing for keeping it.
+    private func plainReply(_ model: MockModel, _ messages: [ChatMessage], _ transcript: Conversation, repeated: Bool,
+                            seed: Int?, maxTokens: Int?, stop: [String]) -> Reply {
+        if repeated, let last = lastPlainReply, last.model === model, last.seed == seed, last.maxTokens == maxTokens,
+           Self.same(last.messages, messages), last.stop == stop {
+            return last.reply
+        }
+        let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
+                                  requestSeed: seed, maxTokens: maxTokens, stop: stop)
+        if repeated {
+            lastPlainReply = PlainReply(model: model, messages: messages, seed: seed, maxTokens: maxTokens, stop: stop, reply: reply)
+        }
+        return reply
+    }
+
+    /// What a plain answer was made from, the messages by identity (see `transcript(of:)`).
+    final class PlainReply {
+        let model: MockModel
+        let messages: [ChatMessage]
+        let seed: Int?, maxTokens: Int?
+        let stop: [String]
+        let reply: Reply
+
+        init(model: MockModel, messages: [ChatMessage], seed: Int?, maxTokens: Int?, stop: [String], reply: Reply) {
+            (self.model, self.messages, self.seed, self.maxTokens, self.stop, self.reply) = (model, messages, seed, maxTokens, stop, reply)
+        }
+    }
+
+    /// Whether `messages` is the very array the last transcript was made from.
+    private func isLastTranscribed(_ messages: [ChatMessage]) -> Bool {
+        lastTranscript.map { Self.same($0.messages, messages) } ?? false
+    }
+
+    /// The same array storage: an array that is shared is never changed in place, so the
+    /// same storage holds the same messages (while the array is kept, its storage cannot
+    /// be reused for another).
+    private static func same(_ a: [ChatMessage], _ b: [ChatMessage]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress }
+    }
+
     /// The transcript of `messages`, the last one's again when they are the very array it
     /// was made from: a body kept decoded (`RecentBodies`) hands every repeat of it the same
     /// array, and an array that is shared is never changed in place, so the same storage
     /// holds the same messages.
     func transcript(of messages: [ChatMessage]) -> Conversation {
-        if let last = lastTranscript, last.messages.count == messages.count,
-           last.messages.withUnsafeBufferPointer({ $0.baseAddress }) == messages.withUnsafeBufferPointer({ $0.baseAddress }) {
-            return last.transcript
-        }
+        if let last = lastTranscript, Self.same(last.messages, messages) { return last.transcript }
         let made = Conversation(messages: messages)
         lastTranscript = (messages, made)
         return made
@@ -82,6 +123,7 @@ extension MockOllama {
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.
     func generation(_ model: MockModel, messages: [ChatMessage], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
+        let repeated = isLastTranscribed(messages)
         let transcript = self.transcript(of: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
@@ -117,8 +159,7 @@ extension MockOllama {
             var generator = SchemaValue(random: random, words: words())
             out.content = Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop")
         case nil:
-            out.content = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
-                                        requestSeed: seed, maxTokens: maxTokens, stop: stop)
+            out.content = plainReply(model, messages, transcript, repeated: repeated, seed: seed, maxTokens: maxTokens, stop: stop)
         }
         return out
     }

@@ -50,6 +50,8 @@ public final class MockOllama {
     private var lastRoute: (path: String, route: Route)?
     /// The last transcript made, and the messages it was made from (`transcript(of:)`).
     var lastTranscript: (messages: [ChatMessage], transcript: Conversation)?
+    /// The last plain answer made and what it was made from (`plainReply`).
+    var lastPlainReply: PlainReply?
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

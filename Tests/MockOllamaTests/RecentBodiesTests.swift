@@ -61,6 +61,25 @@ import Testing
         #expect(m.transcript(of: [ChatMessage(role: "user", content: "first")]).lastUser == "first")
     }
 
+    /// A repeated body's plain answer is made once and given again, and only to the same
+    /// messages: another body, itself repeated, gets its own answer every time.
+    @Test func aPlainAnswerIsGivenAgainOnlyForTheSameMessages() throws {
+        let m = makeMock(MockOptions(models: [ModelName("llama3")!], cannedAnswers: [
+            CannedAnswer(pattern: "capital of France", answer: "Paris."), CannedAnswer(pattern: "capital of Germany", answer: "Berlin."),
+        ]))
+        func ask(_ country: String) -> String {
+            #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"What is the capital of \#(country)?"}]}"#
+        }
+        func content(_ country: String) throws -> String? {
+            let r = m.call("POST", "/api/chat", ask(country))
+            return try JSONParser.parse(r.body)["message"]?["content"]?.stringValue
+        }
+        for _ in 0..<3 { #expect(try content("France") == "Paris.") }
+        for _ in 0..<3 { #expect(try content("Germany") == "Berlin.") }
+        for _ in 0..<2 { #expect(try content("France") == "Paris.") }
+        #expect(m.lastPlainReply?.reply.text == "Paris.")
+    }
+
     @Test func theOldestBodyMakesRoomForANewOne() {
         let m = mock()
         func ask(_ i: Int) -> String { #"{"model":"llama3","stream":false,"messages":[{"role":"user","content":"question \#(i)"}]}"# }
