@@ -60,7 +60,7 @@ public struct ByteBuffer: ~Copyable {
 
     /// `n` in decimal digits, written in place from the last: counted first, so that
     /// neither a scratch buffer nor a second copy is needed.
-    mutating func appendDecimal(_ n: UInt) {
+    public mutating func appendDecimal(_ n: UInt) {
         var digits = 1, bound: UInt = 10
         while digits < 20, n >= bound {
             digits += 1

@@ -111,19 +111,18 @@ public final class HTTPClient {
 
     public var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
 
+    /// The lists are changed in place (an emptied one stays, for the next connection to the
+    /// same host): a list taken out of the dictionary and put back is copied each time.
     private func takeIdle(_ key: String) -> ClientConnection? {
-        while var list = idle[key], let c = list.popLast() {
-            idle[key] = list.isEmpty ? nil : list
+        while let c = idle[key]?.popLast() {
             if c.isUsable { return c }
         }
         return nil
     }
 
     func putIdle(_ connection: ClientConnection) {
-        var list = idle[connection.key] ?? []
-        guard list.count < maxIdlePerHost else { connection.abandon(); return }
-        list.append(connection)
-        idle[connection.key] = list
+        guard idle[connection.key, default: []].count < maxIdlePerHost else { connection.abandon(); return }
+        idle[connection.key, default: []].append(connection)
     }
 
     func dropIdle(_ connection: ClientConnection) {

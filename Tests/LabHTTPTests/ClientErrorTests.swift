@@ -98,3 +98,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ClientRequestWireTests {
+    func wire(_ r: ClientRequest) -> String { String(decoding: r.serialized().bytes, as: UTF8.self) }
+
+    /// The request as it goes out: the fields given, then `Host` (an IPv6 address in
+    /// brackets, the port unless it is 80) and `Content-Length` when the caller gave none.
+    @Test func aRequestIsWrittenWithTheFieldsItLacks() {
+        #expect(wire(ClientRequest(method: "POST", host: "::1", port: 8080, target: "/v1/x?a=1", headers: ["X-A": "1"], body: Array("{}".utf8)))
+                == "POST /v1/x?a=1 HTTP/1.1\r\nX-A: 1\r\nHost: [::1]:8080\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(wire(ClientRequest(method: "GET", host: "example.com", port: 80, target: "/"))
+                == "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        // A POST without a body still says so; fields the caller set are not written twice.
+        #expect(wire(ClientRequest(method: "POST", host: "h", port: 1, target: "/", headers: ["host": "given", "content-length": "0"]))
+                == "POST / HTTP/1.1\r\nhost: given\r\ncontent-length: 0\r\n\r\n")
+        #expect(wire(ClientRequest(method: "PUT", host: "h", port: 12345, target: "/", headers: ["Transfer-Encoding": "chunked"]))
+                == "PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h:12345\r\n\r\n")
+        #expect(wire(ClientRequest(method: "PATCH", host: "h", port: 80, target: "/")) == "PATCH / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+    }
+}
