@@ -44,6 +44,15 @@ final class GatewayRun {
         if entry.endMs == nil { entry.endMs = gateway.nowMs }
     }
 
+    /// `config.targets[i]`, made once for a config's first level (most configs have no
+    /// other), interpolated below it.
+    static func childPath(_ path: String, _ i: Int) -> String {
+        if path == "config", i < topLevelPaths.count { return topLevelPaths[i] }
+        return "\(path).targets[\(i)]"
+    }
+
+    private static let topLevelPaths = (0..<16).map { "config.targets[\($0)]" }
+
     func run(_ t: PortkeyTarget, path: String, inherited: Inherited, _ done: @escaping (UpstreamResult) -> Void) {
         guard !cancelled else { return }
         let inh = inherited.entering(t)
@@ -53,7 +62,7 @@ final class GatewayRun {
         // target is a struct of fifteen fields, and each capture would copy them all.
         let targets = t.targets
         func child(_ i: Int, _ next: @escaping (UpstreamResult) -> Void) {
-            run(targets[i], path: "\(path).targets[\(i)]", inherited: inh, next)
+            run(targets[i], path: Self.childPath(path, i), inherited: inh, next)
         }
         switch t.mode ?? .single {
         case .single:

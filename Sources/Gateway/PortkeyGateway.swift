@@ -41,6 +41,10 @@ public final class PortkeyGateway {
     /// Configs already read, by the header values they came from: clients send the
     /// same config with every request, so it is parsed and checked once.
     private var intakeCache: [IntakeKey: PortkeyTarget] = [:]
+    /// The last config read, compared before the dictionary is asked: a config header is a
+    /// few hundred bytes, and comparing them (usually the very string the HTTP parser kept
+    /// for the field) costs far less than hashing them.
+    private var lastIntake: (key: IntakeKey, target: PortkeyTarget)?
 
     /// The three headers a request's routing is read from (hashed as they are: joining
     /// them into one string first cost more than the lookup).
@@ -122,8 +126,11 @@ public final class PortkeyGateway {
         let target: PortkeyTarget
         let cacheKey = IntakeKey(config: request.headers["x-portkey-config"], provider: request.headers["x-portkey-provider"],
                                  customHost: request.headers["x-portkey-custom-host"])
-        if let cached = intakeCache[cacheKey] {
+        if let last = lastIntake, last.key == cacheKey {
+            target = last.target
+        } else if let cached = intakeCache[cacheKey] {
             target = cached
+            lastIntake = (cacheKey, cached)
         } else {
             do {
                 target = try Self.intake(request.headers, policy: options.hostPolicy)
@@ -132,6 +139,7 @@ public final class PortkeyGateway {
             }
             if intakeCache.count >= 256 { intakeCache.removeAll() }
             intakeCache[cacheKey] = target
+            lastIntake = (cacheKey, target)
         }
         let body = (try? JSONParser.parse(request.body)) ?? .object([])
         let metadata = request.headers["x-portkey-metadata"].flatMap { try? JSONParser.parse($0) } ?? .object([])

@@ -3,7 +3,7 @@ import CLibUV
 /// One client socket: connects, carries one exchange at a time, and goes back to
 /// the pool when the server keeps it alive.
 final class ClientConnection {
-    let key: String
+    let key: PoolKey
     private weak var client: HTTPClient?
     private let stream: ByteStream
     private let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND, maxHeaderBytes: 256 * 1024)
@@ -15,7 +15,7 @@ final class ClientConnection {
     private var keepAlive = false
     private(set) var isUsable = true
 
-    init(client: HTTPClient, key: String, stream: ByteStream) {
+    init(client: HTTPClient, key: PoolKey, stream: ByteStream) {
         self.client = client
         self.key = key
         self.stream = stream

@@ -68,7 +68,7 @@ public final class ClientExchange {
 /// An HTTP/1.1 client on the loop with a keep-alive pool per host:port.
 public final class HTTPClient {
     let loop: EventLoop
-    private var idle: [String: [ClientConnection]] = [:]
+    private var idle: [PoolKey: [ClientConnection]] = [:]
     public var maxIdlePerHost = 64
 
     public init(loop: EventLoop) {
@@ -113,7 +113,7 @@ public final class HTTPClient {
 
     /// The lists are changed in place (an emptied one stays, for the next connection to the
     /// same host): a list taken out of the dictionary and put back is copied each time.
-    private func takeIdle(_ key: String) -> ClientConnection? {
+    private func takeIdle(_ key: PoolKey) -> ClientConnection? {
         while let c = idle[key]?.popLast() {
             if c.isUsable { return c }
         }

@@ -25,7 +25,8 @@ public struct ClientRequest: Sendable {
         self.init(method: method, host: parsed.host, port: parsed.port, target: parsed.target, headers: headers, body: body)
     }
 
-    var poolKey: String { "\(host):\(port)" }
+    /// Kept as its parts: a key made as `host:port` was a string interpolated per request.
+    var poolKey: PoolKey { PoolKey(host: host, port: port) }
 
     func serialized() -> ByteBuffer {
         var out = ByteBuffer(capacity: 256 + body.count)
@@ -58,6 +59,12 @@ public struct ClientRequest: Sendable {
         out.append(body)
         return out
     }
+}
+
+/// Where a pooled connection goes.
+struct PoolKey: Hashable {
+    let host: String
+    let port: Int
 }
 
 /// `http://host:port/path?query` taken apart.

@@ -16,6 +16,24 @@ import LabHTTP
         #expect(a.headers["Content-Length"] == nil)
     }
 
+    /// Configs are read once and kept (the last one compared first): requests that switch
+    /// between configs, and between a config and a provider header, each go where their own
+    /// headers say.
+    @Test func eachRequestIsRoutedByItsOwnConfig() throws {
+        let h = try Harness()
+        let toPrimary = target("primary"), toBackup = fallback([target("backup")])
+        for (config, expected) in [(toPrimary, "primary"), (toPrimary, "primary"), (toBackup, "backup"), (toPrimary, "primary"),
+                                   (toBackup, "backup"), (toBackup, "backup")] {
+            let before = (h.hits("primary"), h.hits("backup"))
+            #expect(try h.send(config: config).status == 200)
+            #expect((h.hits("primary") - before.0, h.hits("backup") - before.1) == (expected == "primary" ? (1, 0) : (0, 1)))
+        }
+        // The same config with a provider header beside it is another intake: refused here.
+        let a = try h.send(config: toPrimary, headers: ["x-portkey-provider": "not-a-provider"])
+        #expect(a.status == 400)
+        #expect(try h.send(config: toPrimary).status == 200)
+    }
+
     @Test func onStatusCodesThatDoNotMatchReturnAtOnce() throws {
         let h = try Harness(faults: ["primary": #"[{"fault":{"status":500}}]"#])
         let a = try h.send(config: fallback([target("primary"), target("backup")], #""on_status_codes":[429]"#))
