@@ -56,10 +56,13 @@ struct AnswerContext {
     var nowMs = 0
 }
 
+private let retryAfterNames = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"]
+
 extension PortkeyProvider {
     /// Retry-After in its three spellings always reaches the client (and the retry logic).
     func passes(header name: String) -> Bool {
-        ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"].contains(name.lowercased())
+        // Compared without a lowered copy: this runs for every header of every answer.
+        retryAfterNames.contains { HTTPHeaders.same($0, name) }
     }
 
     /// Portkey's `generateErrorResponse`: `"<provider> error: <message>"`, the rest kept or null.

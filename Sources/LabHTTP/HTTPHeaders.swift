@@ -98,7 +98,7 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     }()
 
     /// ASCII case-insensitive comparison, without allocating: header names are ASCII.
-    static func same(_ a: String, _ b: String) -> Bool {
+    public static func same(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         if a == b { return true }
         var a = a, b = b
