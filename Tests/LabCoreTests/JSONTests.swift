@@ -82,6 +82,17 @@ import Testing
 @Suite struct ByteBufferTests {
     /// Every kind of append lands in order, past the room it started with, and an emptied
     /// buffer is written afresh.
+    /// Decimal digits two at a time: every length, the edges of each, and the largest.
+    @Test func decimalsAreWrittenAsSwiftWritesThem() {
+        var values: [UInt] = [0, 1, 9, 10, 11, 99, 100, 101, 12345, 9_876_543_210, UInt.max, UInt.max - 1]
+        var p: UInt = 1
+        for _ in 0..<19 { p *= 10; values += [p - 1, p, p + 1, p + p / 2] }
+        var out = ByteBuffer(capacity: 1)
+        for v in values { out.appendDecimal(v); out.append(",") }
+        #expect(String(decoding: out.bytes, as: UTF8.self) == values.map { "\($0)," }.joined())
+        #expect(JSONValue.array([.int(-7), .int(Int.min), .int(Int.max), .int(-10)]).compact == "[-7,\(Int.min),\(Int.max),-10]")
+    }
+
     @Test func appendsInOrderAndGrows() {
         var b = ByteBuffer(capacity: 1)
         var expected: [UInt8] = []
