@@ -33,6 +33,21 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         return nil
     }
 
+    /// What a response head is framed by — `Content-Length` present, the first
+    /// `Connection`, `Date` present — found in one pass (by length first) instead of three.
+    func framingFields() -> (contentLength: Bool, connection: String?, date: Bool) {
+        var found: (contentLength: Bool, connection: String?, date: Bool) = (false, nil, false)
+        for field in fields {
+            switch field.name.utf8.count {
+            case 14 where !found.contentLength: found.contentLength = Self.same(field.name, "Content-Length")
+            case 10 where found.connection == nil: if Self.same(field.name, "Connection") { found.connection = field.value }
+            case 4 where !found.date: found.date = Self.same(field.name, "Date")
+            default: break
+            }
+        }
+        return found
+    }
+
     public func values(_ name: String) -> [String] {
         fields.filter { Self.same($0.name, name) }.map(\.value)
     }

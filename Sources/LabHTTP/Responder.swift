@@ -204,10 +204,11 @@ public final class Responder {
         // Written without copying the step's headers: the fields the server adds or
         // replaces go after the others, in the order Date, Transfer-Encoding, Connection.
         let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
+        let present = h.framingFields()
         var chunked = false
         if bodiless {
             framing = .none
-        } else if h.contains("Content-Length") {
+        } else if present.contentLength {
             framing = .length
         } else if request.versionMinor == 0 && request.versionMajor == 1 {
             framing = .untilClose
@@ -215,18 +216,18 @@ public final class Responder {
             chunked = true
             framing = .chunked
         }
-        closeAfterEnd = !request.keepAlive || h["Connection"].map { HTTPHeaders.same($0, "close") } == true
+        closeAfterEnd = !request.keepAlive || present.connection.map { HTTPHeaders.same($0, "close") } == true
         var connection: String?
         var replacesConnection = false
         if closeAfterEnd {
-            if request.versionMinor >= 1, !h.contains("Connection") { connection = "close" }
+            if request.versionMinor >= 1, present.connection == nil { connection = "close" }
         } else if request.versionMinor == 0, framing != .untilClose {
             connection = "keep-alive"
             replacesConnection = true
         }
         out.append(HTTPStatus.statusLine(status))
         h.write(to: &out, except: chunked ? "Transfer-Encoding" : nil, replacesConnection ? "Connection" : nil)
-        if !h.contains("Date") { HTTPHeaders.writeField("Date", date(), to: &out) }
+        if !present.date { HTTPHeaders.writeField("Date", date(), to: &out) }
         if chunked { HTTPHeaders.writeField("Transfer-Encoding", "chunked", to: &out) }
         if let connection { HTTPHeaders.writeField("Connection", connection, to: &out) }
         out.append("\r\n")
