@@ -62,7 +62,10 @@ extension String {
     public var trimmingSpaces: String {
         // Most strings start and end with a visible ASCII character: nothing to trim, and
         // no Unicode property lookups to find that out.
-        if let first = utf8.first, let last = utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+        // (The first and last bytes read from the contiguous bytes: `utf8.last` is a generic
+        // walk back.)
+        var copy = self
+        if copy.withUTF8({ $0.count > 0 && (0x21..<0x7F).contains($0[0]) && (0x21..<0x7F).contains($0[$0.count - 1]) }) {
             return self
         }
         let scalars = unicodeScalars

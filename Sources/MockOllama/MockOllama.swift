@@ -200,7 +200,8 @@ public final class MockOllama {
     /// Gin's `RedirectTrailingSlash`: `/api/tags/` has no route, but the same method has
     /// `/api/tags`, so the client is sent there — 301 for GET, 307 (body kept) for the rest.
     private func trailingSlashRedirect(_ path: String, _ request: HTTPRequest) -> WireScript? {
-        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return nil }
+        var bytes = path
+        guard bytes.withUTF8({ $0.count > 1 && $0[$0.count - 1] == UInt8(ascii: "/") }) else { return nil }
         let bare = String(path.dropLast())
         let served = Self.routes[bare].map { $0.methods.contains(request.method) } ?? (Self.modelID(bare) != nil && request.method == "GET")
         guard served else { return nil }

@@ -82,3 +82,17 @@ import Testing
         #expect(r.sentStatus == 200)
     }
 }
+
+@Suite struct WireScriptLengthTests {
+    /// `Content-Length` names the body's size, from the table of small lengths and past it.
+    @Test func aBodysLengthIsNamedExactly() {
+        for n in [0, 1, 9, 10, 333, 2047, 2048, 2049, 70_000] {
+            let script = WireScript.respond(status: 200, contentType: "text/plain", body: [UInt8](repeating: 0x61, count: n))
+            guard case .head(_, let headers) = script.steps[0] else { Issue.record("no head"); continue }
+            #expect(headers["Content-Length"] == String(n))
+            #expect(WireScript.respond(status: 200, body: [UInt8](repeating: 0x61, count: n)).steps.first.map {
+                if case .head(_, let h) = $0 { return h["Content-Length"] == "\(n)" } else { return false }
+            } == true)
+        }
+    }
+}
