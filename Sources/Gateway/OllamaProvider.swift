@@ -36,6 +36,7 @@ struct OllamaProvider: PortkeyProvider {
     /// The chat body Ollama receives: an allow-list with a few rewrites; the rest is dropped.
     static func chatBody(_ params: JSONValue) -> JSONValue {
         var out: [(String, JSONValue)] = [("model", params["model"] ?? "llama2")]
+        out.reserveCapacity(8)
         let chat = ChatParams(params)
         if let messages = chat.messages {
             out.append(("messages", .array(messages.map { m in m.role == "developer" ? m.json.setting("role", "system") : m.json })))

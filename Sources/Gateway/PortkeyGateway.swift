@@ -219,7 +219,7 @@ public final class PortkeyGateway {
     private func reply(_ result: UpstreamResult, to responder: Responder, entry: GatewayJournalEntry, traceID: String?) {
         entry.status = result.status
         answered.add(("status", "provider", "gateway_exception"),
-                     (String(result.status), result.routed ? result.provider : "none", result.gatewayException ? "true" : "false"))
+                     (DecimalText.of(result.status), result.routed ? result.provider : "none", result.gatewayException ? "true" : "false"))
         entry.gatewayException = result.gatewayException
         var headers = result.headers
         headers.remove("Content-Length")
@@ -227,8 +227,9 @@ public final class PortkeyGateway {
         if result.routed {
             entry.lastUsedOptionIndex = result.indexPath
             entry.retryAttemptCount = result.retryCount
+            headers.reserveCapacity(headers.count + 5)
             headers.add("x-portkey-last-used-option-index", result.indexPath)
-            headers.add("x-portkey-retry-attempt-count", String(result.retryCount))
+            headers.add("x-portkey-retry-attempt-count", DecimalText.of(result.retryCount))
             headers.add("x-portkey-trace-id", traceID ?? "")
             headers.add("x-portkey-provider", result.provider)
             headers.add("x-portkey-cache-status", "DISABLED")

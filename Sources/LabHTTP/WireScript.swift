@@ -1,3 +1,4 @@
+import LabCore
 /// One thing a server does on the wire. Every response — a normal reply, a stream,
 /// or a fault — is an ordered list of these; only the executor touches sockets.
 public enum WireStep: Equatable, Sendable {
@@ -79,22 +80,14 @@ public struct WireScript: Equatable, Sendable {
     /// A complete response with a Content-Length.
     public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
         var h = headers
-        h.set("Content-Length", lengthText(body.count))
+        h.set("Content-Length", DecimalText.of(body.count))
         return answer(status, h, body)
     }
 
     /// The same with only a content type: both fields made at once, no list grown or copied.
     public static func respond(status: Int, contentType: String, body: [UInt8]) -> WireScript {
-        answer(status, HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: lengthText(body.count))]), body)
+        answer(status, HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: DecimalText.of(body.count))]), body)
     }
-
-    /// A body length in decimal, made once for the lengths most answers have (a small
-    /// string, nothing allocated): formatting an integer is a generic call per answer.
-    static func lengthText(_ n: Int) -> String {
-        n >= 0 && n < lengthTexts.count ? lengthTexts[n] : String(n)
-    }
-
-    private static let lengthTexts = (0..<2048).map { String($0) }
 
     /// A head that already names the body's length, the body if there is one, the end.
     private static func answer(_ status: Int, _ headers: HTTPHeaders, _ body: [UInt8]) -> WireScript {

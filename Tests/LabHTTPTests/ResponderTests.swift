@@ -86,6 +86,7 @@ import Testing
 @Suite struct WireScriptLengthTests {
     /// `Content-Length` names the body's size, from the table of small lengths and past it.
     @Test func aBodysLengthIsNamedExactly() {
+        #expect([0, 7, 2047, 2048, -3, 123_456].map(DecimalText.of) == ["0", "7", "2047", "2048", "-3", "123456"])
         for n in [0, 1, 9, 10, 333, 2047, 2048, 2049, 70_000] {
             let script = WireScript.respond(status: 200, contentType: "text/plain", body: [UInt8](repeating: 0x61, count: n))
             guard case .head(_, let headers) = script.steps[0] else { Issue.record("no head"); continue }
