@@ -20,14 +20,16 @@ struct OllamaProvider: PortkeyProvider {
     }
 
     func carries(_ param: String, _ endpoint: GatewayEndpoint) -> Bool {
-        endpoint == .embed ? param == "model" || param == "input" : Self.chatParams.contains(param)
+        // Scanned, lengths first: fourteen short names cost less to compare than to hash.
+        endpoint == .embed ? param == "model" || param == "input"
+            : Self.chatParams.contains { $0.utf8.count == param.utf8.count && $0 == param }
     }
 
     /// The params `chatBody` passes on unchanged, in the order it writes them.
     static let passedAsIs = ["frequency_penalty", "presence_penalty", "response_format", "seed", "stop", "stream"]
 
     /// What `chatBody` reads of the client's params: those, and the ones it rewrites.
-    static let chatParams = Set(passedAsIs + ["model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
+    static let chatParams = (passedAsIs + ["model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
                                               "tools", "thinking"])
 
     /// Only the content type goes upstream: no credentials.

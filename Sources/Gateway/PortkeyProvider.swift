@@ -153,9 +153,26 @@ struct ParamRule: @unchecked Sendable {
     static func merged(_ body: JSONValue, overrides: [(String, JSONValue)]) -> JSONValue {
         var merged = body.objectValue ?? []
         for (key, value) in overrides {
-            if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
+            if let i = merged.firstIndex(where: { $0.0 == key }) {
+                // A config often overrides a param with the value the client sent (its model):
+                // left alone, the client's members are not copied. Only the same string,
+                // integer or flag counts as the same: `==` takes 2 and 2.0, and objects with
+                // their keys in another order, as equal, and the override's spelling is sent.
+                if !Self.sameScalar(merged[i].1, value) { merged[i].1 = value }
+            } else {
+                merged.append((key, value))
+            }
         }
         return .object(merged)
+    }
+
+    private static func sameScalar(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case let (.string(x), .string(y)): return x == y
+        case let (.int(x), .int(y)): return x == y
+        case let (.bool(x), .bool(y)): return x == y
+        default: return false
+        }
     }
 
     static func number(_ d: Double) -> JSONValue { d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d) }

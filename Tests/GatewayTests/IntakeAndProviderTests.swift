@@ -104,6 +104,19 @@ import LabHTTP
         #expect(ollama.path(.complete) == nil && ollama.headers(apiKey: "k").isEmpty)
     }
 
+    /// `override_params` win over the client's params and are sent as the config spells
+    /// them: an equal value in another spelling (2 and 2.0, an object's keys reordered)
+    /// is still replaced; the same string is kept in place.
+    @Test func overridesAreSentAsTheConfigSpellsThem() {
+        let client: JSONValue = ["model": "llama3", "temperature": 2, "response_format": ["type": "json_object", "strict": true], "seed": 7]
+        let merged = ParamRule.merged(client, overrides: [("model", "llama3"), ("temperature", .double(1.5)), ("seed", .double(7)),
+                                                          ("response_format", ["strict": true, "type": "json_object"]), ("top_p", 0.5)])
+        #expect(merged.javaScriptCompact
+                == #"{"model":"llama3","temperature":1.5,"response_format":{"strict":true,"type":"json_object"},"seed":7,"top_p":0.5}"#)
+        if case .double = merged["seed"] {} else { Issue.record("the override's float was not sent") }
+        #expect(ParamRule.merged(client, overrides: []).javaScriptCompact == client.javaScriptCompact)
+    }
+
     @Test func errorWrapping() {
         let openAIError = ollama.response(.chatComplete, status: 404, contentType: "application/json",
                                           body: Array(#"{"error":{"message":"model 'x' not found","type":"not_found_error"}}"#.utf8), AnswerContext())
