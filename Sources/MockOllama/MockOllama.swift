@@ -48,6 +48,9 @@ public final class MockOllama {
     var recentBodies = RecentBodies()
     /// The path routed last and its route (`knownRoute`).
     private var lastRoute: (path: String, route: Route)?
+    /// The last path that needed no unescaping, cleaning or redirect (`answerNow`): a
+    /// client asks one endpoint again and again, and the checks run over its bytes.
+    private var lastPlainPath: String?
     /// The last transcript made, and the messages it was made from (`transcript(of:)`).
     var lastTranscript: (messages: [ChatMessage], transcript: Conversation)?
     /// The last plain answer made and what it was made from (`plainReply`).
@@ -105,16 +108,25 @@ public final class MockOllama {
     }
 
     private func answerNow(_ request: HTTPRequest) -> (script: WireScript, model: String?) {
-        guard let path = request.path.unescapedPath else { return (Responses.badTarget, nil) }
-        // `OPTIONS *` is Go's server's own to answer: an empty 200.
-        if request.target == "*", request.method == "OPTIONS" { return (WireScript.respond(status: 200, body: []), nil) }
-        let clean = Self.cleanPath(request.path)
-        if clean != request.path {
-            // ServeMux's redirect: 301 whatever the method (a client that follows it with a
-            // GET then meets 405 on a POST route).
-            return (Responses.redirect(to: clean, query: request.query, method: request.method, status: 301), nil)
+        let path: String
+        if let last = lastPlainPath, last == request.path {
+            path = last
+        } else {
+            guard let unescaped = request.path.unescapedPath else { return (Responses.badTarget, nil) }
+            // `OPTIONS *` is Go's server's own to answer: an empty 200.
+            if request.target == "*", request.method == "OPTIONS" { return (WireScript.respond(status: 200, body: []), nil) }
+            let clean = Self.cleanPath(request.path)
+            if clean != request.path {
+                // ServeMux's redirect: 301 whatever the method (a client that follows it with a
+                // GET then meets 405 on a POST route).
+                return (Responses.redirect(to: clean, query: request.query, method: request.method, status: 301), nil)
+            }
+            if let redirect = trailingSlashRedirect(unescaped, request) { return (redirect, nil) }
+            path = unescaped
+            // Whether a path with a trailing slash redirects depends on the method: only
+            // paths without one are kept.
+            if unescaped == request.path, !Self.endsInSlash(unescaped) { lastPlainPath = unescaped }
         }
-        if let redirect = trailingSlashRedirect(path, request) { return (redirect, nil) }
         let origin = request.headers["Origin"]
         // Most requests carry no Origin and meet no Host check: nothing more to look at.
         guard origin != nil || access.checksHost else { return route(request, path) }
@@ -200,12 +212,17 @@ public final class MockOllama {
     /// Gin's `RedirectTrailingSlash`: `/api/tags/` has no route, but the same method has
     /// `/api/tags`, so the client is sent there — 301 for GET, 307 (body kept) for the rest.
     private func trailingSlashRedirect(_ path: String, _ request: HTTPRequest) -> WireScript? {
-        var bytes = path
-        guard bytes.withUTF8({ $0.count > 1 && $0[$0.count - 1] == UInt8(ascii: "/") }) else { return nil }
+        guard Self.endsInSlash(path) else { return nil }
         let bare = String(path.dropLast())
         let served = Self.routes[bare].map { $0.methods.contains(request.method) } ?? (Self.modelID(bare) != nil && request.method == "GET")
         guard served else { return nil }
         return Responses.redirect(to: bare, query: request.query, method: request.method)
+    }
+
+    /// A path longer than `/` that ends in one (read from its bytes: `utf8.last` walks back).
+    private static func endsInSlash(_ path: String) -> Bool {
+        var bytes = path
+        return bytes.withUTF8 { $0.count > 1 && $0[$0.count - 1] == UInt8(ascii: "/") }
     }
 
     /// The answer to one request, as a wire script.

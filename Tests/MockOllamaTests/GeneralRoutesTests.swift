@@ -55,6 +55,20 @@ import LabCore
         #expect(mock.call("OPTIONS", "*").status == 200)
     }
 
+    /// The last path that needed no unescaping, cleaning or redirect is kept to skip those
+    /// checks next time: every other path still meets them, whatever came before it.
+    @Test func pathChecksHoldAfterAPlainPathWasKept() {
+        #expect(mock.call("GET", "/api/tags").status == 200)
+        // A trailing slash redirects or not by the method: such a path is never kept.
+        #expect(mock.call("GET", "/api/chat/").status == 404)
+        #expect(mock.call("POST", "/api/chat/", #"{"model":"llama3"}"#).status == 307)
+        #expect(mock.call("GET", "/api/chat/").status == 404)
+        #expect(mock.call("GET", "/api/%74ags").status == 200 && mock.call("GET", "/api/%74ags").status == 200)
+        #expect(mock.call("GET", "/api/%zz").status == 400)
+        #expect(mock.call("GET", "//api/tags").status == 301)
+        #expect(mock.call("GET", "/api/tags").status == 200 && mock.call("POST", "/api/tags").status == 405)
+    }
+
     @Test func thePathIsRoutedUnescapedAndABadEscapeIsGos400() {
         #expect(mock.call("GET", "/api/%74ags").status == 200 && mock.call("GET", "/api%2Ftags").status == 200)
         #expect(mock.call("GET", "/v1/models/llama3%3Alatest").json["id"] == "llama3:latest")
