@@ -44,7 +44,9 @@ public final class PortkeyGateway {
     /// The last config read, compared before the dictionary is asked: a config header is a
     /// few hundred bytes, and comparing them (usually the very string the HTTP parser kept
     /// for the field) costs far less than hashing them.
-    private var lastIntake: (key: IntakeKey, target: PortkeyTarget)?
+    /// (Key and target kept apart: comparing the key then copies only the target.)
+    private var lastIntakeKey: IntakeKey?
+    private var lastIntakeTarget: PortkeyTarget?
 
     /// The three headers a request's routing is read from (hashed as they are: joining
     /// them into one string first cost more than the lookup).
@@ -102,8 +104,8 @@ public final class PortkeyGateway {
     /// A lab extension: a `lab run` against this gateway as an external one sends
     /// `x-lab-seed` and `x-lab-scenario`, and the draws restart as they do in a
     /// simulated run, so both draw the same. A real Portkey gateway ignores them.
-    private func followLabDraws(_ request: HTTPRequest) {
-        guard let scenario = request.headers["x-lab-scenario"], let seed = request.headers["x-lab-seed"].flatMap({ UInt64($0) }) else { return }
+    private func followLabDraws(_ routing: RoutingHeaders) {
+        guard let scenario = routing.labScenario, let seed = routing.labSeed.flatMap({ UInt64($0) }) else { return }
         if let current = drawsKey, current.0 == seed, current.1 == scenario { return }
         reseed(scenario, seed: seed)
     }
@@ -111,7 +113,8 @@ public final class PortkeyGateway {
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
         if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
-        followLabDraws(request)
+        let routing = RoutingHeaders(request.headers)
+        followLabDraws(routing)
         let endpoint: GatewayEndpoint
         switch (request.method, request.path) {
         case ("POST", "/v1/chat/completions"): endpoint = .chatComplete
@@ -124,33 +127,32 @@ public final class PortkeyGateway {
         }
         let entry = journal.open(atMs: nowMs, path: request.path)
         let target: PortkeyTarget
-        let cacheKey = IntakeKey(config: request.headers["x-portkey-config"], provider: request.headers["x-portkey-provider"],
-                                 customHost: request.headers["x-portkey-custom-host"])
-        if let last = lastIntake, last.key == cacheKey {
-            target = last.target
+        let cacheKey = IntakeKey(config: routing.config, provider: routing.provider, customHost: routing.customHost)
+        if lastIntakeKey == cacheKey, let last = lastIntakeTarget {
+            target = last
         } else if let cached = intakeCache[cacheKey] {
             target = cached
-            lastIntake = (cacheKey, cached)
+            (lastIntakeKey, lastIntakeTarget) = (cacheKey, cached)
         } else {
             do {
                 target = try Self.intake(request.headers, policy: options.hostPolicy)
             } catch {
-                return reply(error.response, to: responder, entry: entry, traceID: request.headers["x-portkey-trace-id"])
+                return reply(error.response, to: responder, entry: entry, traceID: routing.traceID)
             }
             if intakeCache.count >= 256 { intakeCache.removeAll() }
             intakeCache[cacheKey] = target
-            lastIntake = (cacheKey, target)
+            (lastIntakeKey, lastIntakeTarget) = (cacheKey, target)
         }
         let body = (try? JSONParser.parse(request.body)) ?? .object([])
-        let metadata = request.headers["x-portkey-metadata"].flatMap { try? JSONParser.parse($0) } ?? .object([])
-        let bearer = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let metadata = routing.metadata.flatMap { try? JSONParser.parse($0) } ?? .object([])
+        let bearer = routing.authorization.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         let now = loop.calendarTime
-        let context = AnswerContext(strict: request.headers["x-portkey-strict-open-ai-compliance"] != "false", created: Int(now.seconds),
+        let context = AnswerContext(strict: routing.strictCompliance != "false", created: Int(now.seconds),
                                     nowMs: Int(now.seconds) * 1000 + Int(now.nanos / 1_000_000))
         let run = GatewayRun(gateway: self, request: .init(
             endpoint: endpoint, body: body, bearer: bearer, context: context, stream: ChatParams(body).stream,
-            headerProvider: request.headers["x-portkey-provider"], headerCustomHost: request.headers["x-portkey-custom-host"],
-            headerTimeoutMs: request.headers["x-portkey-request-timeout"].flatMap { Int($0) },
+            headerProvider: routing.provider, headerCustomHost: routing.customHost,
+            headerTimeoutMs: routing.requestTimeout.flatMap { Int($0) },
             routing: .init(metadata: metadata, params: body, pathname: request.path)), entry: entry)
         inFlight += 1
         var finished = false
@@ -160,7 +162,7 @@ public final class PortkeyGateway {
             if !finished { finished = true; self?.inFlight -= 1 }
         }
         // The closure keeps the one header it needs, not the whole request.
-        let traceID = request.headers["x-portkey-trace-id"]
+        let traceID = routing.traceID
         run.run(target, path: "config", inherited: Inherited()) { [weak self] result in
             guard let self else { return }
             if !finished { finished = true; inFlight -= 1 }

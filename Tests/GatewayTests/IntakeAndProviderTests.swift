@@ -85,6 +85,30 @@ import LabHTTP
     }
 }
 
+@Suite struct RoutingHeadersTests {
+    /// One pass reads what ten lookups by name read: any case, the first of a name, and
+    /// fields of the same length under another name left alone.
+    @Test func eachHeaderIsReadAsALookupByNameWould() {
+        let headers: HTTPHeaders = HTTPHeaders([
+            ("Host", "h"), ("X-Portkey-Config", "{}"), ("x-portkey-config", "second"), ("X-PORTKEY-PROVIDER", "ollama"),
+            ("x-portkey-metadata", "{\"a\":1}"), ("x-portkey-trace-id", "t"), ("x-portkey-something", "no"), ("x-portkey-Trace-ID", "t2"),
+            ("Authorization", "Bearer k"), ("x-portkey-custom-host", "http://h:1"), ("x-portkey-request-timeout", "250"),
+            ("x-portkey-strict-open-ai-compliance", "false"), ("x-lab-scenario", "s"), ("x-lab-seed", "7"), ("x-lab-seeD", "8"),
+            ("Content-Length", "0"), ("x-portkey-abcdefgh", "same length as the three, none of them"),
+        ])
+        let r = RoutingHeaders(headers)
+        for (name, read) in [("x-portkey-config", r.config), ("x-portkey-provider", r.provider), ("x-portkey-custom-host", r.customHost),
+                             ("x-portkey-metadata", r.metadata), ("authorization", r.authorization),
+                             ("x-portkey-strict-open-ai-compliance", r.strictCompliance), ("x-portkey-request-timeout", r.requestTimeout),
+                             ("x-portkey-trace-id", r.traceID), ("x-lab-scenario", r.labScenario), ("x-lab-seed", r.labSeed)] {
+            #expect(read == headers[name], "\(name)")
+            #expect(read != nil, "\(name)")
+        }
+        let none = RoutingHeaders(["Host": "h", "x-portkey-abcdefgh": "x"])
+        #expect(none.config == nil && none.provider == nil && none.metadata == nil && none.traceID == nil)
+    }
+}
+
 @Suite struct OllamaProviderTests {
     let ollama = OllamaProvider()
 
