@@ -223,13 +223,17 @@ public final class PortkeyGateway {
         answered.add(("status", "provider", "gateway_exception"),
                      (DecimalText.of(result.status), result.routed ? result.provider : "none", result.gatewayException ? "true" : "false"))
         entry.gatewayException = result.gatewayException
-        var headers = result.headers
-        headers.remove("Content-Length")
-        headers.remove("Content-Encoding")
+        // Made once at its size: the upstream's fields but the two the gateway drops, then
+        // its own (copying the upstream's list to change it, then growing it, cost three
+        // allocations).
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(result.headers.count + 5)
+        for (name, value) in result.headers where !HTTPHeaders.same(name, "Content-Length") && !HTTPHeaders.same(name, "Content-Encoding") {
+            headers.add(name, value)
+        }
         if result.routed {
             entry.lastUsedOptionIndex = result.indexPath
             entry.retryAttemptCount = result.retryCount
-            headers.reserveCapacity(headers.count + 5)
             headers.add("x-portkey-last-used-option-index", result.indexPath)
             headers.add("x-portkey-retry-attempt-count", DecimalText.of(result.retryCount))
             headers.add("x-portkey-trace-id", traceID ?? "")
