@@ -41,7 +41,9 @@ public enum JSONValue: Equatable, Sendable {
 }
 
 extension JSONValue {
-    public subscript(key: String) -> JSONValue? {
+    /// (Inlinable: a request's decoding asks a dozen keys, most of them absent, and a call
+    /// into this module costs more than the look.)
+    @inlinable public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         // Lengths first: a count is free to read, a string comparison is a runtime call.
         // Members are read in place, last first (the last of a repeated key wins): a
