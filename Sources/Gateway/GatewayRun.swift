@@ -198,7 +198,7 @@ final class GatewayRun {
         send(url: leaf.url, method: "POST", body: leaf.body, headers: leaf.headers, redirects: 0)
 
         func send(url: String, method: String, body requestBody: [UInt8], headers extra: HTTPHeaders, redirects: Int) {
-            guard let parts = URLParts(url) else {
+            guard let parts = gateway.urlParts(url) else {
                 return network(.invalidURL(url), "invalid url")
             }
             if gateway.options.unresolvable.contains(parts.host.lowercased()) {

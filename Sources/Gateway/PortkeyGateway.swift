@@ -47,6 +47,8 @@ public final class PortkeyGateway {
     /// (Key and target kept apart: comparing the key then copies only the target.)
     private var lastIntakeKey: IntakeKey?
     private var lastIntakeTarget: PortkeyTarget?
+    /// The last upstream URL split (`urlParts`).
+    private var lastURL: (url: String, parts: URLParts)?
 
     /// The three headers a request's routing is read from (hashed as they are: joining
     /// them into one string first cost more than the lookup).
@@ -99,6 +101,16 @@ public final class PortkeyGateway {
     public func shutdown() {
         http.shutdown()
         client.closeIdle()
+    }
+
+    /// An upstream URL taken apart, the last one's parts again when it is the same text:
+    /// every attempt at a target sends to the same URL, and splitting it is a walk over
+    /// its bytes that makes three strings.
+    func urlParts(_ url: String) -> URLParts? {
+        if let last = lastURL, last.url == url { return last.parts }
+        let parts = URLParts(url)
+        if let parts { lastURL = (url, parts) }
+        return parts
     }
 
     /// A lab extension: a `lab run` against this gateway as an external one sends
