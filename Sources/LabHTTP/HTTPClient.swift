@@ -68,7 +68,13 @@ public final class ClientExchange {
 /// An HTTP/1.1 client on the loop with a keep-alive pool per host:port.
 public final class HTTPClient {
     let loop: EventLoop
-    private var idle: [PoolKey: [ClientConnection]] = [:]
+    /// Idle connections by host and port, scanned: a lab's clients speak to a few hosts,
+    /// and comparing a short host name costs less than hashing it.
+    private var idle: [(key: PoolKey, connections: [ClientConnection])] = []
+    /// Hosts whose lists may stay empty before the empty ones are dropped: each request
+    /// takes its host's connection out and puts it back, and a list kept empty in between
+    /// is not made again; a gateway sent to ever new hosts does not keep a list for each.
+    private static let keptHosts = 32
     public var maxIdlePerHost = 64
 
     public init(loop: EventLoop) {
@@ -105,28 +111,40 @@ public final class HTTPClient {
 
     /// Closes every idle pooled connection.
     public func closeIdle() {
-        for list in idle.values { for c in list { c.abandon() } }
-        idle = [:]
+        for entry in idle { for c in entry.connections { c.abandon() } }
+        idle = []
     }
 
-    public var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+    public var idleCount: Int { idle.reduce(0) { $0 + $1.connections.count } }
 
-    /// The lists are changed in place (an emptied one stays, for the next connection to the
-    /// same host): a list taken out of the dictionary and put back is copied each time.
+    /// Hosts with a list, empty ones included (for tests).
+    var pooledHosts: Int { idle.count }
+
+    private func pool(_ key: PoolKey) -> Int? { idle.firstIndex { $0.key == key } }
+
+    /// The lists are changed in place: a list taken out and put back is copied each time.
     private func takeIdle(_ key: PoolKey) -> ClientConnection? {
-        while let c = idle[key]?.popLast() {
+        guard let i = pool(key) else { return nil }
+        while let c = idle[i].connections.popLast() {
             if c.isUsable { return c }
         }
         return nil
     }
 
     func putIdle(_ connection: ClientConnection) {
-        guard idle[connection.key, default: []].count < maxIdlePerHost else { connection.abandon(); return }
-        idle[connection.key, default: []].append(connection)
+        if let i = pool(connection.key) {
+            guard idle[i].connections.count < maxIdlePerHost else { connection.abandon(); return }
+            idle[i].connections.append(connection)
+            return
+        }
+        guard maxIdlePerHost > 0 else { connection.abandon(); return }
+        if idle.count >= Self.keptHosts { idle.removeAll { $0.connections.isEmpty } }
+        idle.append((connection.key, [connection]))
     }
 
     func dropIdle(_ connection: ClientConnection) {
-        idle[connection.key]?.removeAll { $0 === connection }
+        guard let i = pool(connection.key) else { return }
+        idle[i].connections.removeAll { $0 === connection }
     }
 
     private func connect(_ exchange: ClientExchange) {

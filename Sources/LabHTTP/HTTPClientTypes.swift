@@ -62,7 +62,7 @@ public struct ClientRequest: Sendable {
 }
 
 /// Where a pooled connection goes.
-struct PoolKey: Hashable {
+struct PoolKey: Equatable {
     let host: String
     let port: Int
 }

@@ -117,3 +117,28 @@ import Testing
         #expect(wire(ClientRequest(method: "PATCH", host: "h", port: 80, target: "/")) == "PATCH / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
     }
 }
+
+@Suite struct ClientPoolTests {
+    /// A host's list stays when it empties (each request takes its connection out and puts
+    /// it back), but a client sent to ever new hosts does not keep a list for each: empty
+    /// ones go once there are many; a host with idle connections keeps them.
+    @Test func emptiedHostListsDoNotPileUp() throws {
+        let loop = EventLoop(clock: .simulation)
+        let client = HTTPClient(loop: loop)
+        let network = try #require(loop.network)
+        let kept = ClientConnection(client: client, key: PoolKey(host: "kept", port: 1), stream: MemoryStream(network: network))
+        client.putIdle(kept)
+        for i in 0..<100 {
+            let c = ClientConnection(client: client, key: PoolKey(host: "h\(i)", port: 80), stream: MemoryStream(network: network))
+            client.putIdle(c)
+            c.abandon()
+        }
+        #expect(client.pooledHosts <= 33)
+        #expect(client.idleCount == 1)
+        // No room at all: nothing is kept, not even a first connection to a new host.
+        client.maxIdlePerHost = 0
+        let refused = ClientConnection(client: client, key: PoolKey(host: "new", port: 1), stream: MemoryStream(network: network))
+        client.putIdle(refused)
+        #expect(client.idleCount == 1 && !refused.isUsable)
+    }
+}
