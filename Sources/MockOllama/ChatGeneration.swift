@@ -67,64 +67,54 @@ extension MockOllama {
     /// A plain answer, the last one again when everything it depends on is the same: it is a
     /// pure function of these, and a client repeating a request (a load, a gateway's retry)
     /// would otherwise match the canned patterns against the same words every time. Kept
-    /// only for messages seen before (`repeated`), so that a client whose every request is
-    /// new pays nothing for keeping it.
-    private func plainReply(_ model: MockModel, _ messages: [ChatMessage], _ transcript: Conversation, repeated: Bool,
+    /// beside the transcript it answered, and only once its messages came again (`reused`),
+    /// so that a client whose every request is new pays nothing for keeping it.
+    private func plainReply(_ model: MockModel, _ transcript: Conversation, reused: Bool,
                             seed: Int?, maxTokens: Int?, stop: [String]) -> Reply {
-        if repeated, let last = lastPlainReply, last.model === model, last.seed == seed, last.maxTokens == maxTokens,
-           Self.same(last.messages, messages), last.stop == stop {
+        if reused, let last = lastTranscript?.plainReply, last.model === model, last.seed == seed, last.maxTokens == maxTokens,
+           last.stop == stop {
             return last.reply
         }
         let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser,
                                   requestSeed: seed, maxTokens: maxTokens, stop: stop)
-        if repeated {
-            lastPlainReply = PlainReply(model: model, messages: messages, seed: seed, maxTokens: maxTokens, stop: stop, reply: reply)
+        if reused {
+            lastTranscript?.plainReply = PlainReply(model: model, seed: seed, maxTokens: maxTokens, stop: stop, reply: reply)
         }
         return reply
     }
 
-    /// What a plain answer was made from, the messages by identity (see `transcript(of:)`).
+    /// A plain answer and what, besides its transcript, it was made from.
     final class PlainReply {
         let model: MockModel
-        let messages: [ChatMessage]
         let seed: Int?, maxTokens: Int?
         let stop: [String]
         let reply: Reply
 
-        init(model: MockModel, messages: [ChatMessage], seed: Int?, maxTokens: Int?, stop: [String], reply: Reply) {
-            (self.model, self.messages, self.seed, self.maxTokens, self.stop, self.reply) = (model, messages, seed, maxTokens, stop, reply)
+        init(model: MockModel, seed: Int?, maxTokens: Int?, stop: [String], reply: Reply) {
+            (self.model, self.seed, self.maxTokens, self.stop, self.reply) = (model, seed, maxTokens, stop, reply)
         }
     }
 
-    /// Whether `messages` is the very array the last transcript was made from.
-    private func isLastTranscribed(_ messages: [ChatMessage]) -> Bool {
-        lastTranscript.map { Self.same($0.messages, messages) } ?? false
-    }
-
-    /// The same array storage: an array that is shared is never changed in place, so the
-    /// same storage holds the same messages (while the array is kept, its storage cannot
-    /// be reused for another).
-    private static func same(_ a: [ChatMessage], _ b: [ChatMessage]) -> Bool {
-        a.count == b.count && a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress }
-    }
-
-    /// The transcript of `messages`, the last one's again when they are the very array it
-    /// was made from: a body kept decoded (`RecentBodies`) hands every repeat of it the same
-    /// array, and an array that is shared is never changed in place, so the same storage
-    /// holds the same messages.
-    func transcript(of messages: [ChatMessage]) -> Conversation {
-        if let last = lastTranscript, Self.same(last.messages, messages) { return last.transcript }
+    /// The transcript of `messages`, the last one's again (`reused`) when they are the very
+    /// array it was made from: a body kept decoded (`RecentBodies`) hands every repeat of it
+    /// the same array, and an array that is shared is never changed in place, so the same
+    /// storage holds the same messages (while the array is kept, its storage cannot be
+    /// reused for another).
+    func transcript(of messages: [ChatMessage]) -> (transcript: Conversation, reused: Bool) {
+        if let last = lastTranscript, last.messages.count == messages.count,
+           last.messages.withUnsafeBufferPointer({ $0.baseAddress }) == messages.withUnsafeBufferPointer({ $0.baseAddress }) {
+            return (last.transcript, true)
+        }
         let made = Conversation(messages: messages)
-        lastTranscript = (messages, made)
-        return made
+        lastTranscript = (messages, made, nil)
+        return (made, false)
     }
 
     /// The answer to a conversation: a pure function of the model, the messages, what
     /// was asked and the seed. With tools and no tool result yet, the model calls the
     /// tool that best fits the last user message; after a tool result it answers in text.
     func generation(_ model: MockModel, messages: [ChatMessage], ask: ChatAsk, seed: Int?, maxTokens: Int?, stop: [String]) -> Generation {
-        let repeated = isLastTranscribed(messages)
-        let transcript = self.transcript(of: messages)
+        let (transcript, reused) = self.transcript(of: messages)
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
         lazy var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
@@ -159,7 +149,7 @@ extension MockOllama {
             var generator = SchemaValue(random: random, words: words())
             out.content = Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop")
         case nil:
-            out.content = plainReply(model, messages, transcript, repeated: repeated, seed: seed, maxTokens: maxTokens, stop: stop)
+            out.content = plainReply(model, transcript, reused: reused, seed: seed, maxTokens: maxTokens, stop: stop)
         }
         return out
     }

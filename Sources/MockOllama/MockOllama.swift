@@ -51,10 +51,9 @@ public final class MockOllama {
     /// The last path that needed no unescaping, cleaning or redirect (`answerNow`): a
     /// client asks one endpoint again and again, and the checks run over its bytes.
     private var lastPlainPath: String?
-    /// The last transcript made, and the messages it was made from (`transcript(of:)`).
-    var lastTranscript: (messages: [ChatMessage], transcript: Conversation)?
-    /// The last plain answer made and what it was made from (`plainReply`).
-    var lastPlainReply: PlainReply?
+    /// The last transcript made, the messages it was made from (`transcript(of:)`), and
+    /// the plain answer given to them once they came again (`plainReply`).
+    var lastTranscript: (messages: [ChatMessage], transcript: Conversation, plainReply: PlainReply?)?
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

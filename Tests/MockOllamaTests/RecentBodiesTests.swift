@@ -52,13 +52,13 @@ import Testing
     @Test func aTranscriptIsReusedOnlyForTheSameMessages() {
         let m = mock()
         var messages = [ChatMessage(role: "user", content: "first")]
-        #expect(m.transcript(of: messages).text == "user: first")
+        #expect(m.transcript(of: messages).transcript.text == "user: first")
         messages[0] = ChatMessage(role: "user", content: "other")
-        #expect(m.transcript(of: messages).text == "user: other")
-        #expect(m.transcript(of: messages).tokens == Conversation(messages: messages).tokens)
+        #expect(m.transcript(of: messages).transcript.text == "user: other")
+        #expect(m.transcript(of: messages).transcript.tokens == Conversation(messages: messages).tokens)
         messages.append(ChatMessage(role: "assistant", content: "reply"))
-        #expect(m.transcript(of: messages).text == "user: other\nassistant: reply")
-        #expect(m.transcript(of: [ChatMessage(role: "user", content: "first")]).lastUser == "first")
+        #expect(m.transcript(of: messages).transcript.text == "user: other\nassistant: reply")
+        #expect(m.transcript(of: [ChatMessage(role: "user", content: "first")]).transcript.lastUser == "first")
     }
 
     /// A repeated body's plain answer is made once and given again, and only to the same
@@ -77,7 +77,7 @@ import Testing
         for _ in 0..<3 { #expect(try content("France") == "Paris.") }
         for _ in 0..<3 { #expect(try content("Germany") == "Berlin.") }
         for _ in 0..<2 { #expect(try content("France") == "Paris.") }
-        #expect(m.lastPlainReply?.reply.text == "Paris.")
+        #expect(m.lastTranscript?.plainReply?.reply.text == "Paris.")
     }
 
     @Test func theOldestBodyMakesRoomForANewOne() {
