@@ -37,7 +37,7 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private let depthLimit: Int
-    private let known = JSONKnownStrings.table
+    private let known = KnownStrings.json
 
     private init(bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int) {
         self.bytes = bytes
@@ -152,7 +152,7 @@ public struct JSONParser {
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             pos = end + 1
             // The closing quote is at `end`: at least one byte past the string is readable.
-            if let known = JSONKnownStrings.find(bytes.baseAddress! + start, count: end - start, readable: bytes.count - start, in: known) { return known }
+            if let known = known.find(bytes.baseAddress! + start, count: end - start, readable: bytes.count - start) { return known }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
         var out: [UInt8] = Array(bytes[start..<end])

@@ -98,18 +98,13 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     /// A received field name as a string: the names nearly every client sends come back
     /// as literals (no allocation, no UTF-8 validation), in the spelling they arrived in.
     static func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if bytes.count < commonNames.count,
-           let known = commonNames[bytes.count].first(where: { $0.bytes.hasSameBytes(as: UnsafeRawBufferPointer(bytes)) }) { return known.name }
-        return String(decoding: bytes, as: UTF8.self)
+        commonNames.find(bytes) ?? String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Indexed by length.
-    private static let commonNames: [[(name: String, bytes: [UInt8])]] = {
+    private static let commonNames: KnownStrings = {
         let names = ["Host", "Content-Type", "Content-Length", "User-Agent", "Accept", "Accept-Encoding",
                      "Connection", "Authorization"]
-        var byLength = [[(name: String, bytes: [UInt8])]](repeating: [], count: 16)
-        for name in names + names.map({ $0.lowercased() }) { byLength[name.utf8.count].append((name, Array(name.utf8))) }
-        return byLength
+        return KnownStrings(names + names.map { $0.lowercased() })
     }()
 
     /// ASCII case-insensitive comparison, without allocating: header names are ASCII.

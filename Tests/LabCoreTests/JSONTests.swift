@@ -218,13 +218,13 @@ import Testing
     /// The parser hands out strings made once for the wire formats' common words: every
     /// one of them is found, reads as itself, and anything else is made from its bytes.
     @Test func knownStringsReadAsThemselves() throws {
-        let words = JSONKnownStrings.strings + ["models", "modelx", "Model", "mode ", "x", "", "chat.completion.chunk2", String(repeating: "a", count: 30)]
+        let words = KnownStrings.jsonWords + ["models", "modelx", "Model", "mode ", "x", "", "chat.completion.chunk2", String(repeating: "a", count: 30)]
         for word in words {
             let body = try JSONParser.parse(JSONValue.object([(word, .string(word))]).compact)
             #expect(body.objectValue?.first?.0 == word)
             #expect(body[word]?.stringValue == word)
-            let found = Array(word.utf8).withUnsafeBufferPointer { JSONKnownStrings.find($0) }
-            #expect(found == (JSONKnownStrings.strings.contains(word) ? word : nil), "\(word)")
+            let found = Array(word.utf8).withUnsafeBufferPointer { KnownStrings.json.find($0) }
+            #expect(found == (KnownStrings.jsonWords.contains(word) ? word : nil), "\(word)")
         }
     }
 
