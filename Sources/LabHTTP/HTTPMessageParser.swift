@@ -58,6 +58,26 @@ final class HTTPMessageParser {
     /// so that none joins the head already handed on, nor is left over for the next one.
     private var inTrailer = false
 
+    /// The last request head read whole from one buffer: its exact bytes and what
+    /// http_parser made of them. A client sends the same head again and again (the same
+    /// fields, the same Content-Length for a body of the same size); one that starts a read
+    /// with these bytes is the same head, and is taken without parsing it again. Only heads
+    /// of keep-alive requests with a Content-Length body or none are kept.
+    private var repeated: (bytes: [UInt8], head: MessageHead)?
+    /// Body bytes still to come for a message whose head was taken from `repeated`.
+    private var repeatedBodyLeft: Int?
+    /// The head's fields came from `repeated`, not from `recentFields`: the next parsed
+    /// message starts its list afresh instead of keeping fields in place.
+    private var fieldsFromRepeated = false
+    /// Heads taken from `repeated` so far.
+    private(set) var headsRepeated = 0
+    /// The buffer being parsed, and where in it the current message's request target
+    /// began and its last field value ended: a head's bytes, when it was all in one read.
+    private var feeding: UnsafeRawBufferPointer?
+    private var targetAt: UnsafeRawPointer?
+    private var lastValueEnd: UnsafeRawPointer?
+    private static let repeatedLimit = 2048
+
     /// The head is complete (`head`). Returns true to tell the parser that no body follows
     /// (a response to HEAD).
     var onHead: () -> Bool = { false }
@@ -85,15 +105,88 @@ final class HTTPMessageParser {
     /// Parses `bytes`; returns false when parsing stopped on an error (see `failure`).
     func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
-        return withExtendedLifetime(self) {
-            let consumed = http_parser_execute(parser, Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-            return checkError(consumed: consumed, expected: bytes.count)
+        var rest = bytes
+        if strict, !bytes.isEmpty {
+            rest = takeRepeated(bytes)
+            if failure != nil { return false }
+            // An empty buffer tells http_parser the peer closed: never pass it one here.
+            if rest.isEmpty { return true }
         }
+        return withExtendedLifetime(self) {
+            feeding = rest
+            targetAt = nil
+            lastValueEnd = nil
+            defer { feeding = nil }
+            let consumed = http_parser_execute(parser, Self.settings, rest.baseAddress?.assumingMemoryBound(to: CChar.self), rest.count)
+            return checkError(consumed: consumed, expected: rest.count)
+        }
+    }
+
+    /// Reads the messages at the front of `bytes` whose head is `repeated`'s, byte for byte,
+    /// with the same callbacks as a parsed message, and returns what follows them. http_parser
+    /// is between messages all the while (the last one it read kept the connection open),
+    /// so it reads what follows as it would have.
+    private func takeRepeated(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var rest = bytes
+        while true {
+            if let left = repeatedBodyLeft {
+                let n = min(left, rest.count)
+                if n > 0, !onBody(UnsafeRawBufferPointer(rebasing: rest[..<n])) {
+                    if failure == nil { failure = Self.failure(HPE_CB_body) }
+                    return rest
+                }
+                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+                guard n == left else { repeatedBodyLeft = left - n; return rest }
+                repeatedBodyLeft = nil
+                inMessage = false
+                onComplete()
+            }
+            guard !inMessage, head.keepAlive, let known = repeated, rest.count >= known.bytes.count,
+                  known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, $0.count) == 0 }) else { return rest }
+            rest = UnsafeRawBufferPointer(rebasing: rest[known.bytes.count...])
+            inMessage = true
+            head = known.head
+            headsRepeated += 1
+            fieldsFromRepeated = true
+            headerBytes = 0
+            onBegin()
+            // A request's head never asks to skip its body (that is a response to HEAD).
+            _ = onHead()
+            if failure != nil { return rest }
+            repeatedBodyLeft = head.contentLength ?? 0
+        }
+    }
+
+    /// Keeps the head just read as `repeated` when all its bytes are known: from its method
+    /// (its name, then the one byte http_parser allows before the target only if it is a
+    /// space) to the blank line right after the last field's value, all in the buffer being
+    /// parsed. A head that ends otherwise (bare line feeds) is not kept.
+    private func keepIfRepeatable(_ parser: http_parser) {
+        guard let target = targetAt, let valueEnd = lastValueEnd, let buffer = feeding, let low = buffer.baseAddress,
+              !head.chunked, head.keepAlive, parser.upgrade == 0 else { return }
+        let method = head.method.utf8.count + 1
+        let start = target - method, end = valueEnd + 4
+        guard start >= low, end <= low + buffer.count, end - start <= Self.repeatedLimit,
+              memcmp(valueEnd, "\r\n\r\n", 4) == 0,
+              head.method.withCString({ memcmp(start, $0, method - 1) == 0 }) else { return }
+        let span = UnsafeRawBufferPointer(start: start, count: end - start)
+        if let known = repeated, known.bytes.hasSameBytes(as: span) { return }
+        repeated = (Array(span), head)
+    }
+
+    private static func failure(_ errno: http_errno) -> Failure {
+        .invalid(name: String(cString: http_errno_name(errno)), description: String(cString: http_errno_description(errno)))
     }
 
     /// Tells the parser the peer closed; a body delimited by the close then ends.
     func finish() -> Bool {
         guard failure == nil else { return false }
+        // The peer left before the body of a head taken from `repeated`: what http_parser
+        // says of a message cut short.
+        if repeatedBodyLeft != nil {
+            failure = Self.failure(HPE_INVALID_EOF_STATE)
+            return false
+        }
         return withExtendedLifetime(self) {
             let consumed = http_parser_execute(parser, Self.settings, nil, 0)
             return checkError(consumed: consumed, expected: 0)
@@ -109,7 +202,7 @@ final class HTTPMessageParser {
             return false
         }
         if errno != HPE_OK {
-            failure = .invalid(name: String(cString: http_errno_name(errno)), description: String(cString: http_errno_description(errno)))
+            failure = Self.failure(errno)
             return false
         }
         if parser.pointee.upgrade != 0 {
@@ -185,6 +278,7 @@ final class HTTPMessageParser {
         if refusesFieldName() { return 1 }
         if valueStart == nil { valueStart = field.count }
         field.append(Self.bytes(at, len))
+        lastValueEnd = UnsafeRawPointer(at).map { $0 + len }
         return countHeaderBytes(len)
     }
 
@@ -215,9 +309,12 @@ final class HTTPMessageParser {
                 // is left there (no string retained or released, no list grown); the rest are
                 // replaced from the first that differs. Shared with a request still under way,
                 // the list is copied once changed, as any array is.
-                let headers = me.head.headers
+                let headers = me.fieldsFromRepeated ? HTTPHeaders() : me.head.headers
                 me.head = MessageHead()
                 me.head.headers = headers
+                me.fieldsFromRepeated = false
+                me.targetAt = nil
+                me.lastValueEnd = nil
                 me.fieldCount = 0
                 me.inTrailer = false
                 me.headerBytes = 0
@@ -228,6 +325,7 @@ final class HTTPMessageParser {
         }
         s.pointee.on_url = { p, at, len in
             HTTPMessageParser.with(p) { me in
+                if me.url.isEmpty { me.targetAt = UnsafeRawPointer(at) }
                 me.url.append(HTTPMessageParser.bytes(at, len))
                 return me.countHeaderBytes(len)
             }
@@ -262,6 +360,7 @@ final class HTTPMessageParser {
                 me.head.contentLength = parser.content_length == UInt64.max ? nil : Int(clamping: parser.content_length)
                 me.head.chunked = parser.flags & F_CHUNKED.rawValue != 0
                 me.inTrailer = true
+                if me.strict { me.keepIfRepeatable(parser) }
                 let bodiless = me.onHead()
                 // Refused on its head: stop here, so that a request without a body is not
                 // completed (and answered) before the refusal.
@@ -288,6 +387,7 @@ final class HTTPMessageParser {
     /// The request line as far as it was read, for answering a request refused mid-way.
     var partialRequestLine: (method: String, url: String) {
         // Until the URL starts, the parser's method field means nothing (0 reads as DELETE).
+        if repeatedBodyLeft != nil { return (head.method, head.url) }
         guard !url.isEmpty else { return ("?", "") }
         return (Self.methodName(parser.pointee.method), url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
     }
