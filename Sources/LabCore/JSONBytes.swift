@@ -13,6 +13,13 @@ public struct JSONBytes: ~Copyable {
     /// What has been written.
     public var bytes: [UInt8] { out.bytes }
 
+    public var count: Int { out.count }
+
+    /// What has been written from `start` on.
+    public func bytes(from start: Int) -> [UInt8] {
+        out.withUnsafeBytes { Array($0[start...]) }
+    }
+
     /// Constant text: keys with their quotes and colon, punctuation.
     public mutating func raw(_ fragment: StaticString) { out.append(fragment) }
 

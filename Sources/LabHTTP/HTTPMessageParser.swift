@@ -63,7 +63,12 @@ final class HTTPMessageParser {
     /// fields, the same Content-Length for a body of the same size); one that starts a read
     /// with these bytes is the same head, and is taken without parsing it again. Only heads
     /// of keep-alive requests with a Content-Length body or none are kept.
-    private var repeated: (bytes: [UInt8], head: MessageHead)?
+    private var repeated: KeptHead?
+    /// A struct, not a tuple: a tuple of these is copied by the runtime's generic witness.
+    private struct KeptHead {
+        let bytes: [UInt8]
+        let head: MessageHead
+    }
     /// Body bytes still to come for a message whose head was taken from `repeated`.
     private var repeatedBodyLeft: Int?
     /// The head's fields came from `repeated`, not from `recentFields`: the next parsed
@@ -141,11 +146,11 @@ final class HTTPMessageParser {
                 inMessage = false
                 onComplete()
             }
-            guard !inMessage, head.keepAlive, let known = repeated, rest.count >= known.bytes.count,
-                  known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, $0.count) == 0 }) else { return rest }
-            rest = UnsafeRawBufferPointer(rebasing: rest[known.bytes.count...])
+            guard !inMessage, head.keepAlive, let count = repeated?.bytes.count, rest.count >= count,
+                  repeated!.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, count) == 0 }) else { return rest }
+            rest = UnsafeRawBufferPointer(rebasing: rest[count...])
             inMessage = true
-            head = known.head
+            head = repeated!.head
             headsRepeated += 1
             fieldsFromRepeated = true
             headerBytes = 0
@@ -170,8 +175,8 @@ final class HTTPMessageParser {
               memcmp(valueEnd, "\r\n\r\n", 4) == 0,
               head.method.withCString({ memcmp(start, $0, method - 1) == 0 }) else { return }
         let span = UnsafeRawBufferPointer(start: start, count: end - start)
-        if let known = repeated, known.bytes.hasSameBytes(as: span) { return }
-        repeated = (Array(span), head)
+        if repeated?.bytes.hasSameBytes(as: span) == true { return }
+        repeated = KeptHead(bytes: Array(span), head: head)
     }
 
     private static func failure(_ errno: http_errno) -> Failure {

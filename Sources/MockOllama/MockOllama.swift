@@ -54,6 +54,9 @@ public final class MockOllama {
     /// The last transcript made, the messages it was made from (`transcript(of:)`), and
     /// the plain answer given to them once they came again (`plainReply`).
     var lastTranscript: (messages: [ChatMessage], transcript: Conversation, plainReply: PlainReply?)?
+    /// The ends of the last final native chat object and OpenAI chat answer (`ReplyTail`).
+    var nativeFinalTail = ReplyTail<ReplyBytes.NativeFinalTail>()
+    var openAICompletionTail = ReplyTail<ReplyBytes.OpenAICompletionTail>()
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

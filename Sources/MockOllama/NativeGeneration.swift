@@ -58,7 +58,8 @@ extension MockOllama {
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: options.seed)
         func final(_ message: ReplyBytes.AssistantMessage, lateMs: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
             ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt + lateMs), message: message,
-                                   doneReason: gen.content.doneReason, metrics: metrics.starting(lateMs: lateMs), logprobs: logprobs)
+                                   doneReason: gen.content.doneReason, metrics: metrics.starting(lateMs: lateMs), logprobs: logprobs,
+                                   tail: &nativeFinalTail)
         }
         guard request.stream else {
             let all = logprobs?.entries(thinking + tokens)

@@ -89,7 +89,7 @@ extension MockOllama {
                 Responses.json(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
                     id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
-                    promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all))
+                    promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all, tail: &openAICompletionTail))
             }
             // Made now unless it may wait for a slot: most answers form no closure.
             guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: deltaCount) }

@@ -106,14 +106,38 @@ enum ReplyBytes {
     /// probabilities when they were asked for, the metrics.
     static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
                             metrics: Metrics, logprobs: [JSONValue]? = nil) -> [UInt8] {
+        var tail = ReplyTail<NativeFinalTail>()
+        return nativeFinal(model: model, createdAt: time, message: value, doneReason: reason, metrics: metrics, logprobs: logprobs, tail: &tail)
+    }
+
+    /// The same, its end after `created_at` copied from `tail` when the last one written
+    /// there had the same plain content, reason and metrics.
+    static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
+                            metrics: Metrics, logprobs: [JSONValue]? = nil, tail: inout ReplyTail<NativeFinalTail>) -> [UInt8] {
         var w = nativeOpen(model: model, createdAt: time, capacity: 384)
-        w.raw(message); write(value, to: &w)
-        w.raw(doneReason); w.string(reason)
-        w.raw(done)
-        write(logprobs, to: &w)
-        metrics.write(to: &w)
-        w.raw(closeBrace)
+        func end(_ w: inout JSONBytes) {
+            w.raw(message); write(value, to: &w)
+            w.raw(doneReason); w.string(reason)
+            w.raw(done)
+            write(logprobs, to: &w)
+            metrics.write(to: &w)
+            w.raw(closeBrace)
+        }
+        // Kept only for the plain answers most clients get, not for a message written as a
+        // tree or with log probabilities.
+        if case .content(let text) = value, logprobs?.isEmpty ?? true {
+            tail.write(NativeFinalTail(content: text, reason: reason, metrics: metrics), to: &w, make: end)
+        } else {
+            end(&w)
+        }
         return w.bytes
+    }
+
+    /// What a final native chat object's end is made from, for a plain answer.
+    struct NativeFinalTail: Equatable {
+        let content: String
+        let reason: String
+        let metrics: Metrics
     }
 
     private static let closeBrace: StaticString = "}"
@@ -138,21 +162,47 @@ enum ReplyBytes {
     /// probabilities, when asked for, as the choice's `logprobs.content`.
     static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
                                  promptTokens: Int, completionTokens: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
+        var tail = ReplyTail<OpenAICompletionTail>()
+        return openAICompletion(id: id, created: created, model: model, message: value, finish: finish, promptTokens: promptTokens,
+                                completionTokens: completionTokens, logprobs: logprobs, tail: &tail)
+    }
+
+    /// The same, its end after the model copied from `tail` when the last one written there
+    /// had the same plain content, finish reason and token counts.
+    static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
+                                 promptTokens: Int, completionTokens: Int, logprobs: [JSONValue]? = nil,
+                                 tail: inout ReplyTail<OpenAICompletionTail>) -> [UInt8] {
         var w = JSONBytes(capacity: 384)
         w.raw(idOpen); w.string(id)
         w.raw(completionObject); w.int(created)
         w.raw(modelKey); w.string(model)
-        w.raw(fingerprintChoices)
-        w.raw(messageKey); write(value, to: &w)
-        w.raw(finishKey); w.string(finish)
-        if let logprobs, !logprobs.isEmpty { w.raw(choiceLogprobsKey); w.value(.array(logprobs)); w.raw(closeBrace) }
-        w.raw(usageKey)
-        w.raw(promptTokensKey); w.int(promptTokens)
-        w.raw(completionTokensKey); w.int(completionTokens)
-        w.raw(totalTokensKey); w.int(promptTokens + completionTokens)
-        w.raw(closeBrace)
-        w.raw(closeBrace)
+        func end(_ w: inout JSONBytes) {
+            w.raw(fingerprintChoices)
+            w.raw(messageKey); write(value, to: &w)
+            w.raw(finishKey); w.string(finish)
+            if let logprobs, !logprobs.isEmpty { w.raw(choiceLogprobsKey); w.value(.array(logprobs)); w.raw(closeBrace) }
+            w.raw(usageKey)
+            w.raw(promptTokensKey); w.int(promptTokens)
+            w.raw(completionTokensKey); w.int(completionTokens)
+            w.raw(totalTokensKey); w.int(promptTokens + completionTokens)
+            w.raw(closeBrace)
+            w.raw(closeBrace)
+        }
+        if case .content(let text) = value, logprobs?.isEmpty ?? true {
+            let key = OpenAICompletionTail(content: text, finish: finish, promptTokens: promptTokens, completionTokens: completionTokens)
+            tail.write(key, to: &w, make: end)
+        } else {
+            end(&w)
+        }
         return w.bytes
+    }
+
+    /// What an OpenAI chat answer's end is made from, for a plain answer.
+    struct OpenAICompletionTail: Equatable {
+        let content: String
+        let finish: String
+        let promptTokens: Int
+        let completionTokens: Int
     }
 
     /// A `chat.completion.chunk` event whose delta carries content only (the first one

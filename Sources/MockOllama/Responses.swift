@@ -76,7 +76,7 @@ enum Responses {
 }
 
 /// Generation metrics in nanoseconds, consistent with the token counts and pacing.
-struct Metrics {
+struct Metrics: Equatable {
     var promptEvalCount: Int
     var evalCount: Int
     var loadDuration = 50_000

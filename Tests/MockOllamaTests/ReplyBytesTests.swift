@@ -66,6 +66,34 @@ import Testing
         }
     }
 
+    /// A reply whose end is copied from the last one's is byte for byte the reply written
+    /// whole, whichever of the things its end is made from changed, or none.
+    @Test func aKeptEndIsCopiedOnlyForTheSameAnswer() {
+        var native = ReplyTail<ReplyBytes.NativeFinalTail>()
+        var openAI = ReplyTail<ReplyBytes.OpenAICompletionTail>()
+        let texts = ["Paris.", "Paris!", String(repeating: "long ", count: 40)]
+        var random = SeededRandom(seed: 7)
+        for n in 0..<400 {
+            // Mostly the same answer again, sometimes one thing about it changed.
+            func pick(_ count: Int) -> Int { random.next() % 4 == 0 ? Int(random.next() % UInt64(count)) : 0 }
+            let text = texts[pick(texts.count)], reason = ["stop", "length"][pick(2)]
+            let (prompt, eval) = (12 + pick(2), 3 + pick(2))
+            var metrics = Metrics(promptTokens: prompt, evalTokens: eval, pacing: Pacing(), loadMs: pick(2))
+            metrics.slotWaitDuration = pick(2)
+            let time = WallTime(seconds: 1_795_000_000 + n, nanos: n * 7_777)
+            let message: ReplyBytes.AssistantMessage = pick(8) == 1 ? .tree(["role": "assistant", "content": .string(text)]) : .content(text)
+            let logprobs: [JSONValue]? = pick(8) == 1 ? [["token": "x"]] : nil
+            let model = ["llama3", "qwen3"][pick(2)]
+            #expect(ReplyBytes.nativeFinal(model: model, createdAt: time, message: message, doneReason: reason, metrics: metrics,
+                                           logprobs: logprobs, tail: &native)
+                    == ReplyBytes.nativeFinal(model: model, createdAt: time, message: message, doneReason: reason, metrics: metrics, logprobs: logprobs))
+            #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: time.seconds, model: model, message: message, finish: reason,
+                                                promptTokens: prompt, completionTokens: eval, logprobs: logprobs, tail: &openAI)
+                    == ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: time.seconds, model: model, message: message, finish: reason,
+                                                   promptTokens: prompt, completionTokens: eval, logprobs: logprobs))
+        }
+    }
+
     @Test func integersAreWrittenAsJSONWritesThem() {
         for i in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_007, Int.max, -1, -42, Int.min] {
             var w = JSONBytes()
