@@ -16,9 +16,7 @@ public struct JSONBytes: ~Copyable {
     public var count: Int { out.count }
 
     /// What has been written from `start` on.
-    public func bytes(from start: Int) -> [UInt8] {
-        out.withUnsafeBytes { Array($0[start...]) }
-    }
+    public func bytes(from start: Int) -> [UInt8] { out.bytes(from: start) }
 
     /// Constant text: keys with their quotes and colon, punctuation.
     public mutating func raw(_ fragment: StaticString) { out.append(fragment) }

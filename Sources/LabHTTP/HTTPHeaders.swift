@@ -92,6 +92,13 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         out.append("\r\n")
     }
 
+    /// The same fields in the same order, each spelt the same (`==` ignores the names' case).
+    func isSpelledAs(_ other: HTTPHeaders) -> Bool {
+        guard fields.count == other.fields.count else { return false }
+        for i in fields.indices where fields[i].name != other.fields[i].name || fields[i].value != other.fields[i].value { return false }
+        return true
+    }
+
     public var isEmpty: Bool { fields.isEmpty }
     public var count: Int { fields.count }
 

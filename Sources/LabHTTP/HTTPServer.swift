@@ -24,7 +24,7 @@ public final class HTTPServer {
     public var handler: Handler
     private var listener: Listening?
     private(set) var connections: [ObjectIdentifier: ServerConnection] = [:]
-    let dates: HTTPDate
+    let heads: ResponseHeads
     public let host: String
     /// Renders the server's answer to a request it could not parse (400, 413, 431),
     /// so each server can use its own error shape. Default: plain text.
@@ -45,7 +45,8 @@ public final class HTTPServer {
         self.limits = limits
         self.handler = handler
         self.host = host
-        dates = HTTPDate(loop: loop)
+        let dates = HTTPDate(loop: loop)
+        heads = ResponseHeads(date: { dates.now })
         let accept: (ByteStream) -> Void = { [weak self] stream in self?.accept(stream) }
         if let network = loop.network {
             listener = try MemoryListener(network: network, host: host, port: port, onAccept: accept)

@@ -28,7 +28,7 @@ public final class Responder {
     /// which makes every retain and release of it take the slow path.
     private var connection: ServerConnection?
 
-    private enum Framing { case none, length, chunked, untilClose }
+    enum Framing { case none, length, chunked, untilClose }
     private var headWritten = false
     private var framing = Framing.none
     private var closeAfterEnd = false
@@ -153,15 +153,15 @@ public final class Responder {
     }
 
     /// Writes one step's bytes, records it, and says what the connection does next.
-    /// `date` is the `Date` header's value, asked for only when a head is written.
-    func perform(_ step: WireStep, into out: inout ByteBuffer, date: () -> String) -> Effect {
+    /// `heads` gives the `Date` header's value, and the server's last head.
+    func perform(_ step: WireStep, into out: inout ByteBuffer, heads: ResponseHeads) -> Effect {
         switch step {
         case .wait(let ms):
             record(.waited(ms: ms))
             return ms > 0 ? .wait(ms: ms) : .next
         case .head(let status, let headers):
             guard !headWritten else { return .next }
-            writeHead(status: status, headers: headers, date: date, into: &out)
+            writeHead(status: status, headers: headers, heads: heads, into: &out)
             record(.head(status: status))
         case .body(let bytes):
             record(.body(bytes: bytes.count))
@@ -200,7 +200,16 @@ public final class Responder {
     }
 
     /// The status line and headers, with the framing the request and headers call for.
-    private func writeHead(status: Int, headers h: HTTPHeaders, date: () -> String, into out: inout ByteBuffer) {
+    private func writeHead(status: Int, headers h: HTTPHeaders, heads: ResponseHeads, into out: inout ByteBuffer) {
+        let date = heads.date()
+        if heads.isKept(status: status, headers: h, request: request, date: date) {
+            out.append(heads.bytes)
+            framing = heads.framing
+            closeAfterEnd = heads.closeAfterEnd
+            headWritten = true
+            return
+        }
+        let start = out.count
         // Written without copying the step's headers: the fields the server adds or
         // replaces go after the others, in the order Date, Transfer-Encoding, Connection.
         let bodiless = request.method == "HEAD" || status < 200 || status == 204 || status == 304
@@ -227,11 +236,12 @@ public final class Responder {
         }
         out.append(HTTPStatus.statusLine(status))
         h.write(to: &out, except: chunked ? "Transfer-Encoding" : nil, replacesConnection ? "Connection" : nil)
-        if !present.date { HTTPHeaders.writeField("Date", date(), to: &out) }
+        if !present.date { HTTPHeaders.writeField("Date", date, to: &out) }
         if chunked { HTTPHeaders.writeField("Transfer-Encoding", "chunked", to: &out) }
         if let connection { HTTPHeaders.writeField("Connection", connection, to: &out) }
         out.append("\r\n")
         headWritten = true
+        heads.keep(status: status, headers: h, request: request, date: date, bytes: out.bytes(from: start), framing: framing, closeAfterEnd: closeAfterEnd)
     }
 }
 

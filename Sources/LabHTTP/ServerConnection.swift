@@ -219,7 +219,7 @@ final class ServerConnection {
     }
 
     private func execute(_ step: WireStep, for responder: Responder) {
-        switch responder.perform(step, into: &out, date: { server.dates.now }) {
+        switch responder.perform(step, into: &out, heads: server.heads) {
         case .next: break
         case .wait(let ms):
             flush()

@@ -14,8 +14,38 @@ import Testing
         var out = ByteBuffer()
         var effects: [Responder.Effect] = []
         r.send(steps)
-        while let step = r.nextStep() { effects.append(r.perform(step, into: &out, date: { "Thu, 01 Jan 2026 00:00:00 GMT" })) }
+        while let step = r.nextStep() { effects.append(r.perform(step, into: &out, heads: ResponseHeads(date: { "Thu, 01 Jan 2026 00:00:00 GMT" }))) }
         return (String(decoding: out.bytes, as: UTF8.self), effects)
+    }
+
+    /// A head copied from the server's last one is byte for byte the head written anew, with
+    /// the same framing, whichever of the things it is written from changed, or none.
+    @Test func aKeptHeadIsCopiedOnlyForTheSameAnswerToTheSameKindOfRequest() {
+        var random = SeededRandom(seed: 11)
+        func pick(_ count: Int) -> Int { random.next() % 3 == 0 ? Int(random.next() % UInt64(count)) : 0 }
+        var date = "Thu, 01 Jan 2026 00:00:00 GMT"
+        let shared = ResponseHeads(date: { date })
+        let fieldSets: [HTTPHeaders] = [["Content-Type": "application/json", "Content-Length": "2"],
+                                        ["Content-Type": "application/json", "Content-Length": "3"],
+                                        ["content-type": "application/json", "Content-Length": "2"],
+                                        ["Content-Type": "application/json"], ["Content-Length": "2", "Connection": "close"]]
+        for n in 0..<300 {
+            if pick(4) == 1 { date = "Thu, 01 Jan 2026 00:00:0\(n % 10) GMT" }
+            let request = HTTPRequest(method: ["POST", "HEAD"][pick(2)], target: "/", versionMajor: 1, versionMinor: [1, 0][pick(2)],
+                                      keepAlive: pick(2) == 0)
+            let steps: [WireStep] = [.head(status: [200, 404][pick(2)], headers: fieldSets[pick(fieldSets.count)]), .body(Array("ok".utf8)), .end]
+            func run(_ heads: ResponseHeads) -> (String, [Responder.Effect]) {
+                let r = Responder(request: request, peer: "test", connection: nil, loop: nil)
+                var out = ByteBuffer()
+                var effects: [Responder.Effect] = []
+                r.send(steps)
+                while let step = r.nextStep() { effects.append(r.perform(step, into: &out, heads: heads)) }
+                return (String(decoding: out.bytes, as: UTF8.self), effects)
+            }
+            let fresh = run(ResponseHeads(date: { date }))
+            let copied = run(shared)
+            #expect(copied.0 == fresh.0 && copied.1 == fresh.1)
+        }
     }
 
     @Test func statusLinesSayGosReasonPhrases() {
