@@ -75,7 +75,7 @@ public final class EdgeRoute {
     private(set) var timeouts = 0
 
     private func forward(_ request: HTTPRequest, _ responder: Responder) {
-        if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
+        if ControlAccess.isControl(request) { return responder.send(control(request, peer: responder.peer)) }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         sequence += 1
         // Where this request's record is, wherever trimming moves it.

@@ -123,7 +123,7 @@ public final class PortkeyGateway {
     }
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
-        if request.path.hasPrefix("/__lab/") { return responder.send(control(request, peer: responder.peer)) }
+        if ControlAccess.isControl(request) { return responder.send(control(request, peer: responder.peer)) }
         if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         let routing = RoutingHeaders(request.headers)
         followLabDraws(routing)

@@ -6,6 +6,10 @@ import LabCore
 struct MessageHead {
     var method = ""
     var url = ""
+    /// `url`'s path (`HTTPRequest.path`).
+    var path = ""
+    /// The `Expect` field's value, looked up once per head read.
+    var expect: String?
     var status = 0
     var versionMajor = 1
     var versionMinor = 1
@@ -356,6 +360,8 @@ final class HTTPMessageParser {
                 me.head.headers.keepFirst(me.fieldCount)
                 let parser = p!.pointee
                 me.head.url = me.urlString()
+                me.head.path = HTTPRequest.path(of: me.head.url)
+                me.head.expect = me.head.headers["Expect"]
                 me.head.method = HTTPMessageParser.methodName(parser.method)
                 me.head.status = Int(parser.status_code)
                 me.head.versionMajor = Int(parser.http_major)

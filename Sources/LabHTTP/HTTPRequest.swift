@@ -25,7 +25,20 @@ public struct HTTPRequest: Sendable {
         self.keepAlive = keepAlive
     }
 
-    private static func path(of target: String) -> String {
+    /// A request read from the wire, from its head: the path found once for the head, which
+    /// a client sends again and again (`MessageHead.path`).
+    init(head: MessageHead, body: [UInt8], keepAlive: Bool) {
+        method = head.method
+        target = head.url
+        path = head.path
+        headers = head.headers
+        self.body = body
+        versionMajor = head.versionMajor
+        versionMinor = head.versionMinor
+        self.keepAlive = keepAlive
+    }
+
+    static func path(of target: String) -> String {
         var bytes = target
         return bytes.withUTF8 { bytes in
             // Absolute form (`GET http://host:11434/api/tags`), which clients send to a

@@ -49,11 +49,12 @@ final class ServerConnection {
         let maxBody = server.limits.maxBodyBytes
         let headerTimeout = Double(server.limits.headerTimeoutMs)
         // Each closure calls one method: every use of an unowned `self` inside a closure
-        // costs a check and a retain.
-        parser.onBegin = { [unowned self] in messageBegan(headerTimeoutMs: headerTimeout) }
-        parser.onHead = { [unowned self] in headReady(maxBody: maxBody) }
-        parser.onBody = { [unowned self] chunk in bodyArrived(chunk, maxBody: maxBody) }
-        parser.onComplete = { [unowned self] in messageComplete() }
+        // costs a check and a retain. The parser's are `unowned(unsafe)`: the parser is this
+        // connection's own and calls them only while `didRead` runs on it.
+        parser.onBegin = { [unowned(unsafe) self] in messageBegan(headerTimeoutMs: headerTimeout) }
+        parser.onHead = { [unowned(unsafe) self] in headReady(maxBody: maxBody) }
+        parser.onBody = { [unowned(unsafe) self] chunk in bodyArrived(chunk, maxBody: maxBody) }
+        parser.onComplete = { [unowned(unsafe) self] in messageComplete() }
         // Strong on purpose: the stream drops these closures when it closes, which frees us.
         stream.onRead = { [self] bytes in didRead(bytes) }
         stream.onEnd = { [self] error in peerGone(error) }
@@ -94,7 +95,7 @@ final class ServerConnection {
         body.removeAll(keepingCapacity: true)
         if let declared = parser.head.contentLength, declared > maxBody {
             parser.failBody()
-        } else if let expect = parser.head.headers["Expect"] {
+        } else if let expect = parser.head.expect {
             answerExpectation(expect)
         }
         return false
@@ -129,9 +130,7 @@ final class ServerConnection {
     }
 
     private func messageComplete() {
-        completed.append(HTTPRequest(
-            method: parser.head.method, target: parser.head.url, headers: parser.head.headers, body: body,
-            versionMajor: parser.head.versionMajor, versionMinor: parser.head.versionMinor, keepAlive: parser.lastKeepAlive))
+        completed.append(HTTPRequest(head: parser.head, body: body, keepAlive: parser.lastKeepAlive))
         body = []
     }
 

@@ -118,7 +118,8 @@ extension MockOllama {
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
         lazy var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
-        var out = Generation(content: Reply(tokens: [], doneReason: "stop"), promptTokens: transcript.tokens)
+        // Empty until a reply is chosen below (joining no tokens still costs a call per request).
+        var out = Generation(content: Reply(tokens: [], doneReason: "stop", text: ""), promptTokens: transcript.tokens)
         if ask.think, model.supports(.thinking) {
             let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
                                         requestSeed: seed, maxTokens: 48)

@@ -67,7 +67,7 @@ public final class FakeProvider {
     public var nowMs: Double { loop.nowMs - originMs }
 
     private func handle(_ request: HTTPRequest, _ responder: Responder) {
-        if request.path.hasPrefix("/__lab/") {
+        if ControlAccess.isControl(request) {
             responder.send(control(request, peer: responder.peer))
             return
         }
