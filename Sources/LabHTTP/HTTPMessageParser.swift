@@ -78,6 +78,10 @@ final class HTTPMessageParser {
     /// The head's fields came from `repeated`, not from `recentFields`: the next parsed
     /// message starts its list afresh instead of keeping fields in place.
     private var fieldsFromRepeated = false
+    /// `head` is `repeated`'s head as it was taken: taking it again changes nothing (and
+    /// copying it over itself would retain and release each of its strings). Only a parsed
+    /// message changes `head`, and its beginning clears this.
+    private var headIsRepeated = false
     /// Heads taken from `repeated` so far.
     private(set) var headsRepeated = 0
     /// The buffer being parsed, and where in it the current message's request target
@@ -154,7 +158,10 @@ final class HTTPMessageParser {
                   repeated!.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, count) == 0 }) else { return rest }
             rest = UnsafeRawBufferPointer(rebasing: rest[count...])
             inMessage = true
-            head = repeated!.head
+            if !headIsRepeated {
+                head = repeated!.head
+                headIsRepeated = true
+            }
             headsRepeated += 1
             fieldsFromRepeated = true
             headerBytes = 0
@@ -322,6 +329,7 @@ final class HTTPMessageParser {
                 me.head = MessageHead()
                 me.head.headers = headers
                 me.fieldsFromRepeated = false
+                me.headIsRepeated = false
                 me.targetAt = nil
                 me.lastValueEnd = nil
                 me.fieldCount = 0

@@ -89,6 +89,11 @@ public struct WireScript: Equatable, Sendable {
         answer(status, HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: DecimalText.of(body.count))]), body)
     }
 
+    /// A complete response whose headers already carry the body's Content-Length.
+    public static func respond(status: Int, lengthNamedIn headers: HTTPHeaders, body: [UInt8]) -> WireScript {
+        answer(status, headers, body)
+    }
+
     /// A head that already names the body's length, the body if there is one, the end.
     private static func answer(_ status: Int, _ headers: HTTPHeaders, _ body: [UInt8]) -> WireScript {
         WireScript(body.isEmpty ? [.head(status: status, headers: headers), .end] : [.head(status: status, headers: headers), .body(body), .end])

@@ -57,6 +57,7 @@ public final class MockOllama {
     /// The ends of the last final native chat object and OpenAI chat answer (`ReplyTail`).
     var nativeFinalTail = ReplyTail<ReplyBytes.NativeFinalTail>()
     var openAICompletionTail = ReplyTail<ReplyBytes.OpenAICompletionTail>()
+    var jsonHead = KeptJSONHead()
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

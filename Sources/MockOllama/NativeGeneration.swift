@@ -65,9 +65,9 @@ extension MockOllama {
             let all = logprobs?.entries(thinking + tokens)
             let message = gen.wholeMessage(thinkingKey: "thinking", calls: Self.nativeToolCalls)
             // Made now unless it may wait for a slot: most answers form no closure.
-            guard let start else { return builder.delayed(Responses.json(.native, bytes: final(message, lateMs: 0, logprobs: all)), tokenCount: pieceCount) }
-            return builder.delayed(tokenCount: pieceCount, start: start) { lateMs in
-                Responses.json(.native, bytes: final(message, lateMs: lateMs, logprobs: all))
+            guard let start else { return builder.delayed(jsonHead.answer(.native, bytes: final(message, lateMs: 0, logprobs: all)), tokenCount: pieceCount) }
+            return builder.delayed(tokenCount: pieceCount, start: start) { [self] lateMs in
+                jsonHead.answer(.native, bytes: final(message, lateMs: lateMs, logprobs: all))
             }
         }
         return builder.script(tokenCount: pieceCount, chunk: { i in
@@ -170,10 +170,10 @@ extension MockOllama {
         guard request.stream else {
             let thinking = gen.thinking.isEmpty ? nil : gen.thinkingText, all = logprobs?.entries(gen.thinking + reply.tokens)
             guard let start else {
-                return builder.delayed(Responses.json(.native, bytes: final(reply.text, lateMs: 0, thinking: thinking, logprobs: all)), tokenCount: pieceCount)
+                return builder.delayed(jsonHead.answer(.native, bytes: final(reply.text, lateMs: 0, thinking: thinking, logprobs: all)), tokenCount: pieceCount)
             }
-            return builder.delayed(tokenCount: pieceCount, start: start) { lateMs in
-                Responses.json(.native, bytes: final(reply.text, lateMs: lateMs, thinking: thinking, logprobs: all))
+            return builder.delayed(tokenCount: pieceCount, start: start) { [self] lateMs in
+                jsonHead.answer(.native, bytes: final(reply.text, lateMs: lateMs, thinking: thinking, logprobs: all))
             }
         }
         let pieces: [(String, String)] = gen.thinking.map { ("thinking", $0) } + reply.tokens.map { ("response", $0) }

@@ -86,7 +86,7 @@ extension MockOllama {
             let message = gen.wholeMessage(thinkingKey: "reasoning", calls: Self.openAIToolCalls)
             let all = logprobs?.entries(thinking + tokens)
             func answer(lateMs: Int) -> WireScript {
-                Responses.json(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
+                jsonHead.answer(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
                     id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
                     finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
                     promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all, tail: &openAICompletionTail))

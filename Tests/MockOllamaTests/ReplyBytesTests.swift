@@ -94,6 +94,18 @@ import Testing
         }
     }
 
+    /// An answer whose head fields are the last one's is the answer made afresh: the fields
+    /// are shared only for the same surface and length.
+    @Test func keptJSONHeadFieldsAreSharedOnlyForTheSameSurfaceAndLength() {
+        var kept = KeptJSONHead()
+        var random = SeededRandom(seed: 3)
+        for _ in 0..<200 {
+            let surface: ErrorSurface = random.next() % 4 == 0 ? .ollamaOpenAI : .native
+            let bytes = Array(repeating: UInt8(ascii: "x"), count: 10 + Int(random.next() % 3) * 95)
+            #expect(kept.answer(surface, bytes: bytes) == Responses.json(surface, bytes: bytes))
+        }
+    }
+
     @Test func integersAreWrittenAsJSONWritesThem() {
         for i in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_007, Int.max, -1, -42, Int.min] {
             var w = JSONBytes()
