@@ -166,10 +166,11 @@ final class HTTPMessageParser {
             fieldsFromRepeated = true
             headerBytes = 0
             onBegin()
+            // Set first: a head refused by `onHead` is answered with its own request line.
+            repeatedBodyLeft = head.contentLength ?? 0
             // A request's head never asks to skip its body (that is a response to HEAD).
             _ = onHead()
             if failure != nil { return rest }
-            repeatedBodyLeft = head.contentLength ?? 0
         }
     }
 
