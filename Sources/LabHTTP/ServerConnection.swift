@@ -13,7 +13,7 @@ final class ServerConnection {
     private var queue: [Responder] = []
     private var body: [UInt8] = []
     /// Requests read in the last go, each taken out (not copied) when it is handed over.
-    private var completed: [HTTPRequest?] = []
+    private var completed: [HTTPRequest] = []
     private var readingPaused = false
     private var dead = false
     /// The client has sent its last byte but may still read our answers.
@@ -138,13 +138,18 @@ final class ServerConnection {
         reading = true
         defer { reading = false }
         let ok = parser.feed(bytes)
-        // Read by index and emptied in place: the list keeps its storage for the next read.
-        var i = 0
-        while i < completed.count, !dead {
-            if let request = completed[i].take() { dispatch(request) }
-            i += 1
+        // Each moved out as it is handed over, the list keeping its storage for the next
+        // read. One request a read is the rule: taken from the end (no elements to shift,
+        // and no optional destroyed through the runtime's generic witnesses).
+        if completed.count == 1 {
+            let request = completed.removeLast()
+            if !dead { dispatch(request) }
+        } else {
+            while !completed.isEmpty {
+                let request = completed.removeFirst()
+                if !dead { dispatch(request) }
+            }
         }
-        completed.removeAll(keepingCapacity: true)
         if !ok, !dead { rejectUnparsable() }
     }
 

@@ -357,6 +357,12 @@ public final class MockOllama {
         defer { completionCounter += 1 }
         return completionCounter % 999
     }
+
+    /// `chatcmpl-N` for the next chat completion: the 999 of them made once (each is a small
+    /// string, kept inline; interpolating one cost some 500 instructions an answer).
+    func nextChatCompletionID() -> String { Self.chatCompletionIDs[nextCompletionNumber()] }
+
+    private static let chatCompletionIDs = (0..<999).map { "chatcmpl-\($0)" }
 }
 
 extension String {

@@ -60,7 +60,7 @@ extension MockOllama {
         case .failure(let e): return e.script
         }
         let pacing = self.pacing(for: model)
-        let idText = "chatcmpl-\(nextCompletionNumber())"
+        let idText = nextChatCompletionID()
         let id: JSONValue = .string(idText)
         // Ollama stamps a chunk when it writes it, and a whole answer with its last piece's time.
         let now = self.now, start = self.start

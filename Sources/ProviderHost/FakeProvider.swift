@@ -87,9 +87,6 @@ public final class FakeProvider {
         let waited = modelWait > 0 && decision.script.steps.first == .wait(ms: modelWait)
         let entry = journal.open(atMs: arrivalMs, request: request, model: model, decision: decision, modelWaitMs: waited ? modelWait : nil)
         if let rule = decision.ruleName { fired.add([("provider", name), ("rule", rule)]) }
-        // The closure keeps the path and the rule's number, not the whole request (its
-        // headers and body) or decision (its script).
-        let path = request.path, ruleNumber = decision.ruleNumber
         // A generation takes a slot for as long as it is sent, a hung one until its client
         // leaves; a refusal, a fault's status or a reset answers at once, as Ollama answers
         // what it refuses before scheduling.
@@ -100,29 +97,10 @@ public final class FakeProvider {
         }
         // Strong: a provider lives while it owes an answer (the responder drops this closure
         // when it ends), and a weak reference would give it a side table, which makes every
-        // retain and release of it take the slow path.
-        responder.onFinish = { [self] responder in
-            if let slot, slot.slots.ended(ObjectIdentifier(responder), model: slot.model) {
-                // Its client left while it still waited for a slot.
-                let late = Self.lateness(waitedMs: nowMs - arrivalMs, modelWaitMs: modelWait)
-                if late > 0 { entry.slotWaitMs = late }
-            }
-            if let ticket { mock.answerEnded(ticket) }
-            entry.status = responder.sentStatus
-            entry.outcome = responder.outcome
-            entry.steps = responder.executed
-            entry.omitted = responder.omitted
-            // Unknown paths share one label: a client cannot grow the series without bound.
-            answered.add(("provider", "route", "status"),
-                         (name, responder.sentStatus == 404 ? "other" : path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))
-            guard let log else { return }
-            var line = RequestLogLine.format(responder, model: model)
-            if let rule = ruleNumber { line += " rule=\(rule)" }
-            // What the answer waited for: its model (a load, room for it) and a generation slot.
-            if let wait = entry.modelWaitMs { line += " model_wait=\(wait)ms" }
-            if let wait = entry.slotWaitMs { line += " slot_wait=\(wait)ms" }
-            log(line)
-        }
+        // retain and release of it take the slow path. It keeps only what the entry does not
+        // hold (the request's path, model and rule are in it): each value it captures is
+        // retained when it is made and released when it is dropped, on every request.
+        responder.onFinish = { [self] responder in ended(responder, entry: entry, slot: slot, ticket: ticket, modelWaitMs: modelWait) }
         guard let slot else { return responder.send(decision.script) }
         let sent = decision.script
         slot.slots.run(ObjectIdentifier(responder), model: slot.model) { [weak self, weak responder] queued in
@@ -132,6 +110,31 @@ public final class FakeProvider {
             if lateMs > 0 { entry.slotWaitMs = lateMs }
             responder.send(script)
         }
+    }
+
+    /// The answer to `entry`'s request has ended, sent or not: its record, its metrics, its
+    /// log line, and its model and generation slot freed.
+    private func ended(_ responder: Responder, entry: JournalEntry, slot: (slots: GenerationSlots, model: String)?, ticket: Int?, modelWaitMs: Int) {
+        if let slot, slot.slots.ended(ObjectIdentifier(responder), model: slot.model) {
+            // Its client left while it still waited for a slot.
+            let late = Self.lateness(waitedMs: nowMs - entry.atMs, modelWaitMs: modelWaitMs)
+            if late > 0 { entry.slotWaitMs = late }
+        }
+        if let ticket { mock.answerEnded(ticket) }
+        entry.status = responder.sentStatus
+        entry.outcome = responder.outcome
+        entry.steps = responder.executed
+        entry.omitted = responder.omitted
+        // Unknown paths share one label: a client cannot grow the series without bound.
+        answered.add(("provider", "route", "status"),
+                     (name, responder.sentStatus == 404 ? "other" : entry.path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))
+        guard let log else { return }
+        var line = RequestLogLine.format(responder, model: entry.model)
+        if let rule = entry.ruleNumber { line += " rule=\(rule)" }
+        // What the answer waited for: its model (a load, room for it) and a generation slot.
+        if let wait = entry.modelWaitMs { line += " model_wait=\(wait)ms" }
+        if let wait = entry.slotWaitMs { line += " slot_wait=\(wait)ms" }
+        log(line)
     }
 
     /// An answer as it starts after waiting `waitedMs` for a generation slot, and how late it

@@ -18,6 +18,14 @@ import LabCore
         #expect(usage["total_tokens"]?.intValue == (usage["prompt_tokens"]?.intValue ?? 0) + (usage["completion_tokens"]?.intValue ?? 0))
     }
 
+    /// Answers are numbered in turn, the numbers going round after 998 (the ids are made
+    /// once, not per answer).
+    @Test func completionIDsCountUpAndGoRound() {
+        let ids = (0..<1001).map { _ in mock.nextChatCompletionID() }
+        #expect(ids[0] == "chatcmpl-0" && ids[7] == "chatcmpl-7" && ids[998] == "chatcmpl-998")
+        #expect(ids[999] == "chatcmpl-0" && ids[1000] == "chatcmpl-1")
+    }
+
     @Test func sseStreamInTheReferenceOrder() {
         let r = mock.call("POST", "/v1/chat/completions", ask + #","stream":true,"stream_options":{"include_usage":true},"max_tokens":4}"#)
         #expect(r.headers["Content-Type"] == "text/event-stream")
