@@ -58,6 +58,7 @@ public final class MockOllama {
     var nativeFinalTail = ReplyTail<ReplyBytes.NativeFinalTail>()
     var openAICompletionTail = ReplyTail<ReplyBytes.OpenAICompletionTail>()
     var jsonHead = KeptJSONHead()
+    var finalSecond = LastSecond()
 
     public init(options: MockOptions = MockOptions(), clock: @escaping () -> WallTime = WallClock.now) throws {
         self.options = options

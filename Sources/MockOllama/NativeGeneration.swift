@@ -59,7 +59,7 @@ extension MockOllama {
         func final(_ message: ReplyBytes.AssistantMessage, lateMs: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
             ReplyBytes.nativeFinal(model: requested, createdAt: now.adding(milliseconds: finalAt + lateMs), message: message,
                                    doneReason: gen.content.doneReason, metrics: metrics.starting(lateMs: lateMs), logprobs: logprobs,
-                                   tail: &nativeFinalTail)
+                                   tail: &nativeFinalTail, second: &finalSecond)
         }
         guard request.stream else {
             let all = logprobs?.entries(thinking + tokens)

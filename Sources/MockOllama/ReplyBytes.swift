@@ -80,9 +80,14 @@ enum ReplyBytes {
 
     /// `{"model":…,"created_at":…`: how every native line and final object begins.
     private static func nativeOpen(model: String, createdAt time: WallTime, capacity: Int) -> JSONBytes {
+        nativeOpen(model: model, capacity: capacity) { write(time, to: &$0) }
+    }
+
+    /// The same with the time written by `time`.
+    private static func nativeOpen(model: String, capacity: Int, time: (inout JSONBytes) -> Void) -> JSONBytes {
         var w = JSONBytes(capacity: capacity)
         w.raw(modelOpen); w.string(model)
-        w.raw(createdAt); write(time, to: &w)
+        w.raw(createdAt); time(&w)
         return w
     }
 
@@ -107,14 +112,18 @@ enum ReplyBytes {
     static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
                             metrics: Metrics, logprobs: [JSONValue]? = nil) -> [UInt8] {
         var tail = ReplyTail<NativeFinalTail>()
-        return nativeFinal(model: model, createdAt: time, message: value, doneReason: reason, metrics: metrics, logprobs: logprobs, tail: &tail)
+        var second = LastSecond()
+        return nativeFinal(model: model, createdAt: time, message: value, doneReason: reason, metrics: metrics, logprobs: logprobs,
+                           tail: &tail, second: &second)
     }
 
     /// The same, its end after `created_at` copied from `tail` when the last one written
-    /// there had the same plain content, reason and metrics.
+    /// there had the same plain content, reason and metrics, and its time's second from
+    /// `second` when it is the same second.
     static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
-                            metrics: Metrics, logprobs: [JSONValue]? = nil, tail: inout ReplyTail<NativeFinalTail>) -> [UInt8] {
-        var w = nativeOpen(model: model, createdAt: time, capacity: 384)
+                            metrics: Metrics, logprobs: [JSONValue]? = nil, tail: inout ReplyTail<NativeFinalTail>,
+                            second: inout LastSecond) -> [UInt8] {
+        var w = nativeOpen(model: model, capacity: 384) { second.writeQuoted(time, to: &$0) }
         func end(_ w: inout JSONBytes) {
             w.raw(message); write(value, to: &w)
             w.raw(doneReason); w.string(reason)

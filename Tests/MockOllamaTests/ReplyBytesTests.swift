@@ -70,6 +70,7 @@ import Testing
     /// whole, whichever of the things its end is made from changed, or none.
     @Test func aKeptEndIsCopiedOnlyForTheSameAnswer() {
         var native = ReplyTail<ReplyBytes.NativeFinalTail>()
+        var second = LastSecond()
         var openAI = ReplyTail<ReplyBytes.OpenAICompletionTail>()
         let texts = ["Paris.", "Paris!", String(repeating: "long ", count: 40)]
         var random = SeededRandom(seed: 7)
@@ -85,7 +86,7 @@ import Testing
             let logprobs: [JSONValue]? = pick(8) == 1 ? [["token": "x"]] : nil
             let model = ["llama3", "qwen3"][pick(2)]
             #expect(ReplyBytes.nativeFinal(model: model, createdAt: time, message: message, doneReason: reason, metrics: metrics,
-                                           logprobs: logprobs, tail: &native)
+                                           logprobs: logprobs, tail: &native, second: &second)
                     == ReplyBytes.nativeFinal(model: model, createdAt: time, message: message, doneReason: reason, metrics: metrics, logprobs: logprobs))
             #expect(ReplyBytes.openAICompletion(id: "chatcmpl-\(n)", created: time.seconds, model: model, message: message, finish: reason,
                                                 promptTokens: prompt, completionTokens: eval, logprobs: logprobs, tail: &openAI)

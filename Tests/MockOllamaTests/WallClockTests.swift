@@ -17,6 +17,23 @@ import Testing
             + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(nanos, 9))Z"
     }
 
+    /// A time written from the last second's text is the time written whole, whether the
+    /// second is the same, the next, or far away (years of other widths, before 1970), and
+    /// whatever its fraction.
+    @Test func theLastSecondsTextGivesTheSameTime() {
+        var kept = LastSecond()
+        let seconds = [1_795_000_000, 1_795_000_000, 1_795_000_001, 1_795_000_001, 1_795_086_400, -62_167_219_201, -1,
+                       253_402_300_800, 253_402_300_800, 0, 1_795_000_000]
+        for (i, second) in seconds.enumerated() {
+            for nanos in [0, 1, 999_999_999, 123_456_789 * (i % 3), 1_000_000_000, -5] {
+                var kept1 = JSONBytes(), whole = JSONBytes()
+                kept.writeQuoted(WallTime(seconds: second, nanos: nanos), to: &kept1)
+                WallClock.writeQuotedRFC3339(unixSeconds: second, nanos: nanos, to: &whole)
+                #expect(kept1.bytes == whole.bytes, "\(second) \(nanos)")
+            }
+        }
+    }
+
     @Test func matchesTheCLibraryAcrossCenturies() {
         var checked = 0
         // Leap days, month ends, 1970, 2000, 2100 and far ahead, every ~3.7 days between.
