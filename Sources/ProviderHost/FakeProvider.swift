@@ -71,7 +71,8 @@ public final class FakeProvider {
             responder.send(control(request, peer: responder.peer))
             return
         }
-        if request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
+        // Lengths first: a path of another length is not compared character by character.
+        if request.path.utf8.count == 8, request.path == "/metrics", request.method == "GET" { return responder.send(metrics().script) }
         // The time its steps are counted from: an entry's `at_ms` plus a step's is when the
         // step happened, however long the work between reading and handling took.
         let arrivalMs = responder.receivedAtMs - originMs
