@@ -42,7 +42,9 @@ final class EndOfTurn: LoopHandleOwner {
         // not grow under this loop.
         sentHeld += waiting.count
         for i in waiting.indices { waiting[i].sendHeld() }
-        waiting.removeAll(keepingCapacity: true)
+        // Emptied from the end: `removeAll(keepingCapacity:)` goes through a general
+        // range replacement, some 170 instructions a turn.
+        while waiting.popLast() != nil {}
     }
 
     func closeHandle() {

@@ -99,8 +99,9 @@ public final class Responder {
         }
     }
 
-    func record(_ kind: ExecutedStep.Kind) {
-        let step = ExecutedStep(atMs: (loop?.nowMs ?? 0) - receivedAtMs, kind: kind)
+    /// Records a step executed at `nowMs` on the loop's clock (read now when not given).
+    func record(_ kind: ExecutedStep.Kind, atMs nowMs: Double? = nil) {
+        let step = ExecutedStep(atMs: (nowMs ?? loop?.nowMs ?? 0) - receivedAtMs, kind: kind)
         guard executed.count > Self.keptSteps else {
             // The record's last size is known: growing by doubling would leave 63 places
             // empty in every long stream's record (1.5 KB each, 15 MB over 10,000 streams).
@@ -153,18 +154,19 @@ public final class Responder {
     }
 
     /// Writes one step's bytes, records it, and says what the connection does next.
-    /// `heads` gives the `Date` header's value, and the server's last head.
-    func perform(_ step: WireStep, into out: inout ByteBuffer, heads: ResponseHeads) -> Effect {
+    /// `heads` gives the `Date` header's value, and the server's last head; `nowMs` is
+    /// when the steps written together are written (read from the loop when not given).
+    func perform(_ step: WireStep, into out: inout ByteBuffer, heads: ResponseHeads, nowMs: Double? = nil) -> Effect {
         switch step {
         case .wait(let ms):
-            record(.waited(ms: ms))
+            record(.waited(ms: ms), atMs: nowMs)
             return ms > 0 ? .wait(ms: ms) : .next
         case .head(let status, let headers):
             guard !headWritten else { return .next }
             writeHead(status: status, headers: headers, heads: heads, into: &out)
-            record(.head(status: status))
+            record(.head(status: status), atMs: nowMs)
         case .body(let bytes):
-            record(.body(bytes: bytes.count))
+            record(.body(bytes: bytes.count), atMs: nowMs)
             guard !bytes.isEmpty else { return .next }
             guard headWritten else { out.append(bytes); return .next }
             switch framing {
@@ -178,19 +180,19 @@ public final class Responder {
             }
         case .end:
             if headWritten, framing == .chunked { out.append("0\r\n\r\n") }
-            record(.end)
+            record(.end, atMs: nowMs)
             return .ended(close: closeAfterEnd || framing == .untilClose)
         case .close:
-            record(.close)
+            record(.close, atMs: nowMs)
             return .close
         case .reset:
-            record(.reset)
+            record(.reset, atMs: nowMs)
             return .reset
         case .hang:
-            record(.hang)
+            record(.hang, atMs: nowMs)
             return .hang
         case .raw(let bytes):
-            record(.raw(bytes: bytes.count))
+            record(.raw(bytes: bytes.count), atMs: nowMs)
             out.append(bytes)
         case .deferred:
             // nextStep expands these before they are performed.

@@ -205,8 +205,10 @@ final class ServerConnection {
         defer { pumping = false }
         repeat {
             repump = false
+            // One reading of the clock for the steps written together: they go out together.
+            let nowMs = server.loop.nowMs
             while !dead, waitTimer == nil, !hanging, let responder = queue.first, let step = responder.nextStep() {
-                execute(step, for: responder)
+                execute(step, for: responder, nowMs: nowMs)
             }
         } while repump && !dead
         if reading, !held, !out.isEmpty, !dead, server.loop.endOfTurn?.hold(self) == true {
@@ -222,8 +224,8 @@ final class ServerConnection {
         flush()
     }
 
-    private func execute(_ step: WireStep, for responder: Responder) {
-        switch responder.perform(step, into: &out, heads: server.heads) {
+    private func execute(_ step: WireStep, for responder: Responder, nowMs: Double) {
+        switch responder.perform(step, into: &out, heads: server.heads, nowMs: nowMs) {
         case .next: break
         case .wait(let ms):
             flush()
@@ -255,7 +257,8 @@ final class ServerConnection {
 
     private func finishHead(_ outcome: ResponseOutcome) {
         guard !queue.isEmpty else { return }
-        let responder = queue.removeFirst()
+        // Most connections owe one answer at a time: taken from the end, no range replaced.
+        let responder = queue.count == 1 ? queue.removeLast() : queue.removeFirst()
         hanging = false
         responder.finish(outcome)
     }
