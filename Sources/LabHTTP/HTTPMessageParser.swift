@@ -62,27 +62,25 @@ final class HTTPMessageParser {
     /// so that none joins the head already handed on, nor is left over for the next one.
     private var inTrailer = false
 
-    /// The last request head read whole from one buffer: its exact bytes and what
-    /// http_parser made of them. A client sends the same head again and again (the same
-    /// fields, the same Content-Length for a body of the same size); one that starts a read
-    /// with these bytes is the same head, and is taken without parsing it again. Only heads
-    /// of keep-alive requests with a Content-Length body or none are kept.
-    private var repeated: KeptHead?
-    /// A struct, not a tuple: a tuple of these is copied by the runtime's generic witness.
-    private struct KeptHead {
-        let bytes: [UInt8]
-        let head: MessageHead
-    }
-    /// Body bytes still to come for a message whose head was taken from `repeated`.
+    /// The last request head read whole from one buffer (the repeated head, below): its
+    /// exact bytes and what http_parser made of them. A client sends the same head again and
+    /// again (the same fields, the same Content-Length for a body of the same size); one
+    /// that starts a read with these bytes is the same head, and is taken without parsing it
+    /// again. Only heads of keep-alive requests with a Content-Length body or none are kept;
+    /// none is while `repeatedBytes` is empty. Two properties read where they are stored: a
+    /// tuple or an optional struct of them was copied to be compared or taken.
+    private var repeatedBytes: [UInt8] = []
+    private var repeatedHead = MessageHead()
+    /// Body bytes still to come for a message whose head was taken from the repeated head.
     private var repeatedBodyLeft: Int?
-    /// The head's fields came from `repeated`, not from `recentFields`: the next parsed
+    /// The head's fields came from the repeated head, not from `recentFields`: the next parsed
     /// message starts its list afresh instead of keeping fields in place.
     private var fieldsFromRepeated = false
-    /// `head` is `repeated`'s head as it was taken: taking it again changes nothing (and
+    /// `head` is the repeated head as it was taken: taking it again changes nothing (and
     /// copying it over itself would retain and release each of its strings). Only a parsed
     /// message changes `head`, and its beginning clears this.
     private var headIsRepeated = false
-    /// Heads taken from `repeated` so far.
+    /// Heads taken from the repeated head so far.
     private(set) var headsRepeated = 0
     /// The buffer being parsed, and where in it the current message's request target
     /// began and its last field value ended: a head's bytes, when it was all in one read.
@@ -135,7 +133,7 @@ final class HTTPMessageParser {
         }
     }
 
-    /// Reads the messages at the front of `bytes` whose head is `repeated`'s, byte for byte,
+    /// Reads the messages at the front of `bytes` whose head is the repeated head, byte for byte,
     /// with the same callbacks as a parsed message, and returns what follows them. http_parser
     /// is between messages all the while (the last one it read kept the connection open),
     /// so it reads what follows as it would have.
@@ -154,12 +152,13 @@ final class HTTPMessageParser {
                 inMessage = false
                 onComplete()
             }
-            guard !inMessage, head.keepAlive, let count = repeated?.bytes.count, rest.count >= count,
-                  repeated!.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, count) == 0 }) else { return rest }
+            let count = repeatedBytes.count
+            guard !inMessage, head.keepAlive, count > 0, rest.count >= count,
+                  repeatedBytes.withUnsafeBytes({ memcmp($0.baseAddress!, rest.baseAddress!, count) == 0 }) else { return rest }
             rest = UnsafeRawBufferPointer(rebasing: rest[count...])
             inMessage = true
             if !headIsRepeated {
-                head = repeated!.head
+                head = repeatedHead
                 headIsRepeated = true
             }
             headsRepeated += 1
@@ -174,7 +173,7 @@ final class HTTPMessageParser {
         }
     }
 
-    /// Keeps the head just read as `repeated` when all its bytes are known: from its method
+    /// Keeps the head just read as the repeated head when all its bytes are known: from its method
     /// (its name, then the one byte http_parser allows before the target only if it is a
     /// space) to the blank line right after the last field's value, all in the buffer being
     /// parsed. A head that ends otherwise (bare line feeds) is not kept.
@@ -187,8 +186,9 @@ final class HTTPMessageParser {
               memcmp(valueEnd, "\r\n\r\n", 4) == 0,
               head.method.withCString({ memcmp(start, $0, method - 1) == 0 }) else { return }
         let span = UnsafeRawBufferPointer(start: start, count: end - start)
-        if repeated?.bytes.hasSameBytes(as: span) == true { return }
-        repeated = KeptHead(bytes: Array(span), head: head)
+        if repeatedBytes.hasSameBytes(as: span) { return }
+        repeatedBytes = Array(span)
+        repeatedHead = head
     }
 
     private static func failure(_ errno: http_errno) -> Failure {
@@ -198,7 +198,7 @@ final class HTTPMessageParser {
     /// Tells the parser the peer closed; a body delimited by the close then ends.
     func finish() -> Bool {
         guard failure == nil else { return false }
-        // The peer left before the body of a head taken from `repeated`: what http_parser
+        // The peer left before the body of a head taken from the repeated head: what http_parser
         // says of a message cut short.
         if repeatedBodyLeft != nil {
             failure = Self.failure(HPE_INVALID_EOF_STATE)
