@@ -53,7 +53,8 @@ final class HTTPMessageParser {
     private var recentFields: [(bytes: [UInt8], split: Int, name: String, value: String)] = []
     /// The fields of the current message so far.
     private var fieldCount = 0
-    private var recentURL: (bytes: [UInt8], url: String) = ([], "")
+    /// The last request target made into a string, shared by all of a server's connections.
+    private let recentTarget: RecentTarget
     private(set) var failure: Failure?
     /// True between the first byte of a message and its end.
     private(set) var inMessage = false
@@ -101,7 +102,8 @@ final class HTTPMessageParser {
     /// Requests are held to the rules a server must enforce; responses are read leniently.
     private let strict: Bool
 
-    init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024) {
+    init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024, recentTarget: RecentTarget = RecentTarget()) {
+        self.recentTarget = recentTarget
         self.maxHeaderBytes = maxHeaderBytes
         strict = kind == HTTP_REQUEST
         parser = .allocate(capacity: 1)
@@ -285,9 +287,9 @@ final class HTTPMessageParser {
 
     /// The request target as a string, the last one's when the bytes are the same.
     private func urlString() -> String {
-        if url.withUnsafeBytes({ recentURL.bytes.hasSameBytes(as: $0) }) { return recentURL.url }
+        if url.withUnsafeBytes({ recentTarget.bytes.hasSameBytes(as: $0) }) { return recentTarget.text }
         let text = url.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-        if url.count <= Self.recentFieldBytes { recentURL = (url.bytes, text) }
+        if url.count <= Self.recentFieldBytes { (recentTarget.bytes, recentTarget.text) = (url.bytes, text) }
         return text
     }
 

@@ -25,6 +25,7 @@ public final class HTTPServer {
     private var listener: Listening?
     private(set) var connections: [ObjectIdentifier: ServerConnection] = [:]
     let heads: ResponseHeads
+    let recentTarget = RecentTarget()
     public let host: String
     /// Renders the server's answer to a request it could not parse (400, 413, 431),
     /// so each server can use its own error shape. Default: plain text.

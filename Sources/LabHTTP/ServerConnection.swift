@@ -42,7 +42,7 @@ final class ServerConnection {
         self.server = server
         self.stream = stream
         self.peer = stream.peerDescription
-        parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: server.limits.maxHeaderBytes)
+        parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: server.limits.maxHeaderBytes, recentTarget: server.recentTarget)
     }
 
     func start() {

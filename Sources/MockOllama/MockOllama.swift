@@ -129,7 +129,9 @@ public final class MockOllama {
             path = unescaped
             // Whether a path with a trailing slash redirects depends on the method: only
             // paths without one are kept.
-            if unescaped == request.path, !Self.endsInSlash(unescaped) { lastPlainPath = unescaped }
+            // The request's own string is kept: the next request's path is then usually that
+            // very string (the server hands on one per target), compared by identity.
+            if unescaped == request.path, !Self.endsInSlash(unescaped) { lastPlainPath = request.path }
         }
         let origin = request.headers["Origin"]
         // Most requests carry no Origin and meet no Host check: nothing more to look at.

@@ -105,6 +105,21 @@ import LabCore
         #expect(p.headsRepeated == 5)
     }
 
+    /// Two connections of one server asking for the same long target get the very same
+    /// string (its storage, not only its text), so that comparing them costs one check.
+    @Test func connectionsOfOneServerShareTheTargetsString() {
+        let shared = RecentTarget()
+        let target = "/v1/chat/completions?one=1"
+        let heads = (0..<2).map { _ -> MessageHead in
+            let p = HTTPMessageParser(kind: HTTP_REQUEST_KIND, recentTarget: shared)
+            _ = Array("GET \(target) HTTP/1.1\r\nHost: h\r\n\r\n".utf8).withUnsafeBytes { p.feed($0) }
+            return p.head
+        }
+        #expect(heads[0].url == target && heads[1].url == target)
+        let bits = heads.map { head in withUnsafeBytes(of: head.url) { Array($0) } }
+        #expect(bits[0] == bits[1])
+    }
+
     /// Heads that end in bare line feeds are never kept (their end is not where a head
     /// ending in CRLF would end): two to a read, twice.
     @Test func headsEndingInBareLineFeedsAreParsedEveryTime() {
