@@ -32,8 +32,9 @@ nonisolated(unsafe) let injector = FaultInjector(rules: try! FaultRuleParser.par
      {"match":{"model":"llama3"},"when":{"every":5},"fault":{"stream":{"malformed_chunk":1}}}]
     """#)), seed: 1)
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+/// The requests a server's parser reads from `input` fed in `reads` (the lengths of its
+/// reads, the rest in one), and whether it stopped on an error.
+func parse(_ input: UnsafeRawBufferPointer, reads: [Int]) -> (requests: [HTTPRequest], failed: Bool) {
     let parser = HTTPMessageParser(kind: HTTP_REQUEST_KIND, maxHeaderBytes: 64 * 1024)
     var body: [UInt8] = []
     var requests: [HTTPRequest] = []
@@ -47,8 +48,39 @@ public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let head = parser.head
         requests.append(HTTPRequest(method: head.method, target: head.url, headers: head.headers, body: body, keepAlive: parser.lastKeepAlive))
     }
-    _ = parser.feed(UnsafeRawBufferPointer(start: start, count: count))
+    var at = 0, ok = true
+    for n in reads + [input.count] where ok && at < input.count {
+        let end = min(at + n, input.count)
+        ok = parser.feed(UnsafeRawBufferPointer(rebasing: input[at..<end]))
+        at = end
+    }
     _ = parser.partialRequestLine
+    return (requests, !ok)
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzHTTPRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let input = UnsafeRawBufferPointer(start: start, count: count)
+    let (requests, failed) = parse(input, reads: [])
+    // The same bytes in reads cut at every request's end (where a repeated head is taken
+    // without parsing it again) and then at odd places: the same requests, the same end.
+    var cuts: [Int] = []
+    var from = 0
+    while let end = (from..<max(from, count - 3)).first(where: { i in (0..<4).allSatisfy { input[i + $0] == [13, 10, 13, 10][$0] } }) {
+        let bodyLength = requests.indices.contains(cuts.count) ? requests[cuts.count].body.count : 0
+        let next = min(end + 4 + bodyLength, count)
+        cuts.append(next - from)
+        from = next
+    }
+    for reads in [cuts, cuts.map { max(1, $0 / 2) }] {
+        let again = parse(input, reads: reads)
+        precondition(again.failed == failed && again.requests.count == requests.count, "reads change what is parsed")
+        for (a, b) in zip(again.requests, requests) {
+            precondition(a.method == b.method && a.target == b.target && a.body == b.body && a.keepAlive == b.keepAlive
+                         && a.headers.fields.map(\.name) == b.headers.fields.map(\.name)
+                         && a.headers.fields.map(\.value) == b.headers.fields.map(\.value), "reads change a request")
+        }
+    }
     for request in requests {
         let (script, model) = mock.answer(to: request)
         let decision = injector.decide(request, model: model, nowMs: 0, script: script)
