@@ -165,7 +165,6 @@ final class HTTPMessageParser {
             }
             headsRepeated += 1
             fieldsFromRepeated = true
-            headerBytes = 0
             onBegin()
             // Set first: a head refused by `onHead` is answered with its own request line.
             repeatedBodyLeft = head.contentLength ?? 0

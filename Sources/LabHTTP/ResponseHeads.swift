@@ -11,8 +11,8 @@ final class ResponseHeads {
     init(date: @escaping () -> String) { self.date = date }
 
     // Kept as separate properties, compared where they are: a struct or tuple of them would
-    // be copied out of the optional holding it to be compared.
-    private var kept = false
+    // be copied out of the optional holding it to be compared. None is kept while `bytes`
+    // is empty (a head written is never empty).
     private var status = 0
     private var headers = HTTPHeaders()
     private var headRequest = false
@@ -26,13 +26,12 @@ final class ResponseHeads {
 
     /// The last head was written from these.
     func isKept(status: Int, headers: HTTPHeaders, request: HTTPRequest, date: String) -> Bool {
-        kept && status == self.status && request.keepAlive == keepAlive && request.versionMinor == versionMinor
+        !bytes.isEmpty && status == self.status && request.keepAlive == keepAlive && request.versionMinor == versionMinor
             && request.versionMajor == versionMajor && (request.method == "HEAD") == headRequest && date == dateText
             && headers.isSpelledAs(self.headers)
     }
 
     func keep(status: Int, headers: HTTPHeaders, request: HTTPRequest, date: String, bytes: [UInt8], framing: Responder.Framing, closeAfterEnd: Bool) {
-        kept = true
         self.status = status
         self.headers = headers
         headRequest = request.method == "HEAD"

@@ -81,21 +81,18 @@ public struct WireScript: Equatable, Sendable {
     public static func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) -> WireScript {
         var h = headers
         h.set("Content-Length", DecimalText.of(body.count))
-        return answer(status, h, body)
+        return respond(status: status, lengthNamedIn: h, body: body)
     }
 
     /// The same with only a content type: both fields made at once, no list grown or copied.
     public static func respond(status: Int, contentType: String, body: [UInt8]) -> WireScript {
-        answer(status, HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: DecimalText.of(body.count))]), body)
+        respond(status: status, lengthNamedIn: HTTPHeaders(fields: [(name: "Content-Type", value: contentType), (name: "Content-Length", value: DecimalText.of(body.count))]),
+                body: body)
     }
 
-    /// A complete response whose headers already carry the body's Content-Length.
+    /// A complete response whose headers already carry the body's Content-Length: the head,
+    /// the body if there is one, the end.
     public static func respond(status: Int, lengthNamedIn headers: HTTPHeaders, body: [UInt8]) -> WireScript {
-        answer(status, headers, body)
-    }
-
-    /// A head that already names the body's length, the body if there is one, the end.
-    private static func answer(_ status: Int, _ headers: HTTPHeaders, _ body: [UInt8]) -> WireScript {
         WireScript(body.isEmpty ? [.head(status: status, headers: headers), .end] : [.head(status: status, headers: headers), .body(body), .end])
     }
 

@@ -21,11 +21,7 @@ struct LastSecond {
         }
         w.raw(prefix)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { end in
-            var n = time.nanos
-            for k in stride(from: 8, through: 0, by: -1) {
-                end[k] = UInt8(truncatingIfNeeded: 48 + n % 10)
-                n /= 10
-            }
+            WallClock.writeFraction(time.nanos, into: end, at: 0)
             end[9] = 90
             end[10] = 34
             w.raw(UnsafeBufferPointer(end))

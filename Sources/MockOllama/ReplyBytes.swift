@@ -108,18 +108,9 @@ enum ReplyBytes {
     }
 
     /// The final native chat object: the message, why it stopped, the tokens' log
-    /// probabilities when they were asked for, the metrics.
-    static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
-                            metrics: Metrics, logprobs: [JSONValue]? = nil) -> [UInt8] {
-        var tail = ReplyTail<NativeFinalTail>()
-        var second = LastSecond()
-        return nativeFinal(model: model, createdAt: time, message: value, doneReason: reason, metrics: metrics, logprobs: logprobs,
-                           tail: &tail, second: &second)
-    }
-
-    /// The same, its end after `created_at` copied from `tail` when the last one written
-    /// there had the same plain content, reason and metrics, and its time's second from
-    /// `second` when it is the same second.
+    /// probabilities when they were asked for, the metrics. Its end after `created_at` is
+    /// copied from `tail` when the last one written there had the same plain content, reason
+    /// and metrics, and its time's second from `second` when it is the same second.
     static func nativeFinal(model: String, createdAt time: WallTime, message value: AssistantMessage, doneReason reason: String,
                             metrics: Metrics, logprobs: [JSONValue]? = nil, tail: inout ReplyTail<NativeFinalTail>,
                             second: inout LastSecond) -> [UInt8] {
@@ -168,16 +159,9 @@ enum ReplyBytes {
     private static let dataPrefix: StaticString = "data: "
 
     /// An OpenAI `chat.completion` answer, as Ollama's `/v1` writes it; the tokens' log
-    /// probabilities, when asked for, as the choice's `logprobs.content`.
-    static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
-                                 promptTokens: Int, completionTokens: Int, logprobs: [JSONValue]? = nil) -> [UInt8] {
-        var tail = ReplyTail<OpenAICompletionTail>()
-        return openAICompletion(id: id, created: created, model: model, message: value, finish: finish, promptTokens: promptTokens,
-                                completionTokens: completionTokens, logprobs: logprobs, tail: &tail)
-    }
-
-    /// The same, its end after the model copied from `tail` when the last one written there
-    /// had the same plain content, finish reason and token counts.
+    /// probabilities, when asked for, as the choice's `logprobs.content`. Its end after the
+    /// model is copied from `tail` when the last one written there had the same plain
+    /// content, finish reason and token counts.
     static func openAICompletion(id: String, created: Int, model: String, message value: AssistantMessage, finish: String,
                                  promptTokens: Int, completionTokens: Int, logprobs: [JSONValue]? = nil,
                                  tail: inout ReplyTail<OpenAICompletionTail>) -> [UInt8] {

@@ -93,11 +93,7 @@ public enum WallClock {
         two(secondOfDay / 3600); put(58); two(secondOfDay / 60 % 60); put(58); two(secondOfDay % 60)
         put(46)
         if nanos >= 0 && nanos < 1_000_000_000 {
-            var n = nanos
-            for k in stride(from: at + 8, through: at, by: -1) {
-                out[k] = UInt8(truncatingIfNeeded: 48 + n % 10)
-                n /= 10
-            }
+            writeFraction(nanos, into: out, at: at)
             at += 9
         } else {
             digits(nanos, 9)
@@ -108,6 +104,16 @@ public enum WallClock {
             put(90)
         }
         return at
+    }
+
+    /// A fraction of a second (0 to 999,999,999 nanoseconds) as its nine digits at `at`.
+    @inline(__always)
+    static func writeFraction(_ nanos: Int, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) {
+        var n = nanos
+        for k in stride(from: at + 8, through: at, by: -1) {
+            out[k] = UInt8(truncatingIfNeeded: 48 + n % 10)
+            n /= 10
+        }
     }
 
     /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian).
