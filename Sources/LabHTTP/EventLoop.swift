@@ -17,6 +17,12 @@ public final class EventLoop {
     /// Where connections go in simulation.
     private(set) var network: SimulatedNetwork?
     private let originNs = uv_hrtime()
+    /// While a read is handled, the clock is read at most once per kind and shared:
+    /// one read's requests are answered within microseconds, and each reading cost
+    /// a clock call (nine per answered request before).
+    private var readingDepth = 0
+    private var readingHr: UInt64 = 0
+    private var readingCalendar = timespec(tv_sec: 0, tv_nsec: -1)
     private var stopRequested = false
     /// Answers sent together at the end of each turn (real clock only).
     private(set) lazy var endOfTurn: EndOfTurn? = isSimulated ? nil : EndOfTurn(loop: self)
@@ -47,11 +53,29 @@ public final class EventLoop {
     public var hasSimulatedWork: Bool { (scheduler?.pending ?? 0) > 0 }
 
     /// Lab milliseconds since the loop was made: virtual in simulation, else wall
-    /// time divided by the scale.
+    /// time divided by the scale (one reading for all the handling of one read).
     public var nowMs: Double {
         if let scheduler { return Double(scheduler.nowNs) / 1e6 }
         guard case .real(let scale) = clock else { return 0 }
-        return Double(uv_hrtime() &- originNs) / 1e6 / scale
+        return Double(monotonicNow &- originNs) / 1e6 / scale
+    }
+
+    private var monotonicNow: UInt64 {
+        if readingDepth == 0 { return uv_hrtime() }
+        if readingHr == 0 { readingHr = uv_hrtime() }
+        return readingHr
+    }
+
+    /// Runs `body`, the handling of one read, with the clock read once for it.
+    @inline(__always)
+    func whileHandlingRead(_ body: () -> Void) {
+        readingDepth += 1
+        body()
+        readingDepth -= 1
+        if readingDepth == 0 {
+            readingHr = 0
+            readingCalendar.tv_nsec = -1
+        }
     }
 
     /// Wall milliseconds for `ms` lab milliseconds on a real clock.
@@ -117,15 +141,20 @@ public final class EventLoop {
     public static let simulatedEpochSeconds: Int64 = 1_767_225_600
 
     /// Seconds and nanoseconds since 1970 on this loop's clock: the machine's calendar
-    /// on a real clock, the simulated epoch plus virtual time in simulation.
+    /// on a real clock (one reading for all the handling of one read), the simulated
+    /// epoch plus virtual time in simulation.
     public var calendarTime: (seconds: Int64, nanos: Int64) {
         if let scheduler {
             let ns = Int64(scheduler.nowNs)
             return (Self.simulatedEpochSeconds + ns / 1_000_000_000, ns % 1_000_000_000)
         }
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
+        if readingDepth == 0 || readingCalendar.tv_nsec < 0 {
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            if readingDepth == 0 { return (Int64(ts.tv_sec), Int64(ts.tv_nsec)) }
+            readingCalendar = ts
+        }
+        return (Int64(readingCalendar.tv_sec), Int64(readingCalendar.tv_nsec))
     }
 
     /// Nanoseconds from a monotonic wall clock, for measuring the lab itself.

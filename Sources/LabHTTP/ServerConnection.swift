@@ -153,14 +153,18 @@ final class ServerConnection {
         if !ok, !dead { rejectUnparsable() }
     }
 
-    private func dispatch(_ request: HTTPRequest) {
-        let responder = Responder(request: request, peer: peer, connection: self, loop: server.loop)
+    /// Takes the request: it moves into its responder, and the handler reads it there
+    /// (a copy is a retain of each of its five strings and arrays, and their release).
+    /// Without the responder's lifetime made explicit around the call, the compiler
+    /// copies the request for it anyway.
+    private func dispatch(_ request: consuming HTTPRequest) {
+        let responder = Responder(request: consume request, peer: peer, connection: self, loop: server.loop)
         queue.append(responder)
         if queue.count >= server.limits.maxPipelined, !readingPaused {
             readingPaused = true
             stream.stopReading()
         }
-        server.handler(request, responder)
+        withExtendedLifetime(responder) { server.handler(responder.request, responder) }
         pump()
     }
 

@@ -60,8 +60,8 @@ public final class TCPStream: ByteStream, LoopHandleOwner {
             buf!.pointee.len = EventLoop.readBufferSize
         }, { stream, nread, buf in
             let me = Unmanaged<AnyObject>.fromOpaque(stream!.pointee.data).takeUnretainedValue() as! TCPStream
-            if nread > 0 {
-                me.onRead?(UnsafeRawBufferPointer(start: buf!.pointee.base, count: nread))
+            if nread > 0, let onRead = me.onRead {
+                me.loop.whileHandlingRead { onRead(UnsafeRawBufferPointer(start: buf!.pointee.base, count: nread)) }
             } else if nread < 0 {
                 me.stopReading()
                 me.onEnd?(nread == Int(UV_EOF.rawValue) ? nil : UVError(Int32(nread)))

@@ -118,12 +118,19 @@ extension MockOllama {
         let seedValue = seed.map { UInt64(bitPattern: Int64($0)) } ?? options.seed
         // Drawn from only for tools and schemas; a plain answer does not pay for seeding it.
         lazy var random = SeededRandom(seed: seedValue, key: "generation\u{1}", model.name.key, "\u{1}", transcript.text)
-        // Empty until a reply is chosen below (joining no tokens still costs a call per request).
-        var out = Generation(content: Reply(tokens: [], doneReason: "stop", text: ""), promptTokens: transcript.tokens)
+        var thinking: [String] = []
         if ask.think, model.supports(.thinking) {
-            let thought = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
-                                        requestSeed: seed, maxTokens: 48)
-            out.thinking = thought.tokens
+            thinking = replies.reply(model: model.name, conversation: "thinking\u{1}" + transcript.text, lastUserText: "",
+                                     requestSeed: seed, maxTokens: 48).tokens
+        }
+        // Each way out makes its answer whole: one filled in step by step was copied on return.
+        func answer(_ content: Reply) -> Generation {
+            Generation(thinking: thinking, content: content, promptTokens: transcript.tokens)
+        }
+        func calling(_ call: ToolCall) -> Generation {
+            // Empty: joining no tokens still costs a call per request.
+            Generation(thinking: thinking, content: Reply(tokens: [], doneReason: "stop", text: ""), toolCalls: [call],
+                       promptTokens: transcript.tokens)
         }
         let lastRole = messages.last?.role ?? ""
         // Only tool arguments and structured output use the request's words: a plain answer
@@ -131,28 +138,24 @@ extension MockOllama {
         func words() -> [String] { Self.answerWords(transcript.lastUser) }
         if !ask.tools.isEmpty, lastRole != "tool", let forced = replies.cannedToolCall(for: transcript.lastUser) {
             let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
-            out.toolCalls = [ToolCall(id: id, name: forced.name, arguments: forced.arguments.objectValue != nil ? forced.arguments : .object([]))]
-            return out
+            return calling(ToolCall(id: id, name: forced.name, arguments: forced.arguments.objectValue != nil ? forced.arguments : .object([])))
         }
         if !ask.tools.isEmpty, lastRole != "tool", let tool = Self.chooseTool(ask.tools, for: transcript.lastUser, random: &random) {
             var schema = SchemaValue(random: random, words: words())
             let arguments = schema.value(for: tool.parameters)
             let id = "call_" + String((0..<8).map { _ in Self.idAlphabet[Int(random.next() % UInt64(Self.idAlphabet.count))] })
-            out.toolCalls = [ToolCall(id: id, name: tool.name ?? "tool",
-                                      arguments: arguments.objectValue != nil ? arguments : .object([]))]
-            return out
+            return calling(ToolCall(id: id, name: tool.name ?? "tool", arguments: arguments.objectValue != nil ? arguments : .object([])))
         }
         switch ask.format {
         case .json?:
             let reply = replies.reply(model: model.name, conversation: transcript.text, lastUserText: transcript.lastUser, requestSeed: seed)
-            out.content = Reply(tokens: Self.jsonTokens(JSONValue.object([("answer", .string(reply.text))]).compact), doneReason: "stop")
+            return answer(Reply(tokens: Self.jsonTokens(JSONValue.object([("answer", .string(reply.text))]).compact), doneReason: "stop"))
         case .schema(let schema)?:
             var generator = SchemaValue(random: random, words: words())
-            out.content = Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop")
+            return answer(Reply(tokens: Self.jsonTokens(generator.value(for: schema).compact), doneReason: "stop"))
         case nil:
-            out.content = plainReply(model, transcript, reused: reused, seed: seed, maxTokens: maxTokens, stop: stop)
+            return answer(plainReply(model, transcript, reused: reused, seed: seed, maxTokens: maxTokens, stop: stop))
         }
-        return out
     }
 
     static let idAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")

@@ -66,34 +66,35 @@ extension MockOllama {
         let now = self.now, start = self.start
         func created(atMs: Int, lateMs: Int) -> Int { now.adding(milliseconds: atMs + lateMs).seconds }
         let builder = StreamBuilder(contentType: Responses.eventStream, pacing: pacing)
-        let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
-        // The reference order: the first delta names the role, later ones carry only what is new.
-        // Each delta is made when it is sent, from the tokens: only they are held.
-        let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
-        let deltaCount = thinking.count + tokens.count + (calls.isEmpty ? 0 : 1)
+        let deltaCount = gen.thinking.count + gen.content.tokens.count + (gen.toolCalls.isEmpty ? 0 : 1)
         let finalAt = pacing.tokenTimeMs(max(deltaCount - 1, 0))
         answerLasts(model, ms: finalAt)
         // Thinking and text tokens each have theirs (`choices[0].logprobs.content`); a tool call has none.
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: request.seed)
+        guard request.stream else {
+            let message = gen.wholeMessage(thinkingKey: "reasoning", calls: Self.openAIToolCalls)
+            let all = logprobs?.entries(gen.thinking + gen.content.tokens)
+            let finish = gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls"
+            func answer(lateMs: Int) -> WireScript {
+                jsonHead.answer(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
+                    id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
+                    finish: finish, promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all,
+                    tail: &openAICompletionTail))
+            }
+            // Made now unless it may wait for a slot: most answers form no closure.
+            guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: deltaCount) }
+            return builder.delayed(tokenCount: deltaCount, start: start) { answer(lateMs: $0) }
+        }
+        let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
+        // The reference order: the first delta names the role, later ones carry only what is new.
+        // Each delta is made when it is sent, from the tokens: only they are held.
+        let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls
         func delta(_ i: Int) -> JSONValue {
             let d: JSONValue
             if i < thinking.count { d = ["content": "", "reasoning": .string(thinking[i])] }
             else if i - thinking.count < tokens.count { d = ["content": .string(tokens[i - thinking.count])] }
             else { d = ["content": "", "tool_calls": Self.openAIToolCalls(calls)] }
             return i == 0 ? .object([("role", "assistant")] + (d.objectValue ?? [])) : d
-        }
-        guard request.stream else {
-            let message = gen.wholeMessage(thinkingKey: "reasoning", calls: Self.openAIToolCalls)
-            let all = logprobs?.entries(thinking + tokens)
-            func answer(lateMs: Int) -> WireScript {
-                jsonHead.answer(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
-                    id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
-                    finish: gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls",
-                    promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all, tail: &openAICompletionTail))
-            }
-            // Made now unless it may wait for a slot: most answers form no closure.
-            guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: deltaCount) }
-            return builder.delayed(tokenCount: deltaCount, start: start) { answer(lateMs: $0) }
         }
         let usage = usage(prompt: promptTokens, completion: deltaCount)
         func chunk(_ choices: JSONValue, created: Int, usage: JSONValue? = nil) -> JSONValue {

@@ -49,3 +49,38 @@ import Testing
         #expect(!EventLoop().hasSimulatedWork)
     }
 }
+
+/// One read's requests share a clock reading (a reading per request cost a clock call
+/// each); outside a read, and in the next read, the clock is read afresh.
+@Suite struct ReadClockTests {
+    @Test func oneReadSharesItsReadingAndTheNextReadsAgain() throws {
+        let loop = EventLoop()
+        var seen: [(ms: Double, calendar: Int64)] = []
+        let server = try! HTTPServer(loop: loop) { _, responder in
+            // Time passes between two requests of one read: the reading stays.
+            let spinUntil = EventLoop.monotonicNs + 2_000_000
+            while EventLoop.monotonicNs < spinUntil {}
+            let calendar = loop.calendarTime
+            seen.append((loop.nowMs, calendar.seconds * 1_000_000_000 + calendar.nanos))
+            responder.send(WireScript.respond(status: 200, contentType: "text/plain", body: "ok"))
+        }
+        let raw = RawClient(loop: loop, port: server.port)
+        let two = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+        raw.send(two)
+        loop.run(until: { seen.count == 2 }, timeoutMs: 2000)
+        // Outside any read the clock moves with every reading.
+        let before = loop.nowMs
+        let spinUntil = EventLoop.monotonicNs + 2_000_000
+        while EventLoop.monotonicNs < spinUntil {}
+        #expect(loop.nowMs - before >= 2)
+        raw.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n")
+        loop.run(until: { seen.count == 3 }, timeoutMs: 2000)
+        try #require(seen.count == 3)
+        #expect(seen[0].ms == seen[1].ms)
+        #expect(seen[0].calendar == seen[1].calendar)
+        // The next read reads the clock again: at least the 2 ms spun before it.
+        #expect(seen[2].ms - seen[1].ms >= 2)
+        #expect(seen[2].calendar - seen[1].calendar >= 2_000_000)
+        raw.close()
+    }
+}
