@@ -84,9 +84,20 @@ extension JSONValue {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private static let mayEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
-    private static let mayEscapeHTMLSafe: [Bool] = (0..<256).map {
-        $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x3c || $0 == 0x3e || $0 == 0x26 || $0 == 0xE2
+    /// Whether `b` may need an escape: control bytes, `"` and `\`, and where HTML-safe also
+    /// `<`, `>`, `&` and 0xE2 (which may start U+2028 or U+2029). Bit masks, one per quarter
+    /// of the byte values: a table in an array cost a lazy global's check and a retain and
+    /// release of the array on every string written.
+    @inline(__always)
+    static func mayEscape(_ b: UInt8, htmlSafe: Bool) -> Bool {
+        let mask: UInt64
+        switch b >> 6 {
+        case 0: mask = htmlSafe ? 0x5000_0044_FFFF_FFFF : 0x0000_0004_FFFF_FFFF  // 0x00–0x1F, 0x22; 0x26, 0x3C, 0x3E
+        case 1: mask = 1 << (0x5c - 64)
+        case 2: mask = 0
+        default: mask = htmlSafe ? 1 << (0xE2 - 192) : 0
+        }
+        return mask & (1 << UInt64(b & 63)) != 0
     }
 
     static func writeString(_ s: String, to out: inout ByteBuffer, htmlSafe: Bool = true) {
@@ -103,9 +114,7 @@ extension JSONValue {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape at all: copy them in one go. A table says which
         // bytes may need one (0xE2 may start U+2028 or U+2029).
-        let plain = (htmlSafe ? mayEscapeHTMLSafe : mayEscape).withUnsafeBufferPointer { table in
-            !bytes.contains { table[Int($0)] }
-        }
+        let plain = !bytes.contains { mayEscape($0, htmlSafe: htmlSafe) }
         if plain {
             out.append(bytes)
             out.append(UInt8(ascii: "\""))

@@ -14,6 +14,21 @@ import Testing
         #expect(JSONValue.string("<a&b>\n\u{2028}é").compact == #""\u003ca\u0026b\u003e\n\u2028é""#)
     }
 
+    /// The bit masks that pick the bytes a string is scanned for, against their definition.
+    @Test func everyByteThatMayNeedAnEscapeIsCaught() {
+        for b in 0...255 {
+            let plain = b < 0x20 || b == 0x22 || b == 0x5c
+            let html = plain || b == 0x3c || b == 0x3e || b == 0x26 || b == 0xE2
+            #expect(JSONValue.mayEscape(UInt8(b), htmlSafe: false) == plain, "byte \(b)")
+            #expect(JSONValue.mayEscape(UInt8(b), htmlSafe: true) == html, "byte \(b)")
+        }
+        // Every byte on its own, written as the tree writes it, reads back as itself.
+        for b in 0..<0x80 {
+            let text = String(UnicodeScalar(UInt8(b)))
+            #expect((try? JSONParser.parse(JSONValue.string(text).compact)) == .string(text), "byte \(b)")
+        }
+    }
+
     @Test func numbers() throws {
         #expect(try JSONParser.parse("12345678901") == .int(12_345_678_901))
         #expect(try JSONParser.parse("1e3") == .double(1000))
