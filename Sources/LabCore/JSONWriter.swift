@@ -112,8 +112,7 @@ extension JSONValue {
     @inline(__always)
     private static func writeString(bytes: UnsafeBufferPointer<UInt8>, to out: inout ByteBuffer, htmlSafe: Bool) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escape at all: copy them in one go. A table says which
-        // bytes may need one (0xE2 may start U+2028 or U+2029).
+        // Most strings need no escape at all: copy them in one go.
         let plain = !bytes.contains { mayEscape($0, htmlSafe: htmlSafe) }
         if plain {
             out.append(bytes)
