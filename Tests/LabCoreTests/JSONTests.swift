@@ -14,6 +14,37 @@ import Testing
         #expect(JSONValue.string("<a&b>\n\u{2028}é").compact == #""\u003ca\u0026b\u003e\n\u2028é""#)
     }
 
+    /// Strings of every length up to 40 from pieces that need escaping and pieces that do not
+    /// (small and large strings, one to four bytes a character), against Go's rules written
+    /// out one character at a time (and JavaScript's, where HTML characters and U+2028/2029
+    /// are left alone).
+    @Test func stringsAreEscapedAsGoEscapesThem() {
+        let pieces = ["a", "Z", "0", " ", "\"", "\\", "\n", "\r", "\t", "\u{1}", "\u{1f}", "<", ">", "&", "é",
+                      "\u{2028}", "\u{2029}", "\u{2027}", "€", "🙂", "\u{7f}"]
+        func go(_ s: String, htmlSafe: Bool) -> String {
+            var out = "\""
+            for c in s.unicodeScalars {
+                switch c {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "<" where htmlSafe, ">" where htmlSafe, "&" where htmlSafe, "\u{2028}" where htmlSafe, "\u{2029}" where htmlSafe:
+                    out += String(format4: c.value)
+                default: out += c.value < 0x20 ? String(format4: c.value) : String(c)
+                }
+            }
+            return out + "\""
+        }
+        var random = SeededRandom(seed: 5, key: "strings")
+        for _ in 0..<3_000 {
+            let s = (0..<Int(random.next() % 41)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(JSONValue.string(s).compact == go(s, htmlSafe: true), "\(Array(s.utf8))")
+            #expect(JSONValue.string(s).javaScriptCompact == go(s, htmlSafe: false), "\(Array(s.utf8))")
+        }
+    }
+
     /// The bit masks that pick the bytes a string is scanned for, against their definition.
     @Test func everyByteThatMayNeedAnEscapeIsCaught() {
         for b in 0...255 {
@@ -263,5 +294,13 @@ import Testing
         log.update(24) { $0 = -1 }
         log.update(0) { $0 = -2 }  // long gone: nothing happens
         #expect(log.items.last == -1 && !log.items.contains(-2))
+    }
+}
+
+private extension String {
+    /// `\uXXXX`, lowercase hex, as Go writes an escaped character.
+    init(format4 v: UInt32) {
+        let hex = String(v, radix: 16)
+        self = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }
