@@ -108,12 +108,22 @@ final class GatewayRun {
             return done(GatewayFailure.exception(status: 500, message: "\(request.endpoint.word) is not supported by \(name)").response)
         }
         let host = request.headerCustomHost ?? inh.customHost ?? provider.defaultBaseURL
-        let params = ParamRule.merged(request.body, overrides: inh.overrideParams)
-        let body = provider.body(request.endpoint, params: params)
-        let leaf = Leaf(path: path, url: host + endpointPath, body: body.javaScriptCompactBytes, provider: provider,
+        let sent: SentBody
+        if let last = gateway.lastSent,
+           last.isMade(from: request.body, overrides: inh.overrideParams, provider: name, endpoint: request.endpoint, host: host) {
+            sent = last
+        } else {
+            let params = ParamRule.merged(request.body, overrides: inh.overrideParams)
+            let body = provider.body(request.endpoint, params: params)
+            sent = SentBody(source: request.body, overrides: inh.overrideParams, provider: name, endpoint: request.endpoint,
+                            host: host, url: host + endpointPath, bytes: body.javaScriptCompactBytes,
+                            changes: ParamChanges.notes(provider, request.endpoint, params: params, sent: body))
+            gateway.lastSent = sent
+        }
+        let leaf = Leaf(path: path, url: sent.url, body: sent.bytes, provider: provider,
                         headers: provider.headers(apiKey: t.apiKey ?? request.bearer),
                         timeoutMs: request.headerTimeoutMs ?? inh.requestTimeoutMs, policy: RetryPolicy(inh.retry),
-                        changes: ParamChanges.notes(provider, request.endpoint, params: params, sent: body))
+                        changes: sent.changes)
         attempt(leaf, try: 0, retryAfterBudgetMs: RetryPolicy.retryAfterBudgetMs, done)
     }
 

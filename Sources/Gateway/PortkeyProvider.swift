@@ -166,7 +166,7 @@ struct ParamRule: @unchecked Sendable {
         return .object(merged)
     }
 
-    private static func sameScalar(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    static func sameScalar(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.string(x), .string(y)): return x == y
         case let (.int(x), .int(y)): return x == y

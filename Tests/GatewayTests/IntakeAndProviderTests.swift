@@ -85,6 +85,78 @@ import LabHTTP
     }
 }
 
+/// The client's body is read once while it repeats: the same bytes give the last tree,
+/// any other bytes (the same length included) their own.
+@Suite struct ClientBodyTests {
+    @Test func aRepeatedBodyIsTheSameTreeAndAnotherIsReadAgain() throws {
+        let gateway = try Harness().gateway!
+        let a = Array(#"{"model":"llama3","n":1}"#.utf8), b = Array(#"{"model":"llama3","n":2}"#.utf8)
+        #expect(gateway.clientBody(a) == .object([("model", "llama3"), ("n", 1)]))
+        #expect(gateway.clientBody(a) == .object([("model", "llama3"), ("n", 1)]))
+        #expect(gateway.clientBody(b)["n"]?.intValue == 2)
+        #expect(gateway.clientBody(a)["n"]?.intValue == 1)
+        // Not JSON: an empty object, as the gateway reads it; then JSON again.
+        #expect(gateway.clientBody(Array("not json".utf8)) == .object([]))
+        #expect(gateway.clientBody([]) == .object([]))
+        #expect(gateway.clientBody(b)["n"]?.intValue == 2)
+        // Past the kept size: read each time, and not mistaken for the last kept one.
+        let padding = String(repeating: "x", count: PortkeyGateway.keptBodyBytes)
+        let large = Array(#"{"pad":"\#(padding)","n":3}"#.utf8)
+        #expect(gateway.clientBody(large)["n"]?.intValue == 3)
+        #expect(gateway.clientBody(large)["n"]?.intValue == 3)
+        #expect(gateway.clientBody(b)["n"]?.intValue == 2)
+    }
+}
+
+/// A target's upstream body is made again unless the very same client body goes through
+/// the same overrides (spelt the same), provider, endpoint and host.
+@Suite struct SentBodyTests {
+    @Test func itIsKeptOnlyForTheSameTreeAndTheSameOverrides() throws {
+        let text = #"{"model":"llama3","temperature":2}"#
+        let body = try JSONParser.parse(text)
+        let overrides: [(String, JSONValue)] = [("temperature", 2), ("model", "llama3")]
+        let sent = SentBody(source: body, overrides: overrides, provider: "ollama", endpoint: .chatComplete, host: "http://h",
+                            url: "http://h/api/chat", bytes: [], changes: [])
+        func made(_ b: JSONValue = body, _ o: [(String, JSONValue)] = overrides, provider: String = "ollama",
+                  endpoint: GatewayEndpoint = .chatComplete, host: String = "http://h") -> Bool {
+            sent.isMade(from: b, overrides: o, provider: provider, endpoint: endpoint, host: host)
+        }
+        let copy = body
+        #expect(made(copy))
+        // An equal body read apart is another tree: not matched (its bytes were not compared).
+        #expect(!made(try JSONParser.parse(text)))
+        // 2.0 is not 2 (the override's spelling is sent); order, count and kind count too.
+        #expect(!made(body, [("temperature", .double(2)), ("model", "llama3")]))
+        #expect(!made(body, [("model", "llama3"), ("temperature", 2)]))
+        #expect(!made(body, [("temperature", 2)]))
+        let object: [(String, JSONValue)] = [("response_format", ["type": "json_object"])]
+        #expect(!SentBody(source: body, overrides: object, provider: "ollama", endpoint: .chatComplete, host: "http://h",
+                          url: "", bytes: [], changes: []).isMade(from: body, overrides: object, provider: "ollama",
+                                                                   endpoint: .chatComplete, host: "http://h"))
+        #expect(!made(provider: "openai"))
+        #expect(!made(endpoint: .complete))
+        #expect(!made(host: "http://other"))
+        // An empty object is never matched by its storage (empty arrays share one).
+        let empty = JSONValue.object([])
+        #expect(!SentBody(source: empty, overrides: [], provider: "ollama", endpoint: .chatComplete, host: "h", url: "", bytes: [],
+                          changes: []).isMade(from: empty, overrides: [], provider: "ollama", endpoint: .chatComplete, host: "h"))
+    }
+
+    /// Through the gateway: the same body under a config that overrides the model otherwise
+    /// reaches the provider with that model, not with the last body sent.
+    @Test func theSameBodyThroughAnotherOverrideIsSentAnew() throws {
+        let h = try Harness()
+        func config(_ model: String) -> String {
+            #"{"strategy":{"mode":"fallback"},"targets":[{"provider":"ollama","custom_host":"http://primary:11434","override_params":{"model":"\#(model)"}}]}"#
+        }
+        #expect(try h.send(config: config("llama3")).status == 200)
+        #expect(try h.send(config: config("llama3")).status == 200)
+        #expect(try h.send(config: config("mistral")).status == 404)
+        #expect(try h.send(config: config("llama3")).status == 200)
+        #expect(h.providers["primary"]!.journal.entries.map(\.model) == ["llama3", "llama3", "mistral", "llama3"])
+    }
+}
+
 @Suite struct RoutingHeadersTests {
     /// One pass reads what ten lookups by name read: any case, the first of a name, and
     /// fields of the same length under another name left alone.
