@@ -44,7 +44,9 @@ final class ClientConnection {
         responseTimer = nil
         keepAlive = parser.head.keepAlive
         exchange?.deliverHead(ClientResponseHead(status: status, headers: parser.head.headers))
-        return isHead
+        // 204 and 304 have no body whatever their head says (a 304 may name the length of
+        // what it stands for); http_parser would wait for one.
+        return isHead || status == 204 || status == 304
     }
 
     func run(_ exchange: ClientExchange) {

@@ -63,12 +63,14 @@ final class HTTPMessageParser {
     /// so that none joins the head already handed on, nor is left over for the next one.
     private var inTrailer = false
 
-    /// The last request head read whole from one buffer (the repeated head, below): its
-    /// exact bytes and what http_parser made of them. A client sends the same head again and
-    /// again (the same fields, the same Content-Length for a body of the same size); one
-    /// that starts a read with these bytes is the same head, and is taken without parsing it
-    /// again. Only heads of keep-alive requests with a Content-Length body or none are kept;
-    /// none is while `repeatedBytes` is empty. Two properties read where they are stored: a
+    /// The last head read whole from one buffer (the repeated head, below): its exact bytes
+    /// and what http_parser made of them. A client sends the same request head again and
+    /// again (the same fields, the same Content-Length for a body of the same size), and a
+    /// server its answers' (the same until its `Date` turns); one that starts a read with
+    /// these bytes is the same head, and is taken without parsing it again. Only heads of
+    /// keep-alive requests with a Content-Length body or none are kept, and of keep-alive
+    /// responses with a Content-Length and a status that has a body; none is while
+    /// `repeatedBytes` is empty. Two properties read where they are stored: a
     /// tuple or an optional struct of them was copied to be compared or taken.
     private var repeatedBytes: [UInt8] = []
     private var repeatedHead = MessageHead()
@@ -83,10 +85,12 @@ final class HTTPMessageParser {
     private var headIsRepeated = false
     /// Heads taken from the repeated head so far.
     private(set) var headsRepeated = 0
-    /// The buffer being parsed, and where in it the current message's request target
-    /// began and its last field value ended: a head's bytes, when it was all in one read.
+    /// The buffer being parsed, and where in it the current message's request target (or
+    /// response reason) began and its last field value ended: a head's bytes, when it was
+    /// all in one read.
     private var feeding: UnsafeRawBufferPointer?
     private var targetAt: UnsafeRawPointer?
+    private var reasonAt: UnsafeRawPointer?
     private var lastValueEnd: UnsafeRawPointer?
     private static let repeatedLimit = 2048
 
@@ -101,11 +105,13 @@ final class HTTPMessageParser {
 
     /// Requests are held to the rules a server must enforce; responses are read leniently.
     private let strict: Bool
+    private let readsResponses: Bool
 
     init(kind: http_parser_type, maxHeaderBytes: Int = 64 * 1024, recentTarget: RecentTarget = RecentTarget()) {
         self.recentTarget = recentTarget
         self.maxHeaderBytes = maxHeaderBytes
         strict = kind == HTTP_REQUEST
+        readsResponses = kind == HTTP_RESPONSE
         parser = .allocate(capacity: 1)
         http_parser_init(parser, kind)
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
@@ -119,7 +125,7 @@ final class HTTPMessageParser {
     func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
         var rest = bytes
-        if strict, !bytes.isEmpty {
+        if !bytes.isEmpty {
             rest = takeRepeated(bytes)
             if failure != nil { return false }
             // An empty buffer tells http_parser the peer closed: never pass it one here.
@@ -128,6 +134,7 @@ final class HTTPMessageParser {
         return withExtendedLifetime(self) {
             feeding = rest
             targetAt = nil
+            reasonAt = nil
             lastValueEnd = nil
             defer { feeding = nil }
             let consumed = http_parser_execute(parser, Self.settings, rest.baseAddress?.assumingMemoryBound(to: CChar.self), rest.count)
@@ -168,28 +175,51 @@ final class HTTPMessageParser {
             onBegin()
             // Set first: a head refused by `onHead` is answered with its own request line.
             repeatedBodyLeft = head.contentLength ?? 0
-            // A request's head never asks to skip its body (that is a response to HEAD).
-            _ = onHead()
+            // Only a response to HEAD is told to have no body, as http_parser is told.
+            if onHead() { repeatedBodyLeft = 0 }
             if failure != nil { return rest }
         }
     }
 
-    /// Keeps the head just read as the repeated head when all its bytes are known: from its method
-    /// (its name, then the one byte http_parser allows before the target only if it is a
-    /// space) to the blank line right after the last field's value, all in the buffer being
-    /// parsed. A head that ends otherwise (bare line feeds) is not kept.
+    /// Keeps the head just read as the repeated head when all its bytes are known: from its
+    /// first byte — a request's method (its name, then the one byte http_parser allows before
+    /// the target only if it is a space), a response's `HTTP/` — to the blank line right
+    /// after the last field's value, all in the buffer being parsed. A head that ends
+    /// otherwise (bare line feeds) is not kept.
     private func keepIfRepeatable(_ parser: http_parser) {
-        guard let target = targetAt, let valueEnd = lastValueEnd, let buffer = feeding, let low = buffer.baseAddress,
+        guard let valueEnd = lastValueEnd, let buffer = feeding, let low = buffer.baseAddress,
               !head.chunked, head.keepAlive, parser.upgrade == 0 else { return }
-        let method = head.method.utf8.count + 1
-        let start = target - method, end = valueEnd + 4
-        guard start >= low, end <= low + buffer.count, end - start <= Self.repeatedLimit,
-              memcmp(valueEnd, "\r\n\r\n", 4) == 0,
-              head.method.withCString({ memcmp(start, $0, method - 1) == 0 }) else { return }
+        let start: UnsafeRawPointer
+        if readsResponses {
+            // A response's body is framed by its length only: without one it runs to the
+            // close, and 1xx, 204 and 304 have none whatever they say.
+            guard let reason = reasonAt, head.contentLength != nil, head.status >= 200, head.status != 204, head.status != 304 else { return }
+            start = reason - Self.statusLinePrefix
+            guard start >= low, Self.isStatusLinePrefix(start) else { return }
+        } else {
+            guard let target = targetAt else { return }
+            let method = head.method.utf8.count + 1
+            start = target - method
+            guard start >= low, head.method.withCString({ memcmp(start, $0, method - 1) == 0 }) else { return }
+        }
+        let end = valueEnd + 4
+        guard end <= low + buffer.count, end - start <= Self.repeatedLimit, memcmp(valueEnd, "\r\n\r\n", 4) == 0 else { return }
         let span = UnsafeRawBufferPointer(start: start, count: end - start)
         if repeatedBytes.hasSameBytes(as: span) { return }
         repeatedBytes = Array(span)
         repeatedHead = head
+    }
+
+    /// `HTTP/1.1 200 `: what comes before a reason phrase, in the only shape http_parser reads.
+    private static let statusLinePrefix = 13
+
+    /// Whether the bytes at `p` are `HTTP/` digit `.` digit, a space, three digits and a space:
+    /// the start of a status line, so the message begins at `p`.
+    private static func isStatusLinePrefix(_ p: UnsafeRawPointer) -> Bool {
+        func digit(_ i: Int) -> Bool { (48...57).contains(p.load(fromByteOffset: i, as: UInt8.self)) }
+        func byte(_ i: Int) -> UInt8 { p.load(fromByteOffset: i, as: UInt8.self) }
+        return memcmp(p, "HTTP/", 5) == 0 && digit(5) && byte(6) == 0x2E && digit(7) && byte(8) == 0x20
+            && digit(9) && digit(10) && digit(11) && byte(12) == 0x20
     }
 
     private static func failure(_ errno: http_errno) -> Failure {
@@ -333,6 +363,7 @@ final class HTTPMessageParser {
                 me.fieldsFromRepeated = false
                 me.headIsRepeated = false
                 me.targetAt = nil
+                me.reasonAt = nil
                 me.lastValueEnd = nil
                 me.fieldCount = 0
                 me.inTrailer = false
@@ -347,6 +378,12 @@ final class HTTPMessageParser {
                 if me.url.isEmpty { me.targetAt = UnsafeRawPointer(at) }
                 me.url.append(HTTPMessageParser.bytes(at, len))
                 return me.countHeaderBytes(len)
+            }
+        }
+        s.pointee.on_status = { p, at, _ in
+            HTTPMessageParser.with(p) { me in
+                if me.reasonAt == nil { me.reasonAt = UnsafeRawPointer(at) }
+                return 0
             }
         }
         s.pointee.on_header_field = { p, at, len in
@@ -381,7 +418,7 @@ final class HTTPMessageParser {
                 me.head.contentLength = parser.content_length == UInt64.max ? nil : Int(clamping: parser.content_length)
                 me.head.chunked = parser.flags & F_CHUNKED.rawValue != 0
                 me.inTrailer = true
-                if me.strict { me.keepIfRepeatable(parser) }
+                me.keepIfRepeatable(parser)
                 let bodiless = me.onHead()
                 // Refused on its head: stop here, so that a request without a body is not
                 // completed (and answered) before the refusal.

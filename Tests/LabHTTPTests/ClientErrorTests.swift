@@ -26,6 +26,22 @@ import Testing
         #expect(again?.status == 200 && again?.text == "ok")
     }
 
+    /// A 304 may name the length of what it stands for, and a 204 should not but may: neither
+    /// has a body, and the client must not wait for one (nor take the next answer for it).
+    @Test func answersWithoutABodyWhateverTheirLength() throws {
+        let loop = EventLoop()
+        let s = try server(loop, [.raw(Array("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n".utf8)), .end])
+        let client = HTTPClient(loop: loop)
+        let short = ClientTimeouts(connectMs: 1_000, responseMs: 1_000)
+        for _ in 0..<2 {
+            let r = try loop.fetch(client, try ClientRequest(method: "GET", url: s.url), timeouts: short)?.get()
+            #expect(r?.status == 304 && r?.body.isEmpty == true)
+        }
+        let t = try server(loop, [.raw(Array("HTTP/1.1 204 No Content\r\nContent-Length: 2\r\n\r\n".utf8)), .end])
+        let r = try loop.fetch(client, try ClientRequest(method: "GET", url: t.url), timeouts: short)?.get()
+        #expect(r?.status == 204 && r?.body.isEmpty == true)
+    }
+
     @Test func refused() throws {
         let loop = EventLoop()
         let s = try server(loop, [])

@@ -13,14 +13,16 @@ import LabCore
         var body: [UInt8] = []
     }
 
-    func parser(_ events: Events) -> HTTPMessageParser {
-        let p = HTTPMessageParser(kind: HTTP_REQUEST_KIND)
+    /// `bodiless` answers `onHead` (a response to HEAD has no body, whatever its head says);
+    /// responses with 1xx, 204 and 304 have none either, as the lab's client tells the parser.
+    func parser(_ events: Events, responses: Bool = false, bodiless: @escaping () -> Bool = { false }) -> HTTPMessageParser {
+        let p = HTTPMessageParser(kind: responses ? HTTP_RESPONSE_KIND : HTTP_REQUEST_KIND)
         p.onHead = { [unowned p] in
             let h = p.head
             let fields = h.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ";")
-            events.lines.append("head \(h.method) \(h.url) \(h.versionMajor).\(h.versionMinor) \(fields) len=\(h.contentLength.map(String.init) ?? "-") keep=\(h.keepAlive)")
+            events.lines.append("head \(h.method) \(h.url) \(h.status) \(h.versionMajor).\(h.versionMinor) \(fields) len=\(h.contentLength.map(String.init) ?? "-") keep=\(h.keepAlive)")
             events.body = []
-            return false
+            return bodiless() || (responses && (h.status < 200 || h.status == 204 || h.status == 304))
         }
         p.onBody = { chunk in events.body.append(contentsOf: chunk); return true }
         p.onComplete = { [unowned p] in events.lines.append("end \(String(decoding: events.body, as: UTF8.self)) keep=\(p.lastKeepAlive)") }
@@ -33,10 +35,10 @@ import LabCore
     }
 
     /// Each message read by a parser of its own: what one message's bytes mean.
-    func alone(_ messages: [String]) -> [String] {
+    func alone(_ messages: [String], responses: Bool = false) -> [String] {
         messages.flatMap { message -> [String] in
             let events = Events()
-            feed(parser(events), events, Array(message.utf8))
+            feed(parser(events, responses: responses), events, Array(message.utf8))
             return events.lines
         }
     }
@@ -64,18 +66,47 @@ import LabCore
     /// read, and cut anywhere, mid-head and mid-body included.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func everyMessageReadsAsItWouldAlone(seed: UInt64) {
+        readAsAlone(Self.messages, seed: seed, responses: false)
+    }
+
+    /// Answers, as a server sends them: mostly the same head (a new `Date` now and then),
+    /// and others with no body whatever they say (204, 304, an interim 103), one framed by
+    /// chunks, one with an empty reason and one with none, one in bare line feeds.
+    static let responses = [
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 7\r\nDate: Mon, 07 Dec 2026 20:50:11 GMT\r\n\r\n{\"a\":1}",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 7\r\nDate: Mon, 07 Dec 2026 20:50:11 GMT\r\n\r\n{\"b\":2}",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 7\r\nDate: Mon, 07 Dec 2026 20:50:12 GMT\r\n\r\n{\"c\":3}",
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnot",
+        "HTTP/1.1 204 No Content\r\nContent-Length: 4\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nerror",
+        "HTTP/1.1 200 OK\nContent-Length: 2\n\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    ]
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func everyResponseReadsAsItWouldAlone(seed: UInt64) {
+        readAsAlone(Self.responses, seed: seed, responses: true)
+    }
+
+    func readAsAlone(_ messages: [String], seed: UInt64, responses: Bool) {
         var random = SeededRandom(seed: seed)
         var sent: [String] = []
         for _ in 0..<300 {
             // Mostly the same two heads, as a busy client sends them.
-            let pick = Int(random.next() % 4) == 0 ? Int(random.next() % UInt64(Self.messages.count)) : Int(random.next() % 2)
-            sent.append(Self.messages[pick])
+            let pick = Int(random.next() % 4) == 0 ? Int(random.next() % UInt64(messages.count)) : Int(random.next() % 2)
+            sent.append(messages[pick])
         }
         let wire = Array(sent.joined().utf8)
         var ends: [Int] = []
         for message in sent { ends.append((ends.last ?? 0) + message.utf8.count) }
         let events = Events()
-        let p = parser(events)
+        let p = parser(events, responses: responses)
         var at = 0
         while at < wire.count {
             // The rest of a message (as a client waiting for each answer sends it), a few
@@ -89,8 +120,23 @@ import LabCore
             feed(p, events, Array(wire[at..<end]))
             at = end
         }
-        #expect(events.lines == alone(sent))
+        #expect(events.lines == alone(sent, responses: responses))
         #expect(p.headsRepeated > 30)
+    }
+
+    /// A response to HEAD has no body, its head repeated or not: what follows it is the
+    /// next answer. (The same head then answers a GET, whose body it frames.)
+    @Test func aRepeatedHeadAnsweringHEADHasNoBody() {
+        let events = Events()
+        var head = true
+        let p = parser(events, responses: true, bodiless: { head })
+        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+        for _ in 0..<3 { feed(p, events, Array(answer.utf8)) }
+        head = false
+        feed(p, events, Array((answer + "ok").utf8))
+        #expect(p.headsRepeated == 3)
+        #expect(p.failure == nil)
+        #expect(events.lines.filter { $0.hasPrefix("end") } == ["end  keep=true", "end  keep=true", "end  keep=true", "end ok keep=true"])
     }
 
     /// Each message in a read of its own, as a client waiting for each answer sends them.
