@@ -15,9 +15,45 @@ let nested: PortkeyTarget = try! PortkeyConfigCheck.check(try! JSONParser.parse(
       {"provider":"ollama","custom_host":"http://localhost:3"}]}
     """#))
 
+/// What a response parser reports for `input` fed in reads of `reads` bytes (the rest in
+/// one): a line per head, body and end, and whether it stopped on an error.
+func responseEvents(_ input: [UInt8], reads: [Int]) -> (lines: [String], failed: Bool) {
+    let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND)
+    var lines: [String] = []
+    var body: [UInt8] = []
+    parser.onHead = { [unowned parser] in
+        let h = parser.head
+        lines.append("\(h.status) \(h.versionMajor).\(h.versionMinor) \(h.headers.fields.map { "\($0.name)=\($0.value)" }) \(h.contentLength ?? -1) \(h.keepAlive)")
+        body = []
+        return h.status < 200 || h.status == 204 || h.status == 304
+    }
+    parser.onBody = { chunk in
+        guard body.count + chunk.count <= 1 << 20 else { return false }
+        body.append(contentsOf: chunk)
+        return true
+    }
+    parser.onComplete = { [unowned parser] in lines.append("end \(body) \(parser.lastKeepAlive)") }
+    var at = 0, ok = true
+    for n in reads + [input.count] where ok && at < input.count {
+        let end = min(at + n, input.count)
+        ok = input[at..<end].withUnsafeBytes { parser.feed($0) }
+        at = end
+    }
+    return (lines, !ok)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzUpstreamAnswer(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = Array(UnsafeRawBufferPointer(start: start, count: count))
+    // The input twice, as a kept-alive connection's two answers: read in one go, and in two
+    // reads (where the second head, if it repeats the first, is taken without parsing it),
+    // and at an odd place: the same heads, bodies and ends.
+    let twice = input + input
+    let whole = responseEvents(twice, reads: [])
+    for reads in [[count], [count, max(1, count / 3)]] {
+        let cut = responseEvents(twice, reads: reads)
+        precondition(cut.lines == whole.lines && cut.failed == whole.failed, "reads change what a response parser reads")
+    }
     // The input as a whole response (status line, headers, body) …
     let parser = HTTPMessageParser(kind: HTTP_RESPONSE_KIND)
     var status = 200
