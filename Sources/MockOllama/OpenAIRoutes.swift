@@ -71,21 +71,21 @@ extension MockOllama {
         answerLasts(model, ms: finalAt)
         // Thinking and text tokens each have theirs (`choices[0].logprobs.content`); a tool call has none.
         let logprobs = self.logprobs(request.logprobs, top: request.topLogprobs, seed: request.seed)
+        let finishReason = gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls"
         guard request.stream else {
             let message = gen.wholeMessage(thinkingKey: "reasoning", calls: Self.openAIToolCalls)
             let all = logprobs?.entries(gen.thinking + gen.content.tokens)
-            let finish = gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls"
             func answer(lateMs: Int) -> WireScript {
                 jsonHead.answer(.ollamaOpenAI, bytes: ReplyBytes.openAICompletion(
                     id: idText, created: created(atMs: finalAt, lateMs: lateMs), model: requested, message: message,
-                    finish: finish, promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all,
+                    finish: finishReason, promptTokens: promptTokens, completionTokens: deltaCount, logprobs: all,
                     tail: &openAICompletionTail))
             }
             // Made now unless it may wait for a slot: most answers form no closure.
             guard let start else { return builder.delayed(answer(lateMs: 0), tokenCount: deltaCount) }
             return builder.delayed(tokenCount: deltaCount, start: start) { answer(lateMs: $0) }
         }
-        let finish: JSONValue = .string(gen.toolCalls.isEmpty ? gen.content.doneReason : "tool_calls")
+        let finish: JSONValue = .string(finishReason)
         // The reference order: the first delta names the role, later ones carry only what is new.
         // Each delta is made when it is sent, from the tokens: only they are held.
         let thinking = gen.thinking, tokens = gen.content.tokens, calls = gen.toolCalls

@@ -51,12 +51,7 @@ public final class FakeProvider {
         // Requests the parser refused (431, 413, 408, 400) are journaled too: nothing a client sent goes unrecorded.
         http.onRejected = { [unowned self] responder, _ in
             let entry = journal.open(atMs: nowMs, request: responder.request, model: nil, decision: nil)
-            responder.onFinish = { responder in
-                entry.status = responder.sentStatus
-                entry.outcome = responder.outcome
-                entry.steps = responder.executed
-                entry.omitted = responder.omitted
-            }
+            responder.onFinish = { responder in entry.recordAnswer(responder) }
         }
     }
 
@@ -122,10 +117,7 @@ public final class FakeProvider {
             if late > 0 { entry.slotWaitMs = late }
         }
         if let ticket { mock.answerEnded(ticket) }
-        entry.status = responder.sentStatus
-        entry.outcome = responder.outcome
-        entry.steps = responder.executed
-        entry.omitted = responder.omitted
+        entry.recordAnswer(responder)
         // Unknown paths share one label: a client cannot grow the series without bound.
         answered.add(("provider", "route", "status"),
                      (name, responder.sentStatus == 404 ? "other" : entry.path, responder.sentStatus.map(HTTPStatus.code) ?? JournalEntry.name(responder.outcome)))

@@ -38,6 +38,14 @@ public final class JournalEntry {
         draws = decision?.draws ?? []
     }
 
+    /// What the wire did with the answer, once it has ended: its status, outcome and steps.
+    func recordAnswer(_ responder: Responder) {
+        status = responder.sentStatus
+        outcome = responder.outcome
+        steps = responder.executed
+        omitted = responder.omitted
+    }
+
     /// An entry read back from a provider's `GET /__lab/journal` (a provider elsewhere,
     /// driven over the network); nil when it is not one.
     public init?(json e: JSONValue) {
